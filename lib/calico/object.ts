@@ -1,0 +1,21 @@
+/** A projectcalico.org/v3 object as written to dist/: plain JSON. */
+export interface CalicoObjectMetadata {
+  readonly name: string;
+  readonly namespace?: string;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly annotations?: Readonly<Record<string, string>>;
+}
+
+export interface CalicoObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: CalicoObjectMetadata;
+  readonly spec?: Readonly<Record<string, unknown>>;
+}
+
+export const CALICO_API_VERSION = 'projectcalico.org/v3';
+
+/** `Kind/namespace/name`: two objects with one key would replace each other. */
+export function objectKey(o: CalicoObject): string {
+  return `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+}

@@ -1,0 +1,136 @@
+/**
+ * The cdk8s charts, one concern each, built from the constructs generated out of Calico's
+ * CRDs (imports/). Each chart takes the ProtectionPlan and emits only its own objects.
+ */
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { FelixConfiguration } from '../../imports/felixconfiguration-projectcalico.org';
+import {
+  GlobalNetworkPolicy,
+  GlobalNetworkPolicySpecEgressAction,
+  GlobalNetworkPolicySpecIngressAction,
+  GlobalNetworkPolicySpecTypes,
+} from '../../imports/globalnetworkpolicy-projectcalico.org';
+import { HostEndpoint } from '../../imports/hostendpoint-projectcalico.org';
+import { printSelector } from '../calico/selector';
+import { ProtectionPlan, ServerRole } from '../plan/plan';
+import { objectMetadata } from './metadata';
+import { AllowedNetworkSet } from './network-set';
+import { ProtectingPolicy } from './protecting-policy';
+
+export interface PlanChartProps {
+  readonly plan: ProtectionPlan;
+}
+
+/** Charts never hash names: every name is the one the Calico documents use. */
+const CHART_PROPS = { disableResourceNameHashes: true } as const;
+
+/** Deny-list: allow all host traffic by default, at order 5000, before host endpoints exist. */
+export class DefaultHostChart extends Chart {
+  public constructor(scope: Construct, id: string, props: PlanChartProps) {
+    super(scope, id, CHART_PROPS);
+    const d = props.plan.defaultAllow;
+    if (!d) return;
+    new GlobalNetworkPolicy(this, 'DefaultHost', {
+      metadata: objectMetadata({ name: d.name, stage: 'policies' }),
+      spec: {
+        selector: printSelector(d.selector),
+        order: d.order,
+        // Both directions are listed explicitly: with rules for both, Calico's default
+        // types would be the same, but a reader should not need to know that.
+        types: [GlobalNetworkPolicySpecTypes.INGRESS, GlobalNetworkPolicySpecTypes.EGRESS],
+        ingress: [{ action: GlobalNetworkPolicySpecIngressAction.ALLOW }],
+        egress: [{ action: GlobalNetworkPolicySpecEgressAction.ALLOW }],
+      },
+    });
+  }
+}
+
+/** One HostEndpoint per node and interface, labelled for the policies that select it. */
+export class HostEndpointsChart extends Chart {
+  public constructor(scope: Construct, id: string, props: PlanChartProps) {
+    super(scope, id, CHART_PROPS);
+    for (const h of props.plan.hostEndpoints) {
+      new HostEndpoint(this, h.name, {
+        metadata: objectMetadata({ name: h.name, stage: 'host-endpoints', labels: h.labels }),
+        spec: {
+          node: h.node,
+          interfaceName: h.interfaceName,
+          ...(h.expectedIPs.length > 0 ? { expectedIPs: [...h.expectedIPs] } : {}),
+        },
+      });
+    }
+  }
+}
+
+/** The policy of one metrics endpoint (calico-node, Typha or kube-controllers). */
+export class MetricsPolicyChart extends Chart {
+  public constructor(scope: Construct, id: string, props: PlanChartProps & { readonly role: Exclude<ServerRole, 'protected-server'> }) {
+    super(scope, id, CHART_PROPS);
+    for (const s of props.plan.servers.filter((x) => x.role === props.role)) {
+      new ProtectingPolicy(this, s.id, { policy: s.policy });
+    }
+  }
+}
+
+/** The GlobalNetworkSet of networks allowed to scrape the metrics endpoints. */
+export class MetricsAccessChart extends Chart {
+  public constructor(scope: Construct, id: string, props: PlanChartProps) {
+    super(scope, id, CHART_PROPS);
+    for (const set of props.plan.networkSets.filter((s) => s.name === 'calico-prometheus-set')) {
+      new AllowedNetworkSet(this, set.name, { set });
+    }
+  }
+}
+
+/** Each protected server's policy and the network set of its allowed client networks. */
+export class ProtectedServersChart extends Chart {
+  public constructor(scope: Construct, id: string, props: PlanChartProps) {
+    super(scope, id, CHART_PROPS);
+    for (const s of props.plan.servers.filter((x) => x.role === 'protected-server')) {
+      new ProtectingPolicy(this, s.id, { policy: s.policy });
+    }
+    for (const set of props.plan.networkSets.filter((s) => s.name !== 'calico-prometheus-set')) {
+      new AllowedNetworkSet(this, set.name, { set });
+    }
+  }
+}
+
+/**
+ * FelixConfiguration `default` with the protected ports taken out of the failsafe lists
+ * ("Pruning Felix's failsafe ports"). Only these two fields are written, with server-side
+ * apply, because the object exists in every cluster and its other fields are the installer's.
+ */
+export class FailsafeChart extends Chart {
+  public constructor(scope: Construct, id: string, props: PlanChartProps) {
+    super(scope, id, CHART_PROPS);
+    const f = props.plan.failsafe;
+    if (!f) return;
+    const entry = (e: { protocol: string; port: number; net?: string }) => ({
+      protocol: e.protocol,
+      port: e.port,
+      ...(e.net ? { net: e.net } : {}),
+    });
+    new FelixConfiguration(this, 'Default', {
+      metadata: objectMetadata({ name: 'default', stage: 'configuration', serverSideApply: true }),
+      spec: {
+        failsafeInboundHostPorts: f.inbound.map(entry),
+        failsafeOutboundHostPorts: f.outbound.map(entry),
+      },
+    });
+  }
+}
+
+/** Every chart of a cluster, in a fixed order. */
+export function buildCharts(scope: Construct, plan: ProtectionPlan): Chart[] {
+  return [
+    new DefaultHostChart(scope, 'default-host', { plan }),
+    new HostEndpointsChart(scope, 'host-endpoints', { plan }),
+    new MetricsPolicyChart(scope, 'calico-node-metrics', { plan, role: 'calico-node-metrics' }),
+    new MetricsPolicyChart(scope, 'typha-metrics', { plan, role: 'typha-metrics' }),
+    new MetricsPolicyChart(scope, 'kube-controllers-metrics', { plan, role: 'kube-controllers-metrics' }),
+    new MetricsAccessChart(scope, 'metrics-access', { plan }),
+    new ProtectedServersChart(scope, 'protected-servers', { plan }),
+    new FailsafeChart(scope, 'failsafe', { plan }),
+  ];
+}

@@ -1,0 +1,52 @@
+/**
+ * Metadata every object calico-shield writes carries: who manages it, which generator
+ * version wrote it, and its apply stage for Argo CD (sync waves) and Flux (stage folders).
+ */
+import { ApiObjectMetadata } from 'cdk8s';
+import { GENERATOR_NAME, GENERATOR_VERSION } from '../version';
+import { Labels } from '../spec/types';
+
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+export const GENERATOR_ANNOTATION = 'calico-shield/generator';
+export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
+export const SYNC_OPTIONS_ANNOTATION = 'argocd.argoproj.io/sync-options';
+
+/**
+ * The apply order: a HostEndpoint with no policy denies all but failsafe traffic, and
+ * pruning failsafe ports before the protecting policies exist cuts access. So network sets
+ * and policies first, host endpoints second, cluster-wide configuration last.
+ */
+export const STAGES = [
+  { name: 'policies', wave: 1, folder: '01-policies' },
+  { name: 'host-endpoints', wave: 2, folder: '02-host-endpoints' },
+  { name: 'configuration', wave: 3, folder: '03-configuration' },
+] as const;
+export type StageName = (typeof STAGES)[number]['name'];
+
+export interface MetadataOptions {
+  readonly name: string;
+  readonly namespace?: string;
+  readonly stage: StageName;
+  /** Labels that carry meaning for Calico selectors. */
+  readonly labels?: Labels;
+  /**
+   * The object exists already and other fields of it belong to the installer: apply with
+   * server-side apply, owning only the fields written here.
+   * @default false
+   */
+  readonly serverSideApply?: boolean;
+}
+
+export function objectMetadata(options: MetadataOptions): ApiObjectMetadata {
+  const wave = STAGES.find((s) => s.name === options.stage)?.wave;
+  return {
+    name: options.name,
+    ...(options.namespace !== undefined ? { namespace: options.namespace } : {}),
+    labels: { ...(options.labels ?? {}), [MANAGED_BY_LABEL]: GENERATOR_NAME },
+    annotations: {
+      [GENERATOR_ANNOTATION]: `${GENERATOR_NAME}@${GENERATOR_VERSION}`,
+      [SYNC_WAVE_ANNOTATION]: String(wave),
+      ...(options.serverSideApply ? { [SYNC_OPTIONS_ANNOTATION]: 'ServerSideApply=true' } : {}),
+    },
+  };
+}

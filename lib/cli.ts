@@ -1,0 +1,180 @@
+/**
+ * The `calico-shield` command. It holds no logic of its own: it reads specs, runs the
+ * pipeline and writes or compares dist/. Takes argv and output streams as arguments, so
+ * tests call it directly; bin/calico-shield.js is a three-line shim.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { diffTrees } from './gitops/diff';
+import { ClusterOutput, writeDist } from './gitops/writer';
+import { ClusterResult, compileCluster } from './pipeline';
+import { formatFinding, hasErrors } from './spec/errors';
+import { GENERATOR_NAME, GENERATOR_VERSION } from './version';
+
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** Folder that relative paths start from. */
+  readonly cwd: string;
+}
+
+const USAGE = `usage: calico-shield <command> [options]
+
+commands:
+  synth     compile every clusters/<name>.yaml into dist/<name>/ (atomically; nothing is written on error)
+  check     compile in memory and compare with dist/; exit 1 with a diff when dist/ is stale or hand-edited
+
+options:
+  --clusters DIR   folder of cluster specs (default: clusters)
+  --out DIR        output folder (default: dist)
+  --help           this text
+  --version        the version of calico-shield
+`;
+
+interface Options {
+  readonly command: string;
+  readonly clusters: string;
+  readonly out: string;
+}
+
+/** Exit codes: 0 success, 1 findings or drift, 2 usage. */
+export function run(argv: readonly string[], io: CliIo): number {
+  const parsed = parseArgs(argv);
+  if (typeof parsed === 'string') {
+    io.stderr(`${parsed}\n\n${USAGE}`);
+    return 2;
+  }
+  if (parsed.command === 'help') {
+    io.stdout(USAGE);
+    return 0;
+  }
+  if (parsed.command === 'version') {
+    io.stdout(`${GENERATOR_NAME} ${GENERATOR_VERSION}\n`);
+    return 0;
+  }
+  const clustersDir = path.resolve(io.cwd, parsed.clusters);
+  const outDir = path.resolve(io.cwd, parsed.out);
+  const loaded = loadClusters(clustersDir, io.cwd);
+  if (typeof loaded === 'string') {
+    io.stderr(`error: ${loaded}\n`);
+    return 1;
+  }
+  const results = loaded.map(compileCluster);
+  const findings = results.flatMap((r) => r.findings);
+  for (const f of findings) io.stderr(`${formatFinding(f)}\n`);
+  if (hasErrors(findings)) {
+    const n = findings.filter((f) => f.severity === 'error').length;
+    io.stderr(`\n${n} error${n === 1 ? '' : 's'}; nothing was written to ${path.relative(io.cwd, outDir) || '.'}/\n`);
+    return 1;
+  }
+  const outputs = results.map(toOutput);
+  if (parsed.command === 'synth') {
+    const report = writeDist(outDir, outputs, { prune: true });
+    for (const c of report.written) io.stdout(`wrote   ${rel(io.cwd, outDir, c)}/\n`);
+    for (const c of report.unchanged) io.stdout(`same    ${rel(io.cwd, outDir, c)}/\n`);
+    for (const c of report.removed) io.stdout(`removed ${rel(io.cwd, outDir, c)}/ (its spec is gone)\n`);
+    return 0;
+  }
+  return check(outDir, outputs, io);
+}
+
+function parseArgs(argv: readonly string[]): Options | string {
+  let command: string | undefined;
+  let clusters = 'clusters';
+  let out = 'dist';
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--help' || a === '-h') return { command: 'help', clusters, out };
+    if (a === '--version') return { command: 'version', clusters, out };
+    if (a === '--clusters' || a === '--out') {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith('--')) return `${a} needs a folder`;
+      if (a === '--clusters') clusters = v;
+      else out = v;
+    } else if (a.startsWith('-')) return `unknown option ${a}`;
+    else if (command === undefined) command = a;
+    else return `unexpected argument ${a}`;
+  }
+  if (command === undefined) return 'missing command';
+  if (!['synth', 'check'].includes(command)) return `unknown command ${command}`;
+  return { command, clusters, out };
+}
+
+/** Every `*.yaml` / `*.yml` in the folder, sorted by name. */
+function loadClusters(dir: string, cwd: string): { file: string; name: string; bytes: Uint8Array }[] | string {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(dir);
+  } catch {
+    return `cannot read the cluster folder ${path.relative(cwd, dir) || dir}: create it with one <cluster>.yaml per cluster`;
+  }
+  const specs = entries.filter((e) => /\.ya?ml$/.test(e)).sort();
+  if (specs.length === 0) return `no cluster specs (*.yaml) in ${path.relative(cwd, dir) || dir}`;
+  const names = new Map<string, string>();
+  const out: { file: string; name: string; bytes: Uint8Array }[] = [];
+  for (const e of specs) {
+    const name = e.replace(/\.ya?ml$/, '');
+    if (names.has(name)) return `${names.get(name)} and ${e} describe the same cluster ${JSON.stringify(name)}: keep one`;
+    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(name)) {
+      return `${e}: a cluster file is named <cluster>.yaml with a DNS-1123 label as cluster name (lower case letters, digits, '-'); rename it`;
+    }
+    names.set(name, e);
+    const full = path.join(dir, e);
+    out.push({ file: path.relative(cwd, full) || full, name, bytes: fs.readFileSync(full) });
+  }
+  return out;
+}
+
+function toOutput(r: ClusterResult): ClusterOutput {
+  if (!r.files) throw new Error(`cluster ${r.name} has no output`);
+  return { cluster: r.name, files: r.files };
+}
+
+function check(outDir: string, outputs: readonly ClusterOutput[], io: CliIo): number {
+  const expected = new Map<string, string>();
+  for (const o of outputs) for (const f of o.files) expected.set(`${o.cluster}/${f.path}`, f.content);
+  const actual = new Map<string, string>();
+  const clusters = new Set(outputs.map((o) => o.cluster));
+  if (fs.existsSync(outDir)) {
+    for (const entry of fs.readdirSync(outDir, { withFileTypes: true })) {
+      if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
+      const isOurs = clusters.has(entry.name) || fs.existsSync(path.join(outDir, entry.name, 'calico-shield.lock'));
+      if (!isOurs) continue;
+      for (const file of listFiles(path.join(outDir, entry.name))) {
+        actual.set(`${entry.name}/${file}`, fs.readFileSync(path.join(outDir, entry.name, file), 'utf8'));
+      }
+    }
+  }
+  const diff = diffTrees(expected, actual);
+  const label = path.relative(io.cwd, outDir) || '.';
+  if (diff.changed.length + diff.added.length + diff.missing.length === 0) {
+    io.stdout(`${label}/ is up to date (${clusters.size} cluster${clusters.size === 1 ? '' : 's'})\n`);
+    return 0;
+  }
+  io.stdout(diff.text);
+  const describe = (kind: string, list: readonly string[]): string[] => list.map((p) => `  ${kind} ${label}/${p}`);
+  io.stderr(
+    [
+      `${label}/ differs from what the specs compile to:`,
+      ...describe('changed', diff.changed),
+      ...describe('missing', diff.missing),
+      ...describe('extra  ', diff.added),
+      `run 'npm run synth' and commit ${label}/ (hand edits to ${label}/ are overwritten: change clusters/ instead)`,
+    ].join('\n') + '\n',
+  );
+  return 1;
+}
+
+function listFiles(dir: string, prefix = ''): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...listFiles(path.join(dir, e.name), rel));
+    else out.push(rel);
+  }
+  return out;
+}
+
+function rel(cwd: string, outDir: string, cluster: string): string {
+  return path.relative(cwd, path.join(outDir, cluster));
+}

@@ -1,0 +1,63 @@
+/**
+ * One cluster through every stage: spec → plan → charts → objects → verification → files.
+ * No file system here: the caller reads the spec and writes the files.
+ */
+import { CalicoObject } from './calico/object';
+import { ChartObjects, synthesizePlan } from './charts/synth';
+import { renderCluster } from './gitops/render';
+import { OutputFile } from './gitops/writer';
+import { planCluster, ProtectionPlan } from './plan/plan';
+import { Finding, hasErrors, sortFindings } from './spec/errors';
+import { parseClusterSpec } from './spec/parse';
+import { ClusterSpec } from './spec/types';
+import { findCollisions } from './verify/collisions';
+
+export interface ClusterInput {
+  /** Path shown in messages, e.g. `clusters/example.yaml`. */
+  readonly file: string;
+  /** The cluster's name: the file's base name. */
+  readonly name: string;
+  readonly bytes: Uint8Array;
+}
+
+export interface ClusterResult {
+  readonly name: string;
+  readonly findings: readonly Finding[];
+  readonly spec?: ClusterSpec;
+  readonly plan?: ProtectionPlan;
+  readonly charts?: readonly ChartObjects[];
+  readonly objects?: readonly CalicoObject[];
+  /** Present only when there is no error. */
+  readonly files?: readonly OutputFile[];
+}
+
+export function compileCluster(input: ClusterInput): ClusterResult {
+  const parsed = parseClusterSpec(input.file, input.name, input.bytes);
+  if (!parsed.spec) return { name: input.name, findings: sortFindings(parsed.findings) };
+  const spec = parsed.spec;
+  const plan = planCluster(spec);
+  const charts = synthesizePlan(plan);
+  const objects = charts.flatMap((c) => c.objects);
+  const findings: Finding[] = [...parsed.findings, ...collisionFindings(spec, plan, objects)];
+  if (hasErrors(findings)) return { name: input.name, findings: sortFindings(findings), spec, plan, charts, objects };
+  const files = renderCluster(input.name, input.bytes, objects);
+  return { name: input.name, findings: sortFindings(findings), spec, plan, charts, objects, files };
+}
+
+function collisionFindings(spec: ClusterSpec, plan: ProtectionPlan, objects: readonly CalicoObject[]): Finding[] {
+  const hepPaths = new Map(plan.hostEndpoints.map((h) => [h.name, h.path]));
+  return findCollisions(objects).map((c) => {
+    const paths = c.indexes.map((i) => (objects[i].kind === 'HostEndpoint' ? hepPaths.get(objects[i].metadata.name) : undefined));
+    const path = paths.find((p) => p !== undefined);
+    const pos = path ? spec.positions.get(path) : undefined;
+    return {
+      severity: 'error',
+      code: 'name-collision',
+      message: `${c.indexes.length} objects would be written as ${c.key}, and each would replace the other`,
+      hint: 'rename a node or interface so that <node>.<interface> names differ',
+      file: spec.file,
+      ...(pos ? { line: pos.line, col: pos.col } : {}),
+      ...(path ? { field: path } : {}),
+    };
+  });
+}

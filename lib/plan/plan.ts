@@ -1,0 +1,308 @@
+/**
+ * ClusterSpec → ProtectionPlan, in the vocabulary of Calico's documents "Secure Calico
+ * Prometheus endpoints" and "Securing Calico's own communications": protected servers (the
+ * metrics endpoints are protected servers too), their allowed clients, host endpoints and
+ * the failsafe lists. No cdk8s here: lib/charts turns the plan into objects.
+ */
+import { createHash } from 'node:crypto';
+import { FailsafeEntry, failsafeKey } from '../calico/felix';
+import { sel, Selector } from '../calico/selector';
+import { shortenName } from '../calico/validate';
+import { Approach, ClusterSpec, Labels, Protocol, WorkloadSelectorSpec } from '../spec/types';
+
+/** Label every generated HostEndpoint carries; the documents' policies select it. */
+export const RUNNING_CALICO_LABEL = 'running-calico';
+/** Label Calico puts on every WorkloadEndpoint: the pod's namespace. */
+export const NAMESPACE_LABEL = 'projectcalico.org/namespace';
+/** Order of the documents' protecting policies. */
+export const PROTECT_ORDER = 500;
+/** Order of the documents' default-allow host policy: after everything else. */
+export const DEFAULT_ALLOW_ORDER = 5000;
+
+export const protectedServerLabel = (server: string): string => `protected-${server}-server`;
+export const allowedClientLabel = (server: string): string => `allowed-${server}-client`;
+
+export interface HostEndpointPlan {
+  readonly name: string;
+  readonly node: string;
+  readonly interfaceName: string;
+  readonly expectedIPs: readonly string[];
+  readonly labels: Labels;
+  /** Spec path of the interface, for findings. */
+  readonly path: string;
+}
+
+/** Which chart a protected server belongs to. */
+export type ServerRole = 'calico-node-metrics' | 'typha-metrics' | 'kube-controllers-metrics' | 'protected-server';
+
+export interface ServerPlan {
+  /** Short id: `calico-node-metrics`, `typha-metrics`, `kube-controllers-metrics` or the server's name. */
+  readonly id: string;
+  readonly role: ServerRole;
+  readonly protocol: Protocol;
+  readonly port: number;
+  readonly policy: PolicyPlan;
+  /** Which endpoints run the server (its policy's selector). */
+  readonly serverSelector: Selector;
+  /** Which sources are allowed clients. */
+  readonly clientSelector: Selector;
+  /** Nodes where the server runs host-networked (empty: on every node labelled running-calico, or on workloads only). */
+  readonly hostNodes: readonly string[];
+  readonly runsOnAllNodes: boolean;
+  readonly runsOnWorkloads: boolean;
+  readonly path: string;
+}
+
+export interface RulePlan {
+  readonly action: 'Allow' | 'Deny';
+  readonly protocol: Protocol;
+  readonly source: {
+    readonly selector?: Selector;
+    readonly notSelector?: Selector;
+    readonly namespaceSelector?: Selector;
+  };
+  readonly destinationPorts: readonly number[];
+}
+
+export interface PolicyPlan {
+  readonly kind: 'GlobalNetworkPolicy' | 'NetworkPolicy';
+  readonly name: string;
+  readonly namespace?: string;
+  readonly selector: Selector;
+  readonly order: number;
+  readonly ingress: readonly RulePlan[];
+}
+
+export interface NetworkSetPlan {
+  readonly name: string;
+  readonly labels: Labels;
+  readonly nets: readonly string[];
+  readonly path: string;
+}
+
+export interface FailsafePlan {
+  readonly inbound: readonly FailsafeEntry[];
+  readonly outbound: readonly FailsafeEntry[];
+  /** Entries taken out because a protected server listens there. */
+  readonly removedInbound: readonly FailsafeEntry[];
+  readonly removedOutbound: readonly FailsafeEntry[];
+}
+
+export interface ProtectionPlan {
+  readonly cluster: string;
+  readonly approach: Approach;
+  readonly calicoNamespace: string;
+  readonly calicoVersion: string;
+  /** The deny-list approach's default-allow host policy. */
+  readonly defaultAllow?: { readonly name: string; readonly selector: Selector; readonly order: number };
+  readonly hostEndpoints: readonly HostEndpointPlan[];
+  readonly servers: readonly ServerPlan[];
+  readonly networkSets: readonly NetworkSetPlan[];
+  /** Present when the failsafe lists must change. */
+  readonly failsafe?: FailsafePlan;
+  readonly spec: ClusterSpec;
+}
+
+const TRUE = 'true';
+
+/** Builds the plan. The spec has been validated: failures here are bugs and throw. */
+export function planCluster(spec: ClusterSpec): ProtectionPlan {
+  const runningCalico = sel.eq(RUNNING_CALICO_LABEL, TRUE);
+  const servers: ServerPlan[] = [];
+  const networkSets: NetworkSetPlan[] = [];
+  const m = spec.metrics;
+  const metricsClients = sel.eq(m.accessLabel, TRUE);
+
+  const metricsServer = (id: 'calico-node-metrics' | 'typha-metrics', policyName: string, port: number, path: string): ServerPlan => ({
+    id,
+    role: id,
+    protocol: 'TCP',
+    port,
+    serverSelector: runningCalico,
+    clientSelector: metricsClients,
+    hostNodes: [],
+    runsOnAllNodes: true,
+    runsOnWorkloads: false,
+    path,
+    policy: {
+      kind: 'GlobalNetworkPolicy',
+      name: policyName,
+      selector: runningCalico,
+      order: PROTECT_ORDER,
+      ingress: [protectRule(spec.approach, 'TCP', port, metricsClients)],
+    },
+  });
+  if (m.calicoNode) servers.push(metricsServer('calico-node-metrics', 'restrict-calico-node-prometheus', m.calicoNode.port, m.calicoNode.path));
+  if (m.typha) servers.push(metricsServer('typha-metrics', 'restrict-typha-prometheus', m.typha.port, m.typha.path));
+  if (m.kubeControllers) {
+    const kc = m.kubeControllers;
+    const podSelector = labelsSelector(kc.podLabels);
+    // In a namespaced NetworkPolicy a rule selector without namespaceSelector only matches
+    // endpoints of the policy's own namespace; all() reaches pods in every namespace and
+    // global() the GlobalNetworkSets and HostEndpoints.
+    // See https://docs.tigera.io/calico/latest/network-policy/get-started/calico-policy/calico-labels
+    const allowRules: RulePlan[] = [sel.all(), sel.global()].map((namespaceSelector) => ({
+      action: 'Allow',
+      protocol: 'TCP',
+      source: { selector: metricsClients, namespaceSelector },
+      destinationPorts: [kc.port],
+    }));
+    const ingress: RulePlan[] =
+      spec.approach === 'allow-list'
+        ? allowRules
+        : [...allowRules, { action: 'Deny', protocol: 'TCP', source: {}, destinationPorts: [kc.port] }];
+    servers.push({
+      id: 'kube-controllers-metrics',
+      role: 'kube-controllers-metrics',
+      protocol: 'TCP',
+      port: kc.port,
+      serverSelector: podSelector,
+      clientSelector: metricsClients,
+      hostNodes: [],
+      runsOnAllNodes: false,
+      runsOnWorkloads: true,
+      path: kc.path,
+      policy: {
+        kind: 'NetworkPolicy',
+        name: 'restrict-kube-controllers-prometheus',
+        namespace: spec.calicoNamespace,
+        selector: podSelector,
+        order: PROTECT_ORDER,
+        ingress,
+      },
+    });
+  }
+  if (m.allowedNets.length > 0) {
+    networkSets.push({ name: 'calico-prometheus-set', labels: { [m.accessLabel]: TRUE }, nets: m.allowedNets, path: 'spec.metrics.allowedNets' });
+  }
+
+  for (const s of spec.protectedServers) {
+    const serverLabel = protectedServerLabel(s.name);
+    const clientLabel = allowedClientLabel(s.name);
+    const serverSelector = sel.or(sel.eq(serverLabel, TRUE), ...s.workloads.map(workloadSelector));
+    const clientSelector = sel.or(sel.eq(clientLabel, TRUE), ...s.allowedClients.workloads.map(workloadSelector));
+    servers.push({
+      id: s.name,
+      role: 'protected-server',
+      protocol: s.protocol,
+      port: s.port,
+      serverSelector,
+      clientSelector,
+      hostNodes: s.nodes,
+      runsOnAllNodes: false,
+      runsOnWorkloads: s.workloads.length > 0,
+      path: s.path,
+      policy: {
+        kind: 'GlobalNetworkPolicy',
+        name: `protected-${s.name}-server`,
+        selector: serverSelector,
+        order: PROTECT_ORDER,
+        ingress: [protectRule(spec.approach, s.protocol, s.port, clientSelector)],
+      },
+    });
+    if (s.allowedClients.nets.length > 0) {
+      networkSets.push({ name: clientLabel, labels: { [clientLabel]: TRUE }, nets: s.allowedClients.nets, path: `${s.path}.allowedClients.nets` });
+    }
+  }
+
+  const hostEndpoints: HostEndpointPlan[] = [];
+  for (const node of spec.nodes) {
+    const labels: Record<string, string> = { [RUNNING_CALICO_LABEL]: TRUE };
+    for (const s of spec.protectedServers) {
+      if (s.nodes.includes(node.name)) labels[protectedServerLabel(s.name)] = TRUE;
+      if (s.allowedClients.nodes.includes(node.name)) labels[allowedClientLabel(s.name)] = TRUE;
+    }
+    const sortedLabels = Object.fromEntries(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    for (const iface of node.interfaces) {
+      hostEndpoints.push({
+        name: hostEndpointName(node.name, iface.name),
+        node: node.name,
+        interfaceName: iface.name,
+        expectedIPs: iface.expectedIPs,
+        labels: sortedLabels,
+        path: iface.path,
+      });
+    }
+  }
+
+  return {
+    cluster: spec.name,
+    approach: spec.approach,
+    calicoNamespace: spec.calicoNamespace,
+    calicoVersion: spec.calicoVersion,
+    ...(spec.approach === 'deny-list'
+      ? { defaultAllow: { name: 'default-host', selector: runningCalico, order: DEFAULT_ALLOW_ORDER } }
+      : {}),
+    hostEndpoints,
+    servers: servers.sort((a, b) => (a.policy.name < b.policy.name ? -1 : a.policy.name > b.policy.name ? 1 : 0)),
+    networkSets: networkSets.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    ...planFailsafe(spec),
+    spec,
+  };
+}
+
+/**
+ * The documents' rule: deny-list denies the port to everything that is not an allowed
+ * client (other traffic falls through to default-host); allow-list allows the port to
+ * allowed clients (everything else ends in the host endpoint's default deny).
+ */
+function protectRule(approach: Approach, protocol: Protocol, port: number, clients: Selector): RulePlan {
+  return approach === 'deny-list'
+    ? { action: 'Deny', protocol, source: { notSelector: clients }, destinationPorts: [port] }
+    : { action: 'Allow', protocol, source: { selector: clients }, destinationPorts: [port] };
+}
+
+function labelsSelector(labels: Labels): Selector {
+  return sel.and(...Object.keys(labels).sort().map((k) => sel.eq(k, labels[k])));
+}
+
+/** Pods in a GlobalNetworkPolicy selector: Calico labels every WorkloadEndpoint with its namespace. */
+function workloadSelector(w: WorkloadSelectorSpec): Selector {
+  return sel.and(...(w.namespace !== undefined ? [sel.eq(NAMESPACE_LABEL, w.namespace)] : []), labelsSelector(w.labels));
+}
+
+/**
+ * `<node>.<interface>` as in "Secure Calico Prometheus endpoints". Interface names that
+ * cannot stand in an object name (upper case, `_`, `*`) get a readable slug plus a hash of
+ * the real name, so two interfaces never share a name.
+ */
+export function hostEndpointName(node: string, interfaceName: string): string {
+  let part: string;
+  if (interfaceName === '*') part = 'all-interfaces';
+  else if (/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(interfaceName)) part = interfaceName;
+  else {
+    const slug = interfaceName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'if';
+    part = `${slug}-${createHash('sha256').update(interfaceName).digest('hex').slice(0, 8)}`;
+  }
+  return shortenName(`${node}.${part}`, 253);
+}
+
+/**
+ * Failsafe ports to prune: a protected server's port must not stay failsafe, or every
+ * client can still reach it ("Pruning Felix's failsafe ports"). Returns nothing when
+ * Felix's lists need no change, so the FelixConfiguration is left alone.
+ */
+function planFailsafe(spec: ClusterSpec): { failsafe?: FailsafePlan } {
+  const protectedPorts = new Set<string>();
+  const m = spec.metrics;
+  for (const p of [m.calicoNode?.port, m.typha?.port, m.kubeControllers?.port]) if (p !== undefined) protectedPorts.add(`TCP/${p}`);
+  for (const s of spec.protectedServers) protectedPorts.add(`${s.protocol}/${s.port}`);
+  const split = (list: readonly FailsafeEntry[]): [FailsafeEntry[], FailsafeEntry[]] => {
+    const kept: FailsafeEntry[] = [];
+    const removed: FailsafeEntry[] = [];
+    for (const e of list) (protectedPorts.has(`${e.protocol}/${e.port}`) ? removed : kept).push(e);
+    return [kept, removed];
+  };
+  const [inbound, removedInbound] = split(spec.failsafe.inbound);
+  const [outbound, removedOutbound] = split(spec.failsafe.outbound);
+  if (removedInbound.length === 0 && removedOutbound.length === 0) return {};
+  const byKey = (a: FailsafeEntry, b: FailsafeEntry): number => a.port - b.port || (failsafeKey(a) < failsafeKey(b) ? -1 : 1);
+  return {
+    failsafe: {
+      inbound: [...inbound].sort(byKey),
+      outbound: [...outbound].sort(byKey),
+      removedInbound: removedInbound.sort(byKey),
+      removedOutbound: removedOutbound.sort(byKey),
+    },
+  };
+}

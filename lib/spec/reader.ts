@@ -1,0 +1,258 @@
+/**
+ * A positioned reader over the yaml Document API: every value is read from its node, so
+ * every finding names the file, line, column and field.
+ *
+ * Aliases are followed (so anchors can share an interface list) but every node visit is
+ * counted against a budget, which bounds "billion laughs" expansion.
+ */
+import { Alias, Document, isAlias, isMap, isScalar, isSeq, LineCounter, Node, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import { Problem } from '../calico/validate';
+import { Finding } from './errors';
+import { Position } from './types';
+
+/** How many nodes (aliases expanded) a spec may have. */
+export const NODE_BUDGET = 1_000_000;
+
+export interface Located {
+  readonly node: Node;
+  readonly path: string;
+}
+
+export class SpecReader {
+  public readonly findings: Finding[] = [];
+  public readonly positions = new Map<string, Position>();
+  private visits = 0;
+  private budgetReported = false;
+
+  public constructor(
+    private readonly file: string,
+    private readonly text: string,
+    private readonly lineCounter: LineCounter,
+    private readonly doc: Document,
+  ) {}
+
+  /** Position of a node's first character. */
+  public positionOf(node: Node | Pair | undefined): Position {
+    const range = node && 'range' in node ? node.range : undefined;
+    const offset = range ? range[0] : 0;
+    const p = this.lineCounter.linePos(offset);
+    return { line: p.line, col: p.col };
+  }
+
+  public positionAt(offset: number): Position {
+    const p = this.lineCounter.linePos(offset);
+    return { line: p.line, col: p.col };
+  }
+
+  public error(at: Located | { readonly path: string; readonly position: Position }, code: string, message: string, hint?: string): void {
+    const position = 'position' in at ? at.position : this.positionOf(at.node);
+    this.findings.push({
+      severity: 'error',
+      code,
+      message,
+      ...(hint ? { hint } : {}),
+      file: this.file,
+      line: position.line,
+      col: position.col,
+      field: at.path,
+    });
+  }
+
+  public problem(at: Located, code: string, problem: Problem): void {
+    this.error(at, code, problem.message, problem.hint);
+  }
+
+  /** Follows aliases, counting visits; undefined once the budget is spent. */
+  public resolve(node: Node | null | undefined, path: string): Node | undefined {
+    let current: Node | null | undefined = node;
+    let hops = 0;
+    while (current && isAlias(current)) {
+      const target: unknown = (current as Alias).resolve(this.doc);
+      current = target as Node | undefined;
+      if (++hops > 100) break;
+    }
+    if (!current) return undefined;
+    this.visits++;
+    if (this.visits > NODE_BUDGET) {
+      if (!this.budgetReported) {
+        this.budgetReported = true;
+        this.error({ node: current, path }, 'too-large', `the spec expands to more than ${NODE_BUDGET} YAML nodes`, 'remove deeply nested anchors and aliases');
+      }
+      return undefined;
+    }
+    this.positions.set(path, this.positionOf(current));
+    return current;
+  }
+
+  /**
+   * Reads a mapping whose keys must all be known; reports unknown and missing required
+   * keys. Returns the present fields.
+   */
+  public mapping(at: Located, known: readonly string[], required: readonly string[] = []): Map<string, Located> | undefined {
+    const node = at.node;
+    if (!isMap(node)) {
+      this.error(at, 'wrong-type', `expected a mapping, found ${describe(node)}`);
+      return undefined;
+    }
+    const fields = new Map<string, Located>();
+    for (const pair of (node as YAMLMap).items) {
+      const keyNode = pair.key as Node | null;
+      const key = isScalar(keyNode) ? keyNode.value : undefined;
+      if (typeof key !== 'string') {
+        this.error({ node: keyNode ?? node, path: at.path }, 'wrong-type', `keys must be strings, found ${describe(keyNode ?? undefined)}`, 'quote the key');
+        continue;
+      }
+      const path = joinPath(at.path, key);
+      if (!known.includes(key)) {
+        const guess = closest(key, known);
+        this.error(
+          { node: keyNode as Node, path },
+          'unknown-field',
+          `unknown field ${JSON.stringify(key)}`,
+          guess ? `did you mean ${JSON.stringify(guess)}?` : `known fields: ${known.join(', ')}`,
+        );
+        continue;
+      }
+      const value = this.resolve(pair.value as Node | null, path);
+      if (value === undefined || (isScalar(value) && value.value === null)) {
+        this.error({ node: keyNode as Node, path }, 'missing-value', `${JSON.stringify(key)} has no value`, 'remove the field or give it a value');
+        continue;
+      }
+      fields.set(key, { node: value, path });
+    }
+    for (const key of required) {
+      if (!fields.has(key) && !(node as YAMLMap).items.some((p) => isScalar(p.key) && p.key.value === key)) {
+        this.error(at, 'missing-field', `missing required field ${JSON.stringify(key)}`);
+      }
+    }
+    return fields;
+  }
+
+  public sequence(at: Located): Located[] | undefined {
+    if (!isSeq(at.node)) {
+      this.error(at, 'wrong-type', `expected a list, found ${describe(at.node)}`, 'write a YAML list: "- item" lines or [a, b]');
+      return undefined;
+    }
+    const items: Located[] = [];
+    (at.node as YAMLSeq).items.forEach((item, i) => {
+      const path = `${at.path}[${i}]`;
+      const node = this.resolve(item as Node | null, path);
+      if (node === undefined) {
+        this.error({ node: at.node, path }, 'missing-value', 'empty list item');
+        return;
+      }
+      items.push({ node, path });
+    });
+    return items;
+  }
+
+  /** A string scalar; numbers and booleans are refused, as YAML would silently convert them. */
+  public string(at: Located): string | undefined {
+    const node = at.node;
+    if (!isScalar(node)) {
+      this.error(at, 'wrong-type', `expected a string, found ${describe(node)}`);
+      return undefined;
+    }
+    const value = (node as Scalar).value;
+    if (typeof value !== 'string') {
+      const source = this.source(node);
+      this.error(at, 'wrong-type', `expected a string, found ${describe(node)} ${source}`, `quote it: "${source}"`);
+      return undefined;
+    }
+    return value;
+  }
+
+  /** An integer written in plain decimal (no `0755`, `0x10`, `1e3` or `9091.0`). */
+  public integer(at: Located): number | undefined {
+    const node = at.node;
+    if (isScalar(node) && typeof (node as Scalar).value === 'number') {
+      const source = this.source(node);
+      if (/^[1-9][0-9]*$|^0$/.test(source)) return Number(source);
+      this.error(at, 'wrong-type', `expected a plain decimal integer, found ${source}`, 'write the number in decimal without leading zeros, exponent or fraction');
+      return undefined;
+    }
+    if (isScalar(node) && typeof (node as Scalar).value === 'string' && /^[0-9]+$/.test(String((node as Scalar).value))) {
+      this.error(at, 'wrong-type', `expected an integer, found the string ${JSON.stringify((node as Scalar).value)}`, 'remove the quotes');
+      return undefined;
+    }
+    this.error(at, 'wrong-type', `expected an integer, found ${describe(node)}`);
+    return undefined;
+  }
+
+  /** A mapping of label keys to string values. */
+  public stringMap(at: Located): Map<string, Located> | undefined {
+    if (!isMap(at.node)) {
+      this.error(at, 'wrong-type', `expected a mapping, found ${describe(at.node)}`);
+      return undefined;
+    }
+    const fields = new Map<string, Located>();
+    for (const pair of (at.node as YAMLMap).items) {
+      const keyNode = pair.key as Node | null;
+      const key = isScalar(keyNode) ? keyNode.value : undefined;
+      if (typeof key !== 'string') {
+        this.error({ node: keyNode ?? at.node, path: at.path }, 'wrong-type', `keys must be strings, found ${describe(keyNode ?? undefined)}`, 'quote the key');
+        continue;
+      }
+      const path = joinPath(at.path, key);
+      const value = this.resolve(pair.value as Node | null, path);
+      if (value === undefined) {
+        this.error({ node: keyNode as Node, path }, 'missing-value', `${JSON.stringify(key)} has no value`, 'label values are strings; write "" for an empty value');
+        continue;
+      }
+      fields.set(key, { node: value, path });
+    }
+    return fields;
+  }
+
+  private source(node: Node): string {
+    const range = node.range;
+    return range ? this.text.slice(range[0], range[1]).trim() : String((node as Scalar).value);
+  }
+}
+
+export function joinPath(base: string, key: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `${base}.${key}` : `${base}[${JSON.stringify(key)}]`;
+}
+
+function describe(node: Node | undefined): string {
+  if (node === undefined) return 'nothing';
+  if (isMap(node)) return 'a mapping';
+  if (isSeq(node)) return 'a list';
+  if (isScalar(node)) {
+    const v = (node as Scalar).value;
+    if (v === null) return 'null';
+    if (typeof v === 'boolean') return 'the boolean';
+    if (typeof v === 'number') return 'the number';
+    return 'a string';
+  }
+  return 'an unsupported node';
+}
+
+/** The known name closest to a typo, if it is close enough to be a likely typo. */
+export function closest(word: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of known) {
+    const d = levenshtein(word.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = candidate;
+    }
+  }
+  return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+function levenshtein(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 10) return Infinity;
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length];
+}
