@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { diffTrees } from './gitops/diff';
-import { ClusterOutput, writeDist } from './gitops/writer';
+import { ClusterOutput, LOCK_FILE, writeDist } from './gitops/writer';
 import { ClusterResult, compileCluster } from './pipeline';
 import { formatFinding, hasErrors } from './spec/errors';
 import { GENERATOR_NAME, GENERATOR_VERSION } from './version';
@@ -138,7 +138,7 @@ function check(outDir: string, outputs: readonly ClusterOutput[], io: CliIo): nu
   if (fs.existsSync(outDir)) {
     for (const entry of fs.readdirSync(outDir, { withFileTypes: true })) {
       if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
-      const isOurs = clusters.has(entry.name) || fs.existsSync(path.join(outDir, entry.name, 'calico-shield.lock'));
+      const isOurs = clusters.has(entry.name) || fs.existsSync(path.join(outDir, entry.name, LOCK_FILE));
       if (!isOurs) continue;
       for (const file of listFiles(path.join(outDir, entry.name))) {
         actual.set(`${entry.name}/${file}`, fs.readFileSync(path.join(outDir, entry.name, file), 'utf8'));

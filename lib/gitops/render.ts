@@ -17,9 +17,8 @@ import { CALICO_RELEASE } from '../calico/felix';
 import { CalicoObject } from '../calico/object';
 import { STAGES, SYNC_WAVE_ANNOTATION } from '../charts/metadata';
 import { GENERATOR_NAME, GENERATOR_VERSION } from '../version';
-import { OutputFile } from './writer';
+import { LOCK_FILE, OutputFile } from './writer';
 
-export const LOCK_FILE = 'calico-shield.lock';
 export const LOCK_VERSION = 1;
 
 /** Kinds in the order a reader expects them within a stage. */
