@@ -9,5 +9,5 @@ module.exports = {
     path.join(dir, path.relative(root, testPath).split(path.sep).join('__') + ext),
   resolveTestPath: (snapshotPath, ext) =>
     path.join(root, path.basename(snapshotPath, ext).split('__').join(path.sep)),
-  testPathForConsistencyCheck: path.join(root, 'test', 'charts', 'example.test.ts'),
+  testPathForConsistencyCheck: path.join(root, 'test', 'seeds.test.ts'),
 };

@@ -1,0 +1,29 @@
+/**
+ * One snapshot per chart of each example cluster: the reviewable form of what lands in
+ * dist/. Behaviour is pinned by focused assertions in test/; these make every change visible.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { objectYaml } from './lib/gitops/render';
+import { compileOk } from './test/support/compile';
+import { YamlText, yamlSerializer } from './test/support/yaml-snapshot';
+
+expect.addSnapshotSerializer(yamlSerializer);
+
+const CLUSTERS = fs
+  .readdirSync(path.join(__dirname, 'clusters'))
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
+
+describe.each(CLUSTERS)('clusters/%s', (file) => {
+  const result = compileOk(`clusters/${file}`);
+
+  it('can compile without findings', () => {
+    expect(result.findings).toEqual([]);
+  });
+
+  it.each((result.charts ?? []).map((c) => [c.chart, c] as const))('can synthesise the %s chart', (_id, chart) => {
+    expect(chart.objects.length).toBeGreaterThan(0);
+    expect(new YamlText(chart.objects.map((o) => `---\n${objectYaml(o)}`).join(''))).toMatchSnapshot();
+  });
+});

@@ -1,0 +1,53 @@
+/**
+ * Every object in the committed dist/ validates against its CRD's openAPIV3Schema from the
+ * pinned Calico v3.32.1 CRDs (unknown fields included), and so does the output of every
+ * fixture cluster.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { compileOk, ROOT } from './support/compile';
+import { loadCrdValidators } from './support/crd-schema';
+
+const validators = loadCrdValidators(path.join(ROOT, 'crds/calico-v3.32.1'));
+
+function yamlFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) return yamlFiles(full);
+    return e.name.endsWith('.yaml') && e.name !== 'kustomization.yaml' ? [full] : [];
+  });
+}
+
+const distFiles = yamlFiles(path.join(ROOT, 'dist')).map((f) => path.relative(ROOT, f)).sort();
+const fixtures = fs.readdirSync(path.join(ROOT, 'test/fixtures/clusters')).filter((f) => f.endsWith('.yaml')).sort();
+
+describe('CRD schema validation', () => {
+  it('can find the synthesised files of every cluster in dist/', () => {
+    const clusters = fs.readdirSync(path.join(ROOT, 'clusters')).filter((f) => f.endsWith('.yaml'));
+    expect(clusters.length).toBeGreaterThanOrEqual(2);
+    for (const c of clusters) expect(distFiles.some((f) => f.startsWith(`dist/${c.replace(/\.yaml$/, '')}/`))).toBe(true);
+  });
+
+  it.each(distFiles)('can validate every object of %s', (file) => {
+    const docs = parseAllDocuments(fs.readFileSync(path.join(ROOT, file), 'utf8'));
+    const objects = (Array.isArray(docs) ? docs : []).map((d) => d.toJS() as unknown);
+    expect(objects.length).toBeGreaterThan(0);
+    for (const o of objects) {
+      expect((o as { apiVersion: string }).apiVersion).toBe('projectcalico.org/v3');
+      expect(validators.validate(o)).toEqual([]);
+    }
+  });
+
+  it.each(fixtures)('can validate every object compiled from test/fixtures/clusters/%s', (file) => {
+    const { objects } = compileOk(`test/fixtures/clusters/${file}`);
+    expect(objects.length).toBeGreaterThan(0);
+    for (const o of objects) expect(validators.validate(o)).toEqual([]);
+  });
+
+  it('fails an object with a field the CRD does not declare', () => {
+    const { objects } = compileOk('clusters/example.yaml');
+    const broken = { ...objects[0], spec: { ...objects[0].spec, selectr: 'all()' } };
+    expect(validators.validate(broken).map((v) => v.path)).toContain('/spec/selectr');
+  });
+});

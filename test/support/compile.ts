@@ -1,0 +1,23 @@
+/** Compiles a spec file of the repository (clusters/ or test/fixtures/) for tests. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ClusterResult, compileCluster } from '../../lib/pipeline';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+
+export function compileFile(relativePath: string): ClusterResult {
+  const bytes = fs.readFileSync(path.join(ROOT, relativePath));
+  return compileCluster({ file: relativePath, name: path.basename(relativePath).replace(/\.ya?ml$/, ''), bytes });
+}
+
+/** Compiles spec text given inline, as if it were clusters/<name>.yaml. */
+export function compileText(text: string, name = 'test'): ClusterResult {
+  return compileCluster({ file: `clusters/${name}.yaml`, name, bytes: Buffer.from(text) });
+}
+
+/** Like compileFile, but fails the test with the findings when there is an error. */
+export function compileOk(relativePath: string): ClusterResult & Required<Pick<ClusterResult, 'objects' | 'files'>> {
+  const r = compileFile(relativePath);
+  if (!r.objects || !r.files) throw new Error(`${relativePath} does not compile:\n${r.findings.map((f) => `${f.line}:${f.col} ${f.code} ${f.message}`).join('\n')}`);
+  return r as ClusterResult & Required<Pick<ClusterResult, 'objects' | 'files'>>;
+}
