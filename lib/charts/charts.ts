@@ -89,6 +89,7 @@ export class ProtectedServersChart extends Chart {
     super(scope, id, CHART_PROPS);
     for (const s of props.plan.servers.filter((x) => x.role === 'protected-server')) {
       new ProtectingPolicy(this, s.id, { policy: s.policy });
+      if (s.clientEgressPolicy) new ProtectingPolicy(this, `${s.id}-client-egress`, { policy: s.clientEgressPolicy });
     }
     for (const set of props.plan.networkSets.filter((s) => s.name !== 'calico-prometheus-set')) {
       new AllowedNetworkSet(this, set.name, { set });

@@ -1,11 +1,16 @@
 /**
  * One protected server's policy, as "Securing Calico's own communications" writes it:
  * a GlobalNetworkPolicy (or a NetworkPolicy for namespaced servers) at order 500 with
- * ingress rules on the server's port.
+ * ingress rules on the server's port; or, in the allow-list approach, the egress policy
+ * that lets its host-networked clients send to it.
  */
 import { Construct } from 'constructs';
 import {
   GlobalNetworkPolicy,
+  GlobalNetworkPolicySpecEgress,
+  GlobalNetworkPolicySpecEgressAction,
+  GlobalNetworkPolicySpecEgressDestinationPorts,
+  GlobalNetworkPolicySpecEgressProtocol,
   GlobalNetworkPolicySpecIngress,
   GlobalNetworkPolicySpecIngressAction,
   GlobalNetworkPolicySpecIngressDestinationPorts,
@@ -21,7 +26,7 @@ import {
   NetworkPolicySpecTypes,
 } from '../../imports/networkpolicy-projectcalico.org';
 import { printSelector } from '../calico/selector';
-import { PolicyPlan, RulePlan } from '../plan/plan';
+import { EntityPlan, PolicyPlan, RulePlan } from '../plan/plan';
 import { objectMetadata } from './metadata';
 
 export interface ProtectingPolicyProps {
@@ -38,12 +43,17 @@ export class ProtectingPolicy extends Construct {
         spec: {
           selector: printSelector(p.selector),
           order: p.order,
-          types: [GlobalNetworkPolicySpecTypes.INGRESS],
-          ingress: p.ingress.map(globalRule),
+          types: [
+            ...(p.ingress.length > 0 ? [GlobalNetworkPolicySpecTypes.INGRESS] : []),
+            ...(p.egress.length > 0 ? [GlobalNetworkPolicySpecTypes.EGRESS] : []),
+          ],
+          ...(p.ingress.length > 0 ? { ingress: p.ingress.map(globalRule) } : {}),
+          ...(p.egress.length > 0 ? { egress: p.egress.map(globalEgressRule) } : {}),
         },
       });
     } else {
       if (p.namespace === undefined) throw new Error(`NetworkPolicy ${p.name} needs a namespace`);
+      if (p.egress.length > 0) throw new Error(`NetworkPolicy ${p.name}: egress rules are not planned for namespaced policies`);
       new NetworkPolicy(this, 'Resource', {
         metadata: objectMetadata({ name: p.name, namespace: p.namespace, stage: 'policies' }),
         spec: {
@@ -57,8 +67,7 @@ export class ProtectingPolicy extends Construct {
   }
 }
 
-function source(rule: RulePlan): { selector?: string; notSelector?: string; namespaceSelector?: string } | undefined {
-  const s = rule.source;
+function entity(s: EntityPlan): { selector?: string; notSelector?: string; namespaceSelector?: string } | undefined {
   const out = {
     ...(s.selector ? { selector: printSelector(s.selector) } : {}),
     ...(s.notSelector ? { notSelector: printSelector(s.notSelector) } : {}),
@@ -67,22 +76,35 @@ function source(rule: RulePlan): { selector?: string; notSelector?: string; name
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
+function globalEgressRule(rule: RulePlan): GlobalNetworkPolicySpecEgress {
+  const src = entity(rule.source);
+  return {
+    action: rule.action === 'Allow' ? GlobalNetworkPolicySpecEgressAction.ALLOW : GlobalNetworkPolicySpecEgressAction.DENY,
+    protocol: GlobalNetworkPolicySpecEgressProtocol.fromString(rule.protocol),
+    ...(src ? { source: src } : {}),
+    destination: {
+      ...entity(rule.destination),
+      ports: rule.destinationPorts.map((p) => GlobalNetworkPolicySpecEgressDestinationPorts.fromNumber(p)),
+    },
+  };
+}
+
 function globalRule(rule: RulePlan): GlobalNetworkPolicySpecIngress {
-  const src = source(rule);
+  const src = entity(rule.source);
   return {
     action: rule.action === 'Allow' ? GlobalNetworkPolicySpecIngressAction.ALLOW : GlobalNetworkPolicySpecIngressAction.DENY,
     protocol: GlobalNetworkPolicySpecIngressProtocol.fromString(rule.protocol),
     ...(src ? { source: src } : {}),
-    destination: { ports: rule.destinationPorts.map((p) => GlobalNetworkPolicySpecIngressDestinationPorts.fromNumber(p)) },
+    destination: { ...entity(rule.destination), ports: rule.destinationPorts.map((p) => GlobalNetworkPolicySpecIngressDestinationPorts.fromNumber(p)) },
   };
 }
 
 function namespacedRule(rule: RulePlan): NetworkPolicySpecIngress {
-  const src = source(rule);
+  const src = entity(rule.source);
   return {
     action: rule.action === 'Allow' ? NetworkPolicySpecIngressAction.ALLOW : NetworkPolicySpecIngressAction.DENY,
     protocol: NetworkPolicySpecIngressProtocol.fromString(rule.protocol),
     ...(src ? { source: src } : {}),
-    destination: { ports: rule.destinationPorts.map((p) => NetworkPolicySpecIngressDestinationPorts.fromNumber(p)) },
+    destination: { ...entity(rule.destination), ports: rule.destinationPorts.map((p) => NetworkPolicySpecIngressDestinationPorts.fromNumber(p)) },
   };
 }

@@ -45,10 +45,10 @@ function normalize(raw: unknown): CalicoObject {
  * alphabetically), so a diff of dist/ reads like the documents; other keys follow sorted.
  */
 const KEY_ORDER = [
-  'node', 'interfaceName', 'expectedIPs', 'profiles', 'ports',
+  'node', 'interfaceName', 'expectedIPs', 'profiles',
   'selector', 'namespaceSelector', 'serviceAccountSelector', 'order', 'types', 'ingress', 'egress',
   'action', 'protocol', 'notProtocol', 'source', 'destination',
-  'notSelector', 'nets', 'notNets', 'notPorts',
+  'notSelector', 'nets', 'notNets', 'ports', 'notPorts',
   'port', 'net',
 ];
 const RANK = new Map(KEY_ORDER.map((k, i) => [k, i]));

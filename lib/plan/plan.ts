@@ -51,16 +51,25 @@ export interface ServerPlan {
   readonly runsOnAllNodes: boolean;
   readonly runsOnWorkloads: boolean;
   readonly path: string;
+  /**
+   * Allow-list only: lets the server's host-networked clients send to it. Their host
+   * endpoints deny all egress no policy allows, and the server's port is no longer an
+   * outbound failsafe port.
+   */
+  readonly clientEgressPolicy?: PolicyPlan;
+}
+
+export interface EntityPlan {
+  readonly selector?: Selector;
+  readonly notSelector?: Selector;
+  readonly namespaceSelector?: Selector;
 }
 
 export interface RulePlan {
   readonly action: 'Allow' | 'Deny';
   readonly protocol: Protocol;
-  readonly source: {
-    readonly selector?: Selector;
-    readonly notSelector?: Selector;
-    readonly namespaceSelector?: Selector;
-  };
+  readonly source: EntityPlan;
+  readonly destination: EntityPlan;
   readonly destinationPorts: readonly number[];
 }
 
@@ -71,6 +80,7 @@ export interface PolicyPlan {
   readonly selector: Selector;
   readonly order: number;
   readonly ingress: readonly RulePlan[];
+  readonly egress: readonly RulePlan[];
 }
 
 export interface NetworkSetPlan {
@@ -130,6 +140,7 @@ export function planCluster(spec: ClusterSpec): ProtectionPlan {
       selector: runningCalico,
       order: PROTECT_ORDER,
       ingress: [protectRule(spec.approach, 'TCP', port, metricsClients)],
+      egress: [],
     },
   });
   if (m.calicoNode) servers.push(metricsServer('calico-node-metrics', 'restrict-calico-node-prometheus', m.calicoNode.port, m.calicoNode.path));
@@ -145,12 +156,13 @@ export function planCluster(spec: ClusterSpec): ProtectionPlan {
       action: 'Allow',
       protocol: 'TCP',
       source: { selector: metricsClients, namespaceSelector },
+      destination: {},
       destinationPorts: [kc.port],
     }));
     const ingress: RulePlan[] =
       spec.approach === 'allow-list'
         ? allowRules
-        : [...allowRules, { action: 'Deny', protocol: 'TCP', source: {}, destinationPorts: [kc.port] }];
+        : [...allowRules, { action: 'Deny', protocol: 'TCP', source: {}, destination: {}, destinationPorts: [kc.port] }];
     servers.push({
       id: 'kube-controllers-metrics',
       role: 'kube-controllers-metrics',
@@ -169,6 +181,7 @@ export function planCluster(spec: ClusterSpec): ProtectionPlan {
         selector: podSelector,
         order: PROTECT_ORDER,
         ingress,
+        egress: [],
       },
     });
   }
@@ -181,6 +194,19 @@ export function planCluster(spec: ClusterSpec): ProtectionPlan {
     const clientLabel = allowedClientLabel(s.name);
     const serverSelector = sel.or(sel.eq(serverLabel, TRUE), ...s.workloads.map(workloadSelector));
     const clientSelector = sel.or(sel.eq(clientLabel, TRUE), ...s.allowedClients.workloads.map(workloadSelector));
+    const clientEgressPolicy: PolicyPlan | undefined =
+      spec.approach === 'allow-list' && s.allowedClients.nodes.length > 0
+        ? {
+            kind: 'GlobalNetworkPolicy',
+            name: `allowed-${s.name}-client-egress`,
+            // Host endpoints only: a pod labelled as a client must not get an egress
+            // policy, which would end all its other egress in the tier's default deny.
+            selector: sel.and(sel.eq(RUNNING_CALICO_LABEL, TRUE), sel.eq(clientLabel, TRUE)),
+            order: PROTECT_ORDER,
+            ingress: [],
+            egress: [{ action: 'Allow', protocol: s.protocol, source: {}, destination: { selector: serverSelector }, destinationPorts: [s.port] }],
+          }
+        : undefined;
     servers.push({
       id: s.name,
       role: 'protected-server',
@@ -198,7 +224,9 @@ export function planCluster(spec: ClusterSpec): ProtectionPlan {
         selector: serverSelector,
         order: PROTECT_ORDER,
         ingress: [protectRule(spec.approach, s.protocol, s.port, clientSelector)],
+        egress: [],
       },
+      ...(clientEgressPolicy ? { clientEgressPolicy } : {}),
     });
     if (s.allowedClients.nets.length > 0) {
       networkSets.push({ name: clientLabel, labels: { [clientLabel]: TRUE }, nets: s.allowedClients.nets, path: `${s.path}.allowedClients.nets` });
@@ -248,8 +276,8 @@ export function planCluster(spec: ClusterSpec): ProtectionPlan {
  */
 function protectRule(approach: Approach, protocol: Protocol, port: number, clients: Selector): RulePlan {
   return approach === 'deny-list'
-    ? { action: 'Deny', protocol, source: { notSelector: clients }, destinationPorts: [port] }
-    : { action: 'Allow', protocol, source: { selector: clients }, destinationPorts: [port] };
+    ? { action: 'Deny', protocol, source: { notSelector: clients }, destination: {}, destinationPorts: [port] }
+    : { action: 'Allow', protocol, source: { selector: clients }, destination: {}, destinationPorts: [port] };
 }
 
 function labelsSelector(labels: Labels): Selector {
