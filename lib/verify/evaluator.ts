@@ -1,0 +1,510 @@
+/**
+ * Decides, from a {@link Model} of the emitted Calico objects, what Felix does with one
+ * connection attempt, and says why.
+ *
+ * API:
+ *
+ * - `evaluate(model: Model, flow: Flow): Verdict`
+ * - `Flow = { source: Peer; destination: Peer; protocol: Protocol; port: number; sourcePort?: number }`
+ * - `Peer = WorkloadPeer | HostPeer | ExternalPeer`: a pod (its namespace, labels, IP and node),
+ *   a host-networked process on a node (the interface its traffic leaves or arrives by, and its
+ *   address on it), or an address Calico knows nothing about.
+ * - `Verdict = { allowed; decidedBy: DecidedBy; stages: readonly Stage[]; steps: readonly string[] }`:
+ *   `stages` lists every point where Felix polices the flow, in packet order, up to the first
+ *   that drops it; `decidedBy` is the dropping stage's reason, or for an allowed flow the last
+ *   stage that policed it; `steps` explains each decision in words for `calico-shield explain`.
+ *
+ * The packet's path decides which Calico policy applies (iptables/nftables data plane):
+ *
+ * | source → destination           | enforcement points                                            |
+ * | ------------------------------ | ------------------------------------------------------------- |
+ * | workload → anything            | workload egress; forward egress of its node's host endpoint   |
+ * |                                | when the traffic leaves the node                              |
+ * | host process → anything        | host endpoint egress (failsafe outbound first)                |
+ * | anything → workload            | forward ingress of its node's host endpoint when the traffic  |
+ * |                                | comes from another node; workload ingress                     |
+ * | anything → host process        | host endpoint ingress (failsafe inbound first)                |
+ * | workload → its own host        | workload egress, then DefaultEndpointToHostAction             |
+ * | host → its own workload        | always allowed                                                |
+ *
+ * Identity in rules is by IP, as in Felix: a rule `selector` matches a packet whose address is
+ * in the IP set of the selected endpoints and network sets (workload IPs, host endpoint
+ * `expectedIPs`, network set `nets`); the flow's own workloads count as endpoints of the model.
+ *
+ * @see https://docs.tigera.io/calico/latest/reference/host-endpoints/summary
+ */
+
+import type { FailsafeEntry } from '../calico/felix';
+import { cidrContains, parseIp, type ParsedIp } from '../calico/net';
+import { matchesSelector, type Labels } from '../calico/selector';
+import {
+  NAMESPACE_LABEL,
+  NAMESPACE_LABEL_PREFIX,
+  SERVICE_ACCOUNT_LABEL,
+  SERVICE_ACCOUNT_LABEL_PREFIX,
+  ipSetHas,
+  profileAllowsAll,
+  protocolNumber,
+  type Direction,
+  type EndpointToHostAction,
+  type EntityMatch,
+  type FailsafeRule,
+  type HostEndpoint,
+  type Model,
+  type Policy,
+  type PolicyRef,
+  type PortRange,
+  type Rule,
+  type SelectorRef,
+} from './model';
+
+/** A pod: a Calico workload endpoint. */
+export interface WorkloadPeer {
+  readonly kind: 'workload';
+  /** The pod's name, for explanations. @default - the pod is named by its IP */
+  readonly name?: string;
+  readonly namespace: string;
+  /** The pod's labels. @default {} */
+  readonly labels?: Labels;
+  /** The labels of the pod's namespace, for `namespaceSelector`s. @default {} */
+  readonly namespaceLabels?: Labels;
+  /** The pod's service account, for `serviceAccounts` and `serviceAccountSelector`. @default - none */
+  readonly serviceAccount?: string;
+  readonly ip: string;
+  readonly node: string;
+  /**
+   * The node interface its traffic to and from other nodes goes through.
+   *
+   * @default - an interface without a host endpoint of its own, so only the node's `*` host endpoint applies
+   */
+  readonly hostInterface?: string;
+}
+
+/** A host-networked process on a Calico node. */
+export interface HostPeer {
+  readonly kind: 'host';
+  readonly node: string;
+  /** The interface the traffic leaves by (as source) or arrives by (as destination). */
+  readonly interface: string;
+  /** The process's address on that interface: the packet's source or destination IP. */
+  readonly ip: string;
+}
+
+/** An address Calico knows nothing about (outside the cluster, or a node without Calico). */
+export interface ExternalPeer {
+  readonly kind: 'external';
+  readonly ip: string;
+  /** For explanations. @default - the address */
+  readonly name?: string;
+}
+
+export type Peer = WorkloadPeer | HostPeer | ExternalPeer;
+
+/** A protocol by Calico name or IANA number. */
+export type Protocol = 'TCP' | 'UDP' | 'SCTP' | 'ICMP' | 'ICMPv6' | 'UDPLite' | number;
+
+/** One connection attempt: the first packet from source to destination. */
+export interface Flow {
+  readonly source: Peer;
+  readonly destination: Peer;
+  readonly protocol: Protocol;
+  /** The destination port. */
+  readonly port: number;
+  /** The client's port. @default - unknown: rules that match on source ports do not match */
+  readonly sourcePort?: number;
+}
+
+/** Where Felix polices the flow. */
+export type StagePoint =
+  | 'workload-egress'
+  | 'host-egress'
+  | 'forward-egress'
+  | 'forward-ingress'
+  | 'workload-to-host'
+  | 'host-ingress'
+  | 'workload-ingress'
+  | 'host-to-local-workload';
+
+/** A rule whose Pass action sent the packet on to the profiles. */
+export interface PassedBy {
+  readonly policy: PolicyRef;
+  readonly ruleIndex: number;
+}
+
+export type DecidedBy =
+  /** A policy rule with action Allow or Deny matched. */
+  | { readonly kind: 'policy'; readonly policy: PolicyRef; readonly direction: Direction; readonly ruleIndex: number; readonly action: 'Allow' | 'Deny' }
+  /** A Felix failsafe port let the packet through a host endpoint, whatever the policy. */
+  | { readonly kind: 'failsafe'; readonly direction: 'inbound' | 'outbound'; readonly entry: FailsafeEntry; readonly configuredBy: string }
+  /** No policy applies in this direction (or all passed) and no profile of the endpoint allows. */
+  | { readonly kind: 'no-policy-default-deny'; readonly direction: Direction; readonly passedBy?: PassedBy }
+  /** Policies of the tier selected the endpoint in this direction, but none allowed, denied or passed. */
+  | { readonly kind: 'end-of-tier-deny'; readonly tier: string; readonly direction: Direction; readonly policies: readonly PolicyRef[] }
+  /** No policy decided and a profile allowed (a pod's namespace profile, or projectcalico-default-allow). */
+  | { readonly kind: 'profile'; readonly profile: string; readonly direction: Direction; readonly passedBy?: PassedBy }
+  /** Calico does not police this point: no host endpoint, or forwarded traffic no applyOnForward policy covers. */
+  | { readonly kind: 'not-policed'; readonly reason: string }
+  /** Traffic from a host to its own pods, which Felix always allows. */
+  | { readonly kind: 'host-to-local-workload' }
+  /** Traffic from a pod to its own host, past the pod's egress policy (Return hands it to the host's own rules: allowed as far as Calico goes). */
+  | { readonly kind: 'endpoint-to-host-action'; readonly action: EndpointToHostAction; readonly configuredBy: string };
+
+export interface Stage {
+  readonly point: StagePoint;
+  readonly node?: string;
+  /** The host endpoint's name, or the workload's, when there is one. */
+  readonly endpoint?: string;
+  readonly allowed: boolean;
+  readonly decidedBy: DecidedBy;
+}
+
+export interface Verdict {
+  readonly allowed: boolean;
+  readonly decidedBy: DecidedBy;
+  readonly stages: readonly Stage[];
+  /** The decisions in words, in packet order. */
+  readonly steps: readonly string[];
+}
+
+/**
+ * The labels Felix sees on a pod's workload endpoint: the pod's own (less any that pose as
+ * namespace or service account labels), its namespace, orchestrator and service account, and
+ * the namespace's and service account's labels under `pcns.` / `pcsa.`.
+ *
+ * @see https://github.com/projectcalico/calico/blob/master/libcalico-go/lib/backend/syncersv1/updateprocessors/workloadendpointprocessor.go
+ */
+export function workloadLabels(w: WorkloadPeer): Labels {
+  const labels: Record<string, string> = {};
+  for (const [k, v] of Object.entries(w.labels ?? {})) {
+    if (!k.startsWith(NAMESPACE_LABEL_PREFIX) && !k.startsWith(SERVICE_ACCOUNT_LABEL_PREFIX)) labels[k] = v;
+  }
+  labels[NAMESPACE_LABEL] = w.namespace;
+  labels['projectcalico.org/orchestrator'] = 'k8s';
+  for (const [k, v] of Object.entries(w.namespaceLabels ?? {})) labels[NAMESPACE_LABEL_PREFIX + k] = v;
+  labels[`${NAMESPACE_LABEL_PREFIX}projectcalico.org/name`] = w.namespace;
+  if (w.serviceAccount !== undefined) {
+    labels[SERVICE_ACCOUNT_LABEL] = w.serviceAccount;
+    labels[`${SERVICE_ACCOUNT_LABEL_PREFIX}projectcalico.org/name`] = w.serviceAccount;
+  }
+  return labels;
+}
+
+interface Packet {
+  readonly src: ParsedIp;
+  readonly dst: ParsedIp;
+  readonly protocol: number;
+  readonly port: number;
+  readonly sourcePort?: number;
+}
+
+interface FlowWorkload {
+  readonly peer: WorkloadPeer;
+  readonly ip: ParsedIp;
+  readonly labels: Labels;
+  readonly policed: Policed;
+}
+
+interface Ctx {
+  readonly model: Model;
+  readonly packet: Packet;
+  readonly workloads: readonly FlowWorkload[];
+  readonly steps: string[];
+}
+
+/** An endpoint Felix applies policy to. */
+interface Policed {
+  /** Its name in stages: the host endpoint's, or the pod's `namespace/name`. */
+  readonly name: string;
+  readonly title: string;
+  readonly labels: Labels;
+  readonly profiles: readonly string[];
+}
+
+type Decision = { readonly allowed: boolean; readonly decidedBy: DecidedBy };
+
+const PROTOCOL_NAMES: Readonly<Record<number, string>> = { 1: 'ICMP', 6: 'TCP', 17: 'UDP', 58: 'ICMPv6', 132: 'SCTP', 136: 'UDPLite' };
+const protocolName = (n: number): string => PROTOCOL_NAMES[n] ?? `protocol ${n}`;
+
+function mustParseIp(text: string, what: string): ParsedIp {
+  const parsed = parseIp(text);
+  if (!parsed.ok) throw new Error(`evaluate: the ${what}'s ip ${JSON.stringify(text)} is not an IP address (${parsed.problem.message})`);
+  return parsed.ip;
+}
+
+function mustBePort(port: number | undefined, what: string): void {
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
+    throw new Error(`evaluate: the flow's ${what} ${port} is not a port (0-65535)`);
+  }
+}
+
+function describePeer(p: Peer): string {
+  switch (p.kind) {
+    case 'workload':
+      return `pod ${p.namespace}/${p.name ?? p.ip} (${p.ip}) on node ${p.node}`;
+    case 'host':
+      return `host ${p.node} (${p.ip}, interface ${p.interface})`;
+    case 'external':
+      return p.name === undefined ? `external address ${p.ip}` : `external ${p.name} (${p.ip})`;
+  }
+}
+
+function describePolicy(p: Policy): string {
+  const name = p.ref.namespace === undefined ? p.ref.name : `${p.ref.namespace}/${p.ref.name}`;
+  return `${p.ref.kind} ${name} (${p.order === undefined ? 'no order' : `order ${p.order}`})`;
+}
+
+function describePorts(ports: readonly PortRange[]): string {
+  return `[${ports.map((p) => (p.first === p.last ? `${p.first}` : `${p.first}:${p.last}`)).join(', ')}]`;
+}
+
+const inRanges = (ranges: readonly PortRange[], port: number): boolean => ranges.some((r) => r.first <= port && port <= r.last);
+
+/** The object (or flow workload) that puts `ip` in the selector's IP set, if any. */
+function selectedBy(ctx: Ctx, selector: SelectorRef, ip: ParsedIp): string | undefined {
+  const owner = ipSetHas(ctx.model.ipSet(selector), ip);
+  if (owner !== undefined) return owner;
+  const w = ctx.workloads.find((x) => x.ip.text === ip.text && matchesSelector(selector.selector, x.labels, { global: false }));
+  return w && `pod ${w.policed.name}`;
+}
+
+/** Why one side of a rule does not match the packet, or undefined when it does. */
+function entityMiss(ctx: Ctx, e: EntityMatch, side: 'source' | 'destination', ip: ParsedIp, port: number | undefined): string | undefined {
+  if (e.services) return `its ${side} is a Kubernetes Service, which the model does not resolve`;
+  if (e.nets && !e.nets.some((n) => cidrContains(n, ip))) return `${side} ${ip.text} is not in nets [${e.nets.map((n) => n.text).join(', ')}]`;
+  const inNotNets = e.notNets?.find((n) => cidrContains(n, ip));
+  if (inNotNets) return `${side} ${ip.text} is in notNets ${inNotNets.text}`;
+  if (e.selector && selectedBy(ctx, e.selector, ip) === undefined) return `${side} ${ip.text} is not selected by ${e.selector.key}`;
+  if (e.notSelector) {
+    const owner = selectedBy(ctx, e.notSelector, ip);
+    if (owner !== undefined) return `${side} ${ip.text} (${owner}) is selected by notSelector ${e.notSelector.key}`;
+  }
+  for (const [ranges, negative] of [
+    [e.ports, false],
+    [e.notPorts, true],
+  ] as const) {
+    if (ranges === undefined) continue;
+    if (port === undefined) return `the ${side} port is not known and the rule matches on ${negative ? 'notPorts' : 'ports'}`;
+    if (inRanges(ranges, port) === negative) return `${side} port ${port} is ${negative ? 'in notPorts' : 'not in ports'} ${describePorts(ranges)}`;
+  }
+  return undefined;
+}
+
+/** Why a rule does not match the packet, or undefined when it does (all its criteria hold). */
+function ruleMiss(ctx: Ctx, rule: Rule): string | undefined {
+  const { packet } = ctx;
+  if (rule.protocol !== undefined && rule.protocol !== packet.protocol) return `it matches ${protocolName(rule.protocol)} only`;
+  if (rule.notProtocol !== undefined && rule.notProtocol === packet.protocol) return `it excludes ${protocolName(rule.notProtocol)} (notProtocol)`;
+  if (rule.icmp && packet.protocol !== 1 && packet.protocol !== 58) return 'it matches ICMP only';
+  if (rule.ipVersion !== undefined && rule.ipVersion !== packet.src.family) return `it matches IPv${rule.ipVersion} only`;
+  return (
+    entityMiss(ctx, rule.source, 'source', packet.src, packet.sourcePort) ??
+    entityMiss(ctx, rule.destination, 'destination', packet.dst, packet.port)
+  );
+}
+
+function failsafeMatch(rules: readonly FailsafeRule[], direction: 'inbound' | 'outbound', packet: Packet): FailsafeRule | undefined {
+  return rules.find(
+    (r) =>
+      protocolNumber(r.entry.protocol) === packet.protocol &&
+      r.entry.port === packet.port &&
+      (r.cidr === undefined || cidrContains(r.cidr, direction === 'inbound' ? packet.src : packet.dst)),
+  );
+}
+
+/**
+ * Felix's verdict at one endpoint, in one direction.
+ *
+ * Failsafe ports first (host endpoints only); then the tier: policies in order, rules in
+ * order, the first Allow or Deny decides, Log goes on, Pass leaves the tier; a tier with a
+ * selecting policy that did not decide drops. With no policy, or after Pass: profiles, else
+ * drop. Forwarded traffic through a host endpoint sees only applyOnForward policies, is
+ * allowed when none applies, and has no failsafes or profiles.
+ *
+ * @see https://docs.tigera.io/calico/latest/reference/resources/networkpolicy#rule (Log, Pass)
+ * @see https://docs.tigera.io/calico/latest/reference/host-endpoints/forwarded
+ * @see https://docs.tigera.io/calico/latest/reference/host-endpoints/failsafe
+ */
+function police(
+  ctx: Ctx,
+  ep: Policed,
+  direction: Direction,
+  options: { readonly forward?: boolean; readonly failsafe?: { readonly direction: 'inbound' | 'outbound'; readonly rules: readonly FailsafeRule[]; readonly configuredBy: string } },
+): Decision {
+  const { steps, packet } = ctx;
+  const what = `${protocolName(packet.protocol)} ${packet.port}`;
+  if (options.failsafe) {
+    const { rules, configuredBy } = options.failsafe;
+    const hit = failsafeMatch(rules, options.failsafe.direction, packet);
+    if (hit) {
+      steps.push(`  failsafe ${options.failsafe.direction} port ${hit.entry.protocol} ${hit.entry.port}${hit.entry.net ? ` from ${hit.entry.net}` : ''} (${configuredBy}) allows it, whatever the policy`);
+      return { allowed: true, decidedBy: { kind: 'failsafe', direction: options.failsafe.direction, entry: hit.entry, configuredBy } };
+    }
+    steps.push(`  no failsafe ${options.failsafe.direction} port (${configuredBy}) covers ${what}`);
+  }
+  const applied = ctx.model.policiesFor(ep.labels);
+  const policies = options.forward
+    ? direction === 'Ingress'
+      ? applied.forwardIngress
+      : applied.forwardEgress
+    : direction === 'Ingress'
+      ? applied.ingress
+      : applied.egress;
+  let passedBy: PassedBy | undefined;
+  if (policies.length === 0) {
+    if (options.forward) {
+      steps.push(`  no applyOnForward policy selects ${ep.title} for ${direction}: forwarded traffic is allowed`);
+      return { allowed: true, decidedBy: { kind: 'not-policed', reason: `no applyOnForward policy selects ${ep.title} for ${direction}` } };
+    }
+    steps.push(`  no policy selects ${ep.title} for ${direction}`);
+  } else {
+    tier: for (const policy of policies) {
+      const rules = direction === 'Ingress' ? policy.ingress : policy.egress;
+      if (rules.length === 0) steps.push(`  ${describePolicy(policy)} has no ${direction.toLowerCase()} rules`);
+      for (const rule of rules) {
+        const miss = ruleMiss(ctx, rule);
+        if (miss !== undefined) {
+          steps.push(`  ${describePolicy(policy)} rule ${rule.index} (${rule.action}) does not match: ${miss}`);
+          continue;
+        }
+        if (rule.action === 'Log') {
+          steps.push(`  ${describePolicy(policy)} rule ${rule.index} (Log) matches: logged, evaluation goes on`);
+          continue;
+        }
+        if (rule.action === 'Pass') {
+          steps.push(`  ${describePolicy(policy)} rule ${rule.index} (Pass) matches: the rest of the tier is skipped`);
+          passedBy = { policy: policy.ref, ruleIndex: rule.index };
+          break tier;
+        }
+        steps.push(`  ${describePolicy(policy)} rule ${rule.index} (${rule.action}) matches: ${rule.action === 'Allow' ? 'allowed' : 'denied'}`);
+        return {
+          allowed: rule.action === 'Allow',
+          decidedBy: { kind: 'policy', policy: policy.ref, direction, ruleIndex: rule.index, action: rule.action },
+        };
+      }
+    }
+    if (passedBy === undefined) {
+      steps.push(`  end of tier "default": ${policies.length} ${policies.length === 1 ? 'policy selects' : 'policies select'} ${ep.title} for ${direction} and none allowed the packet: denied`);
+      return { allowed: false, decidedBy: { kind: 'end-of-tier-deny', tier: 'default', direction, policies: policies.map((p) => p.ref) } };
+    }
+    if (options.forward) {
+      steps.push('  no profiles apply to forwarded traffic: Calico leaves it to the host');
+      return { allowed: true, decidedBy: { kind: 'not-policed', reason: `every applyOnForward policy of ${ep.title} passed the packet` } };
+    }
+  }
+  const profile = ep.profiles.find(profileAllowsAll);
+  if (profile !== undefined) {
+    steps.push(`  profile ${profile} allows it`);
+    return { allowed: true, decidedBy: { kind: 'profile', profile, direction, ...(passedBy && { passedBy }) } };
+  }
+  steps.push(
+    ep.profiles.length === 0
+      ? `  ${ep.title} has no profile: denied (a host endpoint without policy denies all but failsafe traffic)`
+      : `  no profile of ${ep.title} (${ep.profiles.join(', ')}) allows it: denied`,
+  );
+  return { allowed: false, decidedBy: { kind: 'no-policy-default-deny', direction, ...(passedBy && { passedBy }) } };
+}
+
+function flowWorkload(peer: WorkloadPeer, ip: ParsedIp): FlowWorkload {
+  const labels = workloadLabels(peer);
+  const name = `${peer.namespace}/${peer.name ?? peer.ip}`;
+  // Kubernetes pods carry their namespace's profile, which allows everything.
+  return { peer, ip, labels, policed: { name, title: `workload ${name}`, labels, profiles: [`kns.${peer.namespace}`] } };
+}
+
+function hepPoliced(hep: HostEndpoint): Policed {
+  return { name: hep.name, title: `host endpoint ${hep.name}`, labels: hep.labels, profiles: hep.profiles };
+}
+
+/**
+ * The flow's fate: each enforcement point on its path in packet order, stopping at the first
+ * that drops it.
+ *
+ * Throws when the flow itself is malformed (an address or port that is not one): callers
+ * check user input first.
+ */
+export function evaluate(model: Model, flow: Flow): Verdict {
+  const { source: s, destination: d } = flow;
+  const protocol = protocolNumber(flow.protocol);
+  if (protocol === undefined) throw new Error(`evaluate: ${JSON.stringify(flow.protocol)} is not a Calico protocol`);
+  mustBePort(flow.port, 'port');
+  mustBePort(flow.sourcePort, 'sourcePort');
+  const packet: Packet = {
+    src: mustParseIp(s.ip, 'source'),
+    dst: mustParseIp(d.ip, 'destination'),
+    protocol,
+    port: flow.port,
+    ...(flow.sourcePort !== undefined && { sourcePort: flow.sourcePort }),
+  };
+  const sourceWorkload = s.kind === 'workload' ? flowWorkload(s, packet.src) : undefined;
+  const destinationWorkload = d.kind === 'workload' ? flowWorkload(d, packet.dst) : undefined;
+  const workloads = [sourceWorkload, destinationWorkload].filter((w): w is FlowWorkload => w !== undefined);
+  const ctx: Ctx = { model, packet, workloads, steps: [] };
+  const stages: Stage[] = [];
+  ctx.steps.push(`${describePeer(s)} → ${describePeer(d)}, ${protocolName(protocol)} ${flow.port}`);
+
+  const record = (point: StagePoint, node: string | undefined, endpoint: string | undefined, decision: Decision): boolean => {
+    stages.push({ point, ...(node !== undefined && { node }), ...(endpoint !== undefined && { endpoint }), ...decision });
+    return decision.allowed;
+  };
+  const sameNode = s.kind !== 'external' && d.kind !== 'external' && s.node === d.node;
+
+  // Host endpoint stage at `node` through `iface` (and its address, for endpoints that name their interface by IP).
+  const hepStage = (point: StagePoint, node: string, iface: string | undefined, ifaceIp: string | undefined, direction: Direction): boolean => {
+    const hep = model.hostEndpointFor(node, iface, ifaceIp);
+    const where = iface === undefined ? `an interface of node ${node} without its own host endpoint` : `interface ${iface} of node ${node}`;
+    if (!hep) {
+      ctx.steps.push(`${point}: no host endpoint covers ${where}: Calico does not police it`);
+      return record(point, node, undefined, { allowed: true, decidedBy: { kind: 'not-policed', reason: `no host endpoint covers ${where}` } });
+    }
+    const forward = point === 'forward-egress' || point === 'forward-ingress';
+    ctx.steps.push(`${point}: ${where} → host endpoint ${hep.name}${hep.interfaceName === '*' ? ' (all interfaces)' : ''}`);
+    const felix = model.felix(node);
+    const configured = direction === 'Ingress' ? felix.failsafeInbound : felix.failsafeOutbound;
+    const failsafe = forward
+      ? undefined
+      : { direction: direction === 'Ingress' ? ('inbound' as const) : ('outbound' as const), rules: configured.value, configuredBy: configured.configuredBy };
+    return record(point, node, hep.name, police(ctx, hepPoliced(hep), direction, { forward, ...(failsafe && { failsafe }) }));
+  };
+  const workloadStage = (point: StagePoint, w: FlowWorkload, direction: Direction): boolean => {
+    ctx.steps.push(`${point}: ${w.policed.title}`);
+    return record(point, w.peer.node, w.policed.name, police(ctx, w.policed, direction, {}));
+  };
+
+  const run = (): void => {
+    // Host endpoint summary: "Traffic from a host to its workload endpoints is always allowed".
+    if (s.kind === 'host' && destinationWorkload && sameNode) {
+      ctx.steps.push('host-to-local-workload: a host may always reach its own pods (kubelet probes), whatever the policy');
+      record('host-to-local-workload', s.node, undefined, { allowed: true, decidedBy: { kind: 'host-to-local-workload' } });
+      return;
+    }
+    if (sourceWorkload) {
+      if (!workloadStage('workload-egress', sourceWorkload, 'Egress')) return;
+      if (!sameNode && !hepStage('forward-egress', sourceWorkload.peer.node, sourceWorkload.peer.hostInterface, undefined, 'Egress')) return;
+    } else if (s.kind === 'host') {
+      if (!hepStage('host-egress', s.node, s.interface, s.ip, 'Egress')) return;
+    }
+    if (destinationWorkload) {
+      if (!sameNode && !hepStage('forward-ingress', destinationWorkload.peer.node, destinationWorkload.peer.hostInterface, undefined, 'Ingress')) return;
+      workloadStage('workload-ingress', destinationWorkload, 'Ingress');
+    } else if (d.kind === 'host') {
+      if (sourceWorkload && sameNode) {
+        // The workload-to-host chain runs before, and instead of, host endpoint ingress policy.
+        const { value: action, configuredBy } = model.felix(d.node).defaultEndpointToHostAction;
+        ctx.steps.push(
+          `workload-to-host: traffic from a pod to its own host skips host endpoint policy; DefaultEndpointToHostAction ${action} (${configuredBy}) ${action === 'Drop' ? 'drops it' : action === 'Accept' ? 'accepts it' : "returns it to the host's own INPUT rules"}`,
+        );
+        record('workload-to-host', d.node, undefined, { allowed: action !== 'Drop', decidedBy: { kind: 'endpoint-to-host-action', action, configuredBy } });
+      } else {
+        hepStage('host-ingress', d.node, d.interface, d.ip, 'Ingress');
+      }
+    }
+  };
+  run();
+
+  const denied = stages.find((st) => !st.allowed);
+  const deciding = denied ?? [...stages].reverse().find((st) => st.decidedBy.kind !== 'not-policed') ?? stages[stages.length - 1];
+  const decidedBy: DecidedBy = deciding?.decidedBy ?? { kind: 'not-policed', reason: 'no Calico enforcement point is on the path' };
+  if (stages.length === 0) ctx.steps.push('no Calico enforcement point is on the path');
+  ctx.steps.push(denied ? `verdict: denied at ${denied.point}` : 'verdict: allowed');
+  return { allowed: denied === undefined, decidedBy, stages, steps: ctx.steps };
+}

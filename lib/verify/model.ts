@@ -1,0 +1,872 @@
+/**
+ * What Felix would enforce, read from the exact Calico objects calico-shield writes to dist/.
+ *
+ * The verify stage has two entry points; this file holds the first, evaluator.ts the second:
+ *
+ * - `buildModel(objects: readonly CalicoObject[], context: ModelContext): Model` reads
+ *   HostEndpoints, GlobalNetworkPolicies, NetworkPolicies, GlobalNetworkSets, NetworkSets,
+ *   FelixConfigurations (`default` and `node.<node>`) and the KubeControllersConfiguration
+ *   (automatic host endpoints, given `context.nodes`) once. What it cannot take as Felix would
+ *   is reported in `model.issues`, never thrown: an `error` is an object Calico itself would
+ *   refuse (left out of the model), a `warning` a valid field the model does not evaluate
+ *   (the message says what the model assumes instead).
+ * - `evaluate(model, flow): Verdict` (evaluator.ts) decides one connection attempt.
+ *
+ * A `Model` also answers the questions guard rails and reports ask directly:
+ * `hostEndpoints`, `policies` (in Felix's order), `networkSets`, `issues`,
+ * `hostEndpointFor(node, iface, ifaceIp?)` (which endpoint polices an interface),
+ * `policiesFor(labels)` (which policies select a label set, per direction),
+ * `ipSet(selector)` (the addresses a rule selector stands for) and `felix(node)` (failsafe
+ * ports and DefaultEndpointToHostAction on a node, with where each came from).
+ *
+ * The model is immutable once built and memoises what many queries share: the policies that
+ * select a label set (so the 5,000 host endpoints of a large cluster that carry the same
+ * labels are matched against policy selectors once) and the IP set of each rule selector.
+ *
+ * Modelled: Calico v3.32, iptables/nftables data plane, the `default` tier only.
+ *
+ * @see https://docs.tigera.io/calico/latest/reference/resources/globalnetworkpolicy
+ * @see https://docs.tigera.io/calico/latest/reference/resources/hostendpoint
+ */
+
+import type { FailsafeDefaults, FailsafeEntry } from '../calico/felix';
+import { cidrContains, parseCidr, parseIp, type ParsedCidr, type ParsedIp } from '../calico/net';
+import type { CalicoObject } from '../calico/object';
+import { matchesSelector, parseSelector, printSelector, sel, type Labels, type Selector } from '../calico/selector';
+
+/** What Felix does with traffic from a workload to its own host once the workload's egress policy allowed it. */
+export type EndpointToHostAction = 'Drop' | 'Accept' | 'Return';
+
+/** A Kubernetes node, for the host endpoint kube-controllers creates for it. */
+export interface NodeInfo {
+  readonly name: string;
+  /** The node's labels, copied onto its automatic host endpoint. @default {} */
+  readonly labels?: Labels;
+  /** The node's IP addresses (the automatic host endpoint's expectedIPs). */
+  readonly ips: readonly string[];
+}
+
+/** What the objects do not say but Felix needs. */
+export interface ModelContext {
+  /**
+   * Felix's failsafe ports when no FelixConfiguration sets them (`FAILSAFE_DEFAULTS` in
+   * lib/calico/felix.ts for the targeted Calico version).
+   */
+  readonly failsafeDefaults: FailsafeDefaults;
+  /**
+   * DefaultEndpointToHostAction when no FelixConfiguration sets it.
+   *
+   * @default 'Accept' - what Calico's manifests and operator set (FELIX_DEFAULTENDPOINTTOHOSTACTION);
+   * Felix on its own defaults to Drop.
+   */
+  readonly defaultEndpointToHostAction?: EndpointToHostAction;
+  /**
+   * The cluster's nodes, for the `<node>-auto-hep` host endpoints kube-controllers creates when
+   * the KubeControllersConfiguration sets `controllers.node.hostEndpoint.autoCreate: Enabled`.
+   *
+   * @default - no automatic host endpoints (an issue says so when autoCreate is Enabled)
+   */
+  readonly nodes?: readonly NodeInfo[];
+}
+
+/** Which object a model issue or a verdict step speaks of. */
+export interface ObjectRef {
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace?: string;
+}
+
+export type PolicyKind = 'GlobalNetworkPolicy' | 'NetworkPolicy';
+
+export interface PolicyRef {
+  readonly kind: PolicyKind;
+  readonly name: string;
+  readonly namespace?: string;
+}
+
+/** Something in the objects the model could not take as Felix would. */
+export interface ModelIssue {
+  /** `error`: Calico refuses the object, so the model leaves it out; `warning`: valid, but not evaluated as Felix would. */
+  readonly severity: 'error' | 'warning';
+  readonly object: ObjectRef;
+  /** Where in the object, e.g. `spec.ingress[0].source.selector`. */
+  readonly path: string;
+  readonly message: string;
+}
+
+export type Direction = 'Ingress' | 'Egress';
+export type RuleAction = 'Allow' | 'Deny' | 'Log' | 'Pass';
+
+/** A selector as written, and as Felix evaluates it (after namespace scoping). */
+export interface SelectorRef {
+  readonly selector: Selector;
+  /** Canonical text of `selector`: the key of its IP set. */
+  readonly key: string;
+}
+
+export interface PortRange {
+  readonly first: number;
+  readonly last: number;
+}
+
+/** One side (source or destination) of a rule. */
+export interface EntityMatch {
+  readonly nets?: readonly ParsedCidr[];
+  readonly notNets?: readonly ParsedCidr[];
+  /** Positive match on the IP sets of selected endpoints and network sets. */
+  readonly selector?: SelectorRef;
+  /** Negative match: packets from/to anywhere except the selected endpoints and network sets. */
+  readonly notSelector?: SelectorRef;
+  /** Numeric ports; named ports are dropped (an issue says so), so an empty list matches nothing. */
+  readonly ports?: readonly PortRange[];
+  readonly notPorts?: readonly PortRange[];
+  /** A Kubernetes Service match, which the model does not resolve: the rule never matches. */
+  readonly services: boolean;
+}
+
+export interface Rule {
+  readonly index: number;
+  readonly action: RuleAction;
+  readonly protocol?: number;
+  readonly notProtocol?: number;
+  /** An `icmp`/`notICMP` match: only ICMP packets can match, whatever their type. */
+  readonly icmp: boolean;
+  readonly ipVersion?: 4 | 6;
+  readonly source: EntityMatch;
+  readonly destination: EntityMatch;
+}
+
+export interface Policy {
+  readonly ref: PolicyRef;
+  /** Felix's name for the policy, the tie-breaker of equal orders: `name`, or `namespace/name`. */
+  readonly sortKey: string;
+  readonly order?: number;
+  /** The endpoints the policy applies to, as Felix evaluates them (namespaces and service accounts folded in). */
+  readonly selector: SelectorRef;
+  readonly types: readonly Direction[];
+  readonly applyOnForward: boolean;
+  readonly ingress: readonly Rule[];
+  readonly egress: readonly Rule[];
+}
+
+export interface HostEndpoint {
+  readonly name: string;
+  readonly node: string;
+  /** `*` for all of the node's interfaces; undefined when the endpoint names its interface by `expectedIPs`. */
+  readonly interfaceName?: string;
+  /** Canonical addresses (lib/calico/net): the endpoint's identity in other endpoints' rules. */
+  readonly expectedIPs: readonly string[];
+  readonly labels: Labels;
+  readonly profiles: readonly string[];
+}
+
+export interface NetworkSet {
+  readonly ref: ObjectRef;
+  readonly labels: Labels;
+  readonly nets: readonly { readonly text: string; readonly cidr: ParsedCidr }[];
+}
+
+/** The policies of one endpoint, in the order Felix applies them. */
+export interface AppliedPolicies {
+  readonly ingress: readonly Policy[];
+  readonly egress: readonly Policy[];
+  /** `applyOnForward` policies, the only ones that police forwarded traffic through a host endpoint. */
+  readonly forwardIngress: readonly Policy[];
+  readonly forwardEgress: readonly Policy[];
+}
+
+/** The addresses a rule selector stands for, each with the object that put it there. */
+export interface IpSet {
+  readonly ips: ReadonlyMap<string, string>;
+  readonly nets: readonly { readonly cidr: ParsedCidr; readonly text: string; readonly owner: string }[];
+}
+
+export interface FailsafeRule {
+  readonly entry: FailsafeEntry;
+  readonly cidr?: ParsedCidr;
+}
+
+/** A Felix setting and where it came from, for explanations. */
+export interface Configured<T> {
+  readonly value: T;
+  /** `FelixConfiguration node.<node>`, `FelixConfiguration default`, `Felix defaults` or `installation default`. */
+  readonly configuredBy: string;
+}
+
+export interface FelixSettings {
+  readonly failsafeInbound: Configured<readonly FailsafeRule[]>;
+  readonly failsafeOutbound: Configured<readonly FailsafeRule[]>;
+  readonly defaultEndpointToHostAction: Configured<EndpointToHostAction>;
+}
+
+/** Label Calico puts on every namespaced endpoint and network set. */
+export const NAMESPACE_LABEL = 'projectcalico.org/namespace';
+/** Label Calico puts on workload endpoints that run under a service account. */
+export const SERVICE_ACCOUNT_LABEL = 'projectcalico.org/serviceaccount';
+/** Prefixes under which a workload inherits its namespace's and service account's labels. */
+export const NAMESPACE_LABEL_PREFIX = 'pcns.';
+export const SERVICE_ACCOUNT_LABEL_PREFIX = 'pcsa.';
+/** The profile that gives an endpoint allow-all semantics in the absence of policy. */
+export const DEFAULT_ALLOW_PROFILE = 'projectcalico-default-allow';
+
+/**
+ * Whether a profile allows everything: `projectcalico-default-allow`, and the `kns.<namespace>`
+ * profile Calico gives each Kubernetes namespace (which makes pods without policy reachable).
+ * The model knows no other profile.
+ */
+export function profileAllowsAll(profile: string): boolean {
+  return profile === DEFAULT_ALLOW_PROFILE || profile.startsWith('kns.');
+}
+
+const DEFAULT_TIER = 'default';
+const PROTOCOL_NUMBERS: Readonly<Record<string, number>> = { TCP: 6, UDP: 17, ICMP: 1, ICMPv6: 58, SCTP: 132, UDPLite: 136 };
+
+/** The IANA number of a Calico protocol name or number, undefined if Calico would refuse it. */
+export function protocolNumber(value: string | number): number | undefined {
+  const n = typeof value === 'number' ? value : /^[0-9]+$/.test(value) ? Number(value) : PROTOCOL_NUMBERS[value];
+  return n !== undefined && Number.isInteger(n) && n >= 1 && n <= 255 ? n : undefined;
+}
+
+/** A canonical key of a label set: endpoints with equal keys are selected by the same policies. */
+export function labelsKey(labels: Labels): string {
+  return JSON.stringify(Object.keys(labels).sort().map((k) => [k, labels[k]]));
+}
+
+export class Model {
+  private readonly hepsByNode = new Map<string, HostEndpoint[]>();
+  private readonly policyGroups: readonly { readonly selector: SelectorRef; readonly policies: readonly Policy[] }[];
+  private readonly appliedCache = new Map<string, AppliedPolicies>();
+  private readonly ipSetCache = new Map<string, IpSet>();
+  private readonly felixCache = new Map<string, FelixSettings>();
+
+  constructor(
+    readonly hostEndpoints: readonly HostEndpoint[],
+    /** All policies of the default tier, in the order Felix applies them. */
+    readonly policies: readonly Policy[],
+    readonly networkSets: readonly NetworkSet[],
+    readonly issues: readonly ModelIssue[],
+    private readonly felixConfigs: ReadonlyMap<string, FelixConfigSpec>,
+    private readonly context: ModelContext,
+  ) {
+    for (const hep of hostEndpoints) {
+      const list = this.hepsByNode.get(hep.node) ?? [];
+      list.push(hep);
+      this.hepsByNode.set(hep.node, list);
+    }
+    // Policies that share a selector are selected together: match each selector once.
+    const groups = new Map<string, { selector: SelectorRef; policies: Policy[] }>();
+    for (const p of policies) {
+      const group = groups.get(p.selector.key) ?? { selector: p.selector, policies: [] };
+      group.policies.push(p);
+      groups.set(p.selector.key, group);
+    }
+    this.policyGroups = [...groups.values()];
+  }
+
+  /**
+   * The host endpoint Felix uses for traffic through `iface` of `node`, as Felix resolves it.
+   *
+   * An endpoint naming the interface, or (with no interfaceName) expecting one of the
+   * interface's addresses, wins over the node's `*` endpoint; among equals the first name wins.
+   *
+   * @see https://github.com/projectcalico/felix/pull/2228 (a named host endpoint wins over `*`)
+   */
+  hostEndpointFor(node: string, iface: string | undefined, ifaceIp?: string): HostEndpoint | undefined {
+    const heps = this.hepsByNode.get(node) ?? [];
+    const first = (list: HostEndpoint[]): HostEndpoint | undefined =>
+      list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))[0];
+    const address = ifaceIp === undefined ? undefined : canonicalIp(ifaceIp);
+    const specific = heps.filter((h) =>
+      h.interfaceName === undefined
+        ? address !== undefined && h.expectedIPs.includes(address)
+        : iface !== undefined && iface !== '*' && h.interfaceName === iface,
+    );
+    return first(specific) ?? first(heps.filter((h) => h.interfaceName === '*'));
+  }
+
+  /** The policies that select an endpoint with these labels (already augmented as Felix sees them). */
+  policiesFor(labels: Labels): AppliedPolicies {
+    const key = labelsKey(labels);
+    const cached = this.appliedCache.get(key);
+    if (cached) return cached;
+    const global = !Object.hasOwn(labels, NAMESPACE_LABEL);
+    const selected = new Set<Policy>();
+    for (const group of this.policyGroups) {
+      if (matchesSelector(group.selector.selector, labels, { global })) group.policies.forEach((p) => selected.add(p));
+    }
+    const inOrder = this.policies.filter((p) => selected.has(p));
+    const applied: AppliedPolicies = {
+      ingress: inOrder.filter((p) => p.types.includes('Ingress')),
+      egress: inOrder.filter((p) => p.types.includes('Egress')),
+      forwardIngress: inOrder.filter((p) => p.applyOnForward && p.types.includes('Ingress')),
+      forwardEgress: inOrder.filter((p) => p.applyOnForward && p.types.includes('Egress')),
+    };
+    this.appliedCache.set(key, applied);
+    return applied;
+  }
+
+  /** The host endpoint addresses and network set networks a rule selector stands for (Felix's IP set). */
+  ipSet(selector: SelectorRef): IpSet {
+    const cached = this.ipSetCache.get(selector.key);
+    if (cached) return cached;
+    const ips = new Map<string, string>();
+    for (const hep of this.hostEndpoints) {
+      if (!matchesSelector(selector.selector, hep.labels, { global: true })) continue;
+      for (const ip of hep.expectedIPs) ips.set(ip, `HostEndpoint ${hep.name}`);
+    }
+    const nets: { cidr: ParsedCidr; text: string; owner: string }[] = [];
+    for (const set of this.networkSets) {
+      if (!matchesSelector(selector.selector, set.labels, { global: set.ref.namespace === undefined })) continue;
+      for (const net of set.nets) nets.push({ cidr: net.cidr, text: net.text, owner: describeObject(set.ref) });
+    }
+    const result: IpSet = { ips, nets };
+    this.ipSetCache.set(selector.key, result);
+    return result;
+  }
+
+  /** Felix's settings on `node`: its `node.<name>` FelixConfiguration, then `default`, then the context. */
+  felix(node: string): FelixSettings {
+    const cached = this.felixCache.get(node);
+    if (cached) return cached;
+    const perNode = this.felixConfigs.get(`node.${node}`);
+    const global = this.felixConfigs.get('default');
+    const pick = <K extends keyof FelixConfigSpec>(key: K, fallback: Configured<NonNullable<FelixConfigSpec[K]>>): Configured<NonNullable<FelixConfigSpec[K]>> => {
+      const nodeValue = perNode?.[key];
+      if (nodeValue !== undefined) return { value: nodeValue, configuredBy: `FelixConfiguration node.${node}` };
+      const globalValue = global?.[key];
+      return globalValue !== undefined ? { value: globalValue, configuredBy: 'FelixConfiguration default' } : fallback;
+    };
+    const { failsafeDefaults, defaultEndpointToHostAction } = this.context;
+    const settings: FelixSettings = {
+      failsafeInbound: pick('failsafeInbound', { value: failsafeDefaults.inbound.map(failsafeRule), configuredBy: 'Felix defaults' }),
+      failsafeOutbound: pick('failsafeOutbound', { value: failsafeDefaults.outbound.map(failsafeRule), configuredBy: 'Felix defaults' }),
+      defaultEndpointToHostAction: pick('defaultEndpointToHostAction', { value: defaultEndpointToHostAction ?? 'Accept', configuredBy: 'installation default' }),
+    };
+    this.felixCache.set(node, settings);
+    return settings;
+  }
+}
+
+/** The parts of a FelixConfiguration the model reads, already checked. */
+export interface FelixConfigSpec {
+  readonly failsafeInbound?: readonly FailsafeRule[];
+  readonly failsafeOutbound?: readonly FailsafeRule[];
+  readonly defaultEndpointToHostAction?: EndpointToHostAction;
+}
+
+function describeObject(ref: ObjectRef): string {
+  return ref.namespace === undefined ? `${ref.kind} ${ref.name}` : `${ref.kind} ${ref.namespace}/${ref.name}`;
+}
+
+function canonicalIp(text: string): string {
+  const parsed = parseIp(text);
+  return parsed.ok ? parsed.ip.text : text;
+}
+
+/** The object that puts `ip` in the IP set (with the network, for a network set), or undefined. */
+export function ipSetHas(set: IpSet, ip: ParsedIp): string | undefined {
+  const exact = set.ips.get(ip.text);
+  if (exact !== undefined) return exact;
+  const net = set.nets.find((n) => cidrContains(n.cidr, ip));
+  return net && `${net.owner} (${net.text})`;
+}
+
+function failsafeRule(entry: FailsafeEntry): FailsafeRule {
+  if (entry.net === undefined) return { entry };
+  const parsed = parseCidr(entry.net, { allowBareIp: true });
+  if (!parsed.ok) throw new Error(`failsafe default ${entry.protocol}:${entry.port} has an invalid net ${JSON.stringify(entry.net)}`);
+  return { entry, cidr: parsed.cidr };
+}
+
+// ---------------------------------------------------------------------------------------
+// Reading the objects
+
+type Json = Readonly<Record<string, unknown>>;
+
+/** Reads one object's spec, collecting issues against it. */
+class SpecReader {
+  failed = false;
+
+  constructor(
+    private readonly ref: ObjectRef,
+    private readonly issues: ModelIssue[],
+  ) {}
+
+  error(path: string, message: string): void {
+    this.failed = true;
+    this.issues.push({ severity: 'error', object: this.ref, path, message });
+  }
+
+  warn(path: string, message: string): void {
+    this.issues.push({ severity: 'warning', object: this.ref, path, message });
+  }
+
+  record(value: unknown, path: string): Json | undefined {
+    if (value === undefined) return undefined;
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Json;
+    this.error(path, 'must be an object');
+    return undefined;
+  }
+
+  list(value: unknown, path: string): readonly unknown[] | undefined {
+    if (value === undefined) return undefined;
+    if (Array.isArray(value)) return value;
+    this.error(path, 'must be a list');
+    return undefined;
+  }
+
+  string(value: unknown, path: string): string | undefined {
+    if (value === undefined || typeof value === 'string') return value;
+    this.error(path, 'must be a string');
+    return undefined;
+  }
+
+  strings(value: unknown, path: string): readonly string[] {
+    return (this.list(value, path) ?? []).flatMap((v, i) => {
+      const s = this.string(v, `${path}[${i}]`);
+      return s === undefined ? [] : [s];
+    });
+  }
+
+  selector(value: unknown, path: string): Selector | undefined {
+    const text = this.string(value, path);
+    if (text === undefined) return undefined;
+    const parsed = parseSelector(text);
+    if (parsed.ok) return parsed.selector;
+    this.error(path, `selector ${JSON.stringify(text)} does not parse: ${parsed.error.message} at offset ${parsed.error.offset}`);
+    return undefined;
+  }
+
+  cidrs(value: unknown, path: string): readonly { text: string; cidr: ParsedCidr }[] {
+    return this.strings(value, path).flatMap((text, i) => {
+      const parsed = parseCidr(text, { allowBareIp: true });
+      if (parsed.ok) return [{ text, cidr: parsed.cidr }];
+      this.error(`${path}[${i}]`, parsed.problem.message);
+      return [];
+    });
+  }
+
+  ports(value: unknown, path: string): readonly PortRange[] | undefined {
+    const list = this.list(value, path);
+    if (list === undefined) return undefined;
+    return list.flatMap((p, i): PortRange[] => {
+      const at = `${path}[${i}]`;
+      const text = typeof p === 'number' ? String(p) : typeof p === 'string' ? p : undefined;
+      const m = text === undefined ? null : /^([0-9]+)(?::([0-9]+))?$/.exec(text);
+      if (m) {
+        const first = Number(m[1]);
+        const last = m[2] === undefined ? first : Number(m[2]);
+        if (first <= last && first >= 0 && last <= 65535) return [{ first, last }];
+      } else if (typeof p === 'string' && /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/i.test(p)) {
+        this.warn(at, `named port ${JSON.stringify(p)} is not resolved: the model treats it as matching no port`);
+        return [];
+      }
+      this.error(at, `${JSON.stringify(p)} is not a port, a port range "first:last" or a port name`);
+      return [];
+    });
+  }
+}
+
+function scopeSelector(s: Selector, prefix: string, all: Selector, global: Selector | undefined): Selector {
+  const scope = (x: Selector): Selector => {
+    switch (x.kind) {
+      case 'all':
+        return all;
+      case 'global':
+        return global ?? x;
+      case 'not':
+        return { kind: 'not', operand: scope(x.operand) };
+      case 'and':
+      case 'or':
+        return { kind: x.kind, operands: x.operands.map(scope) };
+      default:
+        return { ...x, key: prefix + x.key };
+    }
+  };
+  return scope(s);
+}
+
+function replaceAll(s: Selector, by: Selector): Selector {
+  switch (s.kind) {
+    case 'all':
+      return by;
+    case 'not':
+      return { kind: 'not', operand: replaceAll(s.operand, by) };
+    case 'and':
+    case 'or':
+      return { kind: s.kind, operands: s.operands.map((o) => replaceAll(o, by)) };
+    default:
+      return s;
+  }
+}
+
+function ref(selector: Selector): SelectorRef {
+  return { selector, key: printSelector(selector) };
+}
+
+/**
+ * The positive selector of an entity rule as Felix evaluates it: in a namespaced policy, or
+ * with a namespaceSelector, a rule that uses any selector field is limited to the namespace
+ * (or selected namespaces) — even when it only has a notSelector. `all()` in a
+ * namespaceSelector means every namespace, `global()` only non-namespaced resources.
+ *
+ * @see https://docs.tigera.io/calico/latest/reference/resources/networkpolicy#entityrule
+ * @see https://github.com/projectcalico/calico/blob/master/libcalico-go/lib/backend/syncersv1/updateprocessors/rules.go (getEndpointSelector)
+ */
+function entitySelector(
+  endpoint: Selector | undefined,
+  namespaceSelector: Selector | undefined,
+  serviceAccounts: Selector | undefined,
+  hasNotSelector: boolean,
+  namespace: string | undefined,
+): Selector | undefined {
+  const hasNamespace = sel.has(NAMESPACE_LABEL);
+  const nsScope = namespaceSelector
+    ? scopeSelector(namespaceSelector, NAMESPACE_LABEL_PREFIX, hasNamespace, sel.not(hasNamespace))
+    : namespace !== undefined
+      ? sel.eq(NAMESPACE_LABEL, namespace)
+      : undefined;
+  const selectors = [serviceAccounts, endpoint].filter((s): s is Selector => s !== undefined);
+  if (nsScope && (selectors.length > 0 || hasNotSelector || namespaceSelector)) return sel.and(nsScope, ...selectors);
+  return selectors.length > 0 ? sel.and(...selectors) : undefined;
+}
+
+function readEntity(r: SpecReader, value: unknown, path: string, namespace: string | undefined): EntityMatch {
+  const e = r.record(value, path) ?? {};
+  const selector = r.selector(e['selector'], `${path}.selector`);
+  const notSelector = r.selector(e['notSelector'], `${path}.notSelector`);
+  const namespaceSelector = r.selector(e['namespaceSelector'], `${path}.namespaceSelector`);
+  const sa = r.record(e['serviceAccounts'], `${path}.serviceAccounts`);
+  let serviceAccounts: Selector | undefined;
+  if (sa) {
+    const saSelector = r.selector(sa['selector'], `${path}.serviceAccounts.selector`);
+    const names = r.strings(sa['names'], `${path}.serviceAccounts.names`);
+    const parts = [
+      saSelector && scopeSelector(saSelector, SERVICE_ACCOUNT_LABEL_PREFIX, sel.all(), undefined),
+      names.length > 0 ? sel.in(SERVICE_ACCOUNT_LABEL, names) : undefined,
+    ].filter((s): s is Selector => s !== undefined);
+    serviceAccounts = parts.length > 0 ? sel.and(...parts) : undefined;
+  }
+  const positive = entitySelector(selector, namespaceSelector, serviceAccounts, notSelector !== undefined, namespace);
+  const services = e['services'] !== undefined;
+  if (services) r.warn(`${path}.services`, 'Kubernetes Service matches are not resolved: the model treats the rule as matching nothing');
+  const nets = e['nets'] === undefined ? undefined : r.cidrs(e['nets'], `${path}.nets`).map((n) => n.cidr);
+  const notNets = e['notNets'] === undefined ? undefined : r.cidrs(e['notNets'], `${path}.notNets`).map((n) => n.cidr);
+  const ports = r.ports(e['ports'], `${path}.ports`);
+  const notPorts = r.ports(e['notPorts'], `${path}.notPorts`);
+  return {
+    ...(nets && { nets }),
+    ...(notNets && { notNets }),
+    ...(positive && { selector: ref(positive) }),
+    ...(notSelector && { notSelector: ref(notSelector) }),
+    ...(ports && { ports }),
+    ...(notPorts && { notPorts }),
+    services,
+  };
+}
+
+const ACTIONS: readonly RuleAction[] = ['Allow', 'Deny', 'Log', 'Pass'];
+
+function readRule(r: SpecReader, value: unknown, path: string, index: number, namespace: string | undefined): Rule | undefined {
+  const rule = r.record(value, path);
+  if (!rule) return undefined;
+  const action = rule['action'];
+  if (typeof action !== 'string' || !ACTIONS.includes(action as RuleAction)) {
+    r.error(`${path}.action`, `action ${JSON.stringify(action)} is not one of ${ACTIONS.join(', ')}`);
+    return undefined;
+  }
+  const protocol = (key: 'protocol' | 'notProtocol'): number | undefined => {
+    const p = rule[key];
+    if (p === undefined) return undefined;
+    const n = typeof p === 'string' || typeof p === 'number' ? protocolNumber(p) : undefined;
+    if (n === undefined) r.error(`${path}.${key}`, `${JSON.stringify(p)} is not a Calico protocol (TCP, UDP, ICMP, ICMPv6, SCTP, UDPLite or 1-255)`);
+    return n;
+  };
+  const ipVersion = rule['ipVersion'];
+  if (ipVersion !== undefined && ipVersion !== 4 && ipVersion !== 6) r.error(`${path}.ipVersion`, 'must be 4 or 6');
+  if (rule['http'] !== undefined) r.warn(`${path}.http`, 'HTTP matches need application layer policy and are not evaluated: the model matches on layers 3 and 4 only');
+  const protocolNumberValue = protocol('protocol');
+  const notProtocol = protocol('notProtocol');
+  return {
+    index,
+    action: action as RuleAction,
+    ...(protocolNumberValue !== undefined && { protocol: protocolNumberValue }),
+    ...(notProtocol !== undefined && { notProtocol }),
+    icmp: rule['icmp'] !== undefined || rule['notICMP'] !== undefined,
+    ...((ipVersion === 4 || ipVersion === 6) && { ipVersion }),
+    source: readEntity(r, rule['source'], `${path}.source`, namespace),
+    destination: readEntity(r, rule['destination'], `${path}.destination`, namespace),
+  };
+}
+
+/**
+ * Omitted `types` default to Ingress, or Egress when only egress rules exist, or both when both exist.
+ *
+ * @see https://docs.tigera.io/calico/latest/reference/resources/globalnetworkpolicy#spec
+ */
+function readTypes(r: SpecReader, spec: Json, hasIngress: boolean, hasEgress: boolean): readonly Direction[] {
+  const types = r.list(spec['types'], 'spec.types');
+  if (types === undefined || types.length === 0) {
+    if (hasIngress && hasEgress) return ['Ingress', 'Egress'];
+    return hasEgress ? ['Egress'] : ['Ingress'];
+  }
+  return types.flatMap((t, i): Direction[] => {
+    if (t === 'Ingress' || t === 'Egress') return [t];
+    r.error(`spec.types[${i}]`, `${JSON.stringify(t)} is not Ingress or Egress`);
+    return [];
+  });
+}
+
+/**
+ * The endpoints a policy applies to, as Felix evaluates it: a NetworkPolicy only selects
+ * workloads of its namespace; a GlobalNetworkPolicy's namespaceSelector and
+ * serviceAccountSelector limit it to workloads in matching namespaces / service accounts.
+ *
+ * @see https://github.com/projectcalico/calico/blob/master/libcalico-go/lib/backend/syncersv1/updateprocessors/globalnetworkpolicyprocessor.go
+ * @see https://github.com/projectcalico/calico/blob/master/libcalico-go/lib/backend/syncersv1/updateprocessors/networkpolicyprocessor.go
+ */
+function policySelector(r: SpecReader, spec: Json, namespace: string | undefined): Selector {
+  let selector = r.selector(spec['selector'], 'spec.selector') ?? sel.all();
+  if (namespace !== undefined) {
+    selector = sel.and(selector, sel.eq(NAMESPACE_LABEL, namespace));
+  } else {
+    const nsSelector = r.selector(spec['namespaceSelector'], 'spec.namespaceSelector');
+    if (nsSelector) {
+      const hasNamespace = sel.has(NAMESPACE_LABEL);
+      selector = sel.and(replaceAll(selector, hasNamespace), scopeSelector(nsSelector, NAMESPACE_LABEL_PREFIX, hasNamespace, undefined));
+    }
+  }
+  const saSelector = r.selector(spec['serviceAccountSelector'], 'spec.serviceAccountSelector');
+  if (saSelector) {
+    const hasAccount = sel.has(SERVICE_ACCOUNT_LABEL);
+    selector = sel.and(
+      namespace === undefined ? replaceAll(selector, hasAccount) : selector,
+      scopeSelector(saSelector, SERVICE_ACCOUNT_LABEL_PREFIX, namespace === undefined ? hasAccount : sel.all(), undefined),
+    );
+  }
+  return selector;
+}
+
+function readPolicy(o: CalicoObject, r: SpecReader): Policy | undefined {
+  const kind = o.kind as PolicyKind;
+  const namespace = kind === 'NetworkPolicy' ? o.metadata.namespace : undefined;
+  if (kind === 'NetworkPolicy' && namespace === undefined) {
+    r.error('metadata.namespace', 'a NetworkPolicy needs a namespace');
+    return undefined;
+  }
+  const spec = o.spec ?? {};
+  const tier = r.string(spec['tier'], 'spec.tier');
+  if (tier !== undefined && tier !== DEFAULT_TIER) {
+    r.warn('spec.tier', `tier ${JSON.stringify(tier)} is not modelled (only the default tier is): the policy is left out`);
+    return undefined;
+  }
+  for (const flag of ['preDNAT', 'doNotTrack'] as const) {
+    if (spec[flag] === true) {
+      r.warn(`spec.${flag}`, `${flag} policies are not modelled: the policy is left out`);
+      return undefined;
+    }
+  }
+  const order = spec['order'];
+  if (order !== undefined && typeof order !== 'number') r.error('spec.order', 'must be a number');
+  const rules = (direction: 'ingress' | 'egress'): Rule[] =>
+    (r.list(spec[direction], `spec.${direction}`) ?? []).flatMap((rule, i) => {
+      const read = readRule(r, rule, `spec.${direction}[${i}]`, i, namespace);
+      return read ? [read] : [];
+    });
+  const ingress = rules('ingress');
+  const egress = rules('egress');
+  const selector = policySelector(r, spec, namespace);
+  const types = readTypes(r, spec, ingress.length > 0, egress.length > 0);
+  if (r.failed) return undefined;
+  const ref: PolicyRef = namespace === undefined ? { kind, name: o.metadata.name } : { kind, name: o.metadata.name, namespace };
+  return {
+    ref,
+    sortKey: namespace === undefined ? o.metadata.name : `${namespace}/${o.metadata.name}`,
+    ...(typeof order === 'number' && { order }),
+    selector: { selector, key: printSelector(selector) },
+    types,
+    applyOnForward: spec['applyOnForward'] === true,
+    ingress,
+    egress,
+  };
+}
+
+function readHostEndpoint(o: CalicoObject, r: SpecReader): HostEndpoint | undefined {
+  const spec = o.spec ?? {};
+  const node = r.string(spec['node'], 'spec.node');
+  if (node === undefined || node === '') r.error('spec.node', 'a HostEndpoint needs the node it is on');
+  const interfaceName = r.string(spec['interfaceName'], 'spec.interfaceName') || undefined;
+  const expectedIPs = r.strings(spec['expectedIPs'], 'spec.expectedIPs');
+  expectedIPs.forEach((ip, i) => {
+    const parsed = parseIp(ip);
+    if (!parsed.ok) r.error(`spec.expectedIPs[${i}]`, parsed.problem.message);
+  });
+  if (interfaceName === undefined && expectedIPs.length === 0) {
+    r.error('spec', 'a HostEndpoint needs an interfaceName or expectedIPs');
+  }
+  if (spec['ports'] !== undefined) r.warn('spec.ports', 'named ports are not resolved: rules that use them match no port');
+  const profiles = r.strings(spec['profiles'], 'spec.profiles');
+  profiles.forEach((p, i) => {
+    if (!profileAllowsAll(p)) r.warn(`spec.profiles[${i}]`, `profile ${JSON.stringify(p)} is not known: the model treats it as allowing nothing`);
+  });
+  if (r.failed || node === undefined) return undefined;
+  return {
+    name: o.metadata.name,
+    node,
+    ...(interfaceName !== undefined && { interfaceName }),
+    expectedIPs: expectedIPs.map(canonicalIp),
+    labels: o.metadata.labels ?? {},
+    profiles,
+  };
+}
+
+function readNetworkSet(o: CalicoObject, r: SpecReader): NetworkSet | undefined {
+  const namespace = o.kind === 'NetworkSet' ? o.metadata.namespace : undefined;
+  if (o.kind === 'NetworkSet' && namespace === undefined) r.error('metadata.namespace', 'a NetworkSet needs a namespace');
+  const nets = r.cidrs((o.spec ?? {})['nets'], 'spec.nets');
+  if (r.failed) return undefined;
+  const labels: Labels =
+    namespace === undefined
+      ? o.metadata.labels ?? {}
+      : { ...o.metadata.labels, [NAMESPACE_LABEL]: namespace, [`${NAMESPACE_LABEL_PREFIX}projectcalico.org/name`]: namespace };
+  const ref: ObjectRef = namespace === undefined ? { kind: o.kind, name: o.metadata.name } : { kind: o.kind, name: o.metadata.name, namespace };
+  return { ref, labels, nets };
+}
+
+const ENDPOINT_TO_HOST_ACTIONS: Readonly<Record<string, EndpointToHostAction>> = { drop: 'Drop', accept: 'Accept', return: 'Return' };
+
+function readFailsafe(r: SpecReader, value: unknown, path: string): readonly FailsafeRule[] | undefined {
+  const list = r.list(value, path);
+  return list?.flatMap((item, i): FailsafeRule[] => {
+    const at = `${path}[${i}]`;
+    const e = r.record(item, at);
+    if (!e) return [];
+    const protocol = (r.string(e['protocol'], `${at}.protocol`) ?? 'TCP').toUpperCase();
+    const port = e['port'];
+    if (protocol !== 'TCP' && protocol !== 'UDP') {
+      r.warn(`${at}.protocol`, `failsafe protocol ${protocol} is not modelled: the entry is left out`);
+      return [];
+    }
+    if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
+      r.error(`${at}.port`, `${JSON.stringify(port)} is not a port`);
+      return [];
+    }
+    const net = r.string(e['net'], `${at}.net`);
+    const entry: FailsafeEntry = net === undefined ? { protocol, port } : { protocol, port, net };
+    if (net === undefined) return [{ entry }];
+    const cidr = parseCidr(net, { allowBareIp: true });
+    if (cidr.ok) return [{ entry, cidr: cidr.cidr }];
+    r.error(`${at}.net`, cidr.problem.message);
+    return [];
+  });
+}
+
+function readFelixConfiguration(o: CalicoObject, r: SpecReader): FelixConfigSpec {
+  const spec = o.spec ?? {};
+  const failsafeInbound = readFailsafe(r, spec['failsafeInboundHostPorts'], 'spec.failsafeInboundHostPorts');
+  const failsafeOutbound = readFailsafe(r, spec['failsafeOutboundHostPorts'], 'spec.failsafeOutboundHostPorts');
+  const actionText = r.string(spec['defaultEndpointToHostAction'], 'spec.defaultEndpointToHostAction');
+  const action = actionText === undefined ? undefined : ENDPOINT_TO_HOST_ACTIONS[actionText.toLowerCase()];
+  if (actionText !== undefined && action === undefined) r.error('spec.defaultEndpointToHostAction', `${JSON.stringify(actionText)} is not Drop, Accept or Return`);
+  return {
+    ...(failsafeInbound && { failsafeInbound }),
+    ...(failsafeOutbound && { failsafeOutbound }),
+    ...(action && { defaultEndpointToHostAction: action }),
+  };
+}
+
+/**
+ * The `<node>-auto-hep` endpoints kube-controllers creates: all interfaces, the node's labels
+ * and IPs, and the `projectcalico-default-allow` profile.
+ *
+ * @see https://docs.tigera.io/calico/latest/network-policy/hosts/kubernetes-nodes#automatic-host-endpoints
+ */
+function readKubeControllersConfiguration(o: CalicoObject, r: SpecReader, nodes: readonly NodeInfo[] | undefined): HostEndpoint[] {
+  const controllers = r.record((o.spec ?? {})['controllers'], 'spec.controllers');
+  const node = controllers && r.record(controllers['node'], 'spec.controllers.node');
+  const hep = node && r.record(node['hostEndpoint'], 'spec.controllers.node.hostEndpoint');
+  if (!hep || hep['autoCreate'] !== 'Enabled' || hep['createDefaultHostEndpoint'] === 'Disabled') return [];
+  if (hep['templates'] !== undefined) r.warn('spec.controllers.node.hostEndpoint.templates', 'host endpoint templates are not modelled');
+  if (nodes === undefined) {
+    r.warn('spec.controllers.node.hostEndpoint.autoCreate', 'automatic host endpoints are enabled but no nodes were given: they are not modelled');
+    return [];
+  }
+  return nodes.map((n) => ({
+    name: `${n.name}-auto-hep`,
+    node: n.name,
+    interfaceName: '*',
+    expectedIPs: n.ips.map(canonicalIp),
+    labels: { ...n.labels, 'projectcalico.org/created-by': 'calico-kube-controllers' },
+    profiles: [DEFAULT_ALLOW_PROFILE],
+  }));
+}
+
+function comparePolicies(a: Policy, b: Policy): number {
+  const ao = a.order ?? Infinity;
+  const bo = b.order ?? Infinity;
+  if (ao !== bo) return ao < bo ? -1 : 1;
+  return a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0;
+}
+
+/**
+ * Reads the objects calico-shield writes into a model of what Felix enforces.
+ *
+ * Objects Calico would refuse are left out and reported as `error` issues; nothing throws on
+ * bad input. Policies are sorted as Felix applies them: lower `order` first, no order last,
+ * ties by name (`namespace/name` for a NetworkPolicy).
+ */
+export function buildModel(objects: readonly CalicoObject[], context: ModelContext): Model {
+  const issues: ModelIssue[] = [];
+  const hostEndpoints: HostEndpoint[] = [];
+  const policies: Policy[] = [];
+  const networkSets: NetworkSet[] = [];
+  const felixConfigs = new Map<string, FelixConfigSpec>();
+  for (const o of objects) {
+    const objectRef: ObjectRef =
+      o.metadata.namespace === undefined ? { kind: o.kind, name: o.metadata.name } : { kind: o.kind, name: o.metadata.name, namespace: o.metadata.namespace };
+    const r = new SpecReader(objectRef, issues);
+    if (o.apiVersion !== 'projectcalico.org/v3') {
+      r.error('apiVersion', `${JSON.stringify(o.apiVersion)} is not projectcalico.org/v3: the object is left out`);
+      continue;
+    }
+    switch (o.kind) {
+      case 'GlobalNetworkPolicy':
+      case 'NetworkPolicy': {
+        const policy = readPolicy(o, r);
+        if (policy) policies.push(policy);
+        break;
+      }
+      case 'HostEndpoint': {
+        const hep = readHostEndpoint(o, r);
+        if (hep) hostEndpoints.push(hep);
+        break;
+      }
+      case 'GlobalNetworkSet':
+      case 'NetworkSet': {
+        const set = readNetworkSet(o, r);
+        if (set) networkSets.push(set);
+        break;
+      }
+      case 'FelixConfiguration': {
+        if (o.metadata.name !== 'default' && !o.metadata.name.startsWith('node.')) {
+          r.warn('metadata.name', 'only FelixConfigurations named default or node.<node> configure Felix: the object is left out');
+          break;
+        }
+        const config = readFelixConfiguration(o, r);
+        if (!r.failed) felixConfigs.set(o.metadata.name, config);
+        break;
+      }
+      case 'KubeControllersConfiguration':
+        if (o.metadata.name !== 'default') {
+          r.warn('metadata.name', 'kube-controllers reads only the KubeControllersConfiguration named default: the object is left out');
+          break;
+        }
+        hostEndpoints.push(...readKubeControllersConfiguration(o, r, context.nodes));
+        break;
+      default:
+        r.warn('kind', `${o.kind} is not modelled: the object is left out`);
+    }
+  }
+  policies.sort(comparePolicies);
+  return new Model(hostEndpoints, policies, networkSets, issues, felixConfigs, context);
+}

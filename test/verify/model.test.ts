@@ -1,0 +1,189 @@
+import type { CalicoObject } from '../../lib/calico/object';
+import { buildModel, labelsKey, type ModelIssue } from '../../lib/verify/model';
+import { context, denyList, felixConfiguration, gnp, gns, hep, masterEth0, np } from './objects';
+
+const issuesOf = (objects: readonly CalicoObject[]): readonly ModelIssue[] => buildModel(objects, context).issues;
+
+// Errors are data: an object Calico would refuse is left out and reported; a valid field the
+// model does not evaluate is reported as a warning saying what the model assumes.
+describe('buildModel issues', () => {
+  it.each([
+    [
+      'fails a policy whose selector does not parse, and leaves it out',
+      gnp('broken', { selector: 'role == "a" &&', ingress: [{ action: 'Allow' }] }),
+      { severity: 'error', object: { kind: 'GlobalNetworkPolicy', name: 'broken' }, path: 'spec.selector' },
+    ],
+    [
+      'fails a rule selector that does not parse',
+      gnp('broken', { ingress: [{ action: 'Allow', source: { notSelector: 'has(' } }] }),
+      { severity: 'error', path: 'spec.ingress[0].source.notSelector' },
+    ],
+    ['fails an unknown rule action', gnp('broken', { ingress: [{ action: 'Accept' }] }), { severity: 'error', path: 'spec.ingress[0].action' }],
+    ['fails a protocol Calico does not spell that way', gnp('broken', { ingress: [{ action: 'Allow', protocol: 'tcp' }] }), { severity: 'error', path: 'spec.ingress[0].protocol' }],
+    ['fails an unknown policy type', gnp('broken', { types: ['Forward'] }), { severity: 'error', path: 'spec.types[0]' }],
+    ['fails a port that is not one', gnp('broken', { ingress: [{ action: 'Allow', protocol: 'TCP', destination: { ports: ['80:70'] } }] }), { severity: 'error', path: 'spec.ingress[0].destination.ports[0]' }],
+    [
+      'fails a NetworkPolicy without namespace',
+      { apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: { name: 'x' }, spec: {} },
+      { severity: 'error', path: 'metadata.namespace' },
+    ],
+    ['fails a network set net with host bits set', gns('set', {}, ['172.15.0.1/24']), { severity: 'error', path: 'spec.nets[0]', message: expect.stringContaining('host bits set') }],
+    ['fails a host endpoint without node', hep('h', {}, { interfaceName: 'eth0' }), { severity: 'error', path: 'spec.node' }],
+    ['fails a host endpoint with a bad expected IP', hep('h', {}, { node: 'n', expectedIPs: ['10.0.0.256'] }), { severity: 'error', path: 'spec.expectedIPs[0]' }],
+    ['fails another apiVersion', { apiVersion: 'crd.projectcalico.org/v1', kind: 'HostEndpoint', metadata: { name: 'h' }, spec: {} }, { severity: 'error', path: 'apiVersion' }],
+    ['fails a bad DefaultEndpointToHostAction', felixConfiguration('default', { defaultEndpointToHostAction: 'Maybe' }), { severity: 'error', path: 'spec.defaultEndpointToHostAction' }],
+    ['can warn about a named port', gnp('named', { ingress: [{ action: 'Allow', protocol: 'TCP', destination: { ports: ['metrics'] } }] }), { severity: 'warning', path: 'spec.ingress[0].destination.ports[0]' }],
+    ['can warn about a Service match', gnp('svc', { ingress: [{ action: 'Allow', source: { services: { name: 'x', namespace: 'y' } } }] }), { severity: 'warning', path: 'spec.ingress[0].source.services' }],
+    ['can warn about a tier other than default', gnp('tiered', { tier: 'security', ingress: [{ action: 'Allow' }] }), { severity: 'warning', path: 'spec.tier' }],
+    ['can warn about preDNAT policy', gnp('early', { preDNAT: true, applyOnForward: true, ingress: [{ action: 'Deny' }] }), { severity: 'warning', path: 'spec.preDNAT' }],
+    ['can warn about an unknown profile', hep('h', {}, { node: 'n', interfaceName: 'eth0', profiles: ['mine'] }), { severity: 'warning', path: 'spec.profiles[0]' }],
+    ['can warn about a kind the model does not read', { apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: { name: 'security' }, spec: {} }, { severity: 'warning', path: 'kind' }],
+    ['can warn about a FelixConfiguration no node reads', felixConfiguration('other', {}), { severity: 'warning', path: 'metadata.name' }],
+    [
+      'can warn when automatic host endpoints are on but no nodes are given',
+      { apiVersion: 'projectcalico.org/v3', kind: 'KubeControllersConfiguration', metadata: { name: 'default' }, spec: { controllers: { node: { hostEndpoint: { autoCreate: 'Enabled' } } } } },
+      { severity: 'warning', path: 'spec.controllers.node.hostEndpoint.autoCreate' },
+    ],
+    [
+      'can warn about host endpoint templates',
+      {
+        apiVersion: 'projectcalico.org/v3',
+        kind: 'KubeControllersConfiguration',
+        metadata: { name: 'default' },
+        spec: { controllers: { node: { hostEndpoint: { autoCreate: 'Enabled', templates: [{ generateName: 'x' }] } } } },
+      },
+      { severity: 'warning', path: 'spec.controllers.node.hostEndpoint.templates' },
+    ],
+  ])('%s', (_title, object, issue) => {
+    expect(issuesOf([object])).toContainEqual(expect.objectContaining(issue));
+  });
+
+  it.each([
+    ['a policy with an error', gnp('broken', { selector: 'a ==' })],
+    ['a policy in another tier', gnp('tiered', { tier: 'security' })],
+    ['a preDNAT policy', gnp('early', { preDNAT: true })],
+  ])('fails to model %s: it is left out', (_title, object) => {
+    expect(buildModel([object], context).policies).toEqual([]);
+  });
+
+  it('can read the seed examples without issues', () => {
+    expect(issuesOf(denyList)).toEqual([]);
+  });
+});
+
+describe('policies as Felix sees them', () => {
+  // https://docs.tigera.io/calico/latest/reference/resources/globalnetworkpolicy#spec, "If types has no value".
+  it.each([
+    ['no rules', {}, ['Ingress']],
+    ['ingress rules only', { ingress: [{ action: 'Allow' }] }, ['Ingress']],
+    ['egress rules only', { egress: [{ action: 'Allow' }] }, ['Egress']],
+    ['both', { ingress: [{ action: 'Allow' }], egress: [{ action: 'Allow' }] }, ['Ingress', 'Egress']],
+    ['explicit types', { types: ['Egress'], ingress: [{ action: 'Allow' }] }, ['Egress']],
+  ])('can default types for %s', (_title, spec, types) => {
+    expect(buildModel([gnp('p', spec)], context).policies[0]?.types).toEqual(types);
+  });
+
+  it('can sort by order, no order last, ties by name (namespace/name for NetworkPolicy)', () => {
+    const model = buildModel([gnp('z', {}), gnp('b', { order: 10 }), np('a-ns', 'y', { order: 10 }), gnp('c', { order: 1 }), gnp('a', {})], context);
+    expect(model.policies.map((p) => p.sortKey)).toEqual(['c', 'a-ns/y', 'b', 'a', 'z']);
+  });
+
+  it.each([
+    ['a NetworkPolicy to its namespace', np('calico-system', 'p', { selector: 'k8s-app == "calico-kube-controllers"' }), 'k8s-app == "calico-kube-controllers" && projectcalico.org/namespace == "calico-system"'],
+    ['a GlobalNetworkPolicy namespaceSelector to namespaced workloads', gnp('p', { namespaceSelector: 'team == "obs"' }), 'has(projectcalico.org/namespace) && pcns.team == "obs"'],
+    ['a serviceAccountSelector to workloads with a service account', gnp('p', { serviceAccountSelector: 'role == "scraper"' }), 'has(projectcalico.org/serviceaccount) && pcsa.role == "scraper"'],
+  ])('can scope %s', (_title, object, key) => {
+    expect(buildModel([object], context).policies[0]?.selector.key).toBe(key);
+  });
+
+  // rules.go getEndpointSelector: a namespaced rule with only a notSelector still gets a namespace-scoped positive selector.
+  it.each([
+    ['only notSelector, namespaced', 'calico-system', { notSelector: 'a == "b"' }, 'projectcalico.org/namespace == "calico-system"', 'a == "b"'],
+    ['only notSelector, global', undefined, { notSelector: 'a == "b"' }, undefined, 'a == "b"'],
+    ['selector with namespaceSelector all()', undefined, { selector: 'a == "b"', namespaceSelector: 'all()' }, 'has(projectcalico.org/namespace) && a == "b"', undefined],
+    ['namespaceSelector global()', 'ns', { selector: 'a == "b"', namespaceSelector: 'global()' }, '!has(projectcalico.org/namespace) && a == "b"', undefined],
+    ['serviceAccounts names and selector', undefined, { serviceAccounts: { names: ['x'], selector: 'team == "t"' } }, 'pcsa.team == "t" && projectcalico.org/serviceaccount in {"x"}', undefined],
+    ['no selector fields, namespaced', 'ns', { nets: ['10.0.0.0/8'] }, undefined, undefined],
+  ])('can scope a rule source with %s', (_title, namespace, source, positive, negative) => {
+    const object = namespace === undefined ? gnp('p', { ingress: [{ action: 'Allow', source }] }) : np(namespace, 'p', { ingress: [{ action: 'Allow', source }] });
+    const rule = buildModel([object], context).policies[0]?.ingress[0];
+    expect(rule?.source.selector?.key).toBe(positive);
+    expect(rule?.source.notSelector?.key).toBe(negative);
+  });
+
+  it('can select a label set once, however many endpoints carry it', () => {
+    const model = buildModel(denyList, context);
+    const first = model.policiesFor({ 'running-calico': 'true' });
+    expect(model.policiesFor({ 'running-calico': 'true' })).toBe(first);
+    expect(first.ingress.map((p) => p.ref.name)).toEqual(['restrict-calico-node-prometheus', 'restrict-typha-prometheus', 'default-host']);
+    expect(first.egress.map((p) => p.ref.name)).toEqual(['default-host']);
+    expect(labelsKey({ b: '1', a: '2' })).toBe(labelsKey({ a: '2', b: '1' }));
+  });
+
+  it('can list what a rule selector stands for: host endpoint addresses and network set nets', () => {
+    const model = buildModel(denyList, context);
+    const set = model.ipSet(model.policies[0]!.ingress[0]!.source.notSelector!);
+    expect([...set.ips.keys()]).toEqual([]);
+    expect(set.nets.map((n) => `${n.owner} ${n.text}`)).toEqual(['GlobalNetworkSet calico-prometheus-set 172.15.0.0/24', 'GlobalNetworkSet calico-prometheus-set 172.101.0.0/24']);
+    const hosts = model.ipSet(model.policies.find((p) => p.ref.name === 'default-host')!.selector);
+    expect([...hosts.ips.entries()]).toEqual([
+      ['10.100.0.15', 'HostEndpoint kubeadm-master.eth0'],
+      ['10.100.0.16', 'HostEndpoint kubeadm-node-0.eth0'],
+    ]);
+  });
+});
+
+// Felix's endpoint manager resolves each interface to the named endpoint (by interfaceName, or
+// by an expected IP when interfaceName is empty), else to the `*` endpoint
+// (https://docs.tigera.io/calico/latest/reference/resources/hostendpoint); FelixConfiguration
+// node.<name> overrides default (https://docs.tigera.io/calico/latest/reference/resources/felixconfig).
+describe('host endpoint resolution and Felix settings', () => {
+  const named = (name: string, iface?: string, ips: string[] = []): CalicoObject => hep(name, {}, { node: 'n1', ...(iface !== undefined && { interfaceName: iface }), expectedIPs: ips });
+
+  it.each([
+    ['the first name among endpoints naming the interface', [named('b', 'eth0'), named('a', 'eth0')], 'eth0', undefined, 'a'],
+    ['an endpoint by expected IP over `*`', [named('star', '*'), named('by-ip', undefined, ['10.0.0.1'])], 'ens3', '10.0.0.1', 'by-ip'],
+    ['`*` for an interface no endpoint names', [named('star', '*'), named('eth0', 'eth0')], 'eth1', undefined, 'star'],
+    ['nothing on an interface of a node without `*`', [named('eth0', 'eth0')], 'eth1', undefined, undefined],
+  ])('can pick %s', (_title, objects, iface, ip, expected) => {
+    expect(buildModel(objects, context).hostEndpointFor('n1', iface, ip)?.name).toBe(expected);
+  });
+
+  it.each([
+    ['Felix defaults', [], {}, 'Accept', 'installation default', 9, 'Felix defaults'],
+    ['the context', [], { defaultEndpointToHostAction: 'Drop' as const }, 'Drop', 'installation default', 9, 'Felix defaults'],
+    [
+      'FelixConfiguration default',
+      [felixConfiguration('default', { defaultEndpointToHostAction: 'RETURN', failsafeInboundHostPorts: [{ port: 22 }] })],
+      {},
+      'Return',
+      'FelixConfiguration default',
+      1,
+      'FelixConfiguration default',
+    ],
+    [
+      'node.<name> over default, setting by setting',
+      [felixConfiguration('default', { defaultEndpointToHostAction: 'Drop', failsafeInboundHostPorts: [] }), felixConfiguration('node.n1', { failsafeInboundHostPorts: [{ port: 22 }, { port: 23 }] })],
+      {},
+      'Drop',
+      'FelixConfiguration default',
+      2,
+      'FelixConfiguration node.n1',
+    ],
+  ])('can take Felix settings from %s', (_title, objects, extra, action, actionFrom, inbound, inboundFrom) => {
+    const felix = buildModel(objects, { ...context, ...extra }).felix('n1');
+    expect(felix.defaultEndpointToHostAction).toEqual({ value: action, configuredBy: actionFrom });
+    expect(felix.failsafeInbound.value).toHaveLength(inbound);
+    expect(felix.failsafeInbound.configuredBy).toBe(inboundFrom);
+  });
+
+  it('can default a failsafe entry without protocol to TCP', () => {
+    expect(buildModel([felixConfiguration('default', { failsafeInboundHostPorts: [{ port: 22 }] })], context).felix('n1').failsafeInbound.value[0]?.entry).toEqual({ protocol: 'TCP', port: 22 });
+  });
+
+  it('can keep a host endpoint without policy in the model', () => {
+    expect(buildModel([masterEth0], context).hostEndpoints).toEqual([
+      { name: 'kubeadm-master.eth0', node: 'kubeadm-master', interfaceName: 'eth0', expectedIPs: ['10.100.0.15'], labels: { 'running-calico': 'true' }, profiles: [] },
+    ]);
+  });
+});
