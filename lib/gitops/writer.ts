@@ -4,7 +4,7 @@ import { join, posix } from 'node:path';
 
 /** One file of a cluster's output. */
 export interface OutputFile {
-  /** POSIX path relative to the cluster folder, e.g. `stages/10-policies/kustomization.yaml`. */
+  /** POSIX path relative to the cluster folder, e.g. `01-policies/kustomization.yaml`. */
   readonly path: string;
   /** The file's text, written as UTF-8. */
   readonly content: string;

@@ -1,0 +1,283 @@
+/**
+ * The manifests that point Argo CD or Flux at dist/, as text: `deploy/` of the user's
+ * GitOps repository, rendered from `deploy/repository.yaml` and the list of clusters.
+ *
+ *   argocd/applicationset.yaml         one Argo CD for every cluster: an Application per dist/<cluster>/
+ *   argocd/applications/<cluster>.yaml an Argo CD inside the cluster: its one Application
+ *   flux/<cluster>.yaml                Flux inside the cluster: a GitRepository and one Kustomization per stage
+ *
+ * Argo CD applies dist/<cluster>/ whole and orders by the sync-wave annotations; Flux applies
+ * the stage folders one after another (dependsOn), since it ignores sync waves.
+ */
+import { isMap, isScalar, LineCounter, parseDocument, stringify } from 'yaml';
+import { STAGES } from '../charts/metadata';
+import { Finding } from '../spec/errors';
+import { GENERATOR_NAME } from '../version';
+import { OutputFile } from './writer';
+
+/** Where Argo CD and Flux fetch dist/ from. */
+export interface DeployRepo {
+  /** The Git repository that holds dist/, as Argo CD and Flux clone it (`https://…`, `ssh://…` or `git@host:path`). */
+  readonly repoURL: string;
+  /** The branch Argo CD and Flux follow. */
+  readonly revision: string;
+  /** The folder of the repository that holds the cluster folders, relative to its root: `dist`. */
+  readonly path: string;
+}
+
+/** The settings file, relative to the repository root; the manifests are rendered into its folder. */
+export const DEPLOY_REPO_FILE = 'deploy/repository.yaml';
+
+const ARGOCD_NAMESPACE = 'argocd';
+const FLUX_NAMESPACE = 'flux-system';
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const REPO_URL = /^(https?:\/\/|ssh:\/\/|git@)[^\s]+$/;
+const BRANCH = /^[A-Za-z0-9._/-]+$/;
+const PATH_SEGMENT = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
+
+/** The file names `renderDeploy` writes for one cluster, relative to deploy/. */
+export function deployFiles(cluster: string): { readonly argocd: string; readonly flux: string } {
+  return { argocd: `argocd/applications/${cluster}.yaml`, flux: `flux/${cluster}.yaml` };
+}
+
+/**
+ * Renders deploy/ for these clusters: the ApplicationSet, an Application and a Flux file per
+ * cluster, sorted by path. The same input gives the same bytes.
+ */
+export function renderDeploy(clusters: readonly string[], repo: DeployRepo): OutputFile[] {
+  const names = [...clusters].sort();
+  for (const [i, name] of names.entries()) {
+    // Cluster names come from calico-shield's own spec loader, so a bad one is a bug.
+    if (!DNS_LABEL.test(name)) throw new Error(`Cluster name "${name}" is not a DNS-1123 label.`);
+    if (i > 0 && names[i - 1] === name) throw new Error(`Cluster "${name}" appears twice.`);
+  }
+  const problem = repoProblem(repo);
+  if (problem) throw new Error(`Deploy repository settings: ${problem}.`);
+  const files: OutputFile[] = [{ path: 'argocd/applicationset.yaml', content: applicationSetFile(repo) }];
+  for (const cluster of names) {
+    files.push({ path: deployFiles(cluster).argocd, content: applicationFile(cluster, repo) });
+    files.push({ path: deployFiles(cluster).flux, content: fluxFile(cluster, repo) });
+  }
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/**
+ * Reads `deploy/repository.yaml`: `repoURL`, `revision` and `path`, each a string.
+ *
+ * @param file the path shown in findings
+ */
+export function parseDeployRepo(file: string, text: string): { readonly repo?: DeployRepo; readonly findings: readonly Finding[] } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+  const at = (offset: number | undefined): { line: number; col: number } => lineCounter.linePos(offset ?? 0);
+  const finding = (code: string, message: string, hint: string, offset?: number, field?: string): Finding => ({
+    severity: 'error',
+    code,
+    message,
+    hint,
+    file,
+    ...at(offset),
+    ...(field ? { field } : {}),
+  });
+  if (doc.errors.length > 0) {
+    return { findings: doc.errors.map((e) => finding(`yaml-${e.code.toLowerCase().replace(/_/g, '-')}`, e.message.split('\n')[0], 'fix the YAML syntax', e.pos[0])) };
+  }
+  const map = doc.contents;
+  if (!isMap(map)) {
+    return { findings: [finding('not-a-mapping', 'the deploy settings are not a mapping', 'write repoURL:, revision: and path: keys', map?.range?.[0])] };
+  }
+  const findings: Finding[] = [];
+  const values = new Map<string, string>();
+  const hints: Readonly<Record<keyof DeployRepo, string>> = {
+    repoURL: 'the URL Argo CD and Flux clone, e.g. https://git.example.com/platform/calico-shield-gitops.git',
+    revision: 'the branch Argo CD and Flux follow, e.g. main',
+    path: 'the folder that holds the cluster folders, relative to the repository root, e.g. dist',
+  };
+  for (const pair of map.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : '';
+    const keyOffset = isScalar(pair.key) ? pair.key.range?.[0] : undefined;
+    if (!(key in hints)) {
+      findings.push(finding('unknown-field', `unknown field ${JSON.stringify(key)}`, 'the deploy settings are repoURL, revision and path', keyOffset, key));
+      continue;
+    }
+    const value = isScalar(pair.value) && typeof pair.value.value === 'string' ? pair.value.value : undefined;
+    const valueOffset = isScalar(pair.value) ? pair.value.range?.[0] : keyOffset;
+    if (value === undefined) {
+      findings.push(finding('not-a-string', `${key} is not a string`, hints[key as keyof DeployRepo], valueOffset, key));
+      continue;
+    }
+    const problem = fieldProblem(key as keyof DeployRepo, value);
+    if (problem) findings.push(finding(`bad-${key.toLowerCase()}`, problem, hints[key as keyof DeployRepo], valueOffset, key));
+    else values.set(key, value);
+  }
+  for (const key of Object.keys(hints) as (keyof DeployRepo)[]) {
+    if (!map.items.some((p) => isScalar(p.key) && p.key.value === key)) {
+      findings.push(finding('missing-field', `${key} is missing`, hints[key], map.range?.[0]));
+    }
+  }
+  if (findings.length > 0) return { findings };
+  return { repo: { repoURL: values.get('repoURL') ?? '', revision: values.get('revision') ?? '', path: values.get('path') ?? '' }, findings: [] };
+}
+
+function repoProblem(repo: DeployRepo): string | undefined {
+  return fieldProblem('repoURL', repo.repoURL) ?? fieldProblem('revision', repo.revision) ?? fieldProblem('path', repo.path);
+}
+
+function fieldProblem(key: keyof DeployRepo, value: string): string | undefined {
+  switch (key) {
+    case 'repoURL':
+      return REPO_URL.test(value) ? undefined : `repoURL ${JSON.stringify(value)} is not a Git URL (https://…, ssh://… or git@host:path, without spaces)`;
+    case 'revision':
+      return BRANCH.test(value) && !value.startsWith('-') && !value.includes('..') ? undefined : `revision ${JSON.stringify(value)} is not a branch name`;
+    case 'path':
+      return value.split('/').every((s) => PATH_SEGMENT.test(s))
+        ? undefined
+        : `path ${JSON.stringify(value)} is not a folder relative to the repository root (no leading or trailing "/", no "." or ".." segments)`;
+  }
+}
+
+/** Deterministic YAML, as render.ts writes dist/: no line folding, indented sequences. */
+function yaml(value: unknown): string {
+  return stringify(value, { lineWidth: 0, minContentWidth: 0, indent: 2, indentSeq: true, singleQuote: false });
+}
+
+function header(lines: readonly string[]): string {
+  return [...lines, `Written by calico-shield synth from ${DEPLOY_REPO_FILE}: change that file and run 'npm run synth', not this one.`]
+    .map((l) => `# ${l}\n`)
+    .join('');
+}
+
+/**
+ * What every Application of calico-shield syncs with. No ServerSideApply here: the one object
+ * that needs it, FelixConfiguration `default`, asks for it with its own annotation, and the
+ * other objects are calico-shield's alone.
+ */
+function applicationSpec(source: { readonly repoURL: string; readonly revision: string; readonly path: string }, destination: Readonly<Record<string, string>>): Record<string, unknown> {
+  return {
+    project: 'default',
+    source: { repoURL: source.repoURL, targetRevision: source.revision, path: source.path },
+    destination,
+    syncPolicy: {
+      automated: { prune: true, selfHeal: true },
+      syncOptions: [
+        // Removals go after every wave is applied: a policy that is no longer needed goes only
+        // once the FelixConfiguration of wave 3 has given its port back to the failsafe list.
+        'PruneLast=true',
+        // Two Applications that sync the same Calico objects (say, two clusters' folders sent to
+        // one cluster) would undo each other's rules; fail instead.
+        'FailOnSharedResource=true',
+        // Argo CD 3.3+ would first client-side apply FelixConfiguration `default` to take over
+        // the fields a `kubectl apply` wrote, and that apply drops every Felix setting that is not
+        // in dist/. Server-side apply alone leaves them to their owners.
+        'ClientSideApplyMigration=false',
+      ],
+      // The Calico API server that serves projectcalico.org/v3 may be restarting (a Calico
+      // upgrade, a new cluster); retry instead of leaving the sync failed until the next commit.
+      retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
+    },
+  };
+}
+
+function applicationSetFile(repo: DeployRepo): string {
+  const manifest = {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'ApplicationSet',
+    metadata: { name: GENERATOR_NAME, namespace: ARGOCD_NAMESPACE, labels: { 'app.kubernetes.io/managed-by': GENERATOR_NAME } },
+    spec: {
+      goTemplate: true,
+      goTemplateOptions: ['missingkey=error'],
+      generators: [
+        {
+          git: {
+            repoURL: repo.repoURL,
+            revision: repo.revision,
+            // Hidden folders are what an interrupted synth leaves (.<cluster>.tmp-…), never a cluster.
+            directories: [{ path: `${repo.path}/*` }, { path: `${repo.path}/.*`, exclude: true }],
+          },
+        },
+      ],
+      template: {
+        metadata: { name: `${GENERATOR_NAME}-{{.path.basename}}`, labels: { 'app.kubernetes.io/managed-by': GENERATOR_NAME } },
+        // Each folder goes to the Argo CD cluster of the same name, never all to one cluster.
+        spec: applicationSpec({ ...repo, path: '{{.path.path}}' }, { name: '{{.path.basename}}' }),
+      },
+      // A cluster whose spec is deleted keeps its protection: deleting its Application must not
+      // delete its host endpoints and policies in an order nobody chose.
+      syncPolicy: { preserveResourcesOnDeletion: true },
+    },
+  };
+  return (
+    header([
+      'Argo CD managing every cluster: one Application per folder of dist/, sent to the Argo CD cluster',
+      'of the same name (register each cluster under its spec file name: argocd cluster add <context> --name <cluster>).',
+      `  kubectl apply -n ${ARGOCD_NAMESPACE} -f deploy/argocd/applicationset.yaml`,
+    ]) + yaml(manifest)
+  );
+}
+
+function applicationFile(cluster: string, repo: DeployRepo): string {
+  const manifest = {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: { name: `${GENERATOR_NAME}-${cluster}`, namespace: ARGOCD_NAMESPACE, labels: { 'app.kubernetes.io/managed-by': GENERATOR_NAME } },
+    spec: applicationSpec({ ...repo, path: `${repo.path}/${cluster}` }, { server: 'https://kubernetes.default.svc' }),
+  };
+  return (
+    header([
+      `Argo CD running inside cluster "${cluster}": sync ${repo.path}/${cluster}/ into this cluster.`,
+      `  kubectl apply -n ${ARGOCD_NAMESPACE} -f deploy/argocd/applications/${cluster}.yaml`,
+    ]) + yaml(manifest)
+  );
+}
+
+function fluxFile(cluster: string, repo: DeployRepo): string {
+  const source = {
+    apiVersion: 'source.toolkit.fluxcd.io/v1',
+    kind: 'GitRepository',
+    metadata: { name: GENERATOR_NAME, namespace: FLUX_NAMESPACE },
+    spec: {
+      interval: '1m',
+      url: repo.repoURL,
+      ref: { branch: repo.revision },
+      // The artifact holds this cluster's folder only: the specs and the other clusters stay out of it.
+      ignore: sourceIgnore(`${repo.path}/${cluster}`),
+    },
+  };
+  // Names without the cluster: one Flux per cluster, and Flux copies the name into a label
+  // (kustomize.toolkit.fluxcd.io/name) of every object it applies, which takes 63 characters at most.
+  const kustomizations = STAGES.map((stage, i) => ({
+    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+    kind: 'Kustomization',
+    metadata: { name: `${GENERATOR_NAME}-${stage.name}`, namespace: FLUX_NAMESPACE },
+    spec: {
+      ...(i > 0 ? { dependsOn: [{ name: `${GENERATOR_NAME}-${STAGES[i - 1].name}` }] } : {}),
+      interval: '10m',
+      retryInterval: '1m',
+      timeout: '3m',
+      sourceRef: { kind: 'GitRepository', name: GENERATOR_NAME },
+      path: `./${repo.path}/${cluster}/${stage.folder}`,
+      prune: true,
+      // Ready only once every object of the stage is applied, so the next stage waits for it.
+      wait: true,
+    },
+  }));
+  return (
+    header([
+      `Flux running inside cluster "${cluster}": apply ${repo.path}/${cluster}/ one stage folder after the other,`,
+      'policies, then host endpoints, then the FelixConfiguration that prunes failsafe ports.',
+      `  kubectl apply -f deploy/flux/${cluster}.yaml`,
+    ]) + [source, ...kustomizations].map((m) => `---\n${yaml(m)}`).join('')
+  );
+}
+
+/** A .gitignore-style list that keeps only `folder` (e.g. `dist/example`) of the repository. */
+function sourceIgnore(folder: string): string {
+  const lines = ['/*'];
+  const segments = folder.split('/');
+  for (let i = 1; i <= segments.length; i++) {
+    const prefix = segments.slice(0, i).join('/');
+    lines.push(`!/${prefix}/`);
+    if (i < segments.length) lines.push(`/${prefix}/*`);
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,247 @@
+/**
+ * dist/ depends on what a spec says, never on how it is written down: Argo CD and Flux should
+ * see a change only where the cluster changed, and a reviewer a diff that is the change.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parse, stringify } from 'yaml';
+import { run } from '../../lib/cli';
+import { unifiedDiff } from '../../lib/gitops/diff';
+import { Lock } from '../../lib/gitops/render';
+import { LOCK_FILE } from '../../lib/gitops/writer';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+/** A cluster with more than one entry in every list whose order a user might change. */
+const RICH_SPEC = `apiVersion: calico-shield/v1alpha1
+kind: Cluster
+metadata:
+  name: rich
+spec:
+  approach: allow-list
+  nodes:
+    - name: master-a
+      interfaces:
+        - name: eth0
+          expectedIPs: [10.0.0.1, "fd00::1", 10.0.0.11]
+        - name: eth1
+          expectedIPs: [192.168.0.1, 192.168.0.11]
+    - name: master-b
+      interfaces:
+        - name: eth0
+          expectedIPs: [10.0.0.2, "fd00::2"]
+    - name: worker-1
+      interfaces:
+        - name: eth0
+          expectedIPs: [10.0.1.1]
+        - name: bond0
+          expectedIPs: [10.0.2.1, 10.0.3.1]
+    - name: worker-2
+      interfaces:
+        - name: eth0
+          expectedIPs: [10.0.1.2]
+  metrics:
+    allowedNets: [172.16.0.0/24, 172.16.1.0/24, 10.200.0.0/16, "fd00:200::/64"]
+    calicoNode: {}
+    typha: {}
+    kubeControllers: {}
+  protectedServers:
+    - name: etcd
+      protocol: TCP
+      port: 2379
+      runsOn:
+        nodes: [master-a, master-b]
+      allowedClients:
+        workloads:
+          - namespace: backup
+            labels: {app: etcd-backup}
+          - namespace: monitoring
+            labels: {app: etcd-exporter, tier: infra}
+        nodes: [master-b, master-a, worker-1]
+        nets: [192.0.2.0/24, 198.51.100.0/24, "2001:db8::/64"]
+    - name: vault
+      protocol: TCP
+      port: 8200
+      runsOn:
+        nodes: [worker-2, worker-1]
+      allowedClients:
+        nets: [203.0.113.0/24, 198.51.100.0/25]
+        nodes: [master-a, worker-2]
+`;
+
+/** Lists whose order carries no meaning, as paths into the parsed spec (`*` is every item). */
+const UNORDERED = [
+  'spec.nodes',
+  'spec.nodes.*.interfaces',
+  'spec.nodes.*.interfaces.*.expectedIPs',
+  'spec.metrics.allowedNets',
+  'spec.protectedServers',
+  'spec.protectedServers.*.runsOn.nodes',
+  'spec.protectedServers.*.allowedClients.workloads',
+  'spec.protectedServers.*.allowedClients.nodes',
+  'spec.protectedServers.*.allowedClients.nets',
+];
+
+/** mulberry32: a seeded generator, so a failing permutation can be replayed. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function shuffleAt(value: unknown, keys: readonly string[], next: () => number): void {
+  if (keys.length === 0) {
+    if (!Array.isArray(value)) return;
+    for (let i = value.length - 1; i > 0; i--) {
+      const j = Math.floor(next() * (i + 1));
+      [value[i], value[j]] = [value[j], value[i]];
+    }
+    return;
+  }
+  const [key, ...rest] = keys;
+  if (key === '*' && Array.isArray(value)) value.forEach((item) => shuffleAt(item, rest, next));
+  else if (typeof value === 'object' && value !== null && key in value) shuffleAt((value as Record<string, unknown>)[key], rest, next);
+}
+
+function shuffledSpec(text: string, seed: number): string {
+  const spec: unknown = parse(text);
+  const next = random(seed);
+  for (const p of UNORDERED) shuffleAt(spec, p.split('.'), next);
+  return stringify(spec);
+}
+
+function synth(cwd: string): string {
+  let stdout = '';
+  let stderr = '';
+  const code = run(['synth'], { cwd, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  if (code !== 0) throw new Error(`synth failed:\n${stderr}`);
+  return stdout;
+}
+
+function readTree(folder: string): Map<string, string> {
+  return new Map(
+    fs
+      .readdirSync(folder, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e): [string, string] => [path.relative(folder, path.join(e.parentPath, e.name)).split(path.sep).join('/'), fs.readFileSync(path.join(e.parentPath, e.name), 'utf8')])
+      .sort(([a], [b]) => (a < b ? -1 : 1)),
+  );
+}
+
+/** A workspace with these specs in clusters/, synthesised; returns its dist/. */
+function synthesise(specs: Readonly<Record<string, string>>): string {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'calico-shield-determinism-'));
+  workspaces.push(work);
+  fs.mkdirSync(path.join(work, 'clusters'));
+  for (const [name, text] of Object.entries(specs)) fs.writeFileSync(path.join(work, 'clusters', `${name}.yaml`), text);
+  synth(work);
+  return path.join(work, 'dist');
+}
+
+/** The tree with the lock's specSha256 taken out: the one value that hashes the spec's bytes. */
+function withoutSpecHash(tree: ReadonlyMap<string, string>): Map<string, string> {
+  return new Map(
+    [...tree].map(([file, text]): [string, string] => {
+      if (path.posix.basename(file) !== LOCK_FILE) return [file, text];
+      const lock = JSON.parse(text) as Lock;
+      expect(lock.specSha256).toMatch(/^[0-9a-f]{64}$/);
+      return [file, JSON.stringify(lock, (key: string, value: unknown) => (key === 'specSha256' ? undefined : value))];
+    }),
+  );
+}
+
+/** The lines a minimal diff adds and removes, without the ---/+++ labels and @@ headers. */
+function changedLines(oldText: string, newText: string): { added: string[]; removed: string[] } {
+  const rows = unifiedDiff(oldText, newText, 'a', 'b', 0).split('\n').slice(2);
+  return {
+    added: rows.filter((r) => r.startsWith('+')).map((r) => r.slice(1)),
+    removed: rows.filter((r) => r.startsWith('-')).map((r) => r.slice(1)),
+  };
+}
+
+const workspaces: string[] = [];
+afterAll(() => {
+  for (const w of workspaces) fs.rmSync(w, { recursive: true, force: true });
+});
+
+describe('calico-shield synth', () => {
+  it('can write byte-identical dist/ folders from the same specs', () => {
+    const specs = Object.fromEntries(
+      fs
+        .readdirSync(path.join(ROOT, 'clusters'))
+        .filter((f) => f.endsWith('.yaml'))
+        .map((f) => [f.replace(/\.yaml$/, ''), fs.readFileSync(path.join(ROOT, 'clusters', f), 'utf8')]),
+    );
+    const first = readTree(synthesise(specs));
+    const second = readTree(synthesise(specs));
+    expect(first.size).toBeGreaterThan(0);
+    expect(second).toEqual(first);
+  });
+
+  it('can leave every cluster folder untouched on a second synth', () => {
+    const dist = synthesise({ rich: RICH_SPEC });
+    expect(synth(path.dirname(dist))).toBe('same    dist/rich/\n');
+  });
+
+  it.each([1, 2, 3, 4, 5, 6, 7, 8])('can ignore the order of nodes, interfaces, IPs, servers, clients and nets (seed %i)', (seed) => {
+    const shuffled = shuffledSpec(RICH_SPEC, seed);
+    // The permutation changed the spec, or the comparison below would prove nothing.
+    expect(parse(shuffled)).not.toEqual(parse(RICH_SPEC));
+    const original = readTree(synthesise({ rich: RICH_SPEC }));
+    const permuted = readTree(synthesise({ rich: shuffled }));
+    expect(JSON.parse(permuted.get(`rich/${LOCK_FILE}`) ?? '{}').specSha256).not.toBe(JSON.parse(original.get(`rich/${LOCK_FILE}`) ?? '{}').specSha256);
+    expect(withoutSpecHash(permuted)).toEqual(withoutSpecHash(original));
+  });
+});
+
+describe('a 1,000-node cluster', () => {
+  const ip = (i: number): string => `10.1.${i >> 8}.${i & 255}`;
+  const fleet = (extra: string): string =>
+    [
+      'apiVersion: calico-shield/v1alpha1',
+      'kind: Cluster',
+      'spec:',
+      '  approach: deny-list',
+      '  metrics:',
+      '    allowedNets: [172.15.0.0/24]',
+      '    calicoNode: {}',
+      '  nodes:',
+      ...Array.from({ length: 1000 }, (_, i) => `    - {name: node-${String(i).padStart(4, '0')}, interfaces: [{name: eth0, expectedIPs: [${ip(i)}]}]}`),
+      extra,
+    ].join('\n') + '\n';
+  const NEW_NODE = 'node-0499a';
+  const NEW_IP = '10.9.9.9';
+
+  it('can change only the lines of the new node when one node is added', () => {
+    const before = readTree(synthesise({ fleet: fleet('') }));
+    const after = readTree(synthesise({ fleet: fleet(`    - {name: ${NEW_NODE}, interfaces: [{name: eth0, expectedIPs: [${NEW_IP}]}]}`) }));
+    const touched = [...after.keys()].filter((f) => after.get(f) !== before.get(f));
+    expect([...after.keys()]).toEqual([...before.keys()]);
+    expect(touched).toEqual(['fleet/02-host-endpoints/hostendpoints.yaml', `fleet/${LOCK_FILE}`]);
+
+    const hostEndpoints = 'fleet/02-host-endpoints/hostendpoints.yaml';
+    const yamlChange = changedLines(before.get(hostEndpoints) ?? '', after.get(hostEndpoints) ?? '');
+    const newDocument = (after.get(hostEndpoints) ?? '')
+      .split(/(?=^---$)/m)
+      .filter((doc) => doc.includes(`\n  name: ${NEW_NODE}.eth0\n`));
+    expect(newDocument).toHaveLength(1);
+    const documentLines = newDocument[0].split('\n').slice(0, -1);
+    // Nothing removed; the added lines are the new HostEndpoint document, line for line (a diff
+    // may slide the block by a few identical lines, so compare them as sorted lists).
+    expect(yamlChange.removed).toEqual([]);
+    expect(yamlChange.added.length).toBe(documentLines.length);
+    expect([...yamlChange.added].sort()).toEqual([...documentLines].sort());
+    expect(yamlChange.added.filter((l) => l.includes(NEW_NODE) || l.includes(NEW_IP)).length).toBe(3);
+
+    const lockChange = changedLines(before.get(`fleet/${LOCK_FILE}`) ?? '', after.get(`fleet/${LOCK_FILE}`) ?? '');
+    for (const lines of [lockChange.removed, lockChange.added]) {
+      expect(lines.map((l) => l.trim().split('"')[1])).toEqual(['specSha256', '02-host-endpoints/hostendpoints.yaml']);
+    }
+  });
+});
