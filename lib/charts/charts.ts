@@ -101,6 +101,8 @@ export class ProtectedServersChart extends Chart {
  * FelixConfiguration `default` with the protected ports taken out of the failsafe lists
  * ("Pruning Felix's failsafe ports"). Only these two fields are written, with server-side
  * apply, because the object exists in every cluster and its other fields are the installer's.
+ * It is written whenever the cluster has host endpoints, even when nothing is pruned, so that
+ * a change that stops pruning updates the lists instead of leaving the pruned ones behind.
  */
 export class FailsafeChart extends Chart {
   public constructor(scope: Construct, id: string, props: PlanChartProps) {
@@ -113,7 +115,7 @@ export class FailsafeChart extends Chart {
       ...(e.net ? { net: e.net } : {}),
     });
     new FelixConfiguration(this, 'Default', {
-      metadata: objectMetadata({ name: 'default', stage: 'configuration', serverSideApply: true }),
+      metadata: objectMetadata({ name: 'default', stage: 'configuration', sharedObject: true }),
       spec: {
         failsafeInboundHostPorts: f.inbound.map(entry),
         failsafeOutboundHostPorts: f.outbound.map(entry),

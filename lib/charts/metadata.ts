@@ -10,6 +10,8 @@ export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const GENERATOR_ANNOTATION = 'calico-shield/generator';
 export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
 export const SYNC_OPTIONS_ANNOTATION = 'argocd.argoproj.io/sync-options';
+export const FLUX_PRUNE_ANNOTATION = 'kustomize.toolkit.fluxcd.io/prune';
+export const FLUX_SSA_ANNOTATION = 'kustomize.toolkit.fluxcd.io/ssa';
 
 /**
  * The apply order: a HostEndpoint with no policy denies all but failsafe traffic, and
@@ -31,10 +33,12 @@ export interface MetadataOptions {
   readonly labels?: Labels;
   /**
    * The object exists already and other fields of it belong to the installer: apply with
-   * server-side apply, owning only the fields written here.
+   * server-side apply, owning only the fields written here, and never delete it — neither
+   * when it leaves dist/ nor when the Argo CD Application or Flux Kustomization is deleted,
+   * because deleting FelixConfiguration `default` resets every Felix setting of the cluster.
    * @default false
    */
-  readonly serverSideApply?: boolean;
+  readonly sharedObject?: boolean;
 }
 
 export function objectMetadata(options: MetadataOptions): ApiObjectMetadata {
@@ -46,7 +50,14 @@ export function objectMetadata(options: MetadataOptions): ApiObjectMetadata {
     annotations: {
       [GENERATOR_ANNOTATION]: `${GENERATOR_NAME}@${GENERATOR_VERSION}`,
       [SYNC_WAVE_ANNOTATION]: String(wave),
-      ...(options.serverSideApply ? { [SYNC_OPTIONS_ANNOTATION]: 'ServerSideApply=true' } : {}),
+      ...(options.sharedObject
+        ? {
+            [SYNC_OPTIONS_ANNOTATION]: 'ServerSideApply=true,Prune=false,Delete=false',
+            [FLUX_PRUNE_ANNOTATION]: 'disabled',
+            // Merge keeps fields other managers (the installer, kubectl) set on the object.
+            [FLUX_SSA_ANNOTATION]: 'Merge',
+          }
+        : {}),
     },
   };
 }

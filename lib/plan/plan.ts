@@ -307,8 +307,8 @@ export function hostEndpointName(node: string, interfaceName: string): string {
 
 /**
  * Failsafe ports to prune: a protected server's port must not stay failsafe, or every
- * client can still reach it ("Pruning Felix's failsafe ports"). Returns nothing when
- * Felix's lists need no change, so the FelixConfiguration is left alone.
+ * client can still reach it ("Pruning Felix's failsafe ports"). Failsafe ports only act on
+ * host endpoints, so without nodes there is nothing to write.
  */
 function planFailsafe(spec: ClusterSpec): { failsafe?: FailsafePlan } {
   const protectedPorts = new Set<string>();
@@ -323,7 +323,7 @@ function planFailsafe(spec: ClusterSpec): { failsafe?: FailsafePlan } {
   };
   const [inbound, removedInbound] = split(spec.failsafe.inbound);
   const [outbound, removedOutbound] = split(spec.failsafe.outbound);
-  if (removedInbound.length === 0 && removedOutbound.length === 0) return {};
+  if (spec.nodes.length === 0) return {};
   const byKey = (a: FailsafeEntry, b: FailsafeEntry): number => a.port - b.port || (failsafeKey(a) < failsafeKey(b) ? -1 : 1);
   return {
     failsafe: {
