@@ -1,0 +1,156 @@
+/**
+ * `calico-shield nodes import`: reads `kubectl get nodes -o json` and updates spec.nodes of a
+ * cluster spec. The edge of lib/inventory (which is pure): it reads and writes the files.
+ */
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { importNodes } from './inventory/import-nodes';
+import { InventoryProblem, parseNodeInventory } from './inventory/parse-node-inventory';
+import { Finding, formatFinding, hasErrors } from './spec/errors';
+import { parseClusterSpec } from './spec/parse';
+
+export interface NodesIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly cwd: string;
+  /** Standard input when something is piped in; undefined for a terminal. */
+  readonly stdin?: () => string | undefined;
+}
+
+export const NODES_USAGE = `usage: calico-shield nodes import --cluster NAME [--file nodes.json] [--interface eth0|'*'] [--external] [--prune] [--clusters DIR]
+
+  reads \`kubectl get nodes -o json\` (from --file, or stdin) and adds or updates spec.nodes of clusters/NAME.yaml:
+  --interface NAME  the interface whose expectedIPs get each node's addresses (default: eth0; '*' for all interfaces)
+  --external        add the nodes' ExternalIP addresses too (default: InternalIP only)
+  --prune           remove the nodes the inventory no longer lists (default: report them only)
+`;
+
+interface NodesImportArgs {
+  readonly cluster: string;
+  readonly file?: string;
+  readonly interfaceName: string;
+  readonly includeExternal: boolean;
+  readonly prune: boolean;
+  readonly clusters: string;
+}
+
+function parseNodesArgs(argv: readonly string[]): NodesImportArgs | string {
+  if (argv[0] !== 'import') return argv[0] === undefined ? 'missing subcommand: nodes import' : `unknown subcommand nodes ${argv[0]}`;
+  let cluster: string | undefined;
+  let file: string | undefined;
+  let interfaceName = 'eth0';
+  let includeExternal = false;
+  let prune = false;
+  let clusters = 'clusters';
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--external') includeExternal = true;
+    else if (a === '--prune') prune = true;
+    else if (a === '--cluster' || a === '--file' || a === '--interface' || a === '--clusters') {
+      const v = argv[++i];
+      if (v === undefined || (v.startsWith('--') && v !== '-')) return `${a} needs a value`;
+      if (a === '--cluster') cluster = v;
+      else if (a === '--file') file = v;
+      else if (a === '--interface') interfaceName = v;
+      else clusters = v;
+    } else return a.startsWith('-') ? `unknown option ${a}` : `unexpected argument ${a}`;
+  }
+  if (cluster === undefined) return '--cluster is required';
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(cluster)) return `--cluster ${cluster}: a cluster name is a DNS-1123 label`;
+  return { cluster, ...(file !== undefined ? { file } : {}), interfaceName, includeExternal, prune, clusters };
+}
+
+/** Exit codes: 0 written or already up to date, 1 problems, 2 usage. */
+export function runNodes(argv: readonly string[], io: NodesIo): number {
+  const args = parseNodesArgs(argv);
+  if (typeof args === 'string') {
+    io.stderr(`${args}\n\n${NODES_USAGE}`);
+    return 2;
+  }
+  const dir = path.resolve(io.cwd, args.clusters);
+  const specPath = ['.yaml', '.yml'].map((ext) => path.join(dir, `${args.cluster}${ext}`)).find((p) => fs.existsSync(p));
+  if (!specPath) {
+    io.stderr(`error: no spec ${path.relative(io.cwd, path.join(dir, `${args.cluster}.yaml`))}: start from clusters/example.yaml\n`);
+    return 1;
+  }
+  const specLabel = path.relative(io.cwd, specPath) || specPath;
+  const bytes = fs.readFileSync(specPath);
+  const before = parseClusterSpec(specLabel, args.cluster, bytes);
+  if (hasErrors(before.findings)) {
+    for (const f of before.findings) io.stderr(`${formatFinding(f)}\n`);
+    io.stderr(`\nfix ${specLabel} before importing nodes; nothing was written\n`);
+    return 1;
+  }
+  // Buffer.toString keeps a byte-order mark, so the untouched bytes stay untouched.
+  const specText = bytes.toString('utf8');
+  let inventoryText: string | undefined;
+  let inventoryLabel: string;
+  if (args.file !== undefined && args.file !== '-') {
+    inventoryLabel = args.file;
+    try {
+      inventoryText = fs.readFileSync(path.resolve(io.cwd, args.file), 'utf8');
+    } catch (e) {
+      io.stderr(`error: cannot read ${args.file}: ${e instanceof Error ? e.message : String(e)}\n`);
+      return 1;
+    }
+  } else {
+    inventoryLabel = '(stdin)';
+    inventoryText = io.stdin?.();
+    if (inventoryText === undefined) {
+      io.stderr(`nothing on stdin: run kubectl get nodes -o json | calico-shield nodes import …, or give --file\n\n${NODES_USAGE}`);
+      return 2;
+    }
+  }
+  const inventory = parseNodeInventory(inventoryText);
+  if (!inventory.ok) return printProblems(io, inventoryLabel, inventory.problems);
+  const result = importNodes(specText, inventory.nodes, { interfaceName: args.interfaceName, includeExternal: args.includeExternal, prune: args.prune });
+  if (!result.ok) return printProblems(io, specLabel, result.problems);
+  const after = parseClusterSpec(specLabel, args.cluster, new TextEncoder().encode(result.text));
+  if (hasErrors(after.findings)) {
+    for (const f of after.findings) io.stderr(`${formatFinding(f)}\n`);
+    io.stderr(`\nthe import would make ${specLabel} invalid; nothing was written (a bug in calico-shield: please report it)\n`);
+    return 1;
+  }
+  const { report } = result;
+  for (const name of report.added) io.stdout(`added    ${name}\n`);
+  for (const c of report.changed) io.stdout(`changed  ${c.name}: [${c.before.join(', ')}] → [${c.after.join(', ')}]\n`);
+  for (const name of report.removed) io.stdout(`removed  ${name}\n`);
+  for (const name of report.gone.filter((n) => !report.removed.includes(n))) io.stdout(`gone     ${name} (not in the inventory; kept, --prune removes it)\n`);
+  io.stdout(`same     ${report.unchanged} node${report.unchanged === 1 ? '' : 's'}\n`);
+  if (result.text === specText) {
+    io.stdout(`${specLabel} is up to date\n`);
+    return 0;
+  }
+  writeFileAtomic(specPath, result.text);
+  io.stdout(`wrote    ${specLabel}\n`);
+  return 0;
+}
+
+function printProblems(io: NodesIo, file: string, problems: readonly InventoryProblem[]): number {
+  for (const p of problems) {
+    const f: Finding = { severity: 'error', code: 'nodes-import', message: p.message, file, ...(p.hint ? { hint: p.hint } : {}), ...(p.path ? { field: p.path } : {}) };
+    io.stderr(`${formatFinding(f)}\n`);
+  }
+  io.stderr(`\n${problems.length} error${problems.length === 1 ? '' : 's'}; nothing was written\n`);
+  return 1;
+}
+
+/** Replaces a file by rename from a synced sibling, so it holds the old or the new text, never a mix. */
+function writeFileAtomic(file: string, text: string): void {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${randomBytes(6).toString('hex')}`);
+  const mode = fs.statSync(file).mode & 0o777;
+  try {
+    const fd = fs.openSync(tmp, 'wx', mode);
+    try {
+      fs.writeFileSync(fd, text, 'utf8');
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+}
