@@ -122,22 +122,21 @@ export function parseClusterSpec(file: string, clusterName: string, bytes: Uint8
 }
 
 function readRoot(r: SpecReader, at: Located, file: string, clusterName: string): ClusterSpec | undefined {
-  const top = r.mapping({ node: at.node, path: '(top level)' }, ['apiVersion', 'kind', 'metadata', 'spec'], ['apiVersion', 'kind', 'spec']);
+  const top = r.mapping({ node: at.node, path: '' }, ['apiVersion', 'kind', 'metadata', 'spec'], ['apiVersion', 'kind', 'spec']);
   if (!top) return undefined;
-  const relocate = (l: Located | undefined): Located | undefined => (l ? { node: l.node, path: l.path.replace(/^\(top level\)\./, '') } : undefined);
-  const apiVersion = relocate(top.get('apiVersion'));
+  const apiVersion = top.get('apiVersion');
   if (apiVersion) {
     const v = r.string(apiVersion);
     if (v !== undefined && v !== SPEC_API_VERSION) {
       r.error(apiVersion, 'unsupported-version', `unsupported apiVersion ${JSON.stringify(v)}`, `this version of calico-shield reads ${SPEC_API_VERSION}`);
     }
   }
-  const kind = relocate(top.get('kind'));
+  const kind = top.get('kind');
   if (kind) {
     const v = r.string(kind);
     if (v !== undefined && v !== SPEC_KIND) r.error(kind, 'wrong-kind', `unknown kind ${JSON.stringify(v)}`, `a cluster spec has kind: ${SPEC_KIND}`);
   }
-  const metadata = relocate(top.get('metadata'));
+  const metadata = top.get('metadata');
   if (metadata) {
     const m = r.mapping(metadata, ['name']);
     const name = m?.get('name');
@@ -148,7 +147,7 @@ function readRoot(r: SpecReader, at: Located, file: string, clusterName: string)
       }
     }
   }
-  const specAt = relocate(top.get('spec'));
+  const specAt = top.get('spec');
   if (!specAt) return undefined;
   const s = r.mapping(specAt, ['calicoVersion', 'approach', 'calicoNamespace', 'nodes', 'metrics', 'protectedServers', 'failsafe'], ['approach']);
   if (!s) return undefined;

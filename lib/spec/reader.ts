@@ -12,6 +12,8 @@ import { Position } from './types';
 
 /** How many nodes (aliases expanded) a spec may have. */
 export const NODE_BUDGET = 1_000_000;
+/** Findings reported per file before the reader stops: past that, more help nobody. */
+export const MAX_FINDINGS = 100;
 
 export interface Located {
   readonly node: Node;
@@ -22,7 +24,7 @@ export class SpecReader {
   public readonly findings: Finding[] = [];
   public readonly positions = new Map<string, Position>();
   private visits = 0;
-  private budgetReported = false;
+  private stopped = false;
 
   public constructor(
     private readonly file: string,
@@ -45,7 +47,13 @@ export class SpecReader {
   }
 
   public error(at: Located | { readonly path: string; readonly position: Position }, code: string, message: string, hint?: string): void {
+    if (this.stopped) return;
     const position = 'position' in at ? at.position : this.positionOf(at.node);
+    if (this.findings.length >= MAX_FINDINGS) {
+      this.stopped = true;
+      this.findings.push({ severity: 'error', code: 'too-many-errors', message: `more than ${MAX_FINDINGS} errors; calico-shield stopped reading here`, hint: 'fix the errors above and run again', file: this.file, line: position.line, col: position.col });
+      return;
+    }
     this.findings.push({
       severity: 'error',
       code,
@@ -74,9 +82,9 @@ export class SpecReader {
     if (!current) return undefined;
     this.visits++;
     if (this.visits > NODE_BUDGET) {
-      if (!this.budgetReported) {
-        this.budgetReported = true;
+      if (!this.stopped) {
         this.error({ node: current, path }, 'too-large', `the spec expands to more than ${NODE_BUDGET} YAML nodes`, 'remove deeply nested anchors and aliases');
+        this.stopped = true;
       }
       return undefined;
     }
@@ -114,6 +122,7 @@ export class SpecReader {
         continue;
       }
       const value = this.resolve(pair.value as Node | null, path);
+      if (this.stopped) return undefined;
       if (value === undefined || (isScalar(value) && value.value === null)) {
         this.error({ node: keyNode as Node, path }, 'missing-value', `${JSON.stringify(key)} has no value`, 'remove the field or give it a value');
         continue;
@@ -137,6 +146,7 @@ export class SpecReader {
     (at.node as YAMLSeq).items.forEach((item, i) => {
       const path = `${at.path}[${i}]`;
       const node = this.resolve(item as Node | null, path);
+      if (this.stopped) return;
       if (node === undefined) {
         this.error({ node: at.node, path }, 'missing-value', 'empty list item');
         return;
@@ -195,6 +205,7 @@ export class SpecReader {
       }
       const path = joinPath(at.path, key);
       const value = this.resolve(pair.value as Node | null, path);
+      if (this.stopped) return undefined;
       if (value === undefined) {
         this.error({ node: keyNode as Node, path }, 'missing-value', `${JSON.stringify(key)} has no value`, 'label values are strings; write "" for an empty value');
         continue;
@@ -211,6 +222,7 @@ export class SpecReader {
 }
 
 export function joinPath(base: string, key: string): string {
+  if (base === '') return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? key : `[${JSON.stringify(key)}]`;
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `${base}.${key}` : `${base}[${JSON.stringify(key)}]`;
 }
 
