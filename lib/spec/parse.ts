@@ -166,16 +166,8 @@ function readRoot(r: SpecReader, at: Located, file: string, clusterName: string)
       else r.error(approachAt, 'bad-approach', `unknown approach ${JSON.stringify(v)}`, 'use deny-list (allow host traffic by default, deny what is protected) or allow-list (deny host traffic by default)');
     }
   }
-  let calicoNamespace = 'calico-system';
   const nsAt = s.get('calicoNamespace');
-  if (nsAt) {
-    const v = r.string(nsAt);
-    if (v !== undefined) {
-      const p = checkNamespace(v);
-      if (p) r.problem(nsAt, 'bad-namespace', p);
-      else calicoNamespace = v;
-    }
-  }
+  const calicoNamespace = (nsAt ? r.checkedString(nsAt, 'bad-namespace', checkNamespace) : undefined) ?? 'calico-system';
   const nodes = s.get('nodes') ? readNodes(r, s.get('nodes') as Located) : [];
   const nodeNames = new Set(nodes.map((n) => n.name));
   const metrics = readMetrics(r, s.get('metrics'));
@@ -268,16 +260,8 @@ function readMetrics(r: SpecReader, at: Located | undefined): MetricsSpec {
   if (!at) return defaults;
   const m = r.mapping(at, ['accessLabel', 'allowedNets', 'calicoNode', 'typha', 'kubeControllers']);
   if (!m) return defaults;
-  let accessLabel = defaults.accessLabel;
   const labelAt = m.get('accessLabel');
-  if (labelAt) {
-    const v = r.string(labelAt);
-    if (v !== undefined) {
-      const p = checkLabelKey(v);
-      if (p) r.problem(labelAt, 'bad-label-key', p);
-      else accessLabel = v;
-    }
-  }
+  const accessLabel = (labelAt ? r.checkedString(labelAt, 'bad-label-key', checkLabelKey) : undefined) ?? defaults.accessLabel;
   const allowedNets = m.get('allowedNets') ? readNets(r, m.get('allowedNets') as Located) : [];
   const endpoint = (key: 'calicoNode' | 'typha', port: number): MetricsEndpointSpec | undefined => {
     const e = m.get(key);
@@ -328,16 +312,8 @@ function readServers(r: SpecReader, at: Located, nodeNames: ReadonlySet<string>)
         nameOk = true;
       }
     }
-    let protocol: Protocol = 'TCP';
     const protoAt = m.get('protocol');
-    if (protoAt) {
-      const v = r.string(protoAt);
-      if (v !== undefined) {
-        const p = checkProtocol(v);
-        if (p) r.problem(protoAt, 'bad-protocol', p);
-        else protocol = v as Protocol;
-      }
-    }
+    const protocol = ((protoAt ? r.checkedString(protoAt, 'bad-protocol', checkProtocol) : undefined) ?? 'TCP') as Protocol;
     const port = m.get('port') ? readPort(r, m.get('port') as Located) : undefined;
     const nodes: string[] = [];
     const workloads: WorkloadSelectorSpec[] = [];
@@ -401,16 +377,8 @@ function readWorkloads(r: SpecReader, at: Located): WorkloadSelectorSpec[] {
   for (const item of r.sequence(at) ?? []) {
     const m = r.mapping(item, ['namespace', 'labels'], ['labels']);
     if (!m) continue;
-    let namespace: string | undefined;
     const nsAt = m.get('namespace');
-    if (nsAt) {
-      const v = r.string(nsAt);
-      if (v !== undefined) {
-        const p = checkNamespace(v);
-        if (p) r.problem(nsAt, 'bad-namespace', p);
-        else namespace = v;
-      }
-    }
+    const namespace = nsAt ? r.checkedString(nsAt, 'bad-namespace', checkNamespace) : undefined;
     const labelsAt = m.get('labels');
     const labels = labelsAt ? readLabels(r, labelsAt) : {};
     if (labelsAt && Object.keys(labels).length === 0 && namespace === undefined) {
@@ -488,16 +456,8 @@ function readFailsafe(r: SpecReader, at: Located | undefined): FailsafeSpec {
     for (const item of r.sequence(l) ?? []) {
       const em = r.mapping(item, ['protocol', 'port', 'net'], ['protocol', 'port']);
       if (!em) continue;
-      let protocol: Protocol | undefined;
       const protoAt = em.get('protocol');
-      if (protoAt) {
-        const v = r.string(protoAt);
-        if (v !== undefined) {
-          const p = checkProtocol(v);
-          if (p) r.problem(protoAt, 'bad-protocol', p);
-          else protocol = v as Protocol;
-        }
-      }
+      const protocol = (protoAt ? r.checkedString(protoAt, 'bad-protocol', checkProtocol) : undefined) as Protocol | undefined;
       const port = em.get('port') ? readPort(r, em.get('port') as Located) : undefined;
       let net: string | undefined;
       const netAt = em.get('net');

@@ -172,6 +172,18 @@ export class SpecReader {
     return value;
   }
 
+  /** A string that must pass one of lib/calico's checks; undefined, with a finding, when it does not. */
+  public checkedString(at: Located, code: string, check: (value: string) => Problem | undefined): string | undefined {
+    const value = this.string(at);
+    if (value === undefined) return undefined;
+    const problem = check(value);
+    if (problem) {
+      this.problem(at, code, problem);
+      return undefined;
+    }
+    return value;
+  }
+
   /** An integer written in plain decimal (no `0755`, `0x10`, `1e3` or `9091.0`). */
   public integer(at: Located): number | undefined {
     const node = at.node;
