@@ -1,0 +1,394 @@
+/**
+ * `npm run bench`: the "Fleet scale" benchmark (see BENCHMARKS.md for what and why).
+ *
+ *   node build/bench.js             full run, rewrites the results in BENCHMARKS.md
+ *   node build/bench.js --quick     1,000 nodes, one repetition, BENCHMARKS.md untouched
+ *   node build/bench.js --profile   CPU profile of the 5,000-node deny-list synth, summarised
+ *                                   into the profile section of BENCHMARKS.md
+ *
+ * Everything it generates lives in a temporary folder, never in clusters/ or dist/.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { objectYaml, sha256 } from '../lib/gitops/render';
+import { compileCluster } from '../lib/pipeline';
+import { formatFinding } from '../lib/spec/errors';
+import type { BaselineInput, BaselineTiming } from './baseline';
+import { FleetCase, fleetCase, fleetSpec, NETWORK_COUNT, SERVER_COUNT } from './fleet';
+import { replaceBetweenMarkers } from './markdown';
+import { ProcessRun, run, runNode, Stats, stats, succeeds, usageMethod } from './measure';
+import { profileMarkdown, summariseProfile } from './profile';
+
+/** build/bench.js → the repository. */
+const ROOT = path.resolve(__dirname, '..');
+const BENCHMARKS = path.join(ROOT, 'BENCHMARKS.md');
+const BASELINE_JS = path.join(__dirname, 'bench-baseline.js');
+const APPROACHES = ['deny-list', 'allow-list'] as const;
+
+/** Node counts and repetitions; 10,000 nodes take long enough for three to settle. */
+const FULL = { sizes: [1000, 5000, 10000], repetitions: new Map([[1000, 5], [5000, 5], [10000, 3]]), coldRepetitions: 5 };
+const QUICK = { sizes: [1000], repetitions: new Map([[1000, 1]]), coldRepetitions: 1 };
+
+const TARGET = {
+  /** Full pipeline at 5,000 nodes, as a multiple of the baseline's serialise + write. */
+  overBaselineAt5000: 1.5,
+  /** Pipeline time at 10,000 nodes over 1,000. */
+  scaling: 11,
+  /** ts-node time over the bundled cold synth. */
+  coldSpeedup: 5,
+  /** Peak RSS of the pipeline at 10,000 nodes, in MB (10^6 bytes). */
+  peakRssMB: 400,
+};
+
+interface Prepared {
+  readonly fleet: FleetCase;
+  readonly clustersDir: string;
+  readonly baselineJson: string;
+  readonly objects: number;
+  readonly outputBytes: number;
+  /** SHA-256 of every file the in-process compile rendered, by path under the out folder. */
+  readonly expected: ReadonlyMap<string, string>;
+  /** The object files (paths under the out folder) the baseline writes too. */
+  readonly yamlFiles: readonly string[];
+}
+
+interface CaseResult {
+  readonly prepared: Prepared;
+  readonly pipeline: readonly ProcessRun[];
+  readonly baseline: readonly { readonly run: ProcessRun; readonly timing: BaselineTiming }[];
+}
+
+interface ColdResult {
+  readonly bundledMs: readonly number[];
+  /** Undefined when ts-node is not installed. */
+  readonly tsNodeMs?: readonly number[];
+}
+
+function main(): void {
+  const args = process.argv.slice(2);
+  const unknown = args.find((a) => a !== '--quick' && a !== '--profile');
+  if (unknown !== undefined) throw new Error(`unknown option ${unknown}; usage: npm run bench [-- --quick | --profile]`);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'calico-shield-bench-'));
+  try {
+    if (args.includes('--profile')) profile(tmp);
+    else bench(args.includes('--quick'), tmp);
+  } catch (error) {
+    log(`the benchmark failed; its files are left in ${tmp}`);
+    throw error;
+  }
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
+
+function bench(quick: boolean, tmp: string): void {
+  const plan = quick ? QUICK : FULL;
+  const started = Date.now();
+  // Other processes make the numbers noisy: the report shows how busy the machine was.
+  const loadBefore = os.loadavg()[0];
+  // Snapshots, so that a concurrent `npm run build` cannot change the code under test halfway.
+  const cli = snapshotCli(tmp);
+  const app = copyApp(tmp);
+  const results: CaseResult[] = [];
+  for (const nodes of plan.sizes) {
+    for (const approach of APPROACHES) {
+      results.push(measureCase(tmp, prepare(tmp, fleetCase(nodes, approach)), cli, plan.repetitions.get(nodes) ?? 1));
+    }
+  }
+  const cold = coldSynth(app, plan.coldRepetitions);
+  const markdown = report(results, cold, { quick, minutes: Math.ceil((Date.now() - started) / 60000), load: [loadBefore, os.loadavg()[0]] });
+  process.stdout.write(`\n${markdown}\n`);
+  if (quick) log('--quick: BENCHMARKS.md left as it is');
+  else {
+    replaceBetweenMarkers(BENCHMARKS, 'bench', markdown);
+    log(`results written to ${path.relative(process.cwd(), BENCHMARKS)}`);
+  }
+}
+
+/** bin/calico-shield.js and the bundle it loads, copied aside. */
+function snapshotCli(tmp: string): string {
+  const app = path.join(tmp, 'cli');
+  for (const file of ['bin/calico-shield.js', 'build/cli.js', 'build/cli.js.map']) {
+    fs.mkdirSync(path.join(app, path.dirname(file)), { recursive: true });
+    fs.copyFileSync(path.join(ROOT, file), path.join(app, file));
+  }
+  return path.join(app, 'bin', 'calico-shield.js');
+}
+
+/** The sources of the cdk8s app with only the example cluster, for the cold synth. */
+function copyApp(tmp: string): string {
+  const app = path.join(tmp, 'app');
+  for (const entry of ['main.ts', 'lib', 'imports', 'scripts', 'package.json', 'tsconfig.json', 'cdk8s.yaml', 'clusters/example.yaml']) {
+    fs.cpSync(path.join(ROOT, entry), path.join(app, entry), { recursive: true });
+  }
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(app, 'node_modules'), 'dir');
+  return app;
+}
+
+/** Writes the spec, compiles it once in this process and saves the objects for the baseline. */
+function prepare(tmp: string, fleet: FleetCase): Prepared {
+  log(`${fleet.name}: generating and compiling once`);
+  const clustersDir = path.join(tmp, `clusters-${fleet.name}`);
+  fs.mkdirSync(clustersDir);
+  const file = path.join(clustersDir, `${fleet.name}.yaml`);
+  fs.writeFileSync(file, fleetSpec(fleet));
+  // Named as the CLI names it (relative to its working folder, tmp): the name shows in ACCESS.md.
+  const result = compileCluster({ file: path.relative(tmp, file), name: fleet.name, bytes: fs.readFileSync(file) });
+  if (result.files === undefined || result.objects === undefined) {
+    throw new Error(`${fleet.name} does not compile:\n${result.findings.map(formatFinding).join('\n')}`);
+  }
+  // Each object file's objects, in file order: the documents are the objects' YAML, so match them back.
+  const byYaml = new Map(result.objects.map((o) => [`---\n${objectYaml(o)}`, o]));
+  const files = result.files
+    .filter((f) => f.content.startsWith('---\n'))
+    .map((f) => ({
+      path: `${fleet.name}/${f.path}`,
+      objects: f.content.split(/^(?=---\n)/m).map((doc) => {
+        const o = byYaml.get(doc);
+        if (o === undefined) throw new Error(`${f.path}: a document is not the YAML of any emitted object`);
+        return o;
+      }),
+    }));
+  const input: BaselineInput = { files };
+  const baselineJson = path.join(tmp, `objects-${fleet.name}.json`);
+  fs.writeFileSync(baselineJson, JSON.stringify(input));
+  return {
+    fleet,
+    clustersDir,
+    baselineJson,
+    objects: result.objects.length,
+    outputBytes: result.files.reduce((n, f) => n + Buffer.byteLength(f.content), 0),
+    expected: new Map(result.files.map((f) => [`${fleet.name}/${f.path}`, sha256(f.content)])),
+    yamlFiles: files.map((f) => f.path),
+  };
+}
+
+/** (a) and (b) alternately, each into a fresh out folder. */
+function measureCase(tmp: string, p: Prepared, cli: string, repetitions: number): CaseResult {
+  const usageFile = path.join(tmp, 'usage');
+  const pipeline: ProcessRun[] = [];
+  const baseline: { run: ProcessRun; timing: BaselineTiming }[] = [];
+  for (let rep = 1; rep <= repetitions; rep++) {
+    const outPipeline = path.join(tmp, `out-${p.fleet.name}-pipeline-${rep}`);
+    const a = runNode([cli, 'synth', '--clusters', p.clustersDir, '--out', outPipeline], tmp, usageFile);
+    const outBaseline = path.join(tmp, `out-${p.fleet.name}-baseline-${rep}`);
+    const b = runNode([BASELINE_JS, p.baselineJson, outBaseline], tmp, usageFile);
+    const timing = JSON.parse(b.stdout) as BaselineTiming;
+    if (rep === 1) assertSameFiles(p, outPipeline, outBaseline);
+    fs.rmSync(outPipeline, { recursive: true });
+    fs.rmSync(outBaseline, { recursive: true });
+    pipeline.push(a);
+    baseline.push({ run: b, timing });
+    log(
+      `${p.fleet.name} #${rep}/${repetitions}: pipeline ${seconds(a.wallMs)} (CPU ${seconds(a.cpuMs)}) ${megabytes(a.peakRssKiB)}, ` +
+        `baseline serialise+write ${seconds(timing.writeMs)} (CPU ${seconds(timing.writeCpuMs)}; process ${seconds(b.wallMs)})`,
+    );
+  }
+  return { prepared: p, pipeline, baseline };
+}
+
+/**
+ * The baseline is a fair reference only if it writes exactly what the pipeline writes, from
+ * objects the same code emitted.
+ */
+function assertSameFiles(p: Prepared, pipelineOut: string, baselineOut: string): void {
+  for (const [file, hash] of p.expected) {
+    if (sha256(fs.readFileSync(path.join(pipelineOut, file))) !== hash) {
+      throw new Error(`${file}: the synth wrote other bytes than this process compiled; build/cli.js and build/bench.js were bundled from different sources (edited meanwhile?): run again`);
+    }
+  }
+  for (const file of p.yamlFiles) {
+    if (!fs.readFileSync(path.join(pipelineOut, file)).equals(fs.readFileSync(path.join(baselineOut, file)))) {
+      throw new Error(`the baseline's ${file} differs from the pipeline's: bench/baseline.ts no longer serialises like lib/gitops/render.ts objectYaml`);
+    }
+  }
+}
+
+/** (c) `node scripts/bundle.js && node build/main.js` against cdk8s's stock `npx ts-node main.ts`, alternately. */
+function coldSynth(app: string, repetitions: number): ColdResult {
+  const hasTsNode = succeeds('npx', ['--no-install', 'ts-node', '--version'], app);
+  if (!hasTsNode) log('ts-node is not installed: only the bundled synth is timed (add ts-node as a devDependency)');
+  const bundledMs: number[] = [];
+  const tsNodeMs: number[] = [];
+  for (let rep = 1; rep <= repetitions; rep++) {
+    fs.rmSync(path.join(app, 'build'), { recursive: true, force: true });
+    const bundled = run(process.execPath, ['scripts/bundle.js'], app).wallMs + run(process.execPath, ['build/main.js', '--out', `dist-bundled-${rep}`], app).wallMs;
+    bundledMs.push(bundled);
+    let line = `example cold synth #${rep}/${repetitions}: bundle + run ${seconds(bundled)}`;
+    if (hasTsNode) {
+      const tsNode = run('npx', ['--no-install', 'ts-node', 'main.ts', '--out', `dist-ts-node-${rep}`], app).wallMs;
+      tsNodeMs.push(tsNode);
+      line += `, ts-node ${seconds(tsNode)}`;
+    }
+    log(line);
+  }
+  return hasTsNode ? { bundledMs, tsNodeMs } : { bundledMs };
+}
+
+/** CPU profile of the 5,000-node deny-list synth through the real bin/ and build/. */
+function profile(tmp: string): void {
+  const fleet = fleetCase(5000, 'deny-list');
+  const clustersDir = path.join(tmp, 'clusters');
+  fs.mkdirSync(clustersDir);
+  fs.writeFileSync(path.join(clustersDir, `${fleet.name}.yaml`), fleetSpec(fleet));
+  // Outside tmp, so it survives for Chrome DevTools or speedscope.
+  const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'calico-shield-profile-'));
+  const args = ['--cpu-prof', '--cpu-prof-dir', profileDir, path.join(ROOT, 'bin', 'calico-shield.js'), 'synth', '--clusters', clustersDir, '--out', path.join(tmp, 'out')];
+  log(`profiling: node ${args.join(' ')}`);
+  const wall = run(process.execPath, args, ROOT).wallMs;
+  const file = fs.readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
+  if (file === undefined) throw new Error(`node --cpu-prof wrote no profile to ${profileDir}`);
+  const top = 20;
+  const markdown = [
+    `Profiled ${new Date().toISOString().slice(0, 16)}Z with \`npm run bench -- --profile\`: \`${fleet.name}\` (generated by bench/fleet.ts), ` +
+      `wall ${seconds(wall)} under the profiler. Self time, top ${top}; sources mapped through the bundle's source map.`,
+    '',
+    profileMarkdown(summariseProfile(path.join(profileDir, file), ROOT), top),
+  ].join('\n');
+  process.stdout.write(`\n${markdown}\n`);
+  replaceBetweenMarkers(BENCHMARKS, 'profile', markdown);
+  log(`profile section of BENCHMARKS.md rewritten; the profile is ${path.join(profileDir, file)}`);
+}
+
+interface RunInfo {
+  readonly quick: boolean;
+  readonly minutes: number;
+  /** 1-minute load average at the start and at the end. */
+  readonly load: readonly [number, number];
+}
+
+function report(results: readonly CaseResult[], cold: ColdResult, info: RunInfo): string {
+  const find = (nodes: number, approach: string): CaseResult | undefined =>
+    results.find((r) => r.prepared.fleet.nodes === nodes && r.prepared.fleet.approach === approach);
+  const wall = (r: CaseResult): Stats => stats(r.pipeline.map((x) => x.wallMs));
+  const cpu = (r: CaseResult): Stats => stats(r.pipeline.map((x) => x.cpuMs));
+  const baseWall = (r: CaseResult): Stats => stats(r.baseline.map((x) => x.timing.writeMs));
+  const baseCpu = (r: CaseResult): Stats => stats(r.baseline.map((x) => x.timing.writeCpuMs));
+  const ratio = (r: CaseResult): number => wall(r).median / baseWall(r).median;
+  const cpuRatio = (r: CaseResult): number => cpu(r).median / baseCpu(r).median;
+  const rows = results.map((r) => {
+    const p = r.prepared;
+    const rss = stats(r.pipeline.map((x) => x.peakRssKiB));
+    return [
+      p.fleet.nodes.toLocaleString('en-US'),
+      p.fleet.approach,
+      p.objects.toLocaleString('en-US'),
+      `${(p.outputBytes / 1e6).toFixed(1)} MB`,
+      secondsRange(wall(r)),
+      secondsRange(cpu(r)),
+      secondsRange(baseWall(r)),
+      secondsRange(baseCpu(r)),
+      secondsRange(stats(r.baseline.map((x) => x.run.wallMs))),
+      `${ratio(r).toFixed(2)}× (${cpuRatio(r).toFixed(2)}×)`,
+      `${megabytes(rss.median)} (max ${megabytes(rss.max)})`,
+      `${(wall(r).median / p.fleet.nodes).toFixed(2)} ms`,
+      String(r.pipeline.length),
+    ];
+  });
+
+  const verdict = (ok: boolean): string => (ok ? '**PASS**' : '**FAIL**');
+  const targets: string[][] = [];
+  /** One value per approach, judged on wall time, with CPU time alongside. */
+  const judged = (title: string, values: readonly (readonly [string, number, number] | undefined)[], show: (v: number) => string, ok: (v: number) => boolean): void => {
+    const present = values.filter((v): v is readonly [string, number, number] => v !== undefined);
+    if (present.length < APPROACHES.length) targets.push([title, 'n/a (`--quick`)', 'SKIP']);
+    else targets.push([title, present.map(([a, w, c]) => `${a} ${show(w)} (CPU ${show(c)})`).join(', '), verdict(present.every(([, w]) => ok(w)))]);
+  };
+  judged(
+    `Full pipeline at 5,000 nodes ≤ ${TARGET.overBaselineAt5000}× baseline`,
+    APPROACHES.map((a) => {
+      const r = find(5000, a);
+      return r && ([a, ratio(r), cpuRatio(r)] as const);
+    }),
+    (v) => `${v.toFixed(2)}×`,
+    (v) => v <= TARGET.overBaselineAt5000,
+  );
+  judged(
+    `Pipeline time 10,000 ÷ 1,000 nodes ≤ ${TARGET.scaling}`,
+    APPROACHES.map((a) => {
+      const small = find(1000, a);
+      const large = find(10000, a);
+      return small && large && ([a, wall(large).median / wall(small).median, cpu(large).median / cpu(small).median] as const);
+    }),
+    (v) => v.toFixed(2),
+    (v) => v <= TARGET.scaling,
+  );
+  const bundled = stats(cold.bundledMs);
+  if (cold.tsNodeMs) {
+    const tsNode = stats(cold.tsNodeMs);
+    const speedup = tsNode.median / bundled.median;
+    targets.push([`Cold synth ≥ ${TARGET.coldSpeedup}× faster than ts-node`, `${speedup.toFixed(1)}× (${seconds(tsNode.median)} vs ${seconds(bundled.median)})`, verdict(speedup >= TARGET.coldSpeedup)]);
+  } else {
+    targets.push([`Cold synth ≥ ${TARGET.coldSpeedup}× faster than ts-node`, `ts-node is not installed (bundled: ${seconds(bundled.median)})`, 'SKIP']);
+  }
+  const at10k = results.filter((r) => r.prepared.fleet.nodes === 10000).flatMap((r) => r.pipeline.map((x) => x.peakRssKiB));
+  const rssTitle = `Peak RSS at 10,000 nodes ≤ ${TARGET.peakRssMB} MB`;
+  targets.push(
+    at10k.length === 0
+      ? [rssTitle, 'n/a (`--quick`)', 'SKIP']
+      : [rssTitle, `${megabytes(Math.max(...at10k))} (highest of all runs)`, verdict((Math.max(...at10k) * 1024) / 1e6 <= TARGET.peakRssMB)],
+  );
+
+  const marginal = APPROACHES.flatMap((a) => {
+    const small = find(1000, a);
+    const large = find(10000, a);
+    const perNode = (f: (r: CaseResult) => Stats, l: CaseResult, s: CaseResult): string => ((f(l).median - f(s).median) / 9000).toFixed(2);
+    return small && large ? [`${a} ${perNode(wall, large, small)} ms (CPU ${perNode(cpu, large, small)} ms)`] : [];
+  });
+  const m = machine();
+  return [
+    `Measured ${new Date().toISOString().slice(0, 16)}Z at \`${m.commit}\` with \`npm run bench${info.quick ? ' -- --quick' : ''}\` (took ${info.minutes} min).`,
+    `Machine: ${m.cpus} × ${m.cpu}, ${m.memory} RAM, ${m.os}, Node ${process.version}; 1-minute load average ${info.load[0].toFixed(2)} at the start, ` +
+      `${info.load[1].toFixed(2)} at the end. Peak RSS and CPU time (user + system) by \`${usageMethod()}\`.`,
+    `Specs: ${SERVER_COUNT} protected servers, ${NETWORK_COUNT} allowed-client networks, 2 interfaces per node (bench/fleet.ts). Times are median (min–max).`,
+    '',
+    '| Nodes | Approach | Objects | Output | Pipeline wall | Pipeline CPU | Baseline serialise + write, wall | Baseline serialise + write, CPU | Baseline process wall | Pipeline ÷ baseline, wall (CPU) | Peak RSS, pipeline | Pipeline wall per node | Runs |',
+    '|---:|---|---:|---:|---|---|---|---|---|---:|---|---:|---:|',
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+    '',
+    '| Target (judged on wall time) | Measured | Result |',
+    '|---|---|---|',
+    ...targets.map((t) => `| ${t.join(' | ')} |`),
+    '',
+    `Marginal cost per node, (10,000 − 1,000 nodes) ÷ 9,000: ${marginal.length > 0 ? marginal.join(', ') : 'n/a (`--quick`)'}.`,
+    `Cold synth of clusters/example.yaml, \`node scripts/bundle.js && node build/main.js\`: ${secondsRange(bundled)} over ${cold.bundledMs.length} run${cold.bundledMs.length === 1 ? '' : 's'}` +
+      (cold.tsNodeMs ? `; \`npx ts-node main.ts\`: ${secondsRange(stats(cold.tsNodeMs))}.` : '; `npx ts-node main.ts`: not measured, ts-node is not installed.'),
+  ].join('\n');
+}
+
+function machine(): { cpus: number; cpu: string; memory: string; os: string; commit: string } {
+  let cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  try {
+    cpu = /^model name\s*:\s*(.*)$/m.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpu;
+  } catch {
+    // Not Linux: os.cpus() named it.
+  }
+  const git = spawnSync('git', ['describe', '--always', '--dirty'], { cwd: ROOT, encoding: 'utf8' });
+  return {
+    cpus: os.availableParallelism(),
+    cpu,
+    memory: `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
+    os: `${os.type()} ${os.release()}`,
+    commit: git.status === 0 ? git.stdout.trim() : 'unknown commit',
+  };
+}
+
+/** `2.84 s (2.80–2.91)`: median (min–max). */
+function secondsRange(s: Stats): string {
+  return `${seconds(s.median)} (${(s.min / 1000).toFixed(2)}–${(s.max / 1000).toFixed(2)})`;
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(2)} s`;
+}
+
+/** KiB → MB (10^6 bytes), the unit of the RSS target. */
+function megabytes(kib: number): string {
+  return `${((kib * 1024) / 1e6).toFixed(0)} MB`;
+}
+
+function log(text: string): void {
+  process.stderr.write(`bench: ${text}\n`);
+}
+
+main();
