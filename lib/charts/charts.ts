@@ -2,7 +2,7 @@
  * The cdk8s charts, one concern each, built from the constructs generated out of Calico's
  * CRDs (imports/). Each chart takes the ProtectionPlan and emits only its own objects.
  */
-import { Chart } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { FelixConfiguration } from '../../imports/felixconfiguration-projectcalico.org';
 import {
@@ -124,16 +124,20 @@ export class FailsafeChart extends Chart {
   }
 }
 
-/** Every chart of a cluster, in a fixed order. */
-export function buildCharts(scope: Construct, plan: ProtectionPlan): Chart[] {
+/**
+ * Every chart of a cluster, in a fixed order, each in an App of its own: the charts share
+ * nothing, and cdk8s validates the whole App on every chart's toJson(), so one App for all
+ * of them would walk a 10,000-node cluster's constructs once per chart.
+ */
+export function buildCharts(plan: ProtectionPlan): Chart[] {
   return [
-    new DefaultHostChart(scope, 'default-host', { plan }),
-    new HostEndpointsChart(scope, 'host-endpoints', { plan }),
-    new MetricsPolicyChart(scope, 'calico-node-metrics', { plan, role: 'calico-node-metrics' }),
-    new MetricsPolicyChart(scope, 'typha-metrics', { plan, role: 'typha-metrics' }),
-    new MetricsPolicyChart(scope, 'kube-controllers-metrics', { plan, role: 'kube-controllers-metrics' }),
-    new MetricsAccessChart(scope, 'metrics-access', { plan }),
-    new ProtectedServersChart(scope, 'protected-servers', { plan }),
-    new FailsafeChart(scope, 'failsafe', { plan }),
+    new DefaultHostChart(new App(), 'default-host', { plan }),
+    new HostEndpointsChart(new App(), 'host-endpoints', { plan }),
+    new MetricsPolicyChart(new App(), 'calico-node-metrics', { plan, role: 'calico-node-metrics' }),
+    new MetricsPolicyChart(new App(), 'typha-metrics', { plan, role: 'typha-metrics' }),
+    new MetricsPolicyChart(new App(), 'kube-controllers-metrics', { plan, role: 'kube-controllers-metrics' }),
+    new MetricsAccessChart(new App(), 'metrics-access', { plan }),
+    new ProtectedServersChart(new App(), 'protected-servers', { plan }),
+    new FailsafeChart(new App(), 'failsafe', { plan }),
   ];
 }

@@ -2,7 +2,6 @@
  * Runs a cluster's charts and returns the exact objects that will be written: the
  * evaluator (lib/verify) and the writer (lib/gitops) both read these, never the spec.
  */
-import { App } from 'cdk8s';
 import { CalicoObject } from '../calico/object';
 import { ProtectionPlan } from '../plan/plan';
 import { buildCharts } from './charts';
@@ -14,8 +13,7 @@ export interface ChartObjects {
 }
 
 export function synthesizePlan(plan: ProtectionPlan): ChartObjects[] {
-  const app = new App();
-  return buildCharts(app, plan)
+  return buildCharts(plan)
     .map((chart) => ({ chart: chart.node.id, objects: chart.toJson().map(normalize) }))
     .filter((c) => c.objects.length > 0);
 }

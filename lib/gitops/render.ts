@@ -68,7 +68,9 @@ export function renderCluster(cluster: string, specBytes: Uint8Array, objects: r
     for (const o of inStage) {
       const file = KIND_FILES[o.kind];
       if (!file) throw new Error(`no output file for kind ${o.kind}`);
-      byFile.set(file, [...(byFile.get(file) ?? []), o]);
+      const list = byFile.get(file);
+      if (list) list.push(o);
+      else byFile.set(file, [o]);
     }
     const names = Object.values(KIND_FILES).filter((f) => byFile.has(f));
     for (const name of names) {

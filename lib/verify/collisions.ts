@@ -15,7 +15,9 @@ export function findCollisions(objects: readonly CalicoObject[]): Collision[] {
   const byKey = new Map<string, number[]>();
   objects.forEach((o, i) => {
     const key = objectKey(o);
-    byKey.set(key, [...(byKey.get(key) ?? []), i]);
+    const list = byKey.get(key);
+    if (list) list.push(i);
+    else byKey.set(key, [i]);
   });
   return [...byKey.entries()]
     .filter(([, idx]) => idx.length > 1)
