@@ -17,6 +17,7 @@ import { CALICO_RELEASE } from '../calico/felix';
 import { CalicoObject } from '../calico/object';
 import { STAGES, SYNC_WAVE_ANNOTATION } from '../charts/metadata';
 import { GENERATOR_NAME, GENERATOR_VERSION } from '../version';
+import { emitYaml, OPTIONS } from './emit';
 import { LOCK_FILE, OutputFile } from './writer';
 
 export const LOCK_VERSION = 1;
@@ -47,9 +48,9 @@ export function sha256(text: string | Uint8Array): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-/** YAML text of one object; deterministic, no line folding. */
+/** YAML text of one object; deterministic, no line folding, as `yaml` writes it. */
 export function objectYaml(o: CalicoObject): string {
-  return stringify(o, { lineWidth: 0, minContentWidth: 0, indent: 2, indentSeq: true, singleQuote: false });
+  return emitYaml(o as unknown as Record<string, unknown>) ?? stringify(o, OPTIONS);
 }
 
 export function kustomizationYaml(resources: readonly string[]): string {
