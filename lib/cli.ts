@@ -5,10 +5,13 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { parse, parseAllDocuments } from 'yaml';
+import { CalicoObject } from './calico/object';
 import { diffTrees } from './gitops/diff';
 import { ClusterOutput, LOCK_FILE, writeDist } from './gitops/writer';
 import { ClusterResult, compileCluster } from './pipeline';
 import { formatFinding, hasErrors } from './spec/errors';
+import { explain, formatExplanation, formatQueryError } from './verify/explain';
 import { GENERATOR_NAME, GENERATOR_VERSION } from './version';
 
 export interface CliIo {
@@ -23,21 +26,37 @@ const USAGE = `usage: calico-shield <command> [options]
 commands:
   synth     compile every clusters/<name>.yaml into dist/<name>/ (atomically; nothing is written on error)
   check     compile in memory and compare with dist/; exit 1 with a diff when dist/ is stale or hand-edited
+  explain   --cluster NAME "<source> -> <destination>:<port>[/<protocol>]"
+            can the source reach the port? Evaluated on the objects of dist/<cluster>/;
+            exit 0 allowed, 3 denied, 2 bad query
 
 options:
   --clusters DIR   folder of cluster specs (default: clusters)
   --out DIR        output folder (default: dist)
+  --cluster NAME   the cluster whose dist/<cluster>/ explain reads
   --help           this text
   --version        the version of calico-shield
+
+explain peers (docs/verification.md):
+  pod <namespace>[/<name>][{key=value,...}] [on <node>] [ip <address>]
+  host <node>[/<interface>] [ip <address>]
+  ip <address>     an address Calico knows nothing about; an IPv6 address before :port in [brackets]
+  protocol: TCP (default), UDP or SCTP. For example:
+  calico-shield explain --cluster example "pod monitoring/prometheus{calico-prometheus-access=true} -> host kubeadm-master:9091/TCP"
+  calico-shield explain --cluster example "ip 172.15.0.7 -> host kubeadm-master/eth0:9091/TCP"
+  calico-shield explain --cluster allow-list-etcd "host kubeadm-node-0 -> host kubeadm-master:2379/TCP"
 `;
 
 interface Options {
   readonly command: string;
   readonly clusters: string;
   readonly out: string;
+  /** explain: the cluster and the query. */
+  readonly cluster?: string;
+  readonly query?: string;
 }
 
-/** Exit codes: 0 success, 1 findings or drift, 2 usage. */
+/** Exit codes: 0 success (explain: allowed), 1 findings or drift, 2 usage (explain: bad query), 3 explain: denied. */
 export function run(argv: readonly string[], io: CliIo): number {
   const parsed = parseArgs(argv);
   if (typeof parsed === 'string') {
@@ -52,6 +71,7 @@ export function run(argv: readonly string[], io: CliIo): number {
     io.stdout(`${GENERATOR_NAME} ${GENERATOR_VERSION}\n`);
     return 0;
   }
+  if (parsed.command === 'explain') return explainCommand(parsed, io);
   const clustersDir = path.resolve(io.cwd, parsed.clusters);
   const outDir = path.resolve(io.cwd, parsed.out);
   const loaded = loadClusters(clustersDir, io.cwd);
@@ -62,6 +82,7 @@ export function run(argv: readonly string[], io: CliIo): number {
   const results = loaded.map(compileCluster);
   const findings = results.flatMap((r) => r.findings);
   for (const f of findings) io.stderr(`${formatFinding(f)}\n`);
+  if (parsed.command === 'synth') for (const w of results.flatMap((r) => r.warnings ?? [])) io.stderr(`${formatFinding(w)}\n`);
   if (hasErrors(findings)) {
     const n = findings.filter((f) => f.severity === 'error').length;
     io.stderr(`\n${n} error${n === 1 ? '' : 's'}; nothing was written to ${path.relative(io.cwd, outDir) || '.'}/\n`);
@@ -82,22 +103,28 @@ function parseArgs(argv: readonly string[]): Options | string {
   let command: string | undefined;
   let clusters = 'clusters';
   let out = 'dist';
+  let cluster: string | undefined;
+  let query: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--help' || a === '-h') return { command: 'help', clusters, out };
     if (a === '--version') return { command: 'version', clusters, out };
-    if (a === '--clusters' || a === '--out') {
+    if (a === '--clusters' || a === '--out' || a === '--cluster') {
       const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) return `${a} needs a folder`;
+      if (v === undefined || v.startsWith('--')) return `${a} needs ${a === '--cluster' ? 'a cluster name' : 'a folder'}`;
       if (a === '--clusters') clusters = v;
-      else out = v;
+      else if (a === '--out') out = v;
+      else cluster = v;
     } else if (a.startsWith('-')) return `unknown option ${a}`;
     else if (command === undefined) command = a;
+    else if (command === 'explain' && query === undefined) query = a;
     else return `unexpected argument ${a}`;
   }
   if (command === undefined) return 'missing command';
-  if (!['synth', 'check'].includes(command)) return `unknown command ${command}`;
-  return { command, clusters, out };
+  if (!['synth', 'check', 'explain'].includes(command)) return `unknown command ${command}`;
+  if (command === 'explain' && (cluster === undefined || query === undefined)) return 'explain needs --cluster NAME and a query in quotes';
+  if (command !== 'explain' && cluster !== undefined) return '--cluster is an option of explain';
+  return { command, clusters, out, ...(cluster !== undefined && { cluster }), ...(query !== undefined && { query }) };
 }
 
 /** Every `*.yaml` / `*.yml` in the folder, sorted by name. */
@@ -123,6 +150,53 @@ function loadClusters(dir: string, cwd: string): { file: string; name: string; b
     out.push({ file: path.relative(cwd, full) || full, name, bytes: fs.readFileSync(full) });
   }
   return out;
+}
+
+/** explain: reads the objects of dist/<cluster>/ and answers the query. */
+function explainCommand(o: Options, io: CliIo): number {
+  const folder = path.resolve(io.cwd, o.out, o.cluster ?? '');
+  const objects = readClusterObjects(folder);
+  if (typeof objects === 'string') {
+    io.stderr(`error: ${objects} in ${path.relative(io.cwd, folder) || folder}/: run calico-shield synth first\n`);
+    return 1;
+  }
+  const result = explain(objects, o.query ?? '');
+  if (!result.ok) {
+    io.stderr(formatQueryError(o.query ?? '', result.error));
+    return 2;
+  }
+  io.stdout(formatExplanation(result.explanation));
+  return result.explanation.verdict.allowed ? 0 : 3;
+}
+
+/** The objects Argo CD and Flux would apply: the files the kustomizations list, from the folder's own. */
+function readClusterObjects(folder: string): CalicoObject[] | string {
+  const kustomization = path.join(folder, 'kustomization.yaml');
+  let resources: unknown;
+  try {
+    resources = (parse(fs.readFileSync(kustomization, 'utf8')) as { resources?: unknown } | null)?.resources;
+  } catch {
+    return 'cannot read kustomization.yaml';
+  }
+  if (!Array.isArray(resources)) return 'kustomization.yaml lists no resources';
+  const objects: CalicoObject[] = [];
+  for (const r of resources) {
+    const target = path.join(folder, String(r));
+    const stat = fs.statSync(target, { throwIfNoEntry: false });
+    if (stat === undefined) return `${r} is listed in kustomization.yaml but missing`;
+    if (stat.isDirectory()) {
+      const nested = readClusterObjects(target);
+      if (typeof nested === 'string') return `${r}/: ${nested}`;
+      objects.push(...nested);
+    } else {
+      for (const doc of parseAllDocuments(fs.readFileSync(target, 'utf8'))) {
+        if (doc.errors.length > 0) return `${r} is not valid YAML: ${doc.errors[0]?.message ?? ''}`;
+        const o = doc.toJS() as CalicoObject | null;
+        if (o !== null) objects.push(o);
+      }
+    }
+  }
+  return objects;
 }
 
 function toOutput(r: ClusterResult): ClusterOutput {

@@ -1,5 +1,7 @@
 /**
  * One cluster through every stage: spec → plan → charts → objects → verification → files.
+ * Verification errors join the findings and stop here, so nothing is written; its warnings
+ * are kept apart (a valid spec still compiles without findings) and go into ACCESS.md.
  * No file system here: the caller reads the spec and writes the files.
  */
 import { CalicoObject } from './calico/object';
@@ -10,7 +12,10 @@ import { planCluster, ProtectionPlan } from './plan/plan';
 import { Finding, hasErrors, sortFindings } from './spec/errors';
 import { parseClusterSpec } from './spec/parse';
 import { ClusterSpec } from './spec/types';
+import { AccessMatrix } from './verify/access';
 import { findCollisions } from './verify/collisions';
+import { verifyCluster } from './verify/guard-rails';
+import { ACCESS_REPORT_FILE, renderAccessReport } from './verify/report';
 
 export interface ClusterInput {
   /** Path shown in messages, e.g. `clusters/example.yaml`. */
@@ -27,6 +32,10 @@ export interface ClusterResult {
   readonly plan?: ProtectionPlan;
   readonly charts?: readonly ChartObjects[];
   readonly objects?: readonly CalicoObject[];
+  /** Who reaches each protected server through the objects; present once the objects are verified. */
+  readonly access?: AccessMatrix;
+  /** The verify stage's warnings: printed by synth and listed in ACCESS.md, never a reason to stop. */
+  readonly warnings?: readonly Finding[];
   /** Present only when there is no error. */
   readonly files?: readonly OutputFile[];
 }
@@ -40,8 +49,13 @@ export function compileCluster(input: ClusterInput): ClusterResult {
   const objects = charts.flatMap((c) => c.objects);
   const findings: Finding[] = [...parsed.findings, ...collisionFindings(spec, plan, objects)];
   if (hasErrors(findings)) return { name: input.name, findings: sortFindings(findings), spec, plan, charts, objects };
-  const files = renderCluster(input.name, input.bytes, objects);
-  return { name: input.name, findings: sortFindings(findings), spec, plan, charts, objects, files };
+  const { access, findings: verified } = verifyCluster(plan, objects);
+  const warnings = verified.filter((f) => f.severity === 'warning');
+  findings.push(...verified.filter((f) => f.severity === 'error'));
+  if (hasErrors(findings)) return { name: input.name, findings: sortFindings(findings), spec, plan, charts, objects, access, warnings };
+  const report = renderAccessReport(plan, access, warnings);
+  const files = renderCluster(input.name, input.bytes, objects, [{ path: ACCESS_REPORT_FILE, content: report }]);
+  return { name: input.name, findings: sortFindings(findings), spec, plan, charts, objects, access, warnings, files };
 }
 
 function collisionFindings(spec: ClusterSpec, plan: ProtectionPlan, objects: readonly CalicoObject[]): Finding[] {

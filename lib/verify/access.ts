@@ -1,0 +1,715 @@
+/**
+ * The access matrix: for every protected server (the metrics endpoints included), which
+ * classes of clients reach its port through the emitted objects, and what decides it.
+ *
+ * Intent comes from the plan (where each server runs, who its allowed clients are); reality
+ * from the {@link Model} of the emitted objects, through {@link evaluate}. A cell is the
+ * verdict of one or more probes: connection attempts from a representative of the client
+ * class to a representative of the server's endpoints.
+ *
+ * Scale: a cluster may have 10,000 nodes and 20 servers, so nothing is evaluated per node.
+ * Host endpoints fall into classes that Felix treats alike (same labels, interface kind,
+ * profiles, address families, network-set membership and Felix settings). For one server's
+ * protocol and port, classes merge further into groups: classes selected by the same
+ * policies that hold a rule able to match that port, with the same membership in the IP sets
+ * of those rules' selectors, decide every probe alike, because the evaluator reads an
+ * endpoint's labels only through the policies selecting it and those IP sets, and a rule
+ * that cannot match the protocol or port never decides. Each group is probed once, through
+ * its first host endpoint by name; a cell says how many nodes each probe stands for.
+ *
+ * @see https://docs.tigera.io/calico/latest/network-policy/hosts/protect-hosts
+ */
+import { ESSENTIAL_HOST_PATHS, type EssentialDirection, type EssentialHostPath } from '../calico/essentials';
+import { cidrContains, parseCidr, parseIp, type IpFamily, type ParsedCidr, type ParsedIp } from '../calico/net';
+import { matchesSelector, type Labels } from '../calico/selector';
+import { allowedClientLabel, type ProtectionPlan, type ServerPlan } from '../plan/plan';
+import type { Protocol as SpecProtocol } from '../spec/types';
+import { evaluate, workloadLabels, type DecidedBy, type ExternalPeer, type HostPeer, type Peer, type Stage, type WorkloadPeer } from './evaluator';
+import { ipSetHas, labelsKey, protocolNumber, type HostEndpoint, type Model, type Policy, type PortRange, type Rule, type SelectorRef } from './model';
+import { firstHost, ProbeAddresses, type AddressRole } from './probe-addresses';
+
+/** Who tries to connect. */
+export type ClientClass = 'allowed-workload' | 'unlabelled-pod' | 'allowed-network' | 'allowed-host' | 'other-host' | 'external' | 'pod-same-node';
+
+export interface ClientClassInfo {
+  readonly id: ClientClass;
+  readonly title: string;
+  /** What the spec wants for this class. */
+  readonly intent: 'allowed' | 'denied';
+  readonly description: string;
+}
+
+/** The columns of the matrix, in order. */
+export const CLIENT_CLASSES: readonly ClientClassInfo[] = [
+  { id: 'allowed-workload', title: 'Allowed workload', intent: 'allowed', description: 'a pod carrying the client label (or matching a workload client of the spec), in another namespace than the server, on another node' },
+  { id: 'unlabelled-pod', title: 'Unlabelled pod', intent: 'denied', description: 'a pod without the client labels, on another node' },
+  { id: 'allowed-network', title: 'Allowed network', intent: 'allowed', description: 'an address inside each allowed network (GlobalNetworkSet)' },
+  { id: 'allowed-host', title: 'Allowed host', intent: 'allowed', description: 'a host-networked process on a node whose host endpoint carries allowed-<server>-client, from its expected IP' },
+  { id: 'other-host', title: 'Other host', intent: 'denied', description: "a host-networked process on a node that is not an allowed client, from its expected IP (as the server sees it: the node's own egress policy left out)" },
+  { id: 'external', title: 'External address', intent: 'denied', description: 'an address unknown to Calico, outside every network the objects name' },
+  { id: 'pod-same-node', title: 'Pod on the same node', intent: 'denied', description: "an unlabelled pod on the server's own node" },
+];
+
+/** One connection attempt and its verdict. */
+export interface Probe {
+  readonly source: Peer;
+  readonly destination: Peer;
+  readonly protocol: SpecProtocol;
+  readonly port: number;
+  /** Nodes the source stands for (host sources), 1 otherwise. */
+  readonly sourceNodes: number;
+  /** Nodes the destination stands for (host-networked servers), 1 for a pod. */
+  readonly targetNodes: number;
+  readonly allowed: boolean;
+  readonly decidedBy: DecidedBy;
+  /** The stage that denied the attempt, or for an allowed one the last stage that policed it. */
+  readonly stage?: Stage;
+}
+
+/** `failsafe`: every probe allowed, at least one only through a Felix failsafe port. */
+export type CellStatus = 'allowed' | 'failsafe' | 'denied' | 'mixed' | 'none';
+
+export interface AccessCell {
+  readonly client: ClientClass;
+  readonly status: CellStatus;
+  readonly probes: readonly Probe[];
+  /** Why there is no probe, when the status is `none`. */
+  readonly note?: string;
+}
+
+/** Some node names and how many there are in all. */
+export interface NodeSample {
+  readonly count: number;
+  /** The first few, sorted. */
+  readonly names: readonly string[];
+}
+
+export interface ServerAccess {
+  readonly server: ServerPlan;
+  /** Where the server runs, in words. */
+  readonly runsOn: string;
+  /** The cells, in the order of {@link CLIENT_CLASSES}. */
+  readonly cells: readonly AccessCell[];
+  /** Nodes where the server runs host-networked and no host endpoint polices any interface. */
+  readonly uncoveredNodes: NodeSample;
+  /** Nodes where the server runs host-networked and only named interfaces have host endpoints (no `*`). */
+  readonly partialNodes: NodeSample;
+  /** The endpoints probed as the server: one host endpoint per group of the nodes it runs on, and its pods. */
+  readonly targets: readonly ServerTarget[];
+  /** For servers on pods: an unlabelled pod connecting to another port of the server's pods. */
+  readonly otherPort?: Probe;
+}
+
+/** Where a server is probed: a host endpoint standing for `nodes` nodes, or one of its pods. */
+export interface ServerTarget {
+  readonly peer: HostPeer | WorkloadPeer;
+  readonly nodes: number;
+  readonly family: IpFamily;
+}
+
+/** A class of host endpoints Felix treats alike. */
+export interface HostClass {
+  /** The endpoint probes use for the class: its first by name. */
+  readonly hostEndpoint: HostEndpoint;
+  readonly members: readonly HostEndpoint[];
+  readonly kind: 'interface' | 'all-interfaces' | 'address';
+  /** The first expected IP of each family. */
+  readonly ips: Readonly<Partial<Record<IpFamily, ParsedIp>>>;
+  /** Everything but the labels that makes Felix treat the class's endpoints alike. */
+  readonly shape: string;
+}
+
+/** One well-known host path in one direction, probed on every group of host endpoints. */
+export interface EssentialAccess {
+  readonly path: EssentialHostPath;
+  readonly direction: EssentialDirection;
+  readonly port: number;
+  readonly status: CellStatus;
+  readonly probes: readonly Probe[];
+}
+
+export interface AccessMatrix {
+  readonly servers: readonly ServerAccess[];
+  /** The classes of the host endpoints that police an interface (others are shadowed by an endpoint of the same interface). */
+  readonly hostClasses: readonly HostClass[];
+  /** Allow-list only: the well-known host paths of lib/calico/essentials.ts. */
+  readonly essentials: readonly EssentialAccess[];
+}
+
+const FAMILIES: readonly IpFamily[] = [4, 6];
+/** Names shown in samples of nodes. */
+const SAMPLE_SIZE = 5;
+/** Name of a made-up node without host endpoints, when a pod needs a node and the spec has none to spare. */
+const NODE_WITHOUT_HOST_ENDPOINT = 'node-without-host-endpoint';
+/** The interface a probe names for an endpoint that gives its interface by address only. */
+const BY_ADDRESS = '(address)';
+
+/** Computes the matrix of every server of the plan against the model of the emitted objects. */
+export function computeAccess(plan: ProtectionPlan, model: Model): AccessMatrix {
+  const ctx = new AccessContext(plan, model);
+  return {
+    servers: plan.servers.map((s) => ctx.server(s)),
+    hostClasses: ctx.classes,
+    essentials: plan.approach === 'allow-list' ? ctx.essentials() : [],
+  };
+}
+
+/** Aggregates probes into a cell status. */
+export function cellStatus(probes: readonly Probe[]): CellStatus {
+  if (probes.length === 0) return 'none';
+  const denied = probes.filter((p) => !p.allowed).length;
+  if (denied === probes.length) return 'denied';
+  if (denied > 0) return 'mixed';
+  return probes.some((p) => p.decidedBy.kind === 'failsafe') ? 'failsafe' : 'allowed';
+}
+
+interface Member {
+  readonly hep: HostEndpoint;
+  readonly cls: HostClass;
+}
+
+/** Classes of one server's port merged by what decides probes on that port. */
+interface Grouping {
+  readonly groupOf: ReadonlyMap<HostClass, number>;
+  /** Per group: how many nodes have a member. */
+  readonly nodes: readonly number[];
+  /** Per group: members on the first few nodes, one per node, in node order. */
+  readonly candidates: readonly (readonly Member[])[];
+}
+
+/** A host endpoint standing for a group, and how many nodes it stands for. */
+interface HostRep {
+  readonly hep: HostEndpoint;
+  readonly cls: HostClass;
+  readonly nodes: number;
+}
+
+/** Nodes whose host endpoints fall in the same classes. */
+interface NodeKind {
+  readonly classes: readonly HostClass[];
+  count: number;
+  /** The members of the first few such nodes. */
+  readonly first: (readonly Member[])[];
+}
+
+/** Members kept per group to pick a representative on a node that is not excluded. */
+const CANDIDATES = 8;
+
+class AccessContext {
+  readonly classes: HostClass[];
+  private readonly byNode = new Map<string, Member[]>();
+  private readonly specNodes: readonly string[];
+  private readonly addresses: ProbeAddresses;
+  private readonly groupings = new Map<string, Grouping>();
+  /** Nodes by the classes of their host endpoints (set by buildClasses). */
+  private nodeKinds: readonly NodeKind[] = [];
+
+  constructor(
+    private readonly plan: ProtectionPlan,
+    private readonly model: Model,
+  ) {
+    this.addresses = ProbeAddresses.forModel(model);
+    this.specNodes = plan.spec.nodes.map((n) => n.name);
+    this.classes = this.buildClasses();
+  }
+
+  private buildClasses(): HostClass[] {
+    const nets = significantNets(this.model);
+    const byKey = new Map<string, { shape: string; members: HostEndpoint[]; kind: HostClass['kind'] }>();
+    const memberKeys: [HostEndpoint, string][] = [];
+    const sorted = [...this.model.hostEndpoints].sort((a, b) => cmp(a.name, b.name));
+    for (const hep of sorted) {
+      // An endpoint another one shadows (same interface, earlier name) polices nothing.
+      if (this.model.hostEndpointFor(hep.node, probeInterface(hep), hep.expectedIPs[0]) !== hep) continue;
+      const felix = this.model.felix(hep.node);
+      const kind: HostClass['kind'] = hep.interfaceName === undefined ? 'address' : hep.interfaceName === '*' ? 'all-interfaces' : 'interface';
+      // Only the first address of each family is probed; parsing is skipped when no network
+      // of that family could contain it (parsing 20,000 IPv6 addresses shows in a profile).
+      const netSignature = FAMILIES.map((f) => {
+        const text = hep.expectedIPs.find((ip) => familyOf(ip) === f);
+        if (text === undefined) return '-';
+        const familyNets = nets[f];
+        if (familyNets.length === 0) return '';
+        const ip = mustParseIp(text);
+        return familyNets.flatMap((n, i) => (n.contains(ip) ? [i] : [])).join(',');
+      });
+      const shape = JSON.stringify([
+        kind,
+        hep.profiles,
+        netSignature,
+        felix.failsafeInbound.configuredBy,
+        felix.failsafeOutbound.configuredBy,
+        felix.defaultEndpointToHostAction.configuredBy,
+      ]);
+      const key = `${labelsKey(hep.labels)}|${shape}`;
+      const entry = byKey.get(key) ?? { shape, members: [], kind };
+      entry.members.push(hep);
+      byKey.set(key, entry);
+      memberKeys.push([hep, key]);
+    }
+    const classOf = new Map<string, HostClass>();
+    for (const [key, e] of byKey) {
+      const rep = e.members[0] as HostEndpoint;
+      classOf.set(key, { hostEndpoint: rep, members: e.members, kind: e.kind, ips: firstIps(rep.expectedIPs), shape: e.shape });
+    }
+    for (const [hep, key] of memberKeys) {
+      const cls = classOf.get(key) as HostClass;
+      const list = this.byNode.get(hep.node) ?? [];
+      list.push({ hep, cls });
+      this.byNode.set(hep.node, list);
+    }
+    const classes = [...classOf.values()].sort((a, b) => cmp(a.hostEndpoint.name, b.hostEndpoint.name));
+    // Nodes whose endpoints fall in the same classes count alike for every grouping.
+    const index = new Map(classes.map((c, i) => [c, i]));
+    const kinds = new Map<string, NodeKind>();
+    for (const members of this.byNode.values()) {
+      const key = members.map((m) => index.get(m.cls)).join(',');
+      const kind = kinds.get(key);
+      if (kind === undefined) kinds.set(key, { classes: members.map((m) => m.cls), count: 1, first: [members] });
+      else {
+        kind.count++;
+        if (kind.first.length < CANDIDATES) kind.first.push(members);
+      }
+    }
+    this.nodeKinds = [...kinds.values()];
+    return classes;
+  }
+
+  /**
+   * Merges the classes for one protocol and port: same shape, same policies per direction
+   * (and, of those, the ones with a rule that can match), same membership in the IP sets of
+   * the selectors of rules that can match.
+   */
+  private grouping(protocol: SpecProtocol, port: number): Grouping {
+    const cacheKey = `${protocol}/${port}`;
+    const cached = this.groupings.get(cacheKey);
+    if (cached) return cached;
+    const proto = protocolNumber(protocol) as number;
+    const relevant = new Set<Policy>();
+    const selectors = new Map<string, SelectorRef>();
+    for (const p of this.model.policies) {
+      for (const rule of [...p.ingress, ...p.egress]) {
+        if (!ruleCanMatch(rule, proto, port)) continue;
+        relevant.add(p);
+        for (const e of [rule.source, rule.destination]) {
+          for (const s of [e.selector, e.notSelector]) if (s) selectors.set(s.key, s);
+        }
+      }
+    }
+    const refs = [...selectors.values()];
+    const signatures = new Map<string, number>();
+    const groupOf = new Map<HostClass, number>();
+    for (const cls of this.classes) {
+      const applied = this.model.policiesFor(cls.hostEndpoint.labels);
+      const names = (list: readonly Policy[]): string[] => list.filter((p) => relevant.has(p)).map((p) => p.sortKey);
+      const bits = refs.map((s) => FAMILIES.map((f) => (cls.ips[f] !== undefined && ipSetHas(this.model.ipSet(s), cls.ips[f] as ParsedIp) !== undefined ? 1 : 0)).join(''));
+      const signature = JSON.stringify([cls.shape, applied.ingress.length > 0, applied.egress.length > 0, names(applied.ingress), names(applied.egress), bits]);
+      let group = signatures.get(signature);
+      if (group === undefined) {
+        group = signatures.size;
+        signatures.set(signature, group);
+      }
+      groupOf.set(cls, group);
+    }
+    const nodes = new Array<number>(signatures.size).fill(0);
+    const candidates: Member[][] = Array.from({ length: signatures.size }, () => []);
+    for (const kind of this.nodeKinds) {
+      for (const g of new Set(kind.classes.map((c) => groupOf.get(c) as number))) {
+        nodes[g] += kind.count;
+        const list = candidates[g] as Member[];
+        for (const members of kind.first) {
+          if (list.length < CANDIDATES) list.push(members.find((m) => groupOf.get(m.cls) === g) as Member);
+        }
+      }
+    }
+    const result: Grouping = { groupOf, nodes, candidates };
+    this.groupings.set(cacheKey, result);
+    return result;
+  }
+
+  /** The distinct groups of one node's members. */
+  private groupsOf(groupOf: ReadonlyMap<HostClass, number>, members: readonly Member[]): Set<number> {
+    return new Set(members.map((m) => groupOf.get(m.cls) as number));
+  }
+
+  /** One representative per group among the members of `nodes` (a few), in node order. */
+  private representatives(grouping: Grouping, nodes: Iterable<string>): HostRep[] {
+    const reps = new Map<number, { hep: HostEndpoint; cls: HostClass; nodes: number }>();
+    for (const node of nodes) {
+      const members = this.byNode.get(node) ?? [];
+      for (const g of this.groupsOf(grouping.groupOf, members)) {
+        const rep = reps.get(g);
+        if (rep) rep.nodes++;
+        else reps.set(g, { ...(members.find((m) => grouping.groupOf.get(m.cls) === g) as Member), nodes: 1 });
+      }
+    }
+    return [...reps.values()];
+  }
+
+  /** One representative per group among all nodes but `excluded` (a few), without a pass over the nodes. */
+  private representativesExcept(grouping: Grouping, excluded: ReadonlySet<string>): HostRep[] {
+    const nodes = [...grouping.nodes];
+    for (const node of excluded) for (const g of this.groupsOf(grouping.groupOf, this.byNode.get(node) ?? [])) nodes[g]--;
+    const reps: HostRep[] = [];
+    nodes.forEach((count, g) => {
+      if (count <= 0) return;
+      const pick = (list: Iterable<readonly Member[]>): Member | undefined => {
+        for (const members of list) {
+          const m = members.find((x) => grouping.groupOf.get(x.cls) === g && !excluded.has(x.hep.node));
+          if (m) return m;
+        }
+        return undefined;
+      };
+      const member = pick((grouping.candidates[g] as Member[]).map((m) => [m])) ?? pick(this.byNode.values());
+      if (member) reps.push({ hep: member.hep, cls: member.cls, nodes: count });
+    });
+    return reps;
+  }
+
+  server(s: ServerPlan): ServerAccess {
+    const hostTargets = s.runsOnAllNodes ? this.specNodes : s.hostNodes;
+    const uncovered = hostTargets.filter((n) => !this.byNode.has(n));
+    const partial = hostTargets.filter((n) => this.byNode.has(n) && !(this.byNode.get(n) as Member[]).some((m) => m.cls.kind === 'all-interfaces'));
+    const grouping = this.grouping(s.protocol, s.port);
+    const targets: ServerTarget[] = [];
+    const targetReps = s.runsOnAllNodes ? this.representativesExcept(grouping, new Set()) : this.representatives(grouping, hostTargets);
+    for (const rep of targetReps) {
+      const family: IpFamily = rep.cls.ips[4] !== undefined || rep.cls.ips[6] === undefined ? 4 : 6;
+      targets.push({ peer: this.hostPeer(rep.hep, rep.cls, family), nodes: rep.nodes, family });
+    }
+    for (const pod of this.serverPods(s)) targets.push({ peer: pod, nodes: 1, family: 4 });
+
+    const probes = new Map<ClientClass, Probe[]>(CLIENT_CLASSES.map((c) => [c.id, []]));
+    const notes = new Map<ClientClass, string>();
+    const add = (client: ClientClass, probe: Probe | string): void => {
+      if (typeof probe === 'string') notes.set(client, probe);
+      else (probes.get(client) as Probe[]).push(probe);
+    };
+    const clients = this.clientSpec(s);
+    const hostClientNodes = new Set(clients.nodes);
+    for (const target of targets) {
+      const node = target.peer.node;
+      const podNode = this.otherNode(node);
+      for (const pod of clients.pods) add('allowed-workload', this.attempt(s, this.pod(pod, 'client-pod', target.family, podNode), target));
+      const unlabelled = this.unlabelledPod(s);
+      add('unlabelled-pod', this.attempt(s, this.pod(unlabelled, 'client-pod', target.family, podNode), target));
+      for (const net of clients.nets) {
+        const parsed = parseCidrText(net);
+        add('allowed-network', this.probe(s, { kind: 'external', ip: firstHost(parsed).text }, this.retarget(target, parsed.family)));
+      }
+      if (clients.nets.length === 0) notes.set('allowed-network', 'the spec allows no network');
+      this.allowedHostProbes(s, target, grouping, clients.nodes.filter((n) => n !== node), add);
+      if (clients.nodes.length === 0) notes.set('allowed-host', s.role === 'protected-server' ? 'the spec allows no host' : 'metrics have no host clients');
+      this.otherHostProbes(s, target, grouping, new Set([...hostClientNodes, node]), add);
+      const external = this.addresses.get('external', target.family);
+      add('external', this.attempt(s, external && { kind: 'external', ip: external.text }, target));
+      add('pod-same-node', this.attempt(s, this.pod(unlabelled, 'local-pod', target.family, { node, ...(target.peer.kind === 'workload' ? hostInterfaceOf(target.peer) : this.interfaceFor(node)) }), target));
+    }
+    if (targets.length === 0) {
+      for (const c of CLIENT_CLASSES) notes.set(c.id, uncovered.length > 0 ? 'no host endpoint covers the nodes the server runs on' : 'the spec places the server nowhere');
+    }
+    const cells = CLIENT_CLASSES.map((c): AccessCell => {
+      const list = probes.get(c.id) as Probe[];
+      const note = notes.get(c.id);
+      return { client: c.id, status: cellStatus(list), probes: list, ...(list.length === 0 && note !== undefined && { note }) };
+    });
+    const pod = targets.find((t) => t.peer.kind === 'workload');
+    const otherPortSource = pod && this.pod(this.unlabelledPod(s), 'client-pod', 4, this.otherNode(pod.peer.node));
+    const otherPort = pod && otherPortSource && this.probe({ ...s, port: otherPortThan(s.port) }, otherPortSource, pod);
+    return {
+      server: s,
+      runsOn: this.runsOn(s),
+      cells,
+      uncoveredNodes: nodeSample(uncovered),
+      partialNodes: nodeSample(partial),
+      targets,
+      ...(otherPort && { otherPort }),
+    };
+  }
+
+  /** Probes from host-networked processes on the allowed client nodes, one per group. */
+  private allowedHostProbes(s: ServerPlan, target: ServerTarget, grouping: Grouping, nodes: readonly string[], add: (client: ClientClass, probe: Probe | string) => void): void {
+    for (const rep of this.representatives(grouping, nodes)) {
+      const family = rep.cls.ips[target.family] !== undefined ? target.family : rep.cls.ips[4] !== undefined ? 4 : 6;
+      add('allowed-host', { ...this.probe(s, this.hostPeer(rep.hep, rep.cls, family), this.retarget(target, family)), sourceNodes: rep.nodes });
+    }
+    // An allowed client node without host endpoint: Calico does not know its address.
+    for (const node of nodes) {
+      const ip = this.byNode.has(node) ? undefined : this.addresses.get('node', target.family);
+      if (ip) add('allowed-host', this.probe(s, { kind: 'host', node, interface: '*', ip: ip.text }, target));
+    }
+    if (nodes.length === 0) add('allowed-host', 'the only allowed hosts are the nodes the server runs on');
+  }
+
+  /**
+   * Probes from host-networked processes on every other node, one per group. Whoever controls
+   * a node controls its Felix and iptables rules: such a host is probed as the server sees
+   * it, from its address, without the help of its own egress policy.
+   */
+  private otherHostProbes(s: ServerPlan, target: ServerTarget, grouping: Grouping, excluded: ReadonlySet<string>, add: (client: ClientClass, probe: Probe | string) => void): void {
+    const reps = this.representativesExcept(grouping, excluded);
+    for (const rep of reps) {
+      const family = rep.cls.ips[target.family] !== undefined ? target.family : rep.cls.ips[4] !== undefined ? 4 : 6;
+      const host = this.hostPeer(rep.hep, rep.cls, family);
+      add('other-host', { ...this.probe(s, { kind: 'external', name: `node ${host.node}`, ip: host.ip }, this.retarget(target, family)), sourceNodes: rep.nodes });
+    }
+    if (reps.length === 0) add('other-host', 'no other node has a host endpoint');
+  }
+
+  private probe(s: Pick<ServerPlan, 'protocol' | 'port'>, source: Peer, target: Target): Probe {
+    const verdict = evaluate(this.model, { source, destination: target.peer, protocol: s.protocol, port: s.port });
+    const stage = verdict.stages.find((st) => !st.allowed) ?? [...verdict.stages].reverse().find((st) => st.decidedBy.kind !== 'not-policed');
+    return {
+      source,
+      destination: target.peer,
+      protocol: s.protocol,
+      port: s.port,
+      sourceNodes: 1,
+      targetNodes: target.nodes,
+      allowed: verdict.allowed,
+      decidedBy: verdict.decidedBy,
+      ...(stage && { stage }),
+    };
+  }
+
+  /** A probe, or why there is none: no address is left outside the networks the objects name. */
+  private attempt(s: ServerPlan, source: Peer | undefined, target: ServerTarget): Probe | string {
+    return source === undefined ? 'every address calico-shield would use is in a network the objects name' : this.probe(s, source, target);
+  }
+
+  private hostPeer(hep: HostEndpoint, cls: HostClass, family: IpFamily): HostPeer {
+    const own = firstIps(hep.expectedIPs)[family] ?? this.addresses.target('node', family);
+    return { kind: 'host', node: hep.node, interface: cls.kind === 'address' ? BY_ADDRESS : (hep.interfaceName as string), ip: own.text };
+  }
+
+  /** The same target, addressed in another family (for networks and hosts of that family). */
+  private retarget(target: ServerTarget, family: IpFamily): ServerTarget {
+    if (family === target.family) return target;
+    const peer = target.peer;
+    if (peer.kind === 'workload') return { ...target, family, peer: { ...peer, ip: this.addresses.target('server-pod', family).text } };
+    const own = (this.byNode.get(peer.node) ?? []).find((m) => probeInterface(m.hep) === peer.interface);
+    const ip = (own && firstIps(own.hep.expectedIPs)[family]) ?? this.addresses.target('node', family);
+    return { ...target, family, peer: { ...peer, ip: ip.text } };
+  }
+
+  /** A client pod; none when every address of the family is in a network the objects name. */
+  private pod(p: PodSpec, role: Exclude<AddressRole, 'server-pod' | 'node' | 'external'>, family: IpFamily, placement: Placement): WorkloadPeer | undefined {
+    const ip = this.addresses.get(role, family);
+    return ip && { kind: 'workload', name: p.name, namespace: p.namespace, labels: p.labels, ip: ip.text, ...placement };
+  }
+
+  /** A node other than `node` for a client pod, with the interface its traffic leaves by. */
+  private otherNode(node: string): Placement {
+    const other = this.specNodes.find((n) => n !== node && this.byNode.has(n));
+    if (other !== undefined) return { node: other, ...this.interfaceFor(other) };
+    return { node: node === NODE_WITHOUT_HOST_ENDPOINT ? `${NODE_WITHOUT_HOST_ENDPOINT}-2` : NODE_WITHOUT_HOST_ENDPOINT };
+  }
+
+  /** The interface of a node's first host endpoint; none for `*` (only the `*` endpoint applies then). */
+  private interfaceFor(node: string): { hostInterface?: string } {
+    const first = this.byNode.get(node)?.[0];
+    return first?.cls.kind === 'interface' ? { hostInterface: first.hep.interfaceName as string } : {};
+  }
+
+  private serverPods(s: ServerPlan): WorkloadPeer[] {
+    if (!s.runsOnWorkloads) return [];
+    const node = this.otherNode(NODE_WITHOUT_HOST_ENDPOINT);
+    const spec = this.plan.spec;
+    const pods: PodSpec[] =
+      s.role === 'kube-controllers-metrics'
+        ? [{ name: 'calico-kube-controllers', namespace: spec.calicoNamespace, labels: spec.metrics.kubeControllers?.podLabels ?? {} }]
+        : (spec.protectedServers.find((p) => p.name === s.id)?.workloads ?? []).map((w, i) => ({
+            name: `${s.id}-${i + 1}`,
+            namespace: w.namespace ?? 'default',
+            labels: w.labels,
+          }));
+    return pods.map((p): WorkloadPeer => ({ kind: 'workload', name: p.name, namespace: p.namespace, labels: p.labels, ip: this.addresses.target('server-pod', 4).text, ...node }));
+  }
+
+  /** Who the spec allows: pods, networks and host nodes. */
+  private clientSpec(s: ServerPlan): { pods: PodSpec[]; nets: readonly string[]; nodes: readonly string[] } {
+    const spec = this.plan.spec;
+    const serverNamespaces = this.serverPods(s).map((p) => p.namespace);
+    if (s.role !== 'protected-server') {
+      const namespace = pickNamespace(['monitoring', 'prometheus', 'metrics'], serverNamespaces);
+      return { pods: [{ name: 'prometheus', namespace, labels: { [spec.metrics.accessLabel]: 'true' } }], nets: spec.metrics.allowedNets, nodes: [] };
+    }
+    const server = spec.protectedServers.find((p) => p.name === s.id);
+    const pods: PodSpec[] = [
+      { name: `${s.id}-client`, namespace: pickNamespace(['clients', 'client-apps', 'probes'], serverNamespaces), labels: { [allowedClientLabel(s.id)]: 'true' } },
+      ...(server?.allowedClients.workloads ?? []).map((w, i) => ({
+        name: `client-${i + 1}`,
+        namespace: w.namespace ?? pickNamespace(['clients', 'client-apps', 'probes'], serverNamespaces),
+        labels: w.labels,
+      })),
+    ];
+    return { pods, nets: server?.allowedClients.nets ?? [], nodes: server?.allowedClients.nodes ?? [] };
+  }
+
+  /** A pod the spec does not allow: no labels, in a namespace no workload client names. */
+  private unlabelledPod(s: ServerPlan): PodSpec {
+    // Only workload clients that name a namespace and no label match a pod without labels: one more candidate than those is enough.
+    const extra = this.plan.spec.protectedServers.reduce((n, p) => n + p.allowedClients.workloads.length, 0);
+    for (const namespace of ['default', 'unlabelled', ...Array.from({ length: extra + 1 }, (_, i) => `probes-${i + 1}`)]) {
+      const labels = workloadLabels({ kind: 'workload', namespace, labels: {}, ip: '0.0.0.0', node: '' });
+      if (!matchesSelector(s.clientSelector, labels, { global: false })) return { name: 'unlabelled', namespace, labels: {} };
+    }
+    throw new Error(`every namespace tried is an allowed client namespace of ${s.id}`);
+  }
+
+  private runsOn(s: ServerPlan): string {
+    const parts: string[] = [];
+    // No node count: ACCESS.md changes when access does, not when a node joins.
+    if (s.runsOnAllNodes) parts.push('host-networked on every node');
+    else if (s.hostNodes.length > 0) parts.push(`host-networked on ${nodeList(s.hostNodes)}`);
+    for (const pod of this.serverPods(s)) {
+      const labels = Object.entries(pod.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(', ');
+      parts.push(`pods ${labels} in ${pod.namespace}`);
+    }
+    return parts.join('; ');
+  }
+
+  essentials(): EssentialAccess[] {
+    const out: EssentialAccess[] = [];
+    for (const path of ESSENTIAL_HOST_PATHS) {
+      const ports = path.endPort === undefined ? [path.port] : [path.port, path.endPort];
+      // A protected server's port is the spec's to allow: its own cell says who reaches it.
+      const probed = ports.filter((port) => !this.plan.servers.some((s) => s.protocol === path.protocol && s.port === port));
+      for (const direction of path.directions) {
+        for (const port of probed) {
+          const grouping = this.grouping(path.protocol, port);
+          const probes: Probe[] = [];
+          for (const rep of this.representativesExcept(grouping, new Set())) {
+            const family: IpFamily = rep.cls.ips[4] !== undefined || rep.cls.ips[6] === undefined ? 4 : 6;
+            const host = this.hostPeer(rep.hep, rep.cls, family);
+            const external = this.addresses.get('external', family);
+            if (external === undefined) continue;
+            const outside: ExternalPeer = { kind: 'external', ip: external.text };
+            const evaluated = this.probe(
+              { protocol: path.protocol, port },
+              direction === 'inbound' ? outside : host,
+              { peer: direction === 'inbound' ? host : outside, nodes: rep.nodes, family },
+            );
+            probes.push(direction === 'inbound' ? evaluated : { ...evaluated, sourceNodes: rep.nodes, targetNodes: 1 });
+          }
+          out.push({ path, direction, port, status: cellStatus(probes), probes });
+        }
+      }
+    }
+    return out;
+  }
+}
+
+interface PodSpec {
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels: Labels;
+}
+
+interface Placement {
+  readonly node: string;
+  readonly hostInterface?: string;
+}
+
+interface Target {
+  readonly peer: Peer;
+  /** Nodes the peer stands for. */
+  readonly nodes: number;
+  readonly family: IpFamily;
+}
+
+function hostInterfaceOf(p: WorkloadPeer): { hostInterface?: string } {
+  return p.hostInterface === undefined ? {} : { hostInterface: p.hostInterface };
+}
+
+function probeInterface(hep: HostEndpoint): string {
+  return hep.interfaceName ?? BY_ADDRESS;
+}
+
+/** The family of a canonical address (the model canonicalises expected IPs). */
+function familyOf(ip: string): IpFamily {
+  return ip.includes(':') ? 6 : 4;
+}
+
+function mustParseIp(text: string): ParsedIp {
+  const parsed = parseIp(text);
+  if (!parsed.ok) throw new Error(`expected IP ${text} of the model is not an address`);
+  return parsed.ip;
+}
+
+function firstIps(ips: readonly string[]): Partial<Record<IpFamily, ParsedIp>> {
+  const out: Partial<Record<IpFamily, ParsedIp>> = {};
+  for (const f of FAMILIES) {
+    const text = ips.find((ip) => familyOf(ip) === f);
+    if (text !== undefined) out[f] = mustParseIp(text);
+  }
+  return out;
+}
+
+function parseCidrText(text: string): ParsedCidr {
+  const parsed = parseCidr(text);
+  if (!parsed.ok) throw new Error(`allowed network ${text} of the plan is not a CIDR: ${parsed.problem.message}`);
+  return parsed.cidr;
+}
+
+/** A network with a fast membership test (10,000 nodes × 50 networks add up). */
+interface Net {
+  contains(ip: ParsedIp): boolean;
+}
+
+function net(cidr: ParsedCidr): Net {
+  if (cidr.family === 6) return { contains: (ip) => cidrContains(cidr, ip) };
+  const value = (b: Uint8Array): number => ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0;
+  const mask = cidr.prefixLength === 0 ? 0 : (0xffffffff << (32 - cidr.prefixLength)) >>> 0;
+  const network = value(cidr.address.bytes);
+  return { contains: (ip) => ip.family === 4 && ((value(ip.bytes) & mask) >>> 0) === network };
+}
+
+/** Networks that can tell two host endpoints apart, by family: those of network sets and rules. */
+function significantNets(model: Model): Record<IpFamily, Net[]> {
+  const seen = new Map<string, ParsedCidr>();
+  for (const set of model.networkSets) for (const n of set.nets) seen.set(n.cidr.text, n.cidr);
+  for (const p of model.policies) {
+    for (const r of [...p.ingress, ...p.egress]) {
+      for (const e of [r.source, r.destination]) for (const n of [...(e.nets ?? []), ...(e.notNets ?? [])]) seen.set(n.text, n);
+    }
+  }
+  const all = [...seen.values()];
+  return { 4: all.filter((n) => n.family === 4).map(net), 6: all.filter((n) => n.family === 6).map(net) };
+}
+
+const inRanges = (ranges: readonly PortRange[], port: number): boolean => ranges.some((r) => r.first <= port && port <= r.last);
+
+/** Whether a rule can match a connection to `port` (source port unknown), whatever its peers. */
+function ruleCanMatch(rule: Rule, protocol: number, port: number): boolean {
+  if (rule.protocol !== undefined && rule.protocol !== protocol) return false;
+  if (rule.notProtocol === protocol || rule.icmp) return false;
+  const { source: src, destination: dst } = rule;
+  if (src.services || dst.services || src.ports !== undefined || src.notPorts !== undefined) return false;
+  if (dst.ports !== undefined && !inRanges(dst.ports, port)) return false;
+  return !(dst.notPorts !== undefined && inRanges(dst.notPorts, port));
+}
+
+function pickNamespace(candidates: readonly string[], avoid: readonly string[]): string {
+  const found = candidates.find((c) => !avoid.includes(c));
+  return found ?? `${candidates[0]}-${avoid.length + 1}`;
+}
+
+/** A port the server does not listen on, to probe the rest of its pods' ingress. */
+function otherPortThan(port: number): number {
+  return port === 8080 ? 8081 : 8080;
+}
+
+function nodeSample(nodes: readonly string[]): NodeSample {
+  return { count: nodes.length, names: [...nodes].sort(cmp).slice(0, SAMPLE_SIZE) };
+}
+
+function nodeList(nodes: readonly string[]): string {
+  const sorted = [...nodes].sort(cmp);
+  if (sorted.length <= SAMPLE_SIZE) return sorted.join(', ');
+  return `${sorted.length} nodes (${sorted.slice(0, SAMPLE_SIZE).join(', ')}, …)`;
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,369 @@
+/**
+ * The verify stage: every synth proves the emitted objects do what the spec asks, or says
+ * why not. Errors stop the synth (nothing is written); warnings are printed and listed in
+ * ACCESS.md.
+ *
+ * `verifyCluster(plan, objects)` builds the {@link Model} of the objects (as Felix would read
+ * them), computes the {@link AccessMatrix} and checks it against the plan's intent:
+ *
+ * | code | severity | when |
+ * | --- | --- | --- |
+ * | `exposed-port` | error | a protected port is reachable from a class of clients the spec does not allow |
+ * | `failsafe-open` | error | a protected port of a host-networked server is still a Felix failsafe port |
+ * | `client-cut` | error | a class of clients the spec allows cannot reach the port |
+ * | `no-host-endpoint` | error / warning | a node running a host-networked server has no host endpoint / the spec lists no node at all |
+ * | `invalid-object` / `not-modelled` | error / warning | an emitted object Calico would refuse / a field the model does not evaluate |
+ * | `host-traffic-cut` | warning | allow-list: well-known host paths the default deny cuts |
+ * | `partial-interfaces` | warning | only named interfaces have host endpoints on nodes running host-networked servers |
+ * | `selector-matches-nothing` | warning | a policy selects nothing known, or a server has no known client |
+ * | `pod-to-own-host` | warning | pods reach host-networked servers of their own node whatever the policy |
+ * | `namespace-default-deny` | warning | a policy on pods ends all their other ingress in the default tier's deny (deviation D8) |
+ *
+ * @see https://docs.tigera.io/calico/latest/network-policy/comms/secure-metrics
+ */
+import { matchesSelector, printSelector, type Labels } from '../calico/selector';
+import type { CalicoObject } from '../calico/object';
+import { allowedClientLabel, type ProtectionPlan, type ServerPlan } from '../plan/plan';
+import { sortFindings, type Finding, type Severity } from '../spec/errors';
+import { CLIENT_CLASSES, computeAccess, type AccessCell, type AccessMatrix, type Probe, type ServerAccess } from './access';
+import { describeDecision, describePeer, formatCount, policyName, sample, serverPort, serverTitle } from './describe';
+import { workloadLabels } from './evaluator';
+import { printQuery } from './explain';
+import { buildModel, type Model } from './model';
+
+export interface Verification {
+  readonly findings: readonly Finding[];
+  readonly access: AccessMatrix;
+}
+
+/** Verifies the objects a plan compiled to; findings are sorted. */
+export function verifyCluster(plan: ProtectionPlan, objects: readonly CalicoObject[]): Verification {
+  // Felix's lists are the spec's (Calico's defaults unless the spec says the cluster differs)
+  // wherever the emitted objects do not set them.
+  const model = buildModel(objects, { failsafeDefaults: plan.spec.failsafe });
+  const access = computeAccess(plan, model);
+  const rails = new GuardRails(plan, model, access);
+  return { findings: sortFindings(rails.check()), access };
+}
+
+class GuardRails {
+  private readonly findings: Finding[] = [];
+
+  constructor(
+    private readonly plan: ProtectionPlan,
+    private readonly model: Model,
+    private readonly access: AccessMatrix,
+  ) {}
+
+  check(): Finding[] {
+    this.modelIssues();
+    for (const server of this.access.servers) {
+      this.exposedPort(server);
+      this.clientCut(server);
+      this.failsafeOpen(server);
+      this.noHostEndpoint(server);
+      this.namespaceDefaultDeny(server);
+    }
+    this.partialInterfaces();
+    this.hostTrafficCut();
+    this.selectorsMatchNothing();
+    this.podToOwnHost();
+    return this.findings;
+  }
+
+  private add(severity: Severity, code: string, path: string, message: string, hint: string): void {
+    const spec = this.plan.spec;
+    // Defaults have no position of their own: use the closest enclosing field that has one.
+    let at = path;
+    while (!spec.positions.has(at)) {
+      const parent = at.replace(/(\.[^.[\]]+|\[\d+\])$/, '');
+      if (parent === at) break;
+      at = parent;
+    }
+    const pos = spec.positions.get(at);
+    this.findings.push({ severity, code, message, hint, file: spec.file, ...(pos && { line: pos.line, col: pos.col }), field: path });
+  }
+
+  /** Objects Calico would refuse, or fields evaluated differently than Felix would: a bug in the charts. */
+  private modelIssues(): void {
+    for (const issue of this.model.issues) {
+      const object = `${issue.object.kind} ${issue.object.namespace === undefined ? '' : `${issue.object.namespace}/`}${issue.object.name}`;
+      this.add(
+        issue.severity,
+        issue.severity === 'error' ? 'invalid-object' : 'not-modelled',
+        'spec',
+        `the emitted ${object} ${issue.path}: ${issue.message}`,
+        issue.severity === 'error' ? 'Calico would refuse this object: calico-shield wrote something it should not, please report it' : 'the verdicts in ACCESS.md assume what the message says',
+      );
+    }
+  }
+
+  /** (a) A class the spec does not allow gets through, other than by a failsafe port (failsafe-open) or to its own host (pod-to-own-host). */
+  private exposedPort(server: ServerAccess): void {
+    for (const cell of this.cellsOf(server, 'denied')) {
+      const open = cell.probes.filter((p) => p.allowed && p.decidedBy.kind !== 'failsafe' && !(cell.client === 'pod-same-node' && p.decidedBy.kind === 'endpoint-to-host-action'));
+      const first = open[0];
+      if (first === undefined) continue;
+      this.add(
+        'error',
+        'exposed-port',
+        server.server.path,
+        `${serverPort(server.server)} is reachable from ${classTitle(cell)}: ${flowText(first)} is allowed by ${describeDecision(first.decidedBy)}${stageText(first)}`,
+        `${this.protectingPolicies(server.server)} should stop it; see every step with: calico-shield explain --cluster ${this.plan.cluster} "${printQuery(first)}"`,
+      );
+    }
+  }
+
+  /** (c) A class the spec allows cannot connect. */
+  private clientCut(server: ServerAccess): void {
+    for (const cell of this.cellsOf(server, 'allowed')) {
+      const cut = cell.probes.filter((p) => !p.allowed);
+      const first = cut[0];
+      if (first === undefined) continue;
+      this.add(
+        'error',
+        'client-cut',
+        server.server.path,
+        `${serverPort(server.server)} is cut off from ${classTitle(cell)}, which the spec allows: ${flowText(first)} is denied by ${describeDecision(first.decidedBy)}${stageText(first)}`,
+        `the allowed client must pass its own egress and the server's ingress; see every step with: calico-shield explain --cluster ${this.plan.cluster} "${printQuery(first)}"`,
+      );
+    }
+  }
+
+  /**
+   * (b) "once you have specific policy in place for a protected server, it is important that
+   * that server's port is no longer configured as one of Felix's failsafe ports": an inbound
+   * failsafe port lets every source in; an outbound one lets every host process out to it.
+   * Failsafe ports apply to host endpoints only, so servers on pods are not concerned.
+   *
+   * @see https://docs.tigera.io/calico/latest/reference/host-endpoints/failsafe
+   */
+  private failsafeOpen(server: ServerAccess): void {
+    const s = server.server;
+    const hosts = server.targets.filter((t) => t.peer.kind === 'host');
+    if (hosts.length === 0) return;
+    const matches = (entries: readonly { readonly entry: { readonly protocol: string; readonly port: number } }[]): boolean =>
+      entries.some((r) => r.entry.protocol === s.protocol && r.entry.port === s.port);
+    const inbound = new Map<string, number>();
+    for (const t of hosts) {
+      const felix = this.model.felix(t.peer.node).failsafeInbound;
+      if (matches(felix.value)) inbound.set(felix.configuredBy, (inbound.get(felix.configuredBy) ?? 0) + t.nodes);
+    }
+    const outbound = new Map<string, number>();
+    for (const cls of this.access.hostClasses) {
+      const felix = this.model.felix(cls.hostEndpoint.node).failsafeOutbound;
+      if (matches(felix.value)) outbound.set(felix.configuredBy, (outbound.get(felix.configuredBy) ?? 0) + new Set(cls.members.map((m) => m.node)).size);
+    }
+    const hint = `remove ${s.protocol} ${s.port} from failsafeInboundHostPorts and failsafeOutboundHostPorts ("Pruning Felix's failsafe ports" in Securing Calico's own communications); calico-shield writes them in the FelixConfiguration default when a protected port is failsafe`;
+    for (const [by, nodes] of inbound) {
+      this.add('error', 'failsafe-open', s.path, `${serverPort(s)} is still a failsafe inbound port (${by}): Felix lets every source reach it on ${nodesText(nodes)}, whatever the policy`, hint);
+    }
+    for (const [by, nodes] of outbound) {
+      this.add('error', 'failsafe-open', s.path, `${serverPort(s)} is still a failsafe outbound port (${by}): every host-networked process on ${nodesText(nodes)} may connect to it, whatever the policy`, hint);
+    }
+  }
+
+  /** (e) Nodes running a host-networked server with no host endpoint: Calico polices nothing there. */
+  private noHostEndpoint(server: ServerAccess): void {
+    const s = server.server;
+    const { uncoveredNodes: u } = server;
+    if (u.count > 0) {
+      this.add(
+        'error',
+        'no-host-endpoint',
+        this.nodePath(u.names[0] as string) ?? s.path,
+        `${serverPort(s)} runs host-networked on ${sample(u.names, u.count)}, but no host endpoint covers ${u.count === 1 ? 'that node' : 'these nodes'}: Calico does not police connections to it there`,
+        'give each such node its interfaces in spec.nodes (or "*"), so that a HostEndpoint is written for it',
+      );
+    } else if (s.runsOnAllNodes && this.plan.spec.nodes.length === 0) {
+      this.add(
+        'warning',
+        'no-host-endpoint',
+        s.path,
+        `${serverPort(s)} runs on every node, but spec.nodes lists none: no HostEndpoint is written, so its policy applies to nothing yet`,
+        'list the nodes and their interfaces in spec.nodes',
+      );
+    }
+  }
+
+  /** (e) Named interfaces only: connections through other interfaces skip every host endpoint. */
+  private partialInterfaces(): void {
+    const affected = this.access.servers.filter((s) => s.partialNodes.count > 0);
+    if (affected.length === 0) return;
+    const nodes = new Set(affected.flatMap((s) => s.partialNodes.names));
+    const count = Math.max(...affected.map((s) => s.partialNodes.count));
+    const first = [...nodes].sort()[0] as string;
+    this.add(
+      'warning',
+      'partial-interfaces',
+      `${this.nodePath(first) ?? 'spec.nodes'}.interfaces`,
+      `only named interfaces have host endpoints on ${count === this.plan.spec.nodes.length ? 'every node' : sample([...nodes].sort(), count)}: connections to ${affected.map((s) => serverPort(s.server)).join(', ')} arriving by another interface are not policed`,
+      'add an interface "*" to these nodes (HostEndpoint <node>.all-interfaces polices every interface without its own endpoint), or make sure the servers listen on the named interfaces only',
+    );
+  }
+
+  /** (d) Allow-list: which usual host paths the default deny cuts, and which only failsafe ports keep open. */
+  private hostTrafficCut(): void {
+    if (this.plan.approach !== 'allow-list' || this.access.essentials.length === 0) return;
+    const cut = this.access.essentials.filter((e) => e.status === 'denied' || e.status === 'mixed');
+    const failsafe = this.access.essentials.filter((e) => e.status === 'failsafe');
+    if (cut.length === 0 && failsafe.length === 0) return;
+    // One entry per path and direction: `NodePort Services 30000-32767/TCP`, `etcd 2380/TCP`.
+    const list = (entries: typeof cut): string =>
+      (['inbound', 'outbound'] as const)
+        .map((d) => {
+          const names: string[] = [];
+          for (const path of new Set(entries.filter((e) => e.direction === d).map((e) => e.path))) {
+            const ports = entries.filter((e) => e.direction === d && e.path === path);
+            const range = ports.length > 1 && path.endPort !== undefined ? `${path.port}-${path.endPort}` : ports.map((e) => e.port).join(', ');
+            names.push(`${path.name} ${range}/${path.protocol}${ports.some((e) => e.status === 'mixed') ? ' (on some nodes)' : ''}`);
+          }
+          return names.length > 0 ? `${d} ${names.join(', ')}` : undefined;
+        })
+        .filter((x) => x !== undefined)
+        .join('; ');
+    const parts = [
+      ...(cut.length > 0 ? [`the host endpoints' default deny cuts ${list(cut)}`] : []),
+      ...(failsafe.length > 0 ? [`Open only through Felix's failsafe ports: ${list(failsafe)}`] : []),
+    ];
+    this.add(
+      'warning',
+      'host-traffic-cut',
+      'spec.approach',
+      `allow-list: no policy allows the usual host paths of a node, so ${parts.join('. ')}`,
+      'allow the paths the cluster uses with GlobalNetworkPolicies selecting running-calico == "true" before applying, or use the deny-list approach; docs/verification.md lists the paths and their sources',
+    );
+  }
+
+  /** (f) Policies that select nothing calico-shield knows, and servers without a known client. */
+  private selectorsMatchNothing(): void {
+    const pods = this.describedPods();
+    const hostLabels = this.access.hostClasses.map((c) => c.hostEndpoint.labels);
+    for (const p of this.model.policies) {
+      const selects = hostLabels.some((l) => matchesSelector(p.selector.selector, l, { global: true })) || pods.some((l) => matchesSelector(p.selector.selector, l, { global: false }));
+      if (selects) continue;
+      const owner = this.plan.servers.find((s) => s.policy.name === p.ref.name || s.clientEgressPolicy?.name === p.ref.name);
+      this.add(
+        'warning',
+        'selector-matches-nothing',
+        owner?.path ?? 'spec',
+        `${p.ref.kind} ${policyName(p.ref)} selects nothing calico-shield knows of: no host endpoint and no pod the spec describes matches ${p.selector.key}`,
+        'check the nodes the server runs on (runsOn) and the labels of its pods',
+      );
+    }
+    const seen = new Set<string>();
+    const clientPods = this.clientPods();
+    for (const server of this.access.servers) {
+      const s = server.server;
+      const key = printSelector(s.clientSelector);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const ips = this.model.ipSet({ selector: s.clientSelector, key });
+      if (ips.ips.size > 0 || ips.nets.length > 0 || clientPods.some((l) => matchesSelector(s.clientSelector, l, { global: false }))) continue;
+      const metrics = s.role !== 'protected-server';
+      this.add(
+        'warning',
+        'selector-matches-nothing',
+        metrics ? 'spec.metrics' : `${s.path}.allowedClients`,
+        `no client of ${metrics ? 'the metrics endpoints' : serverTitle(s)} is known: no network, host endpoint or workload of the spec matches ${key}`,
+        metrics
+          ? `only pods labelled ${this.plan.spec.metrics.accessLabel}=true by hand can scrape; list metrics.allowedNets for scrapers outside the cluster`
+          : `only pods labelled ${allowedClientLabel(s.id)}=true by hand can connect; list allowedClients (workloads, nodes or nets)`,
+      );
+    }
+  }
+
+  /**
+   * (g) Felix sends traffic from a pod to its own host through the workload's egress policy
+   * and then DefaultEndpointToHostAction, never through host endpoint ingress policy; with
+   * Accept (what Calico's installers set) or Return, any pod reaches host-networked servers
+   * on its own node whatever their policy. Reported once per cluster.
+   *
+   * @see https://docs.tigera.io/calico/latest/reference/resources/felixconfig (defaultEndpointToHostAction)
+   * @see https://docs.tigera.io/calico/latest/reference/host-endpoints/summary
+   */
+  private podToOwnHost(): void {
+    const open: { server: ServerPlan; probe: Probe }[] = [];
+    for (const server of this.access.servers) {
+      const cell = server.cells.find((c) => c.client === 'pod-same-node');
+      const probe = cell?.probes.find((p) => p.allowed && p.decidedBy.kind === 'endpoint-to-host-action');
+      if (probe) open.push({ server: server.server, probe });
+    }
+    const first = open[0];
+    if (first === undefined || first.probe.decidedBy.kind !== 'endpoint-to-host-action') return;
+    const { action, configuredBy } = first.probe.decidedBy;
+    this.add(
+      'warning',
+      'pod-to-own-host',
+      first.server.path,
+      `with DefaultEndpointToHostAction ${action} (${configuredBy}), any pod reaches the host-networked servers of its own node whatever their policy: ${open.map((o) => serverPort(o.server)).join(', ')} (Calico polices traffic from a pod to its own host with the pod's egress policy, not with host endpoint policy)`,
+      'to close it, set defaultEndpointToHostAction: Drop in the FelixConfiguration default and allow the pod-to-host traffic pods need with egress policy (see https://docs.tigera.io/calico/latest/reference/resources/felixconfig)',
+    );
+  }
+
+  /**
+   * (h) Deviation D8: a policy selecting pods for ingress makes every connection it does not
+   * allow end in the default tier's deny, even in the deny-list approach, whose default-host
+   * policy selects host endpoints only.
+   */
+  private namespaceDefaultDeny(server: ServerAccess): void {
+    const probe = server.otherPort;
+    if (this.plan.approach !== 'deny-list' || probe === undefined || probe.allowed || probe.decidedBy.kind !== 'end-of-tier-deny') return;
+    const s = server.server;
+    this.add(
+      'warning',
+      'namespace-default-deny',
+      s.path,
+      `${s.policy.kind} ${policyName({ kind: s.policy.kind, name: s.policy.name, ...(s.policy.namespace !== undefined && { namespace: s.policy.namespace }) })} selects ${server.runsOn} for ingress: every other connection to them ends in the default tier's deny (probed: ${probe.protocol} ${probe.port} from ${describePeer(probe.source)}), not in default-host`,
+      s.role === 'kube-controllers-metrics'
+        ? 'kube-controllers serves nothing else (its health checks are exec probes), so this is harmless today; see deviation D8 in docs/seed-deviations.md'
+        : 'allow the pods\' other ports with a policy of their own; see deviation D8 in docs/seed-deviations.md',
+    );
+  }
+
+  private cellsOf(server: ServerAccess, intent: 'allowed' | 'denied'): AccessCell[] {
+    return server.cells.filter((c) => CLIENT_CLASSES.find((k) => k.id === c.client)?.intent === intent);
+  }
+
+  private protectingPolicies(s: ServerPlan): string {
+    return `${s.policy.kind} ${s.policy.name}${this.plan.approach === 'allow-list' ? ' and the host endpoints\' default deny' : ''}`;
+  }
+
+  private nodePath(node: string): string | undefined {
+    return this.plan.spec.nodes.find((n) => n.name === node)?.path;
+  }
+
+  /** The labels of every pod the spec describes (servers' and clients'), as their workload endpoints carry them. */
+  private describedPods(): Labels[] {
+    const servers = this.access.servers.flatMap((s) => s.targets.flatMap((t) => (t.peer.kind === 'workload' ? [workloadLabels(t.peer)] : [])));
+    return [...servers, ...this.clientPods()];
+  }
+
+  /** The labels of the client pods the spec describes: its workload clients (not the pods probes made up with the client label). */
+  private clientPods(): Labels[] {
+    return this.plan.spec.protectedServers.flatMap((s) =>
+      s.allowedClients.workloads.map((w) => workloadLabels({ kind: 'workload', namespace: w.namespace ?? 'default', labels: w.labels, ip: '0.0.0.0', node: '' })),
+    );
+  }
+}
+
+function classTitle(cell: AccessCell): string {
+  const title = CLIENT_CLASSES.find((c) => c.id === cell.client)?.title ?? cell.client;
+  return `the class "${title}"`;
+}
+
+/** `pod default/unlabelled (10.244.1.10) on node b → node a (10.100.0.15, eth0) and 9 more nodes like it`. */
+function flowText(p: Probe): string {
+  const more = p.targetNodes > 1 ? ` and ${formatCount(p.targetNodes - 1)} more node${p.targetNodes === 2 ? '' : 's'} like it` : '';
+  const from = p.sourceNodes > 1 ? ` (and ${formatCount(p.sourceNodes - 1)} more like it)` : '';
+  return `${describePeer(p.source)}${from} → ${describePeer(p.destination)}${more}`;
+}
+
+function stageText(p: Probe): string {
+  const st = p.stage;
+  return st === undefined ? '' : ` at ${st.point}${st.endpoint === undefined ? '' : ` of ${st.endpoint}`}`;
+}
+
+function nodesText(nodes: number): string {
+  return nodes === 1 ? '1 node' : `${formatCount(nodes)} nodes`;
+}

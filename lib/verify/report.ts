@@ -1,0 +1,161 @@
+/**
+ * `dist/<cluster>/ACCESS.md`: the access matrix for people reviewing a change of dist/ in a
+ * pull request. Markdown that GitHub renders (tables, a Mermaid flowchart); no kustomization
+ * lists it, so Argo CD and Flux never apply it. Deterministic: no timestamps, stable order,
+ * one line per row, so a diff shows exactly which verdict changed.
+ */
+import type { ProtectionPlan } from '../plan/plan';
+import type { Finding } from '../spec/errors';
+import { CLIENT_CLASSES, type AccessCell, type AccessMatrix, type CellStatus, type EssentialAccess, type Probe } from './access';
+import { describeDecision, describePeer, serverTitle, shortDecision } from './describe';
+
+export const ACCESS_REPORT_FILE = 'ACCESS.md';
+
+const SYMBOLS: Readonly<Record<CellStatus, string>> = { allowed: '✅', denied: '⛔', failsafe: '⚠️', mixed: '◐', none: '—' };
+
+/** Renders the report of one cluster; `findings` are the verify stage's (only warnings reach a written report). */
+export function renderAccessReport(plan: ProtectionPlan, access: AccessMatrix, findings: readonly Finding[]): string {
+  const out: string[] = [];
+  out.push(`# Access to the protected servers of cluster \`${plan.cluster}\``, '');
+  out.push(
+    `Written by calico-shield on every synth from the objects of this folder; Argo CD and Flux do not apply it (no kustomization lists it). Change \`${plan.spec.file}\`, not this file.`,
+    '',
+  );
+  out.push(...approach(plan), '');
+  out.push(...matrix(access), '');
+  out.push(...diagram(access), '');
+  if (access.essentials.length > 0) out.push(...essentials(access.essentials), '');
+  out.push(...probes(access), '');
+  out.push(...warnings(findings));
+  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+}
+
+function approach(plan: ProtectionPlan): string[] {
+  const text =
+    plan.approach === 'deny-list'
+      ? `**deny-list**: GlobalNetworkPolicy \`${plan.defaultAllow?.name ?? 'default-host'}\` (order ${plan.defaultAllow?.order ?? 5000}) allows all traffic of the host endpoints; each protected server's policy (order 500) denies its port to every source that is not an allowed client.`
+      : "**allow-list**: no policy allows host traffic by default, so host endpoints deny what no policy allows, Felix's failsafe ports aside; each protected server's policy (order 500) allows its port to its allowed clients.";
+  return [
+    '## Approach',
+    '',
+    text,
+    '',
+    // No counts of nodes or host endpoints here or below: the report changes when access does, not when a node joins.
+    `Each cell is the verdict of connection attempts from representatives of a class of clients to the server, evaluated on these objects with Calico's policy semantics (iptables/nftables data plane, tier \`default\`). Host endpoints that Felix treats alike (same labels, kind of interface, address families and Felix settings) are probed once, through the first of them by name.`,
+  ];
+}
+
+function matrix(access: AccessMatrix): string[] {
+  const header = ['Server', 'Port', 'Runs on', ...CLIENT_CLASSES.map((c) => c.title)];
+  const rows = access.servers.map((s) => [serverTitle(s.server), `${s.server.protocol} ${s.server.port}`, s.runsOn, ...s.cells.map(cellText)]);
+  const allowed = CLIENT_CLASSES.filter((c) => c.intent === 'allowed').map((c) => c.title);
+  return [
+    '## Access matrix',
+    '',
+    table(header, rows),
+    '',
+    `${SYMBOLS.allowed} allowed · ${SYMBOLS.denied} denied · ${SYMBOLS.failsafe} allowed only through a Felix failsafe port · ${SYMBOLS.mixed} allowed for some representatives, denied for others · ${SYMBOLS.none} nothing to probe. Each verdict names what decided it. The spec allows ${allowed.join(', ')}; every other class must be denied, except that a pod may reach host-networked servers of its own node (see the warnings).`,
+    '',
+    'Client classes:',
+    '',
+    ...CLIENT_CLASSES.map((c) => `- **${c.title}**: ${md(c.description)}.`),
+  ];
+}
+
+function cellText(cell: AccessCell): string {
+  if (cell.status === 'none') return `${SYMBOLS.none}${cell.note ? ` ${md(cell.note)}` : ''}`;
+  if (cell.status === 'mixed') {
+    const allowed = cell.probes.filter((p) => p.allowed).length;
+    return `${SYMBOLS.mixed} ${allowed} of ${cell.probes.length} allowed: ${decisions(cell.probes)}`;
+  }
+  return `${SYMBOLS[cell.status]} ${decisions(cell.probes)}`;
+}
+
+function decisions(list: readonly Probe[]): string {
+  const distinct = [...new Set(list.map((p) => shortDecision(p.decidedBy)))];
+  return distinct.length <= 2 ? distinct.join(', ') : `${distinct.slice(0, 2).join(', ')}, …`;
+}
+
+function diagram(access: AccessMatrix): string[] {
+  const edges: string[] = [];
+  const used = new Set<string>();
+  access.servers.forEach((s, i) => {
+    for (const cell of s.cells) {
+      if (cell.status === 'denied' || cell.status === 'none') continue;
+      const port = `${s.server.protocol} ${s.server.port}`;
+      const ownNode = cell.client === 'pod-same-node' ? ', own node' : '';
+      const label = cell.status === 'failsafe' ? `${port} failsafe${ownNode}` : cell.status === 'mixed' ? `${port} some${ownNode}` : `${port}${ownNode}`;
+      edges.push(`  ${classId(cell.client)} ${cell.status === 'failsafe' ? '-.->' : '-->'}|"${label}"| s${i}`);
+      used.add(cell.client);
+    }
+  });
+  if (edges.length === 0) return ['## Who reaches what', '', 'No class of clients reaches any protected server.'];
+  return [
+    '## Who reaches what',
+    '',
+    'Allowed connections only; a dashed arrow is open only through a Felix failsafe port.',
+    '',
+    '```mermaid',
+    'flowchart LR',
+    ...CLIENT_CLASSES.filter((c) => used.has(c.id)).map((c) => `  ${classId(c.id)}["${c.title}"]`),
+    ...access.servers.map((s, i) => `  s${i}["${serverTitle(s.server)}<br/>${s.server.protocol} ${s.server.port}"]`),
+    ...edges,
+    '```',
+  ];
+}
+
+function classId(id: string): string {
+  return `c_${id.replace(/-/g, '_')}`;
+}
+
+function essentials(list: readonly EssentialAccess[]): string[] {
+  const rows = list.map((e) => [e.path.name, `${e.path.protocol} ${e.port}`, e.direction, `${SYMBOLS[e.status]} ${decisions(e.probes)}`, e.path.usedBy, `[source](${e.path.source})`]);
+  return [
+    '## Usual host paths (allow-list)',
+    '',
+    "What the host endpoints' default deny does to paths a Kubernetes node running Calico usually needs; probed from and to an address outside the cluster, on every class of host endpoints.",
+    '',
+    table(['Path', 'Port', 'Direction', 'Verdict', 'Used by', 'Documented'], rows),
+  ];
+}
+
+function probes(access: AccessMatrix): string[] {
+  const out = ['## Probes', '', 'The connection attempts behind each cell, to replay with `calico-shield explain`.', ''];
+  for (const s of access.servers) {
+    out.push(`### ${serverTitle(s.server)} (${s.server.protocol} ${s.server.port})`, '');
+    for (const cell of s.cells) {
+      const title = CLIENT_CLASSES.find((c) => c.id === cell.client)?.title ?? cell.client;
+      if (cell.probes.length === 0) out.push(`- ${title}: nothing to probe${cell.note ? ` (${md(cell.note)})` : ''}.`);
+      for (const p of cell.probes) out.push(`- ${title}: ${probeText(p)}`);
+    }
+    if (s.otherPort) out.push(`- Another port of its pods: ${probeText(s.otherPort)}`);
+    out.push('');
+  }
+  return out;
+}
+
+function probeText(p: Probe): string {
+  const alike = (n: number): string => (n > 1 ? ' (and the nodes like it)' : '');
+  return md(`${describePeer(p.source)}${alike(p.sourceNodes)} → ${describePeer(p.destination)}${alike(p.targetNodes)}, ${p.protocol} ${p.port}: ${SYMBOLS[p.allowed ? (p.decidedBy.kind === 'failsafe' ? 'failsafe' : 'allowed') : 'denied']} ${describeDecision(p.decidedBy)}`);
+}
+
+/** By code and message, without positions: the report must not change when the spec is only reordered. */
+function warnings(findings: readonly Finding[]): string[] {
+  const list = findings.filter((f) => f.severity === 'warning').sort((a, b) => cmp(a.code, b.code) || cmp(a.message, b.message));
+  if (list.length === 0) return ['## Warnings', '', 'None.'];
+  return ['## Warnings', '', ...list.map((f) => `- **${f.code}**: ${md(f.message)}${f.hint ? ` (${md(f.hint)})` : ''}`)];
+}
+
+/** Free text in Markdown: `<node>` would be taken for an HTML tag and vanish. */
+function md(text: string): string {
+  return text.replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]): string => `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}

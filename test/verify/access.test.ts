@@ -1,0 +1,185 @@
+/**
+ * The access matrix: one cell per protected server and client class, from the compiled
+ * objects; equivalence classes that keep a 10,000-node cluster to a handful of probes; the
+ * made-up addresses that stay clear of every network the objects name.
+ */
+import { cidrContains, parseCidr, parseIp } from '../../lib/calico/net';
+import { buildModel } from '../../lib/verify/model';
+import { CLIENT_CLASSES, computeAccess, type AccessMatrix, type ClientClass } from '../../lib/verify/access';
+import { shortDecision } from '../../lib/verify/describe';
+import { compileOk, compileText } from '../support/compile';
+
+const accessOf = (file: string): AccessMatrix => {
+  const r = compileOk(file);
+  if (!r.access) throw new Error(`${file} has no access matrix`);
+  return r.access;
+};
+
+const cell = (access: AccessMatrix, server: string, client: ClientClass) => {
+  const s = access.servers.find((x) => x.server.id === server);
+  const c = s?.cells.find((x) => x.client === client);
+  if (!c) throw new Error(`no cell ${server} × ${client}`);
+  return c;
+};
+
+/** A deny-list or allow-list cluster of `n` nodes, one interface each, metrics on every node and etcd on the first. */
+const fleet = (n: number, approach = 'deny-list'): string =>
+  [
+    'apiVersion: calico-shield/v1alpha1',
+    'kind: Cluster',
+    'spec:',
+    `  approach: ${approach}`,
+    '  nodes:',
+    ...Array.from({ length: n }, (_, i) => `    - {name: node-${String(i).padStart(5, '0')}, interfaces: [{name: eth0, expectedIPs: [10.${i >> 16}.${(i >> 8) & 255}.${i & 255}]}]}`),
+    '  metrics:',
+    '    allowedNets: [172.15.0.0/24]',
+    '    calicoNode: {}',
+    '  protectedServers:',
+    '    - {name: etcd, port: 2379, runsOn: {nodes: [node-00000]}, allowedClients: {nodes: [node-00001], nets: [192.0.2.0/24]}}',
+  ].join('\n') + '\n';
+
+describe('the access matrix of clusters/example.yaml (deny-list)', () => {
+  const access = accessOf('clusters/example.yaml');
+
+  it('can list the servers in the plan order, each with a cell per client class in column order', () => {
+    expect(access.servers.map((s) => s.server.id)).toEqual(['calico-node-metrics', 'kube-controllers-metrics', 'typha-metrics']);
+    for (const s of access.servers) expect(s.cells.map((c) => c.client)).toEqual(CLIENT_CLASSES.map((c) => c.id));
+  });
+
+  it.each<[string, ClientClass, string, string]>([
+    ['calico-node-metrics', 'allowed-workload', 'allowed', '`default-host` rule 0'],
+    ['calico-node-metrics', 'unlabelled-pod', 'denied', '`restrict-calico-node-prometheus` rule 0'],
+    ['calico-node-metrics', 'allowed-network', 'allowed', '`default-host` rule 0'],
+    ['calico-node-metrics', 'other-host', 'denied', '`restrict-calico-node-prometheus` rule 0'],
+    ['calico-node-metrics', 'external', 'denied', '`restrict-calico-node-prometheus` rule 0'],
+    ['calico-node-metrics', 'pod-same-node', 'allowed', 'DefaultEndpointToHostAction Accept'],
+    ['typha-metrics', 'unlabelled-pod', 'denied', '`restrict-typha-prometheus` rule 0'],
+    ['kube-controllers-metrics', 'allowed-workload', 'allowed', '`calico-system/restrict-kube-controllers-prometheus` rule 0'],
+    ['kube-controllers-metrics', 'allowed-network', 'allowed', '`calico-system/restrict-kube-controllers-prometheus` rule 1'],
+    ['kube-controllers-metrics', 'unlabelled-pod', 'denied', '`calico-system/restrict-kube-controllers-prometheus` rule 2'],
+    ['kube-controllers-metrics', 'pod-same-node', 'denied', '`calico-system/restrict-kube-controllers-prometheus` rule 2'],
+  ])('can decide %s × %s: %s by %s', (server, client, status, decision) => {
+    const c = cell(access, server, client);
+    expect(c.status).toBe(status);
+    expect([...new Set(c.probes.map((p) => shortDecision(p.decidedBy)))]).toEqual([decision]);
+  });
+
+  it('can probe an address inside each allowed network', () => {
+    expect(cell(access, 'calico-node-metrics', 'allowed-network').probes.map((p) => p.source)).toEqual([
+      { kind: 'external', ip: '172.15.0.1' },
+      { kind: 'external', ip: '172.101.0.1' },
+    ]);
+  });
+
+  it('can leave a cell empty with the reason when the class does not exist', () => {
+    expect(cell(access, 'calico-node-metrics', 'allowed-host')).toEqual({ client: 'allowed-host', status: 'none', probes: [], note: 'metrics have no host clients' });
+  });
+
+  it('can place the allowed pod in another namespace and on another node than the server', () => {
+    const [probe] = cell(access, 'kube-controllers-metrics', 'allowed-workload').probes;
+    expect(probe?.source).toMatchObject({ kind: 'workload', namespace: 'monitoring', labels: { 'calico-prometheus-access': 'true' }, node: 'kubeadm-node-0' });
+    expect(probe?.destination).toMatchObject({ kind: 'workload', namespace: 'calico-system', node: 'kubeadm-master' });
+  });
+});
+
+describe('the access matrix of clusters/allow-list-etcd.yaml (allow-list)', () => {
+  const access = accessOf('clusters/allow-list-etcd.yaml');
+
+  it('can let an allowed host client through its own egress policy and the server (deviation D11)', () => {
+    const c = cell(access, 'etcd', 'allowed-host');
+    expect(c.status).toBe('allowed');
+    expect(c.probes[0]?.source).toEqual({ kind: 'host', node: 'kubeadm-node-0', interface: 'eth0', ip: '10.100.0.16' });
+  });
+
+  it("can probe other hosts as the server sees them, without the help of their own egress policy", () => {
+    const [probe] = cell(access, 'calico-node-metrics', 'other-host').probes;
+    expect(probe?.source).toEqual({ kind: 'external', name: 'node kubeadm-node-0', ip: '10.100.0.16' });
+    expect(probe?.stage).toMatchObject({ point: 'host-ingress', endpoint: 'kubeadm-master.eth0' });
+    expect(probe?.decidedBy).toMatchObject({ kind: 'end-of-tier-deny', direction: 'Ingress' });
+  });
+
+  it('can probe both workload clients of etcd', () => {
+    const c = cell(access, 'etcd', 'allowed-workload');
+    expect(c.probes.map((p) => (p.source.kind === 'workload' ? [p.source.namespace, p.source.labels] : []))).toEqual([
+      ['clients', { 'allowed-etcd-client': 'true' }],
+      ['backup', { app: 'etcd-backup' }],
+    ]);
+    expect(c.status).toBe('allowed');
+  });
+
+  it('can tell which usual host paths are cut and which are open only through failsafe ports', () => {
+    const status = (id: string, direction: string, port: number) => access.essentials.find((e) => e.path.id === id && e.direction === direction && e.port === port)?.status;
+    expect([status('kubelet-api', 'inbound', 10250), status('bgp', 'inbound', 179), status('dns', 'outbound', 53), status('etcd', 'inbound', 2380)]).toEqual(['denied', 'failsafe', 'failsafe', 'failsafe']);
+    expect(access.essentials.some((e) => e.port === 2379)).toBe(false);
+  });
+});
+
+describe('equivalence classes', () => {
+  const matrix = (n: number, approach?: string): AccessMatrix => {
+    const r = compileText(fleet(n, approach), 'fleet');
+    if (!r.access) throw new Error(r.findings.map((f) => f.message).join('\n'));
+    return r.access;
+  };
+  const probes = (a: AccessMatrix): number => a.servers.reduce((n, s) => n + s.cells.reduce((m, c) => m + c.probes.length, 0), 0) + a.essentials.reduce((n, e) => n + e.probes.length, 0);
+
+  it.each(['deny-list', 'allow-list'])('can probe a 2,000-node %s cluster as often as a 20-node one', (approach) => {
+    const small = matrix(20, approach);
+    const large = matrix(2000, approach);
+    expect(probes(large)).toBe(probes(small));
+    expect(large.hostClasses.length).toBe(small.hostClasses.length);
+  });
+
+  it('can say how many nodes a probe stands for', () => {
+    const a = matrix(2000);
+    const external = cell(a, 'calico-node-metrics', 'external').probes;
+    // The etcd node, the etcd client and the rest carry different labels: three classes.
+    expect(a.hostClasses.map((c) => c.members.length).sort((x, y) => x - y)).toEqual([1, 1, 1998]);
+    expect(external.reduce((n, p) => n + p.targetNodes, 0)).toBe(2000);
+    expect(cell(a, 'calico-node-metrics', 'other-host').probes.reduce((n, p) => n + p.sourceNodes, 0)).toBeGreaterThanOrEqual(1998);
+  });
+
+  it('can count the target nodes of a host-networked server on named nodes', () => {
+    expect(cell(matrix(50), 'etcd', 'external').probes.map((p) => [p.destination.kind === 'host' && p.destination.node, p.targetNodes])).toEqual([['node-00000', 1]]);
+  });
+});
+
+describe('made-up addresses', () => {
+  it('can keep pods and outside addresses out of every network the objects name', () => {
+    const text = fleet(3).replace('allowedNets: [172.15.0.0/24]', 'allowedNets: [10.244.0.0/16, 203.0.113.0/24, 100.64.0.0/10]');
+    const r = compileText(text, 'fleet');
+    const nets = ['10.244.0.0/16', '203.0.113.0/24', '100.64.0.0/10', '192.0.2.0/24'].map((n) => {
+      const parsed = parseCidr(n);
+      if (!parsed.ok) throw new Error(n);
+      return parsed.cidr;
+    });
+    const a = r.access;
+    if (!a) throw new Error('no access');
+    for (const client of ['unlabelled-pod', 'external', 'pod-same-node'] as const) {
+      for (const p of cell(a, 'calico-node-metrics', client).probes) {
+        const ip = parseIp(p.source.ip);
+        if (!ip.ok) throw new Error(p.source.ip);
+        expect([client, p.source.ip, nets.some((n) => cidrContains(n, ip.ip))]).toEqual([client, p.source.ip, false]);
+      }
+    }
+  });
+
+  it('can leave a class without probe, and say why, when an allowed network covers every address', () => {
+    const r = compileText(fleet(3).replace('allowedNets: [172.15.0.0/24]', 'allowedNets: [0.0.0.0/0]'), 'fleet');
+    const a = r.access;
+    if (!a) throw new Error('no access');
+    expect(cell(a, 'calico-node-metrics', 'unlabelled-pod')).toMatchObject({ status: 'none', note: 'every address calico-shield would use is in a network the objects name' });
+    // Every node's address is in the allowed network too: the other hosts are allowed, and that is an error.
+    expect(r.findings.map((f) => f.code)).toContain('exposed-port');
+  });
+});
+
+describe('computeAccess on objects alone', () => {
+  it('can compute from a model whose nodes have no host endpoint', () => {
+    const r = compileOk('clusters/example.yaml');
+    if (!r.plan) throw new Error('no plan');
+    const a = computeAccess(r.plan, buildModel(r.objects.filter((o) => o.kind !== 'HostEndpoint'), { failsafeDefaults: r.plan.spec.failsafe }));
+    const node = a.servers.find((s) => s.server.id === 'calico-node-metrics');
+    expect(node?.uncoveredNodes).toEqual({ count: 2, names: ['kubeadm-master', 'kubeadm-node-0'] });
+    expect(node?.cells.every((c) => c.status === 'none')).toBe(true);
+  });
+});

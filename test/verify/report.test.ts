@@ -1,0 +1,128 @@
+/**
+ * ACCESS.md, by focused assertions rather than a snapshot: its sections, the verdict of each
+ * cell, the Mermaid diagram's edges, the warnings, determinism, and that GitOps tools never
+ * apply it.
+ */
+import { parse } from 'yaml';
+import type { CalicoObject } from '../../lib/calico/object';
+import type { Finding } from '../../lib/spec/errors';
+import { verifyCluster } from '../../lib/verify/guard-rails';
+import { ACCESS_REPORT_FILE, renderAccessReport } from '../../lib/verify/report';
+import { compileOk } from '../support/compile';
+
+const report = (file: string, mutate: (objects: readonly CalicoObject[]) => readonly CalicoObject[] = (o) => o): { text: string; findings: readonly Finding[] } => {
+  const r = compileOk(file);
+  if (!r.plan) throw new Error('no plan');
+  const { access, findings } = verifyCluster(r.plan, mutate(r.objects));
+  return { text: renderAccessReport(r.plan, access, findings), findings };
+};
+
+const section = (text: string, title: string): string => {
+  const start = text.indexOf(`\n## ${title}\n`);
+  if (start < 0) throw new Error(`no section ${title}`);
+  const end = text.indexOf('\n## ', start + 1);
+  return text.slice(start, end < 0 ? undefined : end);
+};
+
+const row = (text: string, server: string): string[] => {
+  const line = text.split('\n').find((l) => l.startsWith(`| ${server} |`));
+  if (!line) throw new Error(`no row for ${server}`);
+  return line.slice(2, -2).split(' | ');
+};
+
+describe('ACCESS.md of clusters/example.yaml (deny-list)', () => {
+  const { text } = report('clusters/example.yaml');
+
+  it('can start with a title, say it is generated and never applied, and explain the approach', () => {
+    expect(text.split('\n')[0]).toBe('# Access to the protected servers of cluster `example`');
+    expect(text).toContain('Argo CD and Flux do not apply it');
+    expect(section(text, 'Approach')).toContain('**deny-list**: GlobalNetworkPolicy `default-host` (order 5000) allows all traffic of the host endpoints');
+  });
+
+  it('can give one row per protected server with a verdict and its deciding policy per client class', () => {
+    expect(section(text, 'Access matrix')).toContain(
+      '| Server | Port | Runs on | Allowed workload | Unlabelled pod | Allowed network | Allowed host | Other host | External address | Pod on the same node |',
+    );
+    expect(row(text, 'calico-node metrics')).toEqual([
+      'calico-node metrics',
+      'TCP 9091',
+      'host-networked on every node',
+      '✅ `default-host` rule 0',
+      '⛔ `restrict-calico-node-prometheus` rule 0',
+      '✅ `default-host` rule 0',
+      '— metrics have no host clients',
+      '⛔ `restrict-calico-node-prometheus` rule 0',
+      '⛔ `restrict-calico-node-prometheus` rule 0',
+      '✅ DefaultEndpointToHostAction Accept',
+    ]);
+    expect(row(text, 'kube-controllers metrics')[4]).toBe('⛔ `calico-system/restrict-kube-controllers-prometheus` rule 2');
+  });
+
+  it('can draw only the allowed connections in a Mermaid flowchart GitHub renders', () => {
+    const diagram = section(text, 'Who reaches what');
+    expect(diagram).toContain('```mermaid\nflowchart LR\n');
+    expect(diagram).toContain('  c_allowed_workload -->|"TCP 9091"| s0');
+    expect(diagram).toContain('  c_pod_same_node -->|"TCP 9091, own node"| s0');
+    expect(diagram).toContain('  s1["kube-controllers metrics<br/>TCP 9094"]');
+    expect(diagram).not.toContain('c_unlabelled_pod');
+    expect(diagram).not.toContain('c_external');
+    expect(diagram).not.toContain('-.->');
+  });
+
+  it('can list the probes behind every cell, with Markdown-safe text', () => {
+    const probes = section(text, 'Probes');
+    expect(probes).toContain(
+      '- Unlabelled pod: pod default/unlabelled (10.244.1.10) on node kubeadm-node-0 → node kubeadm-master (10.100.0.15, eth0) (and the nodes like it), TCP 9091: ⛔ GlobalNetworkPolicy restrict-calico-node-prometheus ingress rule 0 (Deny)',
+    );
+    expect(probes).toContain('- Another port of its pods: pod default/unlabelled (10.244.1.10) on node kubeadm-node-0 → pod calico-system/calico-kube-controllers (10.244.2.10) on node kubeadm-master, TCP 8080: ⛔');
+  });
+
+  it('can list the warnings by code, with their hints, escaping what Markdown would take for HTML', () => {
+    const warnings = section(text, 'Warnings');
+    expect(warnings.split('\n').filter((l) => l.startsWith('- ')).map((l) => l.slice(2).split(':')[0])).toEqual(['**namespace-default-deny**', '**partial-interfaces**', '**pod-to-own-host**']);
+    expect(warnings).toContain('HostEndpoint &lt;node&gt;.all-interfaces');
+    expect(warnings).not.toContain('<node>');
+  });
+
+  it('can render the same text twice, with no timestamp', () => {
+    expect(report('clusters/example.yaml').text).toBe(text);
+    expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}|\d{2}:\d{2}:\d{2}/);
+    expect(text.endsWith('\n')).toBe(true);
+    expect(text).not.toMatch(/\n\n\n/);
+  });
+});
+
+describe('ACCESS.md of clusters/allow-list-etcd.yaml (allow-list)', () => {
+  it('can show the usual host paths, with the source of each', () => {
+    const paths = section(report('clusters/allow-list-etcd.yaml').text, 'Usual host paths (allow-list)');
+    expect(paths).toContain('| kubelet API | TCP 10250 | inbound | ⛔ end of tier (ingress) | the API server (logs, exec, port-forward, metrics) | [source](https://kubernetes.io/docs/reference/networking/ports-and-protocols/) |');
+    expect(paths).toContain('| BGP | TCP 179 | inbound | ⚠️ failsafe inbound TCP 179 |');
+  });
+
+  it('can draw a dashed arrow for a port open only through a failsafe port', () => {
+    const { text, findings } = report('clusters/allow-list-etcd.yaml', (objects) => objects.filter((o) => o.kind !== 'FelixConfiguration'));
+    expect(findings.map((f) => f.code)).toContain('failsafe-open');
+    expect(row(text, 'etcd')[8]).toBe('⚠️ failsafe inbound TCP 2379');
+    expect(section(text, 'Who reaches what')).toContain('  c_external -.->|"TCP 2379 failsafe"| s0');
+  });
+
+  it('can leave the usual host paths out in the deny-list approach', () => {
+    expect(report('clusters/example.yaml').text).not.toContain('## Usual host paths');
+  });
+});
+
+describe('ACCESS.md in dist/<cluster>/', () => {
+  const r = compileOk('clusters/example.yaml');
+  const files = new Map(r.files.map((f) => [f.path, f.content]));
+
+  it('can be written next to the manifests, and locked with them', () => {
+    expect(files.get(ACCESS_REPORT_FILE)).toBe(report('clusters/example.yaml').text);
+    expect(JSON.parse(files.get('calico-shield.lock') ?? '{}').files[ACCESS_REPORT_FILE]).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('fails to appear in any kustomization, so Argo CD and Flux never apply it', () => {
+    const kustomizations = [...files].filter(([path]) => path.endsWith('kustomization.yaml'));
+    expect(kustomizations.length).toBeGreaterThan(1);
+    for (const [, text] of kustomizations) expect((parse(text) as { resources: string[] }).resources).not.toContain(ACCESS_REPORT_FILE);
+  });
+});
