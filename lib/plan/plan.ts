@@ -223,7 +223,16 @@ export function planCluster(spec: ClusterSpec): ProtectionPlan {
         name: `protected-${s.name}-server`,
         selector: serverSelector,
         order: PROTECT_ORDER,
-        ingress: [protectRule(spec.approach, s.protocol, s.port, clientSelector)],
+        ingress:
+          spec.approach === 'deny-list' && s.workloads.length > 0
+            ? // The policy selects the server's pods, and nothing else does: with only the
+              // document's Deny rule, its allowed clients would end in the default tier's
+              // deny too. So allow them first, then deny the rest of the port.
+              [
+                { action: 'Allow', protocol: s.protocol, source: { selector: clientSelector }, destination: {}, destinationPorts: [s.port] },
+                { action: 'Deny', protocol: s.protocol, source: {}, destination: {}, destinationPorts: [s.port] },
+              ]
+            : [protectRule(spec.approach, s.protocol, s.port, clientSelector)],
         egress: [],
       },
       ...(clientEgressPolicy ? { clientEgressPolicy } : {}),
