@@ -8,7 +8,9 @@ import * as path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { CalicoObject } from './calico/object';
 import { diffTrees } from './gitops/diff';
-import { ClusterOutput, LOCK_FILE, writeDist } from './gitops/writer';
+import { DEPLOY_REPO_FILE, DeployRepo, parseDeployRepo, renderDeploy } from './gitops/deploy';
+import { ClusterOutput, OutputFile, writeDist, writeFileAtomically } from './gitops/writer';
+import { NODES_USAGE, runNodes } from './nodes-command';
 import { ClusterResult, compileCluster } from './pipeline';
 import { formatFinding, hasErrors } from './spec/errors';
 import { explain, formatExplanation, formatQueryError } from './verify/explain';
@@ -19,6 +21,8 @@ export interface CliIo {
   readonly stderr: (text: string) => void;
   /** Folder that relative paths start from. */
   readonly cwd: string;
+  /** Standard input when something is piped in (nodes import); undefined for a terminal. */
+  readonly stdin?: () => string | undefined;
 }
 
 const USAGE = `usage: calico-shield <command> [options]
@@ -26,6 +30,8 @@ const USAGE = `usage: calico-shield <command> [options]
 commands:
   synth     compile every clusters/<name>.yaml into dist/<name>/ (atomically; nothing is written on error)
   check     compile in memory and compare with dist/; exit 1 with a diff when dist/ is stale or hand-edited
+  nodes import --cluster NAME [--file nodes.json]
+            add or update spec.nodes from \`kubectl get nodes -o json\` (see below)
   explain   --cluster NAME "<source> -> <destination>:<port>[/<protocol>]"
             can the source reach the port? Evaluated on the objects of dist/<cluster>/;
             exit 0 allowed, 3 denied, 2 bad query
@@ -45,7 +51,11 @@ explain peers (docs/verification.md):
   calico-shield explain --cluster example "pod monitoring/prometheus{calico-prometheus-access=true} -> host kubeadm-master:9091/TCP"
   calico-shield explain --cluster example "ip 172.15.0.7 -> host kubeadm-master/eth0:9091/TCP"
   calico-shield explain --cluster allow-list-etcd "host kubeadm-node-0 -> host kubeadm-master:2379/TCP"
-`;
+
+deploy/: when ${DEPLOY_REPO_FILE} exists, synth also renders the Argo CD and Flux manifests of
+deploy/argocd/ and deploy/flux/ from it, and check compares them too.
+
+${NODES_USAGE}`;
 
 interface Options {
   readonly command: string;
@@ -58,6 +68,7 @@ interface Options {
 
 /** Exit codes: 0 success (explain: allowed), 1 findings or drift, 2 usage (explain: bad query), 3 explain: denied. */
 export function run(argv: readonly string[], io: CliIo): number {
+  if (argv[0] === 'nodes') return runNodes(argv.slice(1), io);
   const parsed = parseArgs(argv);
   if (typeof parsed === 'string') {
     io.stderr(`${parsed}\n\n${USAGE}`);
@@ -89,14 +100,73 @@ export function run(argv: readonly string[], io: CliIo): number {
     return 1;
   }
   const outputs = results.map(toOutput);
+  const deploy = loadDeploy(io);
+  if (typeof deploy === 'number') return deploy;
+  const deployFiles = deploy ? renderDeploy(outputs.map((o) => o.cluster), deploy) : [];
   if (parsed.command === 'synth') {
     const report = writeDist(outDir, outputs, { prune: true });
     for (const c of report.written) io.stdout(`wrote   ${rel(io.cwd, outDir, c)}/\n`);
     for (const c of report.unchanged) io.stdout(`same    ${rel(io.cwd, outDir, c)}/\n`);
     for (const c of report.removed) io.stdout(`removed ${rel(io.cwd, outDir, c)}/ (its spec is gone)\n`);
+    if (deploy) writeDeploy(deployFiles, io);
     return 0;
   }
-  return check(outDir, outputs, io);
+  return Math.max(check(outDir, outputs, io), deploy ? checkDeploy(deployFiles, io) : 0);
+}
+
+/** The deploy/ settings; undefined when the repository has none; 1 after printing its errors. */
+function loadDeploy(io: CliIo): DeployRepo | undefined | number {
+  const file = path.resolve(io.cwd, DEPLOY_REPO_FILE);
+  if (!fs.existsSync(file)) return undefined;
+  const { repo, findings } = parseDeployRepo(DEPLOY_REPO_FILE, fs.readFileSync(file, 'utf8'));
+  for (const f of findings) io.stderr(`${formatFinding(f)}\n`);
+  if (!repo || hasErrors(findings)) {
+    io.stderr('\nnothing was written\n');
+    return 1;
+  }
+  return repo;
+}
+
+/** The rendered manifests' folders under deploy/; everything else there (README, settings) is the user's. */
+const DEPLOY_FOLDERS = ['argocd', 'flux'];
+
+function deployedFiles(io: CliIo): Map<string, string> {
+  const root = path.resolve(io.cwd, path.dirname(DEPLOY_REPO_FILE));
+  const files = new Map<string, string>();
+  for (const folder of DEPLOY_FOLDERS) {
+    const dir = path.join(root, folder);
+    if (!fs.existsSync(dir)) continue;
+    for (const f of listFiles(dir)) if (f.endsWith('.yaml')) files.set(`${folder}/${f}`, fs.readFileSync(path.join(dir, f), 'utf8'));
+  }
+  return files;
+}
+
+function writeDeploy(files: readonly OutputFile[], io: CliIo): void {
+  const root = path.resolve(io.cwd, path.dirname(DEPLOY_REPO_FILE));
+  const label = (p: string): string => path.relative(io.cwd, path.join(root, p));
+  const current = deployedFiles(io);
+  for (const f of files) {
+    if (current.get(f.path) === f.content) continue;
+    writeFileAtomically(path.join(root, f.path), f.content);
+    io.stdout(`wrote   ${label(f.path)}\n`);
+  }
+  const wanted = new Set(files.map((f) => f.path));
+  for (const p of [...current.keys()].filter((p) => !wanted.has(p))) {
+    fs.rmSync(path.join(root, p));
+    io.stdout(`removed ${label(p)} (its cluster is gone)\n`);
+  }
+}
+
+function checkDeploy(files: readonly OutputFile[], io: CliIo): number {
+  const label = path.relative(io.cwd, path.resolve(io.cwd, path.dirname(DEPLOY_REPO_FILE))) || '.';
+  const diff = diffTrees(new Map(files.map((f) => [f.path, f.content])), deployedFiles(io));
+  if (diff.changed.length + diff.added.length + diff.missing.length === 0) {
+    io.stdout(`${label}/ is up to date\n`);
+    return 0;
+  }
+  io.stdout(diff.text);
+  io.stderr(`${label}/ differs from what ${DEPLOY_REPO_FILE} and the specs render to: run 'npm run synth' and commit ${label}/\n`);
+  return 1;
 }
 
 function parseArgs(argv: readonly string[]): Options | string {
@@ -211,9 +281,8 @@ function check(outDir: string, outputs: readonly ClusterOutput[], io: CliIo): nu
   const clusters = new Set(outputs.map((o) => o.cluster));
   if (fs.existsSync(outDir)) {
     for (const entry of fs.readdirSync(outDir, { withFileTypes: true })) {
+      // Every visible folder counts: Argo CD's ApplicationSet makes an Application of each.
       if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
-      const isOurs = clusters.has(entry.name) || fs.existsSync(path.join(outDir, entry.name, LOCK_FILE));
-      if (!isOurs) continue;
       for (const file of listFiles(path.join(outDir, entry.name))) {
         actual.set(`${entry.name}/${file}`, fs.readFileSync(path.join(outDir, entry.name, file), 'utf8'));
       }

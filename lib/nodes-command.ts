@@ -2,9 +2,9 @@
  * `calico-shield nodes import`: reads `kubectl get nodes -o json` and updates spec.nodes of a
  * cluster spec. The edge of lib/inventory (which is pure): it reads and writes the files.
  */
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomically } from './gitops/writer';
 import { importNodes } from './inventory/import-nodes';
 import { InventoryProblem, parseNodeInventory } from './inventory/parse-node-inventory';
 import { Finding, formatFinding, hasErrors } from './spec/errors';
@@ -97,7 +97,7 @@ export function runNodes(argv: readonly string[], io: NodesIo): number {
   } else {
     inventoryLabel = '(stdin)';
     inventoryText = io.stdin?.();
-    if (inventoryText === undefined) {
+    if (inventoryText === undefined || inventoryText.trim() === '') {
       io.stderr(`nothing on stdin: run kubectl get nodes -o json | calico-shield nodes import …, or give --file\n\n${NODES_USAGE}`);
       return 2;
     }
@@ -122,7 +122,7 @@ export function runNodes(argv: readonly string[], io: NodesIo): number {
     io.stdout(`${specLabel} is up to date\n`);
     return 0;
   }
-  writeFileAtomic(specPath, result.text);
+  writeFileAtomically(specPath, result.text);
   io.stdout(`wrote    ${specLabel}\n`);
   return 0;
 }
@@ -134,23 +134,4 @@ function printProblems(io: NodesIo, file: string, problems: readonly InventoryPr
   }
   io.stderr(`\n${problems.length} error${problems.length === 1 ? '' : 's'}; nothing was written\n`);
   return 1;
-}
-
-/** Replaces a file by rename from a synced sibling, so it holds the old or the new text, never a mix. */
-function writeFileAtomic(file: string, text: string): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${randomBytes(6).toString('hex')}`);
-  const mode = fs.statSync(file).mode & 0o777;
-  try {
-    const fd = fs.openSync(tmp, 'wx', mode);
-    try {
-      fs.writeFileSync(fd, text, 'utf8');
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw e;
-  }
 }

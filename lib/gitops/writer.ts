@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as nodeFs from 'node:fs';
-import { join, posix } from 'node:path';
+import { basename, dirname, join, posix } from 'node:path';
 
 /** One file of a cluster's output. */
 export interface OutputFile {
@@ -264,4 +264,27 @@ function prune(fs: WriterFs, distDir: string, entries: ReadonlyMap<string, boole
 
 function randomSuffix(): string {
   return randomBytes(6).toString('hex');
+}
+
+/**
+ * Replaces one file by rename from a synced sibling, so it holds the old or the new text,
+ * never a mix (a spec rewritten by `nodes import`, a deploy/ manifest). Keeps the file's mode.
+ */
+export function writeFileAtomically(file: string, text: string): void {
+  const tmp = join(dirname(file), `.${basename(file)}.tmp-${randomBytes(6).toString('hex')}`);
+  const mode = nodeFs.existsSync(file) ? nodeFs.statSync(file).mode & 0o777 : 0o644;
+  nodeFs.mkdirSync(dirname(file), { recursive: true });
+  try {
+    const fd = nodeFs.openSync(tmp, 'wx', mode);
+    try {
+      nodeFs.writeFileSync(fd, text, 'utf8');
+      nodeFs.fsyncSync(fd);
+    } finally {
+      nodeFs.closeSync(fd);
+    }
+    nodeFs.renameSync(tmp, file);
+  } catch (e) {
+    nodeFs.rmSync(tmp, { force: true });
+    throw e;
+  }
 }
