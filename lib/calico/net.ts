@@ -203,8 +203,16 @@ function toParsedIp(raw: Uint8Array): ParsedIp {
  * Refuses what Calico would refuse or read differently: leading zeros in IPv4 parts, zone
  * indexes, brackets, spaces, and networks (a CIDR belongs in nets).
  */
+/** A plain dotted quad without leading zeros: the common case, parsed without the general path. */
+const SIMPLE_IPV4 = /^(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})$/;
+
 export function parseIp(text: string): { ok: true; ip: ParsedIp } | { ok: false; problem: Problem } {
-  const what = `${quote(text)} is not a valid IP address`;
+  const simple = SIMPLE_IPV4.exec(text);
+  if (simple) {
+    const bytes = Uint8Array.of(+simple[1], +simple[2], +simple[3], +simple[4]);
+    if (bytes.every((b, i) => b === +simple[i + 1])) return { ok: true, ip: { family: 4, text, bytes } };
+  }
+  const what = (): string => `${quote(text)} is not a valid IP address`;
   const slash = text.indexOf('/');
   if (slash >= 0) {
     // "/32" or "/128" is one address in network clothing: say which address to write.
@@ -215,11 +223,11 @@ export function parseIp(text: string): { ok: true; ip: ParsedIp } | { ok: false;
         : '';
     return {
       ok: false,
-      problem: { message: `${what}: it is a network (CIDR), not a single address`, hint: `use nets for networks${single}` },
+      problem: { message: `${what()}: it is a network (CIDR), not a single address`, hint: `use nets for networks${single}` },
     };
   }
   const raw = parseRaw(text);
-  if (!raw.ok) return { ok: false, problem: ipProblem(what, raw.flaw) };
+  if (!raw.ok) return { ok: false, problem: ipProblem(what(), raw.flaw) };
   return { ok: true, ip: toParsedIp(raw.bytes) };
 }
 
@@ -241,8 +249,9 @@ export function parseCidr(
   text: string,
   options: { allowBareIp?: boolean } = {},
 ): { ok: true; cidr: ParsedCidr } | { ok: false; problem: Problem } {
-  const what = `${quote(text)} is not a valid CIDR`;
-  const failWith = (flaw: Flaw): { ok: false; problem: Problem } => ({ ok: false, problem: ipProblem(what, flaw) });
+  // Built only on failure: parsing is on the hot path of a 10,000-node cluster.
+  const what = (): string => `${quote(text)} is not a valid CIDR`;
+  const failWith = (flaw: Flaw): { ok: false; problem: Problem } => ({ ok: false, problem: ipProblem(what(), flaw) });
   const parts = text.split('/');
   if (parts.length > 2) return failWith({ reason: 'has more than one "/"' });
   const raw = parseRaw(parts[0]);
@@ -278,7 +287,7 @@ export function parseCidr(
     return {
       ok: false,
       problem: {
-        message: `${what}: it has host bits set (${single.text} is not the first address of its /${prefixLength} network)`,
+        message: `${what()}: it has host bits set (${single.text} is not the first address of its /${prefixLength} network)`,
         hint: `did you mean ${JSON.stringify(corrected.text)}? For the single address write ${JSON.stringify(`${single.text}/${single.bytes.length * 8}`)}.`,
       },
     };
