@@ -40,12 +40,23 @@ export interface ClusterResult {
   readonly files?: readonly OutputFile[];
 }
 
-export function compileCluster(input: ClusterInput): ClusterResult {
+export interface CompileOptions {
+  /**
+   * Called after the stages that leave the most garbage (the spec's YAML tree, the cdk8s
+   * constructs): the CLI collects it there, which bounds the peak memory of large clusters.
+   * @default - nothing
+   */
+  readonly betweenStages?: () => void;
+}
+
+export function compileCluster(input: ClusterInput, options: CompileOptions = {}): ClusterResult {
   const parsed = parseClusterSpec(input.file, input.name, input.bytes);
   if (!parsed.spec) return { name: input.name, findings: sortFindings(parsed.findings) };
+  options.betweenStages?.();
   const spec = parsed.spec;
   const plan = planCluster(spec);
   const charts = synthesizePlan(plan);
+  options.betweenStages?.();
   const objects = charts.flatMap((c) => c.objects);
   const findings: Finding[] = [...parsed.findings, ...collisionFindings(spec, plan, objects)];
   if (hasErrors(findings)) return { name: input.name, findings: sortFindings(findings), spec, plan, charts, objects };
