@@ -54,7 +54,7 @@ explain peers (docs/verification.md):
   calico-shield explain --cluster example "ip 172.15.0.7 -> host kubeadm-master/eth0:9091/TCP"
   calico-shield explain --cluster allow-list-etcd "host kubeadm-node-0 -> host kubeadm-master:2379/TCP"
 
-deploy/: when ${DEPLOY_REPO_FILE} exists, synth also renders the Argo CD and Flux manifests of
+deploy/: when ${DEPLOY_REPO_FILE} exists beside the cluster folder, synth also renders the Argo CD and Flux manifests of
 deploy/argocd/ and deploy/flux/ from it, and check compares them too.
 
 ${NODES_USAGE}`;
@@ -103,7 +103,10 @@ export function run(argv: readonly string[], io: CliIo): number {
     return 1;
   }
   const outputs = results.map(toOutput);
-  const deploy = loadDeploy(io);
+  // deploy/ belongs to the repository that holds the cluster folder: a synth of specs kept
+  // elsewhere (--clusters) never rewrites this repository's manifests.
+  const deployRoot = path.join(path.dirname(clustersDir), path.dirname(DEPLOY_REPO_FILE));
+  const deploy = loadDeploy(deployRoot, io);
   if (typeof deploy === 'number') return deploy;
   const deployFiles = deploy ? renderDeploy(outputs.map((o) => o.cluster), deploy) : [];
   if (parsed.command === 'synth') {
@@ -111,10 +114,10 @@ export function run(argv: readonly string[], io: CliIo): number {
     for (const c of report.written) io.stdout(`wrote   ${rel(io.cwd, outDir, c)}/\n`);
     for (const c of report.unchanged) io.stdout(`same    ${rel(io.cwd, outDir, c)}/\n`);
     for (const c of report.removed) io.stdout(`removed ${rel(io.cwd, outDir, c)}/ (its spec is gone)\n`);
-    if (deploy) writeDeploy(deployFiles, io);
+    if (deploy) writeDeploy(deployRoot, deployFiles, io);
     return 0;
   }
-  return Math.max(check(outDir, outputs, io), deploy ? checkDeploy(deployFiles, io) : 0);
+  return Math.max(check(outDir, outputs, io), deploy ? checkDeploy(deployRoot, deployFiles, io) : 0);
 }
 
 /**
@@ -130,10 +133,10 @@ function garbageCollector(): (() => void) | undefined {
 }
 
 /** The deploy/ settings; undefined when the repository has none; 1 after printing its errors. */
-function loadDeploy(io: CliIo): DeployRepo | undefined | number {
-  const file = path.resolve(io.cwd, DEPLOY_REPO_FILE);
+function loadDeploy(root: string, io: CliIo): DeployRepo | undefined | number {
+  const file = path.join(root, path.basename(DEPLOY_REPO_FILE));
   if (!fs.existsSync(file)) return undefined;
-  const { repo, findings } = parseDeployRepo(DEPLOY_REPO_FILE, fs.readFileSync(file, 'utf8'));
+  const { repo, findings } = parseDeployRepo(path.relative(io.cwd, file) || file, fs.readFileSync(file, 'utf8'));
   for (const f of findings) io.stderr(`${formatFinding(f)}\n`);
   if (!repo || hasErrors(findings)) {
     io.stderr('\nnothing was written\n');
@@ -145,8 +148,7 @@ function loadDeploy(io: CliIo): DeployRepo | undefined | number {
 /** The rendered manifests' folders under deploy/; everything else there (README, settings) is the user's. */
 const DEPLOY_FOLDERS = ['argocd', 'flux'];
 
-function deployedFiles(io: CliIo): Map<string, string> {
-  const root = path.resolve(io.cwd, path.dirname(DEPLOY_REPO_FILE));
+function deployedFiles(root: string): Map<string, string> {
   const files = new Map<string, string>();
   for (const folder of DEPLOY_FOLDERS) {
     const dir = path.join(root, folder);
@@ -156,10 +158,9 @@ function deployedFiles(io: CliIo): Map<string, string> {
   return files;
 }
 
-function writeDeploy(files: readonly OutputFile[], io: CliIo): void {
-  const root = path.resolve(io.cwd, path.dirname(DEPLOY_REPO_FILE));
+function writeDeploy(root: string, files: readonly OutputFile[], io: CliIo): void {
   const label = (p: string): string => path.relative(io.cwd, path.join(root, p));
-  const current = deployedFiles(io);
+  const current = deployedFiles(root);
   for (const f of files) {
     if (current.get(f.path) === f.content) continue;
     writeFileAtomically(path.join(root, f.path), f.content);
@@ -172,9 +173,9 @@ function writeDeploy(files: readonly OutputFile[], io: CliIo): void {
   }
 }
 
-function checkDeploy(files: readonly OutputFile[], io: CliIo): number {
-  const label = path.relative(io.cwd, path.resolve(io.cwd, path.dirname(DEPLOY_REPO_FILE))) || '.';
-  const diff = diffTrees(new Map(files.map((f) => [f.path, f.content])), deployedFiles(io));
+function checkDeploy(root: string, files: readonly OutputFile[], io: CliIo): number {
+  const label = path.relative(io.cwd, root) || '.';
+  const diff = diffTrees(new Map(files.map((f) => [f.path, f.content])), deployedFiles(root));
   if (diff.changed.length + diff.added.length + diff.missing.length === 0) {
     io.stdout(`${label}/ is up to date\n`);
     return 0;

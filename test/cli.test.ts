@@ -72,4 +72,17 @@ describe('calico-shield synth and check with deploy/', () => {
     expect(r.err).toMatch(/deploy\/repository\.yaml:1:\d+: error\[/);
     expect(fs.existsSync(path.join(dir, 'dist'))).toBe(false);
   });
+
+  it('fails to touch deploy/ when the specs come from a folder of another repository', () => {
+    const dir = workspace();
+    cli(dir, ['synth']);
+    const before = fs.readFileSync(path.join(dir, 'deploy/flux/example.yaml'), 'utf8');
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'calico-shield-other-'));
+    fs.mkdirSync(path.join(elsewhere, 'specs'));
+    fs.copyFileSync(path.join(ROOT, 'clusters/allow-list-etcd.yaml'), path.join(elsewhere, 'specs/allow-list-etcd.yaml'));
+    const r = cli(dir, ['synth', '--clusters', path.join(elsewhere, 'specs'), '--out', path.join(elsewhere, 'out')]);
+    expect(r.code).toBe(0);
+    expect(r.out).not.toContain('deploy/');
+    expect(fs.readFileSync(path.join(dir, 'deploy/flux/example.yaml'), 'utf8')).toBe(before);
+  });
 });
