@@ -60,7 +60,9 @@ export function compileCluster(input: ClusterInput, options: CompileOptions = {}
   const objects = charts.flatMap((c) => c.objects);
   const findings: Finding[] = [...parsed.findings, ...collisionFindings(spec, plan, objects)];
   if (hasErrors(findings)) return { name: input.name, findings: sortFindings(findings), spec, plan, charts, objects };
-  const { access, findings: verified } = verifyCluster(plan, objects);
+  // Auto mode: spec.nodes is the inventory of the host endpoints kube-controllers creates.
+  const nodes = plan.autoHostEndpoints?.nodes;
+  const { access, findings: verified } = verifyCluster(plan, objects, nodes ? { nodes } : {});
   const warnings = verified.filter((f) => f.severity === 'warning');
   findings.push(...verified.filter((f) => f.severity === 'error'));
   if (hasErrors(findings)) return { name: input.name, findings: sortFindings(findings), spec, plan, charts, objects, access, warnings };

@@ -12,8 +12,13 @@ import {
   GlobalNetworkPolicySpecTypes,
 } from '../../imports/globalnetworkpolicy-projectcalico.org';
 import { HostEndpoint } from '../../imports/hostendpoint-projectcalico.org';
+import {
+  KubeControllersConfiguration,
+  KubeControllersConfigurationSpecControllersNodeHostEndpointAutoCreate,
+} from '../../imports/kubecontrollersconfiguration-projectcalico.org';
 import { printSelector } from '../calico/selector';
 import { ProtectionPlan, ServerRole } from '../plan/plan';
+import { HostTrafficPolicy } from './host-traffic-policy';
 import { objectMetadata } from './metadata';
 import { AllowedNetworkSet } from './network-set';
 import { ProtectingPolicy } from './protecting-policy';
@@ -25,7 +30,7 @@ export interface PlanChartProps {
 /** Charts never hash names: every name is the one the Calico documents use. */
 const CHART_PROPS = { disableResourceNameHashes: true } as const;
 
-/** Deny-list: allow all host traffic by default, at order 5000, before host endpoints exist. */
+/** Deny-list: allow all host traffic by default, at order 5000, before host endpoints exist (selecting the automatic ones in auto mode). */
 export class DefaultHostChart extends Chart {
   public constructor(scope: Construct, id: string, props: PlanChartProps) {
     super(scope, id, CHART_PROPS);
@@ -50,8 +55,10 @@ export class DefaultHostChart extends Chart {
 export class HostEndpointsChart extends Chart {
   public constructor(scope: Construct, id: string, props: PlanChartProps) {
     super(scope, id, CHART_PROPS);
-    for (const h of props.plan.hostEndpoints) {
-      new HostEndpoint(this, h.name, {
+    // Construct ids by position: two interfaces whose names map to one object name must reach
+    // the collision check (a positioned finding), not fail inside cdk8s.
+    props.plan.hostEndpoints.forEach((h, i) => {
+      new HostEndpoint(this, `host-endpoint-${i}`, {
         metadata: objectMetadata({ name: h.name, stage: 'host-endpoints', labels: h.labels }),
         spec: {
           node: h.node,
@@ -59,7 +66,57 @@ export class HostEndpointsChart extends Chart {
           ...(h.expectedIPs.length > 0 ? { expectedIPs: [...h.expectedIPs] } : {}),
         },
       });
-    }
+    });
+  }
+}
+
+/**
+ * Auto mode: KubeControllersConfiguration `default` with `autoCreate: Enabled`, so that
+ * kube-controllers creates a host endpoint `<node>-auto-hep` for every node, now and as nodes
+ * come and go ("Protect Kubernetes nodes"). Only the fields calico-shield relies on are written,
+ * with server-side apply: the object exists in every cluster and its other fields are the
+ * installer's (the operator does not write it). `createDefaultHostEndpoint: Enabled` keeps the
+ * all-interfaces host endpoint the verify stage models. Stage host-endpoints: the host
+ * endpoints appear when it is applied, so after the policies and before failsafe pruning.
+ *
+ * @see https://docs.tigera.io/calico/latest/network-policy/hosts/kubernetes-nodes
+ * @see https://docs.tigera.io/calico/latest/reference/resources/kubecontrollersconfig
+ */
+export class AutoHostEndpointsChart extends Chart {
+  public constructor(scope: Construct, id: string, props: PlanChartProps) {
+    super(scope, id, CHART_PROPS);
+    const auto = props.plan.autoHostEndpoints;
+    if (!auto) return;
+    const templates = auto.templates.map((t) => ({
+      generateName: t.generateName,
+      nodeSelector: printSelector(t.nodeSelector),
+      // The generated construct spells the field interfaceCidRs and writes it as interfaceCIDRs.
+      ...(t.interfaceCIDRs.length > 0 ? { interfaceCidRs: [...t.interfaceCIDRs] } : {}),
+      ...(t.interfacePattern !== undefined ? { interfacePattern: t.interfacePattern } : {}),
+      ...(Object.keys(t.labels).length > 0 ? { labels: { ...t.labels } } : {}),
+    }));
+    new KubeControllersConfiguration(this, 'Default', {
+      metadata: objectMetadata({ name: 'default', stage: 'host-endpoints', sharedObject: true }),
+      spec: {
+        controllers: {
+          node: {
+            hostEndpoint: {
+              autoCreate: KubeControllersConfigurationSpecControllersNodeHostEndpointAutoCreate.ENABLED,
+              createDefaultHostEndpoint: 'Enabled',
+              ...(templates.length > 0 ? { templates } : {}),
+            },
+          },
+        },
+      },
+    });
+  }
+}
+
+/** Allow-list: the policies of the host traffic presets (docs/presets.md). */
+export class HostTrafficChart extends Chart {
+  public constructor(scope: Construct, id: string, props: PlanChartProps) {
+    super(scope, id, CHART_PROPS);
+    for (const policy of props.plan.hostTraffic?.policies ?? []) new HostTrafficPolicy(this, policy.name, { policy });
   }
 }
 
@@ -133,11 +190,13 @@ export function buildCharts(plan: ProtectionPlan): Chart[] {
   return [
     new DefaultHostChart(new App(), 'default-host', { plan }),
     new HostEndpointsChart(new App(), 'host-endpoints', { plan }),
+    new AutoHostEndpointsChart(new App(), 'auto-host-endpoints', { plan }),
     new MetricsPolicyChart(new App(), 'calico-node-metrics', { plan, role: 'calico-node-metrics' }),
     new MetricsPolicyChart(new App(), 'typha-metrics', { plan, role: 'typha-metrics' }),
     new MetricsPolicyChart(new App(), 'kube-controllers-metrics', { plan, role: 'kube-controllers-metrics' }),
     new MetricsAccessChart(new App(), 'metrics-access', { plan }),
     new ProtectedServersChart(new App(), 'protected-servers', { plan }),
+    new HostTrafficChart(new App(), 'host-traffic', { plan }),
     new FailsafeChart(new App(), 'failsafe', { plan }),
   ];
 }

@@ -32,10 +32,17 @@ export interface MetadataOptions {
   /** Labels that carry meaning for Calico selectors. */
   readonly labels?: Labels;
   /**
+   * Notes for the people who review dist/, under `calico-shield/` keys.
+   *
+   * @default - none
+   */
+  readonly annotations?: Readonly<Record<string, string>>;
+  /**
    * The object exists already and other fields of it belong to the installer: apply with
    * server-side apply, owning only the fields written here, and never delete it — neither
    * when it leaves dist/ nor when the Argo CD Application or Flux Kustomization is deleted,
-   * because deleting FelixConfiguration `default` resets every Felix setting of the cluster.
+   * because deleting FelixConfiguration `default` resets every Felix setting of the cluster (and
+   * KubeControllersConfiguration `default` every controller's).
    * @default false
    */
   readonly sharedObject?: boolean;
@@ -48,6 +55,7 @@ export function objectMetadata(options: MetadataOptions): ApiObjectMetadata {
     ...(options.namespace !== undefined ? { namespace: options.namespace } : {}),
     labels: { ...(options.labels ?? {}), [MANAGED_BY_LABEL]: GENERATOR_NAME },
     annotations: {
+      ...(options.annotations ?? {}),
       [GENERATOR_ANNOTATION]: `${GENERATOR_NAME}@${GENERATOR_VERSION}`,
       [SYNC_WAVE_ANNOTATION]: String(wave),
       ...(options.sharedObject

@@ -6,14 +6,17 @@
  */
 import { createHash } from 'node:crypto';
 import { FailsafeEntry, failsafeKey } from '../calico/felix';
+import { CREATED_BY_LABEL, KUBE_CONTROLLERS } from '../calico/presets';
 import { sel, Selector } from '../calico/selector';
 import { shortenName } from '../calico/validate';
-import { Approach, ClusterSpec, Labels, Protocol, WorkloadSelectorSpec } from '../spec/types';
+import { Approach, ClusterSpec, HostEndpointsMode, Labels, Protocol, WorkloadSelectorSpec } from '../spec/types';
+import { HostTrafficPlan, planHostTraffic } from './host-traffic';
+import { labelsSelector, NAMESPACE_LABEL } from './labels';
+
+export { NAMESPACE_LABEL } from './labels';
 
 /** Label every generated HostEndpoint carries; the documents' policies select it. */
 export const RUNNING_CALICO_LABEL = 'running-calico';
-/** Label Calico puts on every WorkloadEndpoint: the pod's namespace. */
-export const NAMESPACE_LABEL = 'projectcalico.org/namespace';
 /** Order of the documents' protecting policies. */
 export const PROTECT_ORDER = 500;
 /** Order of the documents' default-allow host policy: after everything else. */
@@ -98,16 +101,55 @@ export interface FailsafePlan {
   readonly removedOutbound: readonly FailsafeEntry[];
 }
 
+/** A node of the inventory, as kube-controllers sees it: its labels and addresses. */
+export interface InventoryNode {
+  readonly name: string;
+  readonly labels: Labels;
+  readonly ips: readonly string[];
+}
+
+/**
+ * One of KubeControllersConfiguration `templates`: more host endpoints per node.
+ *
+ * @see https://docs.tigera.io/calico/latest/reference/resources/kubecontrollersconfig
+ */
+export interface HostEndpointTemplatePlan {
+  readonly generateName: string;
+  /** Over the node's labels; `all()` for every node. */
+  readonly nodeSelector: Selector;
+  readonly interfaceCIDRs: readonly string[];
+  readonly interfacePattern?: string;
+  readonly labels: Labels;
+}
+
+/** Auto mode: kube-controllers creates the host endpoints, calico-shield enables it. */
+export interface AutoHostEndpointsPlan {
+  /** spec.nodes: the nodes the verify stage models an automatic host endpoint for. */
+  readonly nodes: readonly InventoryNode[];
+  readonly templates: readonly HostEndpointTemplatePlan[];
+}
+
 export interface ProtectionPlan {
   readonly cluster: string;
   readonly approach: Approach;
+  readonly hostEndpointsMode: HostEndpointsMode;
+  /**
+   * Selects every host endpoint of the cluster: `running-calico == "true"` in static mode,
+   * `projectcalico.org/created-by == "calico-kube-controllers"` in auto mode.
+   */
+  readonly hostSelector: Selector;
   readonly calicoNamespace: string;
   readonly calicoVersion: string;
   /** The deny-list approach's default-allow host policy. */
   readonly defaultAllow?: { readonly name: string; readonly selector: Selector; readonly order: number };
+  /** Static mode: the HostEndpoints calico-shield writes. */
   readonly hostEndpoints: readonly HostEndpointPlan[];
+  /** Auto mode: the KubeControllersConfiguration that makes kube-controllers create them. */
+  readonly autoHostEndpoints?: AutoHostEndpointsPlan;
   readonly servers: readonly ServerPlan[];
   readonly networkSets: readonly NetworkSetPlan[];
+  /** Allow-list: the presets' policies. */
+  readonly hostTraffic?: HostTrafficPlan;
   /** Present when the failsafe lists must change. */
   readonly failsafe?: FailsafePlan;
   readonly spec: ClusterSpec;
@@ -117,7 +159,12 @@ const TRUE = 'true';
 
 /** Builds the plan. The spec has been validated: failures here are bugs and throw. */
 export function planCluster(spec: ClusterSpec): ProtectionPlan {
-  const runningCalico = sel.eq(RUNNING_CALICO_LABEL, TRUE);
+  const auto = spec.hostEndpoints.mode === 'auto';
+  // Kube-controllers' host endpoints carry the node's labels and created-by, never the labels
+  // of the documents (running-calico, protected-<s>-server, allowed-<s>-client): in auto mode
+  // policies find hosts by created-by and node labels (deviation D13).
+  const hosts = auto ? sel.eq(CREATED_BY_LABEL, KUBE_CONTROLLERS) : sel.eq(RUNNING_CALICO_LABEL, TRUE);
+  const nodesSelector = (labels: Labels): Selector => sel.and(hosts, labelsSelector(labels));
   const servers: ServerPlan[] = [];
   const networkSets: NetworkSetPlan[] = [];
   const m = spec.metrics;
@@ -128,7 +175,7 @@ export function planCluster(spec: ClusterSpec): ProtectionPlan {
     role: id,
     protocol: 'TCP',
     port,
-    serverSelector: runningCalico,
+    serverSelector: hosts,
     clientSelector: metricsClients,
     hostNodes: [],
     runsOnAllNodes: true,
@@ -137,7 +184,7 @@ export function planCluster(spec: ClusterSpec): ProtectionPlan {
     policy: {
       kind: 'GlobalNetworkPolicy',
       name: policyName,
-      selector: runningCalico,
+      selector: hosts,
       order: PROTECT_ORDER,
       ingress: [protectRule(spec.approach, 'TCP', port, metricsClients)],
       egress: [],
@@ -192,16 +239,18 @@ export function planCluster(spec: ClusterSpec): ProtectionPlan {
   for (const s of spec.protectedServers) {
     const serverLabel = protectedServerLabel(s.name);
     const clientLabel = allowedClientLabel(s.name);
-    const serverSelector = sel.or(sel.eq(serverLabel, TRUE), ...s.workloads.map(workloadSelector));
-    const clientSelector = sel.or(sel.eq(clientLabel, TRUE), ...s.allowedClients.workloads.map(workloadSelector));
+    const serverHosts = auto ? (s.nodeSelector ? [nodesSelector(s.nodeSelector)] : []) : [sel.eq(serverLabel, TRUE)];
+    const clientHosts = auto && s.allowedClients.nodeSelector ? nodesSelector(s.allowedClients.nodeSelector) : undefined;
+    const serverSelector = sel.or(...serverHosts, ...s.workloads.map(workloadSelector));
+    const clientSelector = sel.or(sel.eq(clientLabel, TRUE), ...(clientHosts ? [clientHosts] : []), ...s.allowedClients.workloads.map(workloadSelector));
     const clientEgressPolicy: PolicyPlan | undefined =
-      spec.approach === 'allow-list' && s.allowedClients.nodes.length > 0
+      spec.approach === 'allow-list' && (auto ? clientHosts !== undefined : s.allowedClients.nodes.length > 0)
         ? {
             kind: 'GlobalNetworkPolicy',
             name: `allowed-${s.name}-client-egress`,
             // Host endpoints only: a pod labelled as a client must not get an egress
             // policy, which would end all its other egress in the tier's default deny.
-            selector: sel.and(sel.eq(RUNNING_CALICO_LABEL, TRUE), sel.eq(clientLabel, TRUE)),
+            selector: clientHosts ?? sel.and(hosts, sel.eq(clientLabel, TRUE)),
             order: PROTECT_ORDER,
             ingress: [],
             egress: [{ action: 'Allow', protocol: s.protocol, source: {}, destination: { selector: serverSelector }, destinationPorts: [s.port] }],
@@ -243,8 +292,9 @@ export function planCluster(spec: ClusterSpec): ProtectionPlan {
   }
 
   const hostEndpoints: HostEndpointPlan[] = [];
-  for (const node of spec.nodes) {
-    const labels: Record<string, string> = { [RUNNING_CALICO_LABEL]: TRUE };
+  for (const node of auto ? [] : spec.nodes) {
+    // The node's own labels too, so that policies select nodes by label in both modes.
+    const labels: Record<string, string> = { ...node.labels, [RUNNING_CALICO_LABEL]: TRUE };
     for (const s of spec.protectedServers) {
       if (s.nodes.includes(node.name)) labels[protectedServerLabel(s.name)] = TRUE;
       if (s.allowedClients.nodes.includes(node.name)) labels[allowedClientLabel(s.name)] = TRUE;
@@ -262,17 +312,33 @@ export function planCluster(spec: ClusterSpec): ProtectionPlan {
     }
   }
 
+  const autoHostEndpoints: AutoHostEndpointsPlan | undefined = auto
+    ? {
+        nodes: spec.nodes.map((n) => ({ name: n.name, labels: n.labels, ips: n.interfaces.flatMap((i) => i.expectedIPs) })),
+        templates: spec.hostEndpoints.templates.map((t) => ({
+          generateName: t.generateName,
+          nodeSelector: labelsSelector(t.nodeSelector),
+          interfaceCIDRs: t.interfaceCIDRs,
+          ...(t.interfacePattern !== undefined ? { interfacePattern: t.interfacePattern } : {}),
+          labels: t.labels,
+        })),
+      }
+    : undefined;
+  const hostTraffic = spec.hostTraffic && planHostTraffic(spec.hostTraffic, hosts, servers.map((s) => ({ protocol: s.protocol, port: s.port, server: s.id })));
+
   return {
     cluster: spec.name,
     approach: spec.approach,
+    hostEndpointsMode: spec.hostEndpoints.mode,
+    hostSelector: hosts,
     calicoNamespace: spec.calicoNamespace,
     calicoVersion: spec.calicoVersion,
-    ...(spec.approach === 'deny-list'
-      ? { defaultAllow: { name: 'default-host', selector: runningCalico, order: DEFAULT_ALLOW_ORDER } }
-      : {}),
+    ...(spec.approach === 'deny-list' ? { defaultAllow: { name: 'default-host', selector: hosts, order: DEFAULT_ALLOW_ORDER } } : {}),
     hostEndpoints,
+    ...(autoHostEndpoints ? { autoHostEndpoints } : {}),
     servers: servers.sort((a, b) => (a.policy.name < b.policy.name ? -1 : a.policy.name > b.policy.name ? 1 : 0)),
     networkSets: networkSets.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    ...(hostTraffic ? { hostTraffic } : {}),
     ...planFailsafe(spec),
     spec,
   };
@@ -287,10 +353,6 @@ function protectRule(approach: Approach, protocol: Protocol, port: number, clien
   return approach === 'deny-list'
     ? { action: 'Deny', protocol, source: { notSelector: clients }, destination: {}, destinationPorts: [port] }
     : { action: 'Allow', protocol, source: { selector: clients }, destination: {}, destinationPorts: [port] };
-}
-
-function labelsSelector(labels: Labels): Selector {
-  return sel.and(...Object.keys(labels).sort().map((k) => sel.eq(k, labels[k])));
 }
 
 /** Pods in a GlobalNetworkPolicy selector: Calico labels every WorkloadEndpoint with its namespace. */
@@ -317,7 +379,8 @@ export function hostEndpointName(node: string, interfaceName: string): string {
 /**
  * Failsafe ports to prune: a protected server's port must not stay failsafe, or every
  * client can still reach it ("Pruning Felix's failsafe ports"). Failsafe ports only act on
- * host endpoints, so without nodes there is nothing to write.
+ * host endpoints, so without them there is nothing to write: static mode without nodes. In
+ * auto mode kube-controllers creates one per node, whatever spec.nodes lists.
  */
 function planFailsafe(spec: ClusterSpec): { failsafe?: FailsafePlan } {
   const protectedPorts = new Set<string>();
@@ -332,7 +395,7 @@ function planFailsafe(spec: ClusterSpec): { failsafe?: FailsafePlan } {
   };
   const [inbound, removedInbound] = split(spec.failsafe.inbound);
   const [outbound, removedOutbound] = split(spec.failsafe.outbound);
-  if (spec.nodes.length === 0) return {};
+  if (spec.nodes.length === 0 && spec.hostEndpoints.mode === 'static') return {};
   const byKey = (a: FailsafeEntry, b: FailsafeEntry): number => a.port - b.port || (failsafeKey(a) < failsafeKey(b) ? -1 : 1);
   return {
     failsafe: {

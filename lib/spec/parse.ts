@@ -4,11 +4,13 @@
  * Pure: the caller reads the file. Every rule a value must pass comes from lib/calico, so
  * what reaches the plan is safe to turn into names, labels and selectors.
  */
-import { isScalar, LineCounter, parseAllDocuments } from 'yaml';
+import { isMap, isScalar, parseAllDocuments } from 'yaml';
 import { FAILSAFE_DEFAULTS, METRICS_PORTS } from '../calico/felix';
 import { compareCidrs, compareIps, parseCidr, parseIp } from '../calico/net';
+import { CONTROL_PLANE_LABELS, CREATED_BY_LABEL, HOST_PATHS, PRESET_IDS, type PresetId } from '../calico/presets';
 import {
   checkDns1123Label,
+  checkDns1123Subdomain,
   checkInterfaceName,
   checkLabelKey,
   checkLabelValue,
@@ -16,15 +18,22 @@ import {
   checkNodeName,
   checkPort,
   checkProtocol,
+  Problem,
+  quote,
 } from '../calico/validate';
 import { Finding } from './errors';
-import { Located, SpecReader } from './reader';
+import { MAX_FLOW_DEPTH, TextLines, tooDeep } from './lines';
+import { closest, Located, SpecReader } from './reader';
 import {
   AllowedClientsSpec,
   Approach,
   ClusterSpec,
   FailsafePort,
   FailsafeSpec,
+  HostEndpointsMode,
+  HostEndpointsSpec,
+  HostEndpointTemplateSpec,
+  HostTrafficSpec,
   InterfaceSpec,
   KubeControllersMetricsSpec,
   Labels,
@@ -49,6 +58,10 @@ export const MAX_SPEC_BYTES = 32 * 1024 * 1024;
 export const MAX_SERVER_NAME = 63 - 'protected--server'.length;
 
 const APPROACHES: readonly Approach[] = ['deny-list', 'allow-list'];
+const HOST_ENDPOINTS_MODES: readonly HostEndpointsMode[] = ['static', 'auto'];
+
+/** Labels calico-shield writes on the host endpoints of static mode (deviation D3 names them). */
+const WRITTEN_HOST_LABEL = /^(running-calico|protected-.+-server|allowed-.+-client)$/;
 
 export interface ParseResult {
   readonly spec?: ClusterSpec;
@@ -73,9 +86,10 @@ export function parseClusterSpec(file: string, clusterName: string, bytes: Uint8
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     const offset = firstInvalidUtf8(bytes);
-    const before = Buffer.from(bytes.subarray(0, offset)).toString('utf8');
-    const line = before.split('\n').length;
-    return fail('not-utf8', `the file is not valid UTF-8 (byte ${offset})`, 'save the file as UTF-8', line, offset - before.lastIndexOf('\n'));
+    const lineStart = offset === 0 ? 0 : bytes.lastIndexOf(0x0a, offset - 1) + 1;
+    const line = bytes.subarray(0, lineStart).filter((b) => b === 0x0a).length + 1;
+    const col = Buffer.from(bytes.subarray(lineStart, offset)).toString('utf8').length + 1;
+    return fail('not-utf8', `the file is not valid UTF-8 (byte ${offset})`, 'save the file as UTF-8', line, col);
   }
   // A leading byte-order mark is harmless: editors on some systems add it.
   if (text.startsWith('\uFEFF')) text = text.slice(1);
@@ -83,8 +97,13 @@ export function parseClusterSpec(file: string, clusterName: string, bytes: Uint8
     return fail('empty', 'the spec is empty', `start from clusters/example.yaml: apiVersion: ${SPEC_API_VERSION}, kind: ${SPEC_KIND}, spec: …`);
   }
 
-  const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true, version: '1.2', schema: 'core', merge: false });
+  const lineCounter = new TextLines(text);
+  const deep = tooDeep(text);
+  if (deep !== undefined) {
+    const p = lineCounter.linePos(deep);
+    return fail('too-deep', `collections are nested more than ${MAX_FLOW_DEPTH} levels deep here`, 'a cluster spec needs a few levels of nesting: close the brackets', p.line, p.col);
+  }
+  const docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true, strict: true, version: '1.2', schema: 'core', merge: false });
   const docList = Array.isArray(docs) ? docs : [];
   if (docList.length === 0) {
     return fail('empty', 'the spec has no YAML document', `start from clusters/example.yaml`);
@@ -96,7 +115,7 @@ export function parseClusterSpec(file: string, clusterName: string, bytes: Uint8
       yamlFindings.push({
         severity: 'error',
         code: `yaml-${e.code.toLowerCase().replace(/_/g, '-')}`,
-        message: e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''),
+        message: clipMessage(e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')),
         ...(e.code === 'DUPLICATE_KEY' ? { hint: 'each key may appear once in a mapping; remove or merge the duplicates' } : {}),
         ...(e.code === 'TAB_AS_INDENT' ? { hint: 'indent with spaces, not tabs' } : {}),
         file,
@@ -128,13 +147,13 @@ function readRoot(r: SpecReader, at: Located, file: string, clusterName: string)
   if (apiVersion) {
     const v = r.string(apiVersion);
     if (v !== undefined && v !== SPEC_API_VERSION) {
-      r.error(apiVersion, 'unsupported-version', `unsupported apiVersion ${JSON.stringify(v)}`, `this version of calico-shield reads ${SPEC_API_VERSION}`);
+      r.error(apiVersion, 'unsupported-version', `unsupported apiVersion ${quote(v)}`, `this version of calico-shield reads ${SPEC_API_VERSION}`);
     }
   }
   const kind = top.get('kind');
   if (kind) {
     const v = r.string(kind);
-    if (v !== undefined && v !== SPEC_KIND) r.error(kind, 'wrong-kind', `unknown kind ${JSON.stringify(v)}`, `a cluster spec has kind: ${SPEC_KIND}`);
+    if (v !== undefined && v !== SPEC_KIND) r.error(kind, 'wrong-kind', `unknown kind ${quote(v)}`, `a cluster spec has kind: ${SPEC_KIND}`);
   }
   const metadata = top.get('metadata');
   if (metadata) {
@@ -143,19 +162,19 @@ function readRoot(r: SpecReader, at: Located, file: string, clusterName: string)
     if (name) {
       const v = r.string(name);
       if (v !== undefined && v !== clusterName) {
-        r.error(name, 'name-mismatch', `metadata.name ${JSON.stringify(v)} differs from the file name ${JSON.stringify(clusterName)}`, `rename the file to clusters/${v}.yaml or set metadata.name: ${clusterName}`);
+        r.error(name, 'name-mismatch', `metadata.name ${quote(v)} differs from the file name ${quote(clusterName)}`, /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(v) ? `rename the file to clusters/${v}.yaml or set metadata.name: ${clusterName}` : `set metadata.name: ${clusterName}`);
       }
     }
   }
   const specAt = top.get('spec');
   if (!specAt) return undefined;
-  const s = r.mapping(specAt, ['calicoVersion', 'approach', 'calicoNamespace', 'nodes', 'metrics', 'protectedServers', 'failsafe'], ['approach']);
+  const s = r.mapping(specAt, ['calicoVersion', 'approach', 'calicoNamespace', 'hostEndpoints', 'nodes', 'metrics', 'protectedServers', 'hostTraffic', 'failsafe'], ['approach']);
   if (!s) return undefined;
 
   const calicoVersionAt = s.get('calicoVersion');
   if (calicoVersionAt) {
     const v = r.string(calicoVersionAt);
-    if (v !== undefined && v !== 'v3.32') r.error(calicoVersionAt, 'unsupported-calico', `calico-shield does not model Calico ${JSON.stringify(v)}`, 'supported: v3.32');
+    if (v !== undefined && v !== 'v3.32') r.error(calicoVersionAt, 'unsupported-calico', `calico-shield does not model Calico ${quote(v)}`, 'supported: v3.32');
   }
   let approach: Approach | undefined;
   const approachAt = s.get('approach');
@@ -163,15 +182,17 @@ function readRoot(r: SpecReader, at: Located, file: string, clusterName: string)
     const v = r.string(approachAt);
     if (v !== undefined) {
       if ((APPROACHES as readonly string[]).includes(v)) approach = v as Approach;
-      else r.error(approachAt, 'bad-approach', `unknown approach ${JSON.stringify(v)}`, 'use deny-list (allow host traffic by default, deny what is protected) or allow-list (deny host traffic by default)');
+      else r.error(approachAt, 'bad-approach', `unknown approach ${quote(v)}`, 'use deny-list (allow host traffic by default, deny what is protected) or allow-list (deny host traffic by default)');
     }
   }
   const nsAt = s.get('calicoNamespace');
   const calicoNamespace = (nsAt ? r.checkedString(nsAt, 'bad-namespace', checkNamespace) : undefined) ?? 'calico-system';
-  const nodes = s.get('nodes') ? readNodes(r, s.get('nodes') as Located) : [];
-  const nodeNames = new Set(nodes.map((n) => n.name));
+  const hostEndpoints = readHostEndpoints(r, s.get('hostEndpoints'));
+  const nodes = s.get('nodes') ? readNodes(r, s.get('nodes') as Located, hostEndpoints.mode) : [];
   const metrics = readMetrics(r, s.get('metrics'));
-  const protectedServers = s.get('protectedServers') ? readServers(r, s.get('protectedServers') as Located, nodeNames) : [];
+  const protectedServers = s.get('protectedServers') ? readServers(r, s.get('protectedServers') as Located, nodes, hostEndpoints.mode) : [];
+  const hostTrafficAt = s.get('hostTraffic');
+  const hostTraffic = hostTrafficAt ? readHostTraffic(r, hostTrafficAt, approach, nodes, hostEndpoints.mode) : undefined;
   const failsafe = readFailsafe(r, s.get('failsafe'));
   if (!approach) return undefined;
   return {
@@ -180,28 +201,116 @@ function readRoot(r: SpecReader, at: Located, file: string, clusterName: string)
     calicoVersion: 'v3.32',
     approach,
     calicoNamespace,
+    hostEndpoints,
     nodes,
     metrics,
     protectedServers,
+    ...(hostTraffic ? { hostTraffic } : {}),
     failsafe,
     positions: r.positions,
   };
 }
 
-function readNodes(r: SpecReader, at: Located): NodeSpec[] {
+/**
+ * `spec.hostEndpoints`: who creates the host endpoints.
+ *
+ * @see https://docs.tigera.io/calico/latest/network-policy/hosts/kubernetes-nodes
+ */
+function readHostEndpoints(r: SpecReader, at: Located | undefined): HostEndpointsSpec {
+  const defaults: HostEndpointsSpec = { mode: 'static', templates: [] };
+  if (!at) return defaults;
+  const m = r.mapping(at, ['mode', 'templates']);
+  if (!m) return defaults;
+  let mode: HostEndpointsMode = 'static';
+  const modeAt = m.get('mode');
+  if (modeAt) {
+    const v = r.string(modeAt);
+    if (v !== undefined) {
+      if ((HOST_ENDPOINTS_MODES as readonly string[]).includes(v)) mode = v as HostEndpointsMode;
+      else {
+        const guess = closest(v, HOST_ENDPOINTS_MODES);
+        r.error(modeAt, 'bad-mode', `unknown host endpoints mode ${quote(v)}`, `${guess ? `did you mean ${quote(guess)}? ` : ''}use static (calico-shield writes one HostEndpoint per node and interface) or auto (Calico's kube-controllers creates one per node)`);
+      }
+    }
+  }
+  const templatesAt = m.get('templates');
+  if (templatesAt && mode === 'static') {
+    r.error(templatesAt, 'templates-static', 'host endpoint templates are read by kube-controllers, which creates host endpoints in mode auto only', 'set hostEndpoints.mode: auto, or list the interfaces in spec.nodes');
+  }
+  const templates = templatesAt && mode === 'auto' ? readTemplates(r, templatesAt) : [];
+  return { mode, templates };
+}
+
+/** KubeControllersConfiguration `spec.controllers.node.hostEndpoint.templates`. */
+function readTemplates(r: SpecReader, at: Located): HostEndpointTemplateSpec[] {
+  const out: HostEndpointTemplateSpec[] = [];
+  const seen = new Map<string, string>();
+  for (const item of r.sequence(at) ?? []) {
+    const m = r.mapping(item, ['generateName', 'nodeSelector', 'interfaceCIDRs', 'interfacePattern', 'labels'], ['generateName']);
+    if (!m) continue;
+    const nameAt = m.get('generateName');
+    const generateName = nameAt ? r.checkedString(nameAt, 'bad-template-name', checkDns1123Subdomain) : undefined;
+    if (nameAt && generateName !== undefined) {
+      if (seen.has(generateName)) r.error(nameAt, 'duplicate-template', `template ${quote(generateName)} is listed twice (first at ${seen.get(generateName)})`, 'give each template its own generateName: it becomes part of the host endpoints\' names');
+      else seen.set(generateName, item.path);
+    }
+    const selectorAt = m.get('nodeSelector');
+    const nodeSelector = selectorAt ? readNodeSelector(r, selectorAt) : {};
+    const interfaceCIDRs = m.get('interfaceCIDRs') ? readNets(r, m.get('interfaceCIDRs') as Located) : [];
+    const patternAt = m.get('interfacePattern');
+    const interfacePattern = patternAt ? r.checkedString(patternAt, 'bad-interface-pattern', checkInterfacePattern) : undefined;
+    if (interfaceCIDRs.length === 0 && !patternAt) {
+      r.error(item, 'missing-field', 'a template needs interfaceCIDRs or interfacePattern', 'give the networks of the node addresses the host endpoint expects (interfaceCIDRs), or a pattern of interface names (interfacePattern)');
+    }
+    const labels = m.get('labels') ? readLabels(r, m.get('labels') as Located, (key) => (key === CREATED_BY_LABEL ? 'kube-controllers sets it on every host endpoint it creates' : undefined)) : {};
+    if (generateName !== undefined) {
+      out.push({ generateName, nodeSelector, interfaceCIDRs, ...(interfacePattern !== undefined ? { interfacePattern } : {}), labels, path: item.path });
+    }
+  }
+  return out.sort((a, b) => cmp(a.generateName, b.generateName));
+}
+
+/**
+ * A template's interfacePattern: kube-controllers compiles it as an RE2 regular expression,
+ * which has no lookaround and no backreferences; calico-shield checks that it is a regular
+ * expression both engines read alike.
+ *
+ * @see https://docs.tigera.io/calico/latest/reference/resources/kubecontrollersconfig
+ */
+function checkInterfacePattern(value: string): Problem | undefined {
+  if (value === '') return { message: 'interfacePattern is empty', hint: 'give a regular expression over interface names, e.g. ^eth[0-9]+$' };
+  if (/[\p{Cc}]/u.test(value)) return { message: `interfacePattern ${quote(value)} holds a control character`, hint: 'write the pattern on one line' };
+  if (/\(\?<?[=!]|\\[1-9]|\\k</.test(value)) {
+    return { message: `interfacePattern ${quote(value)} uses a lookaround or a backreference, which kube-controllers' regular expressions (RE2) do not support`, hint: 'kube-controllers would refuse it; list the alternatives instead, e.g. ^(eth0|eth1)$' };
+  }
+  try {
+    new RegExp(value, 'u');
+  } catch (e) {
+    return { message: `interfacePattern ${quote(value)} is not a regular expression: ${(e as Error).message}`, hint: 'e.g. ^eth[0-9]+$ or ^(eth0|bond0)$' };
+  }
+  return undefined;
+}
+
+function readNodes(r: SpecReader, at: Located, mode: HostEndpointsMode): NodeSpec[] {
   const items = r.sequence(at) ?? [];
   const nodes: NodeSpec[] = [];
   const seen = new Map<string, string>();
   const ipOwners = new Map<string, string>();
+  const reserved = (key: string): string | undefined =>
+    key === CREATED_BY_LABEL
+      ? 'kube-controllers sets it on the host endpoints it creates, and deletes host endpoints that carry it'
+      : mode === 'static' && WRITTEN_HOST_LABEL.test(key)
+        ? 'calico-shield writes it on the host endpoints of static mode, from runsOn and allowedClients'
+        : undefined;
   for (const item of items) {
-    const m = r.mapping(item, ['name', 'interfaces'], ['name', 'interfaces']);
+    const m = r.mapping(item, ['name', 'labels', 'interfaces'], ['name', 'interfaces']);
     if (!m) continue;
     const nameAt = m.get('name');
     const name = nameAt ? r.string(nameAt) : undefined;
     if (nameAt && name !== undefined) {
       const p = checkNodeName(name);
       if (p) r.problem(nameAt, 'bad-node-name', p);
-      else if (seen.has(name)) r.error(nameAt, 'duplicate-node', `node ${JSON.stringify(name)} is listed twice (first at ${seen.get(name)})`, 'merge the two entries into one, with all their interfaces');
+      else if (seen.has(name)) r.error(nameAt, 'duplicate-node', `node ${quote(name)} is listed twice (first at ${seen.get(name)})`, 'merge the two entries into one, with all their interfaces');
       else seen.set(name, item.path);
     }
     const interfaces: InterfaceSpec[] = [];
@@ -215,7 +324,7 @@ function readNodes(r: SpecReader, at: Located): NodeSpec[] {
       if (ifNameAt && ifName !== undefined) {
         const p = checkInterfaceName(ifName);
         if (p) r.problem(ifNameAt, 'bad-interface', p);
-        else if (ifNames.has(ifName)) r.error(ifNameAt, 'duplicate-interface', `interface ${JSON.stringify(ifName)} is listed twice on this node (first at ${ifNames.get(ifName)})`, 'merge the two entries');
+        else if (ifNames.has(ifName)) r.error(ifNameAt, 'duplicate-interface', `interface ${quote(ifName)} is listed twice on this node (first at ${ifNames.get(ifName)})`, 'merge the two entries');
         else ifNames.set(ifName, ifItem.path);
       }
       const ips: string[] = [];
@@ -246,10 +355,20 @@ function readNodes(r: SpecReader, at: Located): NodeSpec[] {
       }
     }
     if (ifAt && interfaces.length === 0 && r.findings.length === 0) {
-      r.error(ifAt, 'no-interfaces', `node ${JSON.stringify(name)} has no interfaces`, 'list at least one interface, or "*" for all of them');
+      r.error(ifAt, 'no-interfaces', `node ${quote(name ?? "?")} has no interfaces`, 'list at least one interface, or "*" for all of them');
     }
+    // kube-controllers gives each node one host endpoint for all its interfaces, expecting the
+    // node's addresses: the spec says the same, so the evaluator models what Calico creates.
+    // https://docs.tigera.io/calico/latest/network-policy/hosts/kubernetes-nodes#automatic-host-endpoints
+    if (ifAt && mode === 'auto' && interfaces.length > 0) {
+      const all = interfaces.length === 1 ? interfaces.find((i) => i.name === '*') : undefined;
+      const hint = `list one interface "*" with the node's addresses, as calico-shield nodes import --interface '*' writes them`;
+      if (!all) r.error(ifAt, 'auto-interfaces', `node ${quote(name ?? "?")} lists interfaces ${interfaces.map((i) => quote(i.name)).join(', ')}, but in hostEndpoints mode auto kube-controllers creates one host endpoint for all of a node's interfaces`, hint);
+      else if (all.expectedIPs.length === 0) r.error(ifAt, 'auto-interfaces', `node ${quote(name ?? "?")} has no addresses: its automatic host endpoint expects the node's addresses, and policies find the node by them`, hint);
+    }
+    const labels = m.get('labels') ? readLabels(r, m.get('labels') as Located, reserved) : {};
     if (name !== undefined) {
-      nodes.push({ name, path: item.path, interfaces: interfaces.sort((a, b) => cmp(a.name, b.name)) });
+      nodes.push({ name, path: item.path, labels, interfaces: interfaces.sort((a, b) => cmp(a.name, b.name)) });
     }
   }
   return nodes.sort((a, b) => cmp(a.name, b.name));
@@ -261,7 +380,7 @@ function readMetrics(r: SpecReader, at: Located | undefined): MetricsSpec {
   const m = r.mapping(at, ['accessLabel', 'allowedNets', 'calicoNode', 'typha', 'kubeControllers']);
   if (!m) return defaults;
   const labelAt = m.get('accessLabel');
-  const accessLabel = (labelAt ? r.checkedString(labelAt, 'bad-label-key', checkLabelKey) : undefined) ?? defaults.accessLabel;
+  const accessLabel = (labelAt ? r.checkedString(labelAt, 'bad-label-key', checkAccessLabel) : undefined) ?? defaults.accessLabel;
   const allowedNets = m.get('allowedNets') ? readNets(r, m.get('allowedNets') as Located) : [];
   const endpoint = (key: 'calicoNode' | 'typha', port: number): MetricsEndpointSpec | undefined => {
     const e = m.get(key);
@@ -291,9 +410,10 @@ function readMetrics(r: SpecReader, at: Located | undefined): MetricsSpec {
   };
 }
 
-function readServers(r: SpecReader, at: Located, nodeNames: ReadonlySet<string>): ProtectedServerSpec[] {
+function readServers(r: SpecReader, at: Located, nodes: readonly NodeSpec[], mode: HostEndpointsMode): ProtectedServerSpec[] {
   const servers: ProtectedServerSpec[] = [];
   const seen = new Map<string, string>();
+  const nodeNames = new Set(nodes.map((n) => n.name));
   for (const item of r.sequence(at) ?? []) {
     const m = r.mapping(item, ['name', 'protocol', 'port', 'runsOn', 'allowedClients'], ['name', 'port', 'runsOn']);
     if (!m) continue;
@@ -304,9 +424,9 @@ function readServers(r: SpecReader, at: Located, nodeNames: ReadonlySet<string>)
       const p = checkDns1123Label(name);
       if (p) r.problem(nameAt, 'bad-server-name', p);
       else if (name.length > MAX_SERVER_NAME) {
-        r.error(nameAt, 'bad-server-name', `server name ${JSON.stringify(name)} has ${name.length} characters, more than ${MAX_SERVER_NAME}`, `it becomes the label key protected-${name}-server, whose name part is limited to 63 characters; use a shorter name`);
+        r.error(nameAt, 'bad-server-name', `server name ${quote(name)} has ${name.length} characters, more than ${MAX_SERVER_NAME}`, `it becomes the label key protected-${name}-server, whose name part is limited to 63 characters; use a shorter name`);
       } else if (seen.has(name)) {
-        r.error(nameAt, 'duplicate-server', `protected server ${JSON.stringify(name)} is listed twice (first at ${seen.get(name)})`, 'give each protected server its own name');
+        r.error(nameAt, 'duplicate-server', `protected server ${quote(name)} is listed twice (first at ${seen.get(name)})`, 'give each protected server its own name');
       } else {
         seen.set(name, item.path);
         nameOk = true;
@@ -315,22 +435,22 @@ function readServers(r: SpecReader, at: Located, nodeNames: ReadonlySet<string>)
     const protoAt = m.get('protocol');
     const protocol = ((protoAt ? r.checkedString(protoAt, 'bad-protocol', checkProtocol) : undefined) ?? 'TCP') as Protocol;
     const port = m.get('port') ? readPort(r, m.get('port') as Located) : undefined;
-    const nodes: string[] = [];
+    let hosts: NodeChoice = { nodes: [] };
     const workloads: WorkloadSelectorSpec[] = [];
     const runsOnAt = m.get('runsOn');
     if (runsOnAt) {
-      const rm = r.mapping(runsOnAt, ['nodes', 'workloads']);
+      const rm = r.mapping(runsOnAt, ['nodes', 'nodeSelector', 'workloads']);
       if (rm) {
-        if (rm.get('nodes')) nodes.push(...readNodeRefs(r, rm.get('nodes') as Located, nodeNames, 'run the server'));
+        hosts = readNodeChoice(r, rm, nodes, nodeNames, mode, 'run the server');
         if (rm.get('workloads')) workloads.push(...readWorkloads(r, rm.get('workloads') as Located));
-        if (!rm.get('nodes') && !rm.get('workloads')) {
-          r.error(runsOnAt, 'missing-field', 'runsOn names neither nodes nor workloads', 'list the nodes where the server runs host-networked, or the labels of its pods');
+        if (!rm.get('nodes') && !rm.get('nodeSelector') && !rm.get('workloads')) {
+          r.error(runsOnAt, 'missing-field', 'runsOn names neither nodes, nodeSelector nor workloads', 'list the nodes where the server runs host-networked (by name, or by their labels with nodeSelector), or the labels of its pods');
         }
       }
     }
-    const allowedClients = readClients(r, m.get('allowedClients'), nodeNames);
+    const allowedClients = readClients(r, m.get('allowedClients'), nodes, nodeNames, mode);
     if (name !== undefined && nameOk && port !== undefined) {
-      servers.push({ name, path: item.path, protocol, port, nodes, workloads, allowedClients });
+      servers.push({ name, path: item.path, protocol, port, nodes: hosts.nodes, ...(hosts.nodeSelector ? { nodeSelector: hosts.nodeSelector } : {}), workloads, allowedClients });
     }
   }
   // Two servers on one port and protocol of one host cannot both listen there.
@@ -340,22 +460,125 @@ function readServers(r: SpecReader, at: Located, nodeNames: ReadonlySet<string>)
       const key = `${node}/${s.protocol}/${s.port}`;
       const other = byHostPort.get(key);
       if (other) {
-        r.error({ path: `${s.path}.port`, position: r.positions.get(`${s.path}.port`) ?? { line: 1, col: 1 } }, 'port-conflict', `servers ${JSON.stringify(other)} and ${JSON.stringify(s.name)} both listen on ${s.protocol} ${s.port} on node ${JSON.stringify(node)}`, 'one host port serves one server; fix the port or the node list');
+        r.error({ path: `${s.path}.port`, position: r.positions.get(`${s.path}.port`) ?? { line: 1, col: 1 } }, 'port-conflict', `servers ${quote(other)} and ${quote(s.name)} both listen on ${s.protocol} ${s.port} on node ${quote(node)}`, 'one host port serves one server; fix the port or the node list');
       } else byHostPort.set(key, s.name);
     }
   }
   return servers.sort((a, b) => cmp(a.name, b.name));
 }
 
-function readClients(r: SpecReader, at: Located | undefined, nodeNames: ReadonlySet<string>): AllowedClientsSpec {
+function readClients(r: SpecReader, at: Located | undefined, nodes: readonly NodeSpec[], nodeNames: ReadonlySet<string>, mode: HostEndpointsMode): AllowedClientsSpec {
   if (!at) return { workloads: [], nodes: [], nets: [] };
-  const m = r.mapping(at, ['workloads', 'nodes', 'nets']);
+  const m = r.mapping(at, ['workloads', 'nodes', 'nodeSelector', 'nets']);
   if (!m) return { workloads: [], nodes: [], nets: [] };
+  const hosts = readNodeChoice(r, m, nodes, nodeNames, mode, 'be a client');
   return {
     workloads: m.get('workloads') ? readWorkloads(r, m.get('workloads') as Located) : [],
-    nodes: m.get('nodes') ? readNodeRefs(r, m.get('nodes') as Located, nodeNames, 'be a client') : [],
+    nodes: hosts.nodes,
+    ...(hosts.nodeSelector ? { nodeSelector: hosts.nodeSelector } : {}),
     nets: m.get('nets') ? readNets(r, m.get('nets') as Located) : [],
   };
+}
+
+/** Nodes picked by name and by labels: the names, and the node selector with the nodes of spec.nodes it selects. */
+interface NodeChoice {
+  readonly nodes: readonly string[];
+  readonly nodeSelector?: Labels;
+}
+
+/**
+ * `nodes` and `nodeSelector` of runsOn or allowedClients. Static mode resolves the selector
+ * against the labels of spec.nodes, now: those nodes' host endpoints get the server's or the
+ * client's label. Auto mode keeps it as a selector: kube-controllers' host endpoints carry the
+ * node's labels but not its name, so nodes are picked by labels only, and spec.nodes is the
+ * inventory the verify stage probes.
+ */
+function readNodeChoice(r: SpecReader, m: ReadonlyMap<string, Located>, nodes: readonly NodeSpec[], nodeNames: ReadonlySet<string>, mode: HostEndpointsMode, role: string): NodeChoice {
+  const namesAt = m.get('nodes');
+  const selectorAt = m.get('nodeSelector');
+  if (namesAt && mode === 'auto') {
+    r.error(
+      namesAt,
+      'nodes-by-name',
+      `in hostEndpoints mode auto, nodes are picked by their labels: the host endpoints kube-controllers creates carry the node's labels, not its name`,
+      `use nodeSelector; for one node, nodeSelector: {kubernetes.io/hostname: <node>} (the kubelet sets that label to the node's hostname, which is usually its name)`,
+    );
+  }
+  const named = namesAt && mode === 'static' ? readNodeRefs(r, namesAt, nodeNames, role) : [];
+  if (!selectorAt) return { nodes: named };
+  const nodeSelector = readNodeSelector(r, selectorAt);
+  const selected = nodes.filter((n) => Object.entries(nodeSelector).every(([k, v]) => n.labels[k] === v)).map((n) => n.name);
+  if (mode === 'static' && selected.length === 0 && Object.keys(nodeSelector).length > 0) {
+    r.error(selectorAt, 'no-matching-node', `no node of spec.nodes has the labels ${labelsText(nodeSelector)}`, `give the nodes that ${role} these labels in spec.nodes[].labels, or fix the selector`);
+  }
+  return { nodes: [...new Set([...named, ...selected])].sort(cmp), nodeSelector };
+}
+
+/** A node selector: labels a node must all carry. Empty would select every node, which a list of names says better. */
+function readNodeSelector(r: SpecReader, at: Located): Labels {
+  const labels = readLabels(r, at);
+  if (isMap(at.node) && at.node.items.length === 0) {
+    r.error(at, 'empty-selector', 'nodeSelector is empty: it would select every node', 'give the labels of the nodes, e.g. {node-role.kubernetes.io/control-plane: ""}');
+  }
+  return labels;
+}
+
+/** `{a: "1", b: ""}`. */
+function labelsText(labels: Labels): string {
+  return `{${Object.entries(labels).map(([k, v]) => `${k}: ${quote(v)}`).join(', ')}}`;
+}
+
+/**
+ * `spec.hostTraffic`: presets of host paths to allow (lib/calico/presets.ts, docs/presets.md).
+ * Allow-list only: in the deny-list approach default-host allows every host path already.
+ */
+function readHostTraffic(r: SpecReader, at: Located, approach: Approach | undefined, nodes: readonly NodeSpec[], mode: HostEndpointsMode): HostTrafficSpec | undefined {
+  if (approach === 'deny-list') {
+    r.error(at, 'host-traffic-deny-list', 'hostTraffic allows host paths in the allow-list approach; with deny-list, default-host allows every host path already', 'remove spec.hostTraffic, or use approach: allow-list');
+  }
+  const m = r.mapping(at, ['presets', 'controlPlane'], ['presets']);
+  if (!m) return undefined;
+  const presets: PresetId[] = [];
+  const presetsAt = m.get('presets');
+  if (presetsAt && isScalar(presetsAt.node)) {
+    const v = r.string(presetsAt);
+    if (v === 'all') presets.push(...PRESET_IDS);
+    else if (v !== undefined) r.error(presetsAt, 'bad-presets', `presets is ${quote(v)}`, `write all, or a list of presets: ${PRESET_IDS.join(', ')}`);
+  } else if (presetsAt) {
+    const seen = new Set<string>();
+    for (const item of r.sequence(presetsAt) ?? []) {
+      const v = r.string(item);
+      if (v === undefined) continue;
+      if (!(PRESET_IDS as readonly string[]).includes(v)) {
+        const guess = closest(v, PRESET_IDS);
+        r.error(item, 'unknown-preset', `unknown host traffic preset ${quote(v)}`, guess ? `did you mean ${quote(guess)}?` : `known presets: ${PRESET_IDS.join(', ')} (docs/presets.md)`);
+      } else if (seen.has(v)) r.error(item, 'duplicate-preset', `preset ${quote(v)} is listed twice`, 'remove the duplicate');
+      else {
+        seen.add(v);
+        presets.push(v as PresetId);
+      }
+    }
+  }
+  let controlPlane = CONTROL_PLANE_LABELS;
+  const cpAt = m.get('controlPlane');
+  if (cpAt) {
+    const cm = r.mapping(cpAt, ['nodeSelector'], ['nodeSelector']);
+    const selectorAt = cm?.get('nodeSelector');
+    if (selectorAt) controlPlane = readNodeSelector(r, selectorAt);
+  }
+  // A preset for the control plane allows nothing when no node of the inventory belongs to it.
+  // Static mode knows every node; auto mode's list may be incomplete, and the guard rails say so.
+  const needsControlPlane = presets.filter((p) => HOST_PATHS.some((h) => h.preset === p && [h.inbound?.on, h.inbound?.from, h.outbound?.on, h.outbound?.to].includes('control-plane')));
+  const isControlPlane = (n: NodeSpec): boolean => Object.entries(controlPlane).every(([k, v]) => n.labels[k] === v);
+  if (mode === 'static' && needsControlPlane.length > 0 && nodes.length > 0 && !nodes.some(isControlPlane)) {
+    r.error(
+      cpAt ?? at,
+      'no-matching-node',
+      `no node of spec.nodes has the control plane's labels ${labelsText(controlPlane)}: the preset${needsControlPlane.length > 1 ? 's' : ''} ${needsControlPlane.join(', ')} would allow nothing to or from it`,
+      'label the control-plane nodes in spec.nodes[].labels (kubeadm labels them node-role.kubernetes.io/control-plane: ""), or set spec.hostTraffic.controlPlane.nodeSelector',
+    );
+  }
+  return { presets: PRESET_IDS.filter((p) => presets.includes(p)), controlPlane, path: at.path };
 }
 
 function readNodeRefs(r: SpecReader, at: Located, nodeNames: ReadonlySet<string>, role: string): string[] {
@@ -364,9 +587,9 @@ function readNodeRefs(r: SpecReader, at: Located, nodeNames: ReadonlySet<string>
     const v = r.string(item);
     if (v === undefined) continue;
     if (!nodeNames.has(v)) {
-      r.error(item, 'unknown-node', `node ${JSON.stringify(v)} is not in spec.nodes`, `add it to spec.nodes with its interfaces, so it can ${role}`);
+      r.error(item, 'unknown-node', `node ${quote(v)} is not in spec.nodes`, `add it to spec.nodes with its interfaces, so it can ${role}`);
     } else if (out.has(v)) {
-      r.error(item, 'duplicate-node', `node ${JSON.stringify(v)} is listed twice`, 'remove the duplicate');
+      r.error(item, 'duplicate-node', `node ${quote(v)} is listed twice`, 'remove the duplicate');
     } else out.add(v);
   }
   return [...out].sort(cmp);
@@ -381,7 +604,8 @@ function readWorkloads(r: SpecReader, at: Located): WorkloadSelectorSpec[] {
     const namespace = nsAt ? r.checkedString(nsAt, 'bad-namespace', checkNamespace) : undefined;
     const labelsAt = m.get('labels');
     const labels = labelsAt ? readLabels(r, labelsAt) : {};
-    if (labelsAt && Object.keys(labels).length === 0 && namespace === undefined) {
+    // Only a mapping written empty selects every pod; one whose labels were refused has been reported.
+    if (labelsAt && isMap(labelsAt.node) && labelsAt.node.items.length === 0 && namespace === undefined) {
       r.error(labelsAt, 'empty-selector', 'labels is empty and no namespace is given: this would match every pod', 'give the labels of the pods');
     }
     out.push({ ...(namespace !== undefined ? { namespace } : {}), labels, path: item.path });
@@ -390,13 +614,19 @@ function readWorkloads(r: SpecReader, at: Located): WorkloadSelectorSpec[] {
   return out.sort((a, b) => cmp(key(a), key(b)));
 }
 
-function readLabels(r: SpecReader, at: Located): Labels {
+/** Labels, each key and value checked; `reserved` says why a key may not be given here. */
+function readLabels(r: SpecReader, at: Located, reserved: (key: string) => string | undefined = () => undefined): Labels {
   const fields = r.stringMap(at);
   const labels: Record<string, string> = {};
   for (const [key, valueAt] of fields ?? []) {
     const pk = checkLabelKey(key);
     if (pk) {
       r.problem(valueAt, 'bad-label-key', pk);
+      continue;
+    }
+    const why = reserved(key);
+    if (why !== undefined) {
+      r.error(valueAt, 'reserved-label', `label ${quote(key)} may not be given here: ${why}`, 'remove it');
       continue;
     }
     const value = r.string(valueAt);
@@ -500,4 +730,24 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
     i += extra + 1;
   }
   return i;
+}
+
+/** yaml's own messages quote the offending token, which may be megabytes long. */
+function clipMessage(message: string): string {
+  return message.length <= 300 ? message : `${message.slice(0, 200)}… (${message.length} characters)`;
+}
+
+/**
+ * The metrics access label may not be a label calico-shield writes itself: the label that
+ * marks its objects, the host selector's, or a protected server's or client's. Any of these
+ * would silently widen (or break) who counts as a scraper.
+ */
+function checkAccessLabel(key: string): Problem | undefined {
+  const problem = checkLabelKey(key);
+  if (problem) return problem;
+  const own =
+    key === 'running-calico' || key === 'app.kubernetes.io/managed-by' || key.startsWith('projectcalico.org/') || /^(protected-.+-server|allowed-.+-client)$/.test(key);
+  return own
+    ? { message: `${quote(key)} is a label calico-shield or Calico sets on endpoints itself`, hint: 'use a label of your own for the scrapers, e.g. calico-prometheus-access' }
+    : undefined;
 }

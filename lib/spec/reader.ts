@@ -5,13 +5,18 @@
  * Aliases are followed (so anchors can share an interface list) but every node visit is
  * counted against a budget, which bounds "billion laughs" expansion.
  */
-import { Alias, Document, isAlias, isMap, isScalar, isSeq, LineCounter, Node, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
-import { Problem } from '../calico/validate';
+import { Alias, Document, isAlias, isMap, isNode, isScalar, isSeq, Node, Pair, Scalar, visit, YAMLMap, YAMLSeq } from 'yaml';
+import { Problem, quote } from '../calico/validate';
 import { Finding } from './errors';
+import { TextLines } from './lines';
 import { Position } from './types';
 
-/** How many nodes (aliases expanded) a spec may have. */
-export const NODE_BUDGET = 1_000_000;
+/**
+ * How many YAML nodes aliases may add to what the file itself holds: enough to share
+ * interface lists and label maps, small enough that an alias bomb is refused in well under a
+ * second and never turns a few kilobytes of spec into megabytes of policy.
+ */
+export const ALIAS_BUDGET = 100_000;
 /** Findings reported per file before the reader stops: past that, more help nobody. */
 export const MAX_FINDINGS = 100;
 
@@ -24,14 +29,41 @@ export class SpecReader {
   public readonly findings: Finding[] = [];
   public readonly positions = new Map<string, Position>();
   private visits = 0;
+  /** The alias followed last: where a spent budget is reported. */
+  private lastAlias: Alias | undefined;
+  /** The file's own nodes plus ALIAS_BUDGET. */
+  private readonly budget: number;
   private stopped = false;
+  /** Anchored nodes by anchor name, in document order: an alias names the last one before it. */
+  private readonly anchors = new Map<string, { readonly offset: number; readonly node: Node }[]>();
 
   public constructor(
     private readonly file: string,
     private readonly text: string,
-    private readonly lineCounter: LineCounter,
-    private readonly doc: Document,
-  ) {}
+    private readonly lineCounter: TextLines,
+    doc: Document,
+  ) {
+    // yaml's Alias.resolve() walks the whole document for every alias, which makes a spec of
+    // a few thousand aliases take seconds: index the anchors once instead.
+    let own = 0;
+    visit(doc, (_key, node) => {
+      if (!isNode(node)) return;
+      own++;
+      if (!isAlias(node) && node.anchor) {
+        const list = this.anchors.get(node.anchor) ?? [];
+        list.push({ offset: node.range?.[0] ?? 0, node });
+        this.anchors.set(node.anchor, list);
+      }
+    });
+    this.budget = own + ALIAS_BUDGET;
+  }
+
+  private anchored(alias: Alias): Node | undefined {
+    const offset = alias.range?.[0] ?? 0;
+    let found: Node | undefined;
+    for (const a of this.anchors.get(alias.source) ?? []) if (a.offset < offset) found = a.node;
+    return found;
+  }
 
   /** Position of a node's first character. */
   public positionOf(node: Node | Pair | undefined): Position {
@@ -70,20 +102,26 @@ export class SpecReader {
     this.error(at, code, problem.message, problem.hint);
   }
 
-  /** Follows aliases, counting visits; undefined once the budget is spent. */
+  /** Follows aliases, counting visits; undefined once the budget is spent or for an unknown alias. */
   public resolve(node: Node | null | undefined, path: string): Node | undefined {
     let current: Node | null | undefined = node;
-    let hops = 0;
+    let alias: Alias | undefined;
     while (current && isAlias(current)) {
-      const target: unknown = (current as Alias).resolve(this.doc);
-      current = target as Node | undefined;
-      if (++hops > 100) break;
+      alias = current;
+      this.lastAlias = current;
+      const target = this.anchored(current);
+      if (!target) {
+        this.error({ node: current, path }, 'unknown-alias', `the alias *${current.source} names no anchor defined before it`, `define &${current.source} on an earlier value, or write the value here`);
+        return undefined;
+      }
+      // An anchor defined before its alias cannot contain it, so following aliases ends.
+      current = target;
     }
     if (!current) return undefined;
     this.visits++;
-    if (this.visits > NODE_BUDGET) {
+    if (this.visits > this.budget) {
       if (!this.stopped) {
-        this.error({ node: current, path }, 'too-large', `the spec expands to more than ${NODE_BUDGET} YAML nodes`, 'remove deeply nested anchors and aliases');
+        this.error({ node: alias ?? this.lastAlias ?? current, path }, 'too-large', `its aliases expand the spec by more than ${ALIAS_BUDGET} YAML nodes`, 'repeat less through anchors and aliases: each alias copies the whole anchored value');
         this.stopped = true;
       }
       return undefined;
@@ -116,22 +154,24 @@ export class SpecReader {
         this.error(
           { node: keyNode as Node, path },
           'unknown-field',
-          `unknown field ${JSON.stringify(key)}`,
+          `unknown field ${quote(key)}`,
           guess ? `did you mean ${JSON.stringify(guess)}?` : `known fields: ${known.join(', ')}`,
         );
         continue;
       }
       const value = this.resolve(pair.value as Node | null, path);
       if (this.stopped) return undefined;
+      // An alias that names no anchor has been reported by resolve().
+      if (value === undefined && isAlias(pair.value)) continue;
       if (value === undefined || (isScalar(value) && value.value === null)) {
-        this.error({ node: keyNode as Node, path }, 'missing-value', `${JSON.stringify(key)} has no value`, 'remove the field or give it a value');
+        this.error({ node: keyNode as Node, path }, 'missing-value', `${quote(key)} has no value`, 'remove the field or give it a value');
         continue;
       }
       fields.set(key, { node: value, path });
     }
     for (const key of required) {
       if (!fields.has(key) && !(node as YAMLMap).items.some((p) => isScalar(p.key) && p.key.value === key)) {
-        this.error(at, 'missing-field', `missing required field ${JSON.stringify(key)}`);
+        this.error(at, 'missing-field', `missing required field ${quote(key)}`);
       }
     }
     return fields;
@@ -166,7 +206,11 @@ export class SpecReader {
     const value = (node as Scalar).value;
     if (typeof value !== 'string') {
       const source = this.source(node);
-      this.error(at, 'wrong-type', `expected a string, found ${describe(node)} ${source}`, `quote it: "${source}"`);
+      if (typeof value === 'object' && value !== null) {
+        this.error(at, 'wrong-type', `expected a string, found ${describe(node)}`, 'remove the tag and write the value as a quoted string');
+      } else {
+        this.error(at, 'wrong-type', `expected a string, found ${describe(node)} ${clip(source)}`, `quote it: ${JSON.stringify(source).length <= 100 ? JSON.stringify(source) : '"…"'}`);
+      }
       return undefined;
     }
     return value;
@@ -190,11 +234,11 @@ export class SpecReader {
     if (isScalar(node) && typeof (node as Scalar).value === 'number') {
       const source = this.source(node);
       if (/^[1-9][0-9]*$|^0$/.test(source)) return Number(source);
-      this.error(at, 'wrong-type', `expected a plain decimal integer, found ${source}`, 'write the number in decimal without leading zeros, exponent or fraction');
+      this.error(at, 'wrong-type', `expected a plain decimal integer, found ${clip(source)}`, 'write the number in decimal without leading zeros, exponent or fraction');
       return undefined;
     }
     if (isScalar(node) && typeof (node as Scalar).value === 'string' && /^[0-9]+$/.test(String((node as Scalar).value))) {
-      this.error(at, 'wrong-type', `expected an integer, found the string ${JSON.stringify((node as Scalar).value)}`, 'remove the quotes');
+      this.error(at, 'wrong-type', `expected an integer, found the string ${quote(String((node as Scalar).value))}`, 'remove the quotes');
       return undefined;
     }
     this.error(at, 'wrong-type', `expected an integer, found ${describe(node)}`);
@@ -219,7 +263,7 @@ export class SpecReader {
       const value = this.resolve(pair.value as Node | null, path);
       if (this.stopped) return undefined;
       if (value === undefined) {
-        this.error({ node: keyNode as Node, path }, 'missing-value', `${JSON.stringify(key)} has no value`, 'label values are strings; write "" for an empty value');
+        this.error({ node: keyNode as Node, path }, 'missing-value', `${quote(key)} has no value`, 'label values are strings; write "" for an empty value');
         continue;
       }
       fields.set(key, { node: value, path });
@@ -233,9 +277,14 @@ export class SpecReader {
   }
 }
 
+/** YAML source text as written, cut to a readable length. */
+function clip(source: string): string {
+  return source.length <= 100 ? source : `${source.slice(0, 60)}… (${source.length} characters)`;
+}
+
 export function joinPath(base: string, key: string): string {
-  if (base === '') return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? key : `[${JSON.stringify(key)}]`;
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `${base}.${key}` : `${base}[${JSON.stringify(key)}]`;
+  if (base === '') return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? key : `[${quote(key)}]`;
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `${base}.${key}` : `${base}[${quote(key)}]`;
 }
 
 function describe(node: Node | undefined): string {
@@ -245,6 +294,7 @@ function describe(node: Node | undefined): string {
   if (isScalar(node)) {
     const v = (node as Scalar).value;
     if (v === null) return 'null';
+    if (typeof v === 'object') return `a value tagged ${(node as Scalar).tag ?? 'with a YAML tag'}`;
     if (typeof v === 'boolean') return 'the boolean';
     if (typeof v === 'number') return 'the number';
     return 'a string';

@@ -5,7 +5,11 @@
  * values, IPs, CIDRs, ports), so later stages may build selectors and names from it.
  */
 
+import type { PresetId } from '../calico/presets';
+
 export type Approach = 'deny-list' | 'allow-list';
+/** Who creates the host endpoints: calico-shield (`static`) or Calico's kube-controllers (`auto`). */
+export type HostEndpointsMode = 'static' | 'auto';
 export type Protocol = 'TCP' | 'UDP';
 export type Labels = Readonly<Record<string, string>>;
 
@@ -25,10 +29,13 @@ export interface ClusterSpec {
   readonly approach: Approach;
   /** Namespace of Calico's pods: `calico-system` for operator installs, `kube-system` for manifests. */
   readonly calicoNamespace: string;
+  readonly hostEndpoints: HostEndpointsSpec;
   readonly nodes: readonly NodeSpec[];
   readonly metrics: MetricsSpec;
   readonly protectedServers: readonly ProtectedServerSpec[];
   readonly failsafe: FailsafeSpec;
+  /** Allow-list only: the presets of host traffic to allow. @default - none */
+  readonly hostTraffic?: HostTrafficSpec;
   /** Position of every field by its path (`spec.nodes[0].name`), for findings of later stages. */
   readonly positions: ReadonlyMap<string, Position>;
 }
@@ -36,7 +43,50 @@ export interface ClusterSpec {
 export interface NodeSpec {
   readonly name: string;
   readonly path: string;
+  /**
+   * The node's Kubernetes labels. Static mode copies them onto the node's host endpoints;
+   * auto mode reads them as kube-controllers copies them onto the automatic host endpoint.
+   */
+  readonly labels: Labels;
   readonly interfaces: readonly InterfaceSpec[];
+}
+
+/**
+ * `spec.hostEndpoints`.
+ *
+ * @see https://docs.tigera.io/calico/latest/network-policy/hosts/kubernetes-nodes
+ */
+export interface HostEndpointsSpec {
+  readonly mode: HostEndpointsMode;
+  /** Auto mode only: more host endpoints per node, made by kube-controllers. */
+  readonly templates: readonly HostEndpointTemplateSpec[];
+}
+
+/**
+ * One entry of KubeControllersConfiguration `spec.controllers.node.hostEndpoint.templates`.
+ *
+ * @see https://docs.tigera.io/calico/latest/reference/resources/kubecontrollersconfig
+ */
+export interface HostEndpointTemplateSpec {
+  /** Appended to the node's name: `<node>-<generateName>-auto-hep`. */
+  readonly generateName: string;
+  /** Labels of the nodes the template applies to. @default - every node */
+  readonly nodeSelector: Labels;
+  /** Canonical CIDRs: the node addresses that become the host endpoint's expectedIPs. */
+  readonly interfaceCIDRs: readonly string[];
+  /** A regular expression over the node's interface names: one host endpoint per match. */
+  readonly interfacePattern?: string;
+  /** Labels added to the host endpoints (over the node's). */
+  readonly labels: Labels;
+  readonly path: string;
+}
+
+/** `spec.hostTraffic`: host paths to allow in the allow-list approach (docs/presets.md). */
+export interface HostTrafficSpec {
+  readonly presets: readonly PresetId[];
+  /** Labels of the control-plane nodes. @default {"node-role.kubernetes.io/control-plane": ""} */
+  readonly controlPlane: Labels;
+  readonly path: string;
 }
 
 export interface InterfaceSpec {
@@ -79,8 +129,13 @@ export interface ProtectedServerSpec {
   readonly path: string;
   readonly protocol: Protocol;
   readonly port: number;
-  /** Nodes where the server runs host-networked. */
+  /**
+   * Nodes where the server runs host-networked: the ones named, and those of spec.nodes that
+   * `nodeSelector` selects.
+   */
   readonly nodes: readonly string[];
+  /** Labels of the nodes where the server runs host-networked. @default - none */
+  readonly nodeSelector?: Labels;
   /** Pods that run the server, when it is not host-networked. */
   readonly workloads: readonly WorkloadSelectorSpec[];
   readonly allowedClients: AllowedClientsSpec;
@@ -88,8 +143,13 @@ export interface ProtectedServerSpec {
 
 export interface AllowedClientsSpec {
   readonly workloads: readonly WorkloadSelectorSpec[];
-  /** Nodes whose host-networked processes may connect (their HostEndpoints get the client label). */
+  /**
+   * Nodes whose host-networked processes may connect (in static mode their HostEndpoints get
+   * the client label): the ones named, and those of spec.nodes that `nodeSelector` selects.
+   */
   readonly nodes: readonly string[];
+  /** Labels of the nodes whose host-networked processes may connect. @default - none */
+  readonly nodeSelector?: Labels;
   /** Canonical CIDRs (→ GlobalNetworkSet). */
   readonly nets: readonly string[];
 }

@@ -21,10 +21,11 @@
  */
 import { ESSENTIAL_HOST_PATHS, type EssentialDirection, type EssentialHostPath } from '../calico/essentials';
 import { cidrContains, parseCidr, parseIp, type IpFamily, type ParsedCidr, type ParsedIp } from '../calico/net';
-import { matchesSelector, type Labels } from '../calico/selector';
+import type { HostPeer as HostPeerRole, HostRole } from '../calico/presets';
+import { matchesSelector, type Labels, type Selector } from '../calico/selector';
 import { allowedClientLabel, type ProtectionPlan, type ServerPlan } from '../plan/plan';
 import type { Protocol as SpecProtocol } from '../spec/types';
-import { evaluate, workloadLabels, type DecidedBy, type ExternalPeer, type HostPeer, type Peer, type Stage, type WorkloadPeer } from './evaluator';
+import { evaluate, workloadLabels, type DecidedBy, type HostPeer, type Peer, type Stage, type WorkloadPeer } from './evaluator';
 import { ipSetHas, labelsKey, protocolNumber, type HostEndpoint, type Model, type Policy, type PortRange, type Rule, type SelectorRef } from './model';
 import { firstHost, ProbeAddresses, type AddressRole } from './probe-addresses';
 
@@ -132,7 +133,7 @@ export interface AccessMatrix {
   readonly servers: readonly ServerAccess[];
   /** The classes of the host endpoints that police an interface (others are shadowed by an endpoint of the same interface). */
   readonly hostClasses: readonly HostClass[];
-  /** Allow-list only: the well-known host paths of lib/calico/essentials.ts. */
+  /** Allow-list only: the host paths of lib/calico/presets.ts (probed as lib/calico/essentials.ts lists them). */
   readonly essentials: readonly EssentialAccess[];
 }
 
@@ -201,6 +202,7 @@ class AccessContext {
   private readonly specNodes: readonly string[];
   private readonly addresses: ProbeAddresses;
   private readonly groupings = new Map<string, Grouping>();
+  private readonly classNodes = new Map<HostClass, number>();
   /** Nodes by the classes of their host endpoints (set by buildClasses). */
   private nodeKinds: readonly NodeKind[] = [];
 
@@ -569,35 +571,127 @@ class AccessContext {
     return parts.join('; ');
   }
 
+  /**
+   * The host paths of lib/calico/presets.ts, probed on the emitted objects. With presets
+   * (`spec.hostTraffic`), each path between the roles it names: a host of the path's role
+   * (every node, the control plane) and its peer, seen by address (a node's own policy is its
+   * own business), or a pod, or an address outside the cluster. Without, from and to an address
+   * outside the cluster, on every group of host endpoints. Local paths: a host to itself over
+   * loopback, which only all-interfaces host endpoints police.
+   *
+   * @see https://github.com/projectcalico/calico/issues/4478
+   */
   essentials(): EssentialAccess[] {
+    const roles = this.plan.hostTraffic?.roles;
     const out: EssentialAccess[] = [];
     for (const path of ESSENTIAL_HOST_PATHS) {
-      const ports = path.endPort === undefined ? [path.port] : [path.port, path.endPort];
+      const ports = path.probePorts ?? (path.endPort === undefined ? [path.port] : [path.port, path.endPort]);
       // A protected server's port is the spec's to allow: its own cell says who reaches it.
       const probed = ports.filter((port) => !this.plan.servers.some((s) => s.protocol === path.protocol && s.port === port));
       for (const direction of path.directions) {
         for (const port of probed) {
-          const grouping = this.grouping(path.protocol, port);
-          const probes: Probe[] = [];
-          for (const rep of this.representativesExcept(grouping, new Set())) {
-            const family: IpFamily = rep.cls.ips[4] !== undefined || rep.cls.ips[6] === undefined ? 4 : 6;
-            const host = this.hostPeer(rep.hep, rep.cls, family);
-            const external = this.addresses.get('external', family);
-            if (external === undefined) continue;
-            const outside: ExternalPeer = { kind: 'external', ip: external.text };
-            const evaluated = this.probe(
-              { protocol: path.protocol, port },
-              direction === 'inbound' ? outside : host,
-              { peer: direction === 'inbound' ? host : outside, nodes: rep.nodes, family },
-            );
-            probes.push(direction === 'inbound' ? evaluated : { ...evaluated, sourceNodes: rep.nodes, targetNodes: 1 });
-          }
+          const probes = roles === undefined ? this.outsideProbes(path.protocol, port, direction) : this.legProbes(path, direction, port, roles);
           out.push({ path, direction, port, status: cellStatus(probes), probes });
         }
       }
     }
     return out;
   }
+
+  /** A path probed from and to an address outside the cluster (or, local, a host to itself), on every group of host endpoints. */
+  private outsideProbes(protocol: SpecProtocol, port: number, direction: EssentialDirection): Probe[] {
+    const probes: Probe[] = [];
+    for (const rep of this.representativesExcept(this.grouping(protocol, port), new Set())) {
+      if (direction === 'local') {
+        probes.push(this.localProbe(protocol, port, rep));
+        continue;
+      }
+      const family = familyOfRep(rep);
+      const external = this.addresses.get('external', family);
+      if (external !== undefined) probes.push(this.hostPathProbe(protocol, port, direction, this.hostPeer(rep.hep, rep.cls, family), { kind: 'external', ip: external.text }, rep.nodes, family));
+    }
+    return probes;
+  }
+
+  /** A path probed between the hosts of its role and its peers. */
+  private legProbes(path: EssentialHostPath, direction: EssentialDirection, port: number, roles: Readonly<Record<HostRole, Selector>>): Probe[] {
+    const grouping = this.grouping(path.protocol, port);
+    if (direction === 'local') return this.roleRepresentatives(grouping, roles[path.local ?? 'nodes']).map((rep) => this.localProbe(path.protocol, port, rep));
+    const leg = direction === 'inbound' ? path.inbound : path.outbound;
+    if (leg === undefined) return [];
+    const peer: HostPeerRole = 'from' in leg ? leg.from : leg.to;
+    const probes: Probe[] = [];
+    for (const rep of this.roleRepresentatives(grouping, roles[leg.on])) {
+      const family = familyOfRep(rep);
+      const host = this.hostPeer(rep.hep, rep.cls, family);
+      for (const other of this.pathPeers(peer, grouping, roles, family, rep.hep.node)) probes.push(this.hostPathProbe(path.protocol, port, direction, host, other, rep.nodes, family));
+    }
+    return probes;
+  }
+
+  /** The other end of a host path: hosts by address, a pod, or an address outside the cluster. */
+  private pathPeers(peer: HostPeerRole, grouping: Grouping, roles: Readonly<Record<HostRole, Selector>>, family: IpFamily, node: string): Peer[] {
+    const hosts = (role: HostRole): Peer[] =>
+      this.roleRepresentatives(grouping, roles[role]).flatMap((rep): Peer[] => {
+        const ip = rep.cls.ips[family];
+        return ip === undefined ? [] : [{ kind: 'external', name: `node ${rep.hep.node}`, ip: ip.text }];
+      });
+    switch (peer) {
+      case 'anywhere': {
+        const external = this.addresses.get('external', family);
+        return external === undefined ? [] : [{ kind: 'external', ip: external.text }];
+      }
+      case 'nodes-and-pods': {
+        const pod = this.pod({ name: 'unlabelled', namespace: 'default', labels: {} }, 'client-pod', family, this.otherNode(node));
+        return [...hosts('nodes'), ...(pod ? [pod] : [])];
+      }
+      case 'nodes':
+      case 'control-plane':
+        return hosts(peer);
+    }
+  }
+
+  private hostPathProbe(protocol: SpecProtocol, port: number, direction: 'inbound' | 'outbound', host: HostPeer, other: Peer, nodes: number, family: IpFamily): Probe {
+    const evaluated = this.probe({ protocol, port }, direction === 'inbound' ? other : host, { peer: direction === 'inbound' ? host : other, nodes, family });
+    return direction === 'inbound' ? evaluated : { ...evaluated, sourceNodes: nodes, targetNodes: 1 };
+  }
+
+  /** A host process connecting to another on its own node over loopback. */
+  private localProbe(protocol: SpecProtocol, port: number, rep: HostRep): Probe {
+    const lo: HostPeer = { kind: 'host', node: rep.hep.node, interface: LOOPBACK_INTERFACE, ip: LOOPBACK_IP };
+    return this.probe({ protocol, port }, lo, { peer: lo, nodes: rep.nodes, family: 4 });
+  }
+
+  /** One representative per group among the classes a role selects, with how many nodes each stands for. */
+  private roleRepresentatives(grouping: Grouping, role: Selector): HostRep[] {
+    const reps = new Map<number, HostRep>();
+    for (const cls of this.classes) {
+      if (!matchesSelector(role, cls.hostEndpoint.labels, { global: true })) continue;
+      const group = grouping.groupOf.get(cls) as number;
+      const nodes = this.nodesOf(cls);
+      const rep = reps.get(group);
+      reps.set(group, rep ? { ...rep, nodes: rep.nodes + nodes } : { hep: cls.hostEndpoint, cls, nodes });
+    }
+    return [...reps.values()];
+  }
+
+  /** How many nodes have a member of the class. */
+  private nodesOf(cls: HostClass): number {
+    let count = this.classNodes.get(cls);
+    if (count === undefined) {
+      count = new Set(cls.members.map((m) => m.node)).size;
+      this.classNodes.set(cls, count);
+    }
+    return count;
+  }
+}
+
+/** The interface and address of a host's traffic to itself. */
+const LOOPBACK_INTERFACE = 'lo';
+const LOOPBACK_IP = '127.0.0.1';
+
+function familyOfRep(rep: HostRep): IpFamily {
+  return rep.cls.ips[4] !== undefined || rep.cls.ips[6] === undefined ? 4 : 6;
 }
 
 interface PodSpec {

@@ -13,7 +13,7 @@
  * | `client-cut` | error | a class of clients the spec allows cannot reach the port |
  * | `no-host-endpoint` | error / warning | a node running a host-networked server has no host endpoint / the spec lists no node at all |
  * | `invalid-object` / `not-modelled` | error / warning | an emitted object Calico would refuse / a field the model does not evaluate |
- * | `host-traffic-cut` | warning | allow-list: well-known host paths the default deny cuts |
+ * | `host-traffic-cut` | warning | allow-list: host paths of lib/calico/presets.ts the default deny cuts (by role, with presets) |
  * | `partial-interfaces` | warning | only named interfaces have host endpoints on nodes running host-networked servers |
  * | `selector-matches-nothing` | warning | a policy selects nothing known, or a server has no known client |
  * | `pod-to-own-host` | warning | pods reach host-networked servers of their own node whatever the policy |
@@ -25,22 +25,29 @@ import { matchesSelector, printSelector, type Labels } from '../calico/selector'
 import type { CalicoObject } from '../calico/object';
 import { allowedClientLabel, type ProtectionPlan, type ServerPlan } from '../plan/plan';
 import { sortFindings, type Finding, type Severity } from '../spec/errors';
-import { CLIENT_CLASSES, computeAccess, type AccessCell, type AccessMatrix, type Probe, type ServerAccess } from './access';
+import type { EssentialDirection, EssentialHostPath } from '../calico/essentials';
+import { presetOf, type HostPeer, type HostRole } from '../calico/presets';
+import { CLIENT_CLASSES, computeAccess, type AccessCell, type AccessMatrix, type EssentialAccess, type Probe, type ServerAccess } from './access';
 import { describeDecision, describePeer, formatCount, policyName, sample, serverPort, serverTitle } from './describe';
 import { workloadLabels } from './evaluator';
 import { printQuery } from './explain';
-import { buildModel, type Model } from './model';
+import { buildModel, type Model, type ModelContext } from './model';
 
 export interface Verification {
   readonly findings: readonly Finding[];
   readonly access: AccessMatrix;
 }
 
-/** Verifies the objects a plan compiled to; findings are sorted. */
-export function verifyCluster(plan: ProtectionPlan, objects: readonly CalicoObject[]): Verification {
+/**
+ * Verifies the objects a plan compiled to; findings are sorted.
+ *
+ * @param context.nodes the cluster's nodes, for the host endpoints kube-controllers creates
+ *   when the objects enable them (auto mode) @default - none
+ */
+export function verifyCluster(plan: ProtectionPlan, objects: readonly CalicoObject[], context: Pick<ModelContext, 'nodes'> = {}): Verification {
   // Felix's lists are the spec's (Calico's defaults unless the spec says the cluster differs)
   // wherever the emitted objects do not set them.
-  const model = buildModel(objects, { failsafeDefaults: plan.spec.failsafe });
+  const model = buildModel(objects, { failsafeDefaults: plan.spec.failsafe, ...context });
   const access = computeAccess(plan, model);
   const rails = new GuardRails(plan, model, access);
   return { findings: sortFindings(rails.check()), access };
@@ -176,12 +183,15 @@ class GuardRails {
         'give each such node its interfaces in spec.nodes (or "*"), so that a HostEndpoint is written for it',
       );
     } else if (s.runsOnAllNodes && this.plan.spec.nodes.length === 0) {
+      const auto = this.plan.hostEndpointsMode === 'auto';
       this.add(
         'warning',
         'no-host-endpoint',
         s.path,
-        `${serverPort(s)} runs on every node, but spec.nodes lists none: no HostEndpoint is written, so its policy applies to nothing yet`,
-        'list the nodes and their interfaces in spec.nodes',
+        auto
+          ? `${serverPort(s)} runs on every node, but spec.nodes lists none: kube-controllers creates their host endpoints, but calico-shield cannot probe them`
+          : `${serverPort(s)} runs on every node, but spec.nodes lists none: no HostEndpoint is written, so its policy applies to nothing yet`,
+        auto ? `list the nodes with their addresses in spec.nodes (calico-shield nodes import --interface '*')` : 'list the nodes and their interfaces in spec.nodes',
       );
     }
   }
@@ -202,36 +212,55 @@ class GuardRails {
     );
   }
 
-  /** (d) Allow-list: which usual host paths the default deny cuts, and which only failsafe ports keep open. */
+  /**
+   * (d) Allow-list: which host paths of lib/calico/presets.ts the default deny cuts, and which
+   * only failsafe ports keep open. With presets (spec.hostTraffic), each path between the roles
+   * it names, for the presets the spec names and those every node needs; the others (BGP,
+   * IP-in-IP, VXLAN, WireGuard, Typha, NodePorts) depend on the installation, and leaving them
+   * out of the presets says the cluster does not use them. Local paths (a host to itself over
+   * loopback) are cut only by all-interfaces host endpoints, the automatic ones included.
+   *
+   * @see https://github.com/projectcalico/calico/issues/4478
+   */
   private hostTrafficCut(): void {
     if (this.plan.approach !== 'allow-list' || this.access.essentials.length === 0) return;
-    const cut = this.access.essentials.filter((e) => e.status === 'denied' || e.status === 'mixed');
-    const failsafe = this.access.essentials.filter((e) => e.status === 'failsafe');
-    if (cut.length === 0 && failsafe.length === 0) return;
-    // One entry per path and direction: `NodePort Services 30000-32767/TCP`, `etcd 2380/TCP`.
-    const list = (entries: typeof cut): string =>
-      (['inbound', 'outbound'] as const)
+    const presets = this.plan.hostTraffic?.presets;
+    const named = (e: EssentialAccess): boolean => presets?.includes(e.path.preset) === true;
+    const concerns = (e: EssentialAccess): boolean => presets === undefined || named(e) || presetOf(e.path.preset).needed === 'always';
+    const cut = this.access.essentials.filter((e) => (e.status === 'denied' || e.status === 'mixed') && concerns(e));
+    const failsafe = this.access.essentials.filter((e) => e.status === 'failsafe' && concerns(e) && !named(e));
+    const unprobed = presets === undefined ? [] : this.access.essentials.filter((e) => e.status === 'none' && concerns(e));
+    if (cut.length === 0 && failsafe.length === 0 && unprobed.length === 0) return;
+    // One entry per path and direction: `NodePort Services 30000-32767/TCP`, `etcd 2380/TCP`,
+    // with presets the roles too: `kubelet API 10250/TCP to every node from the control plane`.
+    const list = (entries: readonly EssentialAccess[]): string =>
+      (['inbound', 'outbound', 'local'] as const)
         .map((d) => {
           const names: string[] = [];
           for (const path of new Set(entries.filter((e) => e.direction === d).map((e) => e.path))) {
             const ports = entries.filter((e) => e.direction === d && e.path === path);
-            const range = ports.length > 1 && path.endPort !== undefined ? `${path.port}-${path.endPort}` : ports.map((e) => e.port).join(', ');
-            names.push(`${path.name} ${range}/${path.protocol}${ports.some((e) => e.status === 'mixed') ? ' (on some nodes)' : ''}`);
+            const range = ports.length > 1 && path.endPort !== undefined && path.probePorts === undefined ? `${path.port}-${path.endPort}` : ports.map((e) => e.port).join(', ');
+            names.push(`${path.name} ${range}/${path.protocol}${presets === undefined ? '' : legText(path, d)}${ports.some((e) => e.status === 'mixed') ? ' (on some nodes)' : ''}`);
           }
-          return names.length > 0 ? `${d} ${names.join(', ')}` : undefined;
+          return names.length > 0 ? `${d === 'local' ? 'host-local' : d} ${names.join(', ')}` : undefined;
         })
         .filter((x) => x !== undefined)
         .join('; ');
+    // The first part continues the message's sentence, the others start their own.
     const parts = [
       ...(cut.length > 0 ? [`the host endpoints' default deny cuts ${list(cut)}`] : []),
-      ...(failsafe.length > 0 ? [`Open only through Felix's failsafe ports: ${list(failsafe)}`] : []),
+      ...(failsafe.length > 0 ? [`${cut.length > 0 ? 'Open' : 'they are open'} only through Felix's failsafe ports: ${list(failsafe)}`] : []),
+      ...(unprobed.length > 0 ? [`${cut.length + failsafe.length > 0 ? 'Not probed' : 'they were not probed'}, as no host endpoint has the role: ${list(unprobed)}`] : []),
     ];
+    const missing = [...new Set([...cut, ...failsafe].filter((e) => !named(e)).map((e) => e.path.preset))];
     this.add(
       'warning',
       'host-traffic-cut',
-      'spec.approach',
-      `allow-list: no policy allows the usual host paths of a node, so ${parts.join('. ')}`,
-      'allow the paths the cluster uses with GlobalNetworkPolicies selecting running-calico == "true" before applying, or use the deny-list approach; docs/verification.md lists the paths and their sources',
+      presets === undefined ? 'spec.approach' : `${this.plan.hostTraffic?.path ?? 'spec.hostTraffic'}.presets`,
+      `allow-list: no policy allows ${presets === undefined ? 'the usual' : 'these'} host paths of a node, so ${parts.join('. ')}`,
+      presets === undefined
+        ? `allow the paths the cluster uses with spec.hostTraffic.presets (docs/presets.md) or GlobalNetworkPolicies selecting ${printSelector(this.plan.hostSelector)} before applying, or use the deny-list approach; docs/verification.md lists the paths and their sources`
+        : `${missing.length > 0 ? `add ${missing.join(', ')} to spec.hostTraffic.presets (docs/presets.md), or allow these paths with policies of your own` : 'label the nodes of each role in spec.nodes[].labels (spec.hostTraffic.controlPlane says which labels make the control plane)'}; ACCESS.md lists every probe`,
     );
   }
 
@@ -243,10 +272,11 @@ class GuardRails {
       const selects = hostLabels.some((l) => matchesSelector(p.selector.selector, l, { global: true })) || pods.some((l) => matchesSelector(p.selector.selector, l, { global: false }));
       if (selects) continue;
       const owner = this.plan.servers.find((s) => s.policy.name === p.ref.name || s.clientEgressPolicy?.name === p.ref.name);
+      const preset = this.plan.hostTraffic?.policies.some((h) => h.name === p.ref.name) ? `${this.plan.hostTraffic?.path ?? 'spec.hostTraffic'}.presets` : undefined;
       this.add(
         'warning',
         'selector-matches-nothing',
-        owner?.path ?? 'spec',
+        owner?.path ?? preset ?? 'spec',
         `${p.ref.kind} ${policyName(p.ref)} selects nothing calico-shield knows of: no host endpoint and no pod the spec describes matches ${p.selector.key}`,
         'check the nodes the server runs on (runsOn) and the labels of its pods',
       );
@@ -362,6 +392,16 @@ function flowText(p: Probe): string {
 function stageText(p: Probe): string {
   const st = p.stage;
   return st === undefined ? '' : ` at ${st.point}${st.endpoint === undefined ? '' : ` of ${st.endpoint}`}`;
+}
+
+const ROLE_WORDS: Readonly<Record<HostRole, string>> = { nodes: 'every node', 'control-plane': 'the control plane' };
+const PEER_WORDS: Readonly<Record<HostPeer, string>> = { nodes: 'every node', 'control-plane': 'the control plane', 'nodes-and-pods': 'nodes and pods', anywhere: 'anywhere' };
+
+/** ` to every node from the control plane`: where a path goes, by role. */
+function legText(path: EssentialHostPath, direction: EssentialDirection): string {
+  if (direction === 'inbound' && path.inbound) return ` to ${ROLE_WORDS[path.inbound.on]} from ${PEER_WORDS[path.inbound.from]}`;
+  if (direction === 'outbound' && path.outbound) return ` from ${ROLE_WORDS[path.outbound.on]} to ${PEER_WORDS[path.outbound.to]}`;
+  return path.local ? ` on ${ROLE_WORDS[path.local]}` : '';
 }
 
 function nodesText(nodes: number): string {

@@ -1,0 +1,48 @@
+/**
+ * Line and column of an offset in a spec's text, from the text itself. (yaml's LineCounter
+ * learns line breaks from the tokens it accepts, so after a rejected multi-line token it
+ * reports later positions a line too high.)
+ */
+export class TextLines {
+  private readonly starts: number[] = [0];
+
+  public constructor(text: string) {
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+  }
+
+  /** 1-based line and column (in UTF-16 code units, as editors count them). */
+  public linePos(offset: number): { line: number; col: number } {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, col: offset - this.starts[lo] + 1 };
+  }
+}
+
+/** Deepest nesting of flow collections calico-shield reads; yaml's parser recurses per level. */
+export const MAX_FLOW_DEPTH = 100;
+
+/**
+ * Offset where flow collections (`[`, `{`) nest deeper than MAX_FLOW_DEPTH, or undefined.
+ * Quoted scalars and comments are skipped; a spec needs a handful of levels.
+ */
+export function tooDeep(text: string): number | undefined {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"' || c === "'") {
+      // Skip the quoted scalar; in double quotes a backslash escapes the next character.
+      for (i++; i < text.length && text[i] !== c; i++) if (c === '"' && text[i] === '\\') i++;
+    } else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]))) {
+      const end = text.indexOf('\n', i);
+      i = end < 0 ? text.length : end;
+    } else if (c === '[' || c === '{') {
+      if (++depth > MAX_FLOW_DEPTH) return i;
+    } else if ((c === ']' || c === '}') && depth > 0) depth--;
+  }
+  return undefined;
+}
