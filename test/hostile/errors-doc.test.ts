@@ -1,0 +1,194 @@
+/**
+ * docs/errors.md is generated from the table of bad inputs below: each row is the finding
+ * calico-shield reports for one mistake (code, position, field, message, hint), exactly as
+ * the pipeline returns it. The test fails when the committed page differs from what the
+ * pipeline says today; `UPDATE_ERRORS_DOC=1 npx jest test/hostile/errors-doc` rewrites it.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Finding, formatFinding } from '../../lib/spec/errors';
+import { clusterInput, compileProblems } from '../fuzz/invariants';
+
+const DOC = join(__dirname, '..', '..', 'docs', 'errors.md');
+const FILE = 'clusters/prod.yaml';
+
+/** A valid spec (it compiles without findings); each case changes a few of its lines. */
+const BASE: readonly string[] = [
+  'apiVersion: calico-shield/v1alpha1', // 1
+  'kind: Cluster', // 2
+  'metadata:', // 3
+  '  name: prod', // 4
+  'spec:', // 5
+  '  approach: allow-list', // 6
+  '  nodes:', // 7
+  '    - name: master-0', // 8
+  '      interfaces:', // 9
+  '        - name: eth0', // 10
+  '          expectedIPs: [10.0.0.10]', // 11
+  '    - name: worker-0', // 12
+  '      interfaces:', // 13
+  '        - name: eth0', // 14
+  '          expectedIPs: [10.0.0.20]', // 15
+  '  metrics:', // 16
+  '    allowedNets: [192.0.2.0/24]', // 17
+  '    calicoNode: {}', // 18
+  '  protectedServers:', // 19
+  '    - name: etcd', // 20
+  '      port: 2379', // 21
+  '      runsOn: {nodes: [master-0]}', // 22
+  '      allowedClients:', // 23
+  '        nodes: [worker-0]', // 24
+  '        workloads: [{namespace: backup, labels: {app: etcd-backup}}]', // 25
+];
+const text = (lines: readonly string[]): string => `${lines.join('\n')}\n`;
+const BASE_TEXT = text(BASE);
+
+/** BASE with line `n` replaced by `lines` (none: the line is removed). */
+function replace(n: number, ...lines: string[]): string {
+  return text([...BASE.slice(0, n - 1), ...lines, ...BASE.slice(n)]);
+}
+
+/** BASE with `lines` added after line `n`. */
+function insert(n: number, ...lines: string[]): string {
+  return text([...BASE.slice(0, n), ...lines, ...BASE.slice(n)]);
+}
+
+interface Case {
+  /** What the user did wrong. */
+  readonly mistake: string;
+  /** The input, as the table shows it: the changed line(s), or a description in parentheses. */
+  readonly shown: string;
+  readonly source: string | Uint8Array;
+  /** The code of the finding the row shows. */
+  readonly code: string;
+}
+
+/** One workload of 1,000 labels, listed 1,200 times through an alias: 1.2 million label reads. */
+function aliasBomb(): string {
+  const first = `        - &w {namespace: backup, labels: {${Array.from({ length: 1000 }, (_, i) => `l${i}: v`).join(', ')}}}`;
+  return text([...BASE.slice(0, 23), '        nodes: [worker-0]', '        workloads:', first, ...Array<string>(1199).fill('        - *w')]);
+}
+
+const CASES: readonly Case[] = [
+  { mistake: 'Unknown field (a typo)', shown: '  calicoNamespaces: kube-system', source: insert(6, '  calicoNamespaces: kube-system'), code: 'unknown-field' },
+  { mistake: 'Wrong apiVersion', shown: 'apiVersion: calico-shield/v1', source: replace(1, 'apiVersion: calico-shield/v1'), code: 'unsupported-version' },
+  { mistake: 'Wrong kind', shown: 'kind: Clusters', source: replace(2, 'kind: Clusters'), code: 'wrong-kind' },
+  { mistake: 'metadata.name differs from the file name', shown: '  name: production', source: replace(4, '  name: production'), code: 'name-mismatch' },
+  { mistake: 'Missing approach', shown: '(line 6 removed)', source: replace(6), code: 'missing-field' },
+  { mistake: 'Unknown approach', shown: '  approach: allowlist', source: replace(6, '  approach: allowlist'), code: 'bad-approach' },
+  { mistake: 'Port 0', shown: '      port: 0', source: replace(21, '      port: 0'), code: 'bad-port' },
+  { mistake: 'Port above 65535', shown: '      port: 70000', source: replace(21, '      port: 70000'), code: 'bad-port' },
+  { mistake: 'Port with a leading zero (octal in YAML 1.1)', shown: '      port: 02379', source: replace(21, '      port: 02379'), code: 'wrong-type' },
+  { mistake: 'Quoted port', shown: '      port: "2379"', source: replace(21, '      port: "2379"'), code: 'wrong-type' },
+  { mistake: 'Protocol in lower case', shown: '      protocol: tcp', source: insert(21, '      protocol: tcp'), code: 'bad-protocol' },
+  { mistake: 'Bad IP address', shown: '          expectedIPs: [10.0.0.256]', source: replace(11, '          expectedIPs: [10.0.0.256]'), code: 'bad-ip' },
+  { mistake: 'IPv4 address with a leading zero', shown: '          expectedIPs: [10.0.0.010]', source: replace(11, '          expectedIPs: [10.0.0.010]'), code: 'bad-ip' },
+  { mistake: 'CIDR with host bits set', shown: '    allowedNets: [192.0.2.1/24]', source: replace(17, '    allowedNets: [192.0.2.1/24]'), code: 'bad-cidr' },
+  { mistake: 'Same IP on two nodes', shown: '          expectedIPs: [10.0.0.10]  # on worker-0', source: replace(15, '          expectedIPs: [10.0.0.10]'), code: 'duplicate-ip' },
+  { mistake: 'Bad interface name (an alias label)', shown: '        - name: eth0:1', source: replace(10, '        - name: eth0:1'), code: 'bad-interface' },
+  { mistake: 'Bad node name', shown: '    - name: Master_0', source: replace(8, '    - name: Master_0'), code: 'bad-node-name' },
+  { mistake: 'Node listed twice', shown: '    - name: master-0  # instead of worker-0', source: replace(12, '    - name: master-0'), code: 'duplicate-node' },
+  { mistake: 'Protected server on a node not in spec.nodes', shown: '      runsOn: {nodes: [master-1]}', source: replace(22, '      runsOn: {nodes: [master-1]}'), code: 'unknown-node' },
+  { mistake: 'Server name too long for its label', shown: `    - name: ${'e'.repeat(47)}`, source: replace(20, `    - name: ${'e'.repeat(47)}`), code: 'bad-server-name' },
+  {
+    mistake: 'Server listed twice',
+    shown: '    - {name: etcd, port: 2380, runsOn: {nodes: [worker-0]}}',
+    source: text([...BASE, '    - {name: etcd, port: 2380, runsOn: {nodes: [worker-0]}}']),
+    code: 'duplicate-server',
+  },
+  {
+    mistake: 'Two servers on one port of one host',
+    shown: '    - {name: etcd-peer, port: 2379, runsOn: {nodes: [master-0]}}',
+    source: text([...BASE, '    - {name: etcd-peer, port: 2379, runsOn: {nodes: [master-0]}}']),
+    code: 'port-conflict',
+  },
+  { mistake: 'Label value not a string', shown: '        workloads: [{namespace: backup, labels: {app: true}}]', source: replace(25, '        workloads: [{namespace: backup, labels: {app: true}}]'), code: 'wrong-type' },
+  { mistake: 'Bad label value', shown: '        workloads: [{namespace: backup, labels: {app: etcd backup}}]', source: replace(25, '        workloads: [{namespace: backup, labels: {app: etcd backup}}]'), code: 'bad-label-value' },
+  { mistake: 'Bad label key', shown: '        workloads: [{namespace: backup, labels: {"app name": etcd}}]', source: replace(25, '        workloads: [{namespace: backup, labels: {"app name": etcd}}]'), code: 'bad-label-key' },
+  { mistake: 'Bad namespace', shown: '        workloads: [{namespace: Backup, labels: {app: etcd-backup}}]', source: replace(25, '        workloads: [{namespace: Backup, labels: {app: etcd-backup}}]'), code: 'bad-namespace' },
+  { mistake: 'Duplicate key', shown: '      port: 2379↵      port: 2380', source: insert(21, '      port: 2380'), code: 'yaml-duplicate-key' },
+  { mistake: 'Tab used for indentation', shown: '\t  - name: eth0', source: replace(10, '\t  - name: eth0'), code: 'yaml-tab-as-indent' },
+  { mistake: 'Two documents in one file', shown: '---  (then a second spec)', source: `${BASE_TEXT}---\n${BASE_TEXT}`, code: 'multiple-documents' },
+  { mistake: 'Empty file', shown: '(0 bytes)', source: '', code: 'empty' },
+  {
+    mistake: 'Not UTF-8 (a Latin-1 ö)',
+    shown: '  name: pr\\xF6d',
+    source: new Uint8Array(Buffer.concat([Buffer.from(text(BASE.slice(0, 3))), Buffer.from('  name: pr'), Buffer.from([0xf6]), Buffer.from(`d\n${text(BASE.slice(4))}`)])),
+    code: 'not-utf8',
+  },
+  { mistake: 'Alias expansion too large', shown: '        - *w  (a 1,000-label workload, aliased 1,200 times)', source: aliasBomb(), code: 'too-large' },
+];
+
+/** Markdown table cell: pipes escaped, line breaks shown as ↵. */
+function cell(value: string | undefined): string {
+  return (value ?? '').replace(/\|/g, '\\|').replace(/\r?\n/g, '↵');
+}
+
+/** Inline code that survives backticks in the value. */
+function code(value: string): string {
+  return value.includes('`') ? `\`\` ${cell(value)} \`\`` : `\`${cell(value)}\``;
+}
+
+function row(c: Case, f: Finding): string {
+  const shown = c.shown.startsWith('(') ? `*${cell(c.shown.slice(1, -1))}*` : code(c.shown.replace(/\t/g, '→'));
+  return `| ${cell(c.mistake)} | ${shown} | \`${f.code}\` | ${f.line}:${f.col} | ${f.field ? code(f.field) : ''} | ${cell(f.message)} | ${cell(f.hint)} |`;
+}
+
+/** The page; `example` is one finding as the CLI prints it. */
+function render(rows: readonly string[], example: Finding): string {
+  return `# Errors
+
+<!-- Generated by test/hostile/errors-doc.test.ts from its table of cases: do not edit by hand.
+     Regenerate with: UPDATE_ERRORS_DOC=1 npx jest test/hostile/errors-doc -->
+
+Every mistake in a cluster spec comes back as a finding with a stable code, the file, line and
+column, the field when there is one, a message that names the value, and usually a hint. Nothing
+is written to \`dist/\` while a spec has an error. The CLI prints each finding once, as
+
+\`\`\`
+${formatFinding(example)}
+\`\`\`
+
+Each row below is what calico-shield reports today for one mistake in \`${FILE}\`, a valid
+two-node spec (\`test/hostile/errors-doc.test.ts\`) with the line(s) shown changed. In the
+input, → stands for a tab and ↵ for a line break.
+
+| Mistake | Input | Code | Line:col | Field | Message | Hint |
+|---|---|---|---|---|---|---|
+${rows.join('\n')}
+
+Specs are read as YAML 1.2 (core schema): \`yes\`, \`no\`, \`on\` and \`off\` are strings, \`0755\` is
+not a decimal number, \`true\` is a boolean wherever a string belongs. See
+\`test/hostile/yaml.test.ts\` for every YAML pitfall and how it is read.
+`;
+}
+
+describe('docs/errors.md', () => {
+  it('can compile the base spec of the table without findings', () => {
+    expect(compileProblems(clusterInput('prod', BASE_TEXT)).result.findings).toEqual([]);
+  });
+
+  it('matches what calico-shield reports for each bad input', () => {
+    const found = CASES.map((c) => {
+      const { result, problems } = compileProblems(clusterInput('prod', c.source));
+      expect({ mistake: c.mistake, problems }).toEqual({ mistake: c.mistake, problems: [] });
+      const f = result.findings.find((x) => x.severity === 'error' && x.code === c.code);
+      expect({ mistake: c.mistake, codes: f ? [c.code] : result.findings.map((x) => x.code) }).toEqual({ mistake: c.mistake, codes: [c.code] });
+      return f as Finding;
+    });
+    const rendered = render(
+      CASES.map((c, i) => row(c, found[i] as Finding)),
+      found[CASES.findIndex((c) => c.mistake === 'Port 0')] as Finding,
+    );
+    if (process.env.UPDATE_ERRORS_DOC) writeFileSync(DOC, rendered);
+    let committed = '';
+    try {
+      committed = readFileSync(DOC, 'utf8');
+    } catch {
+      // Missing: the comparison below says how to create it.
+    }
+    if (committed !== rendered) {
+      throw new Error(`docs/errors.md is out of date: run UPDATE_ERRORS_DOC=1 npx jest test/hostile/errors-doc and commit it\n\n${rendered}`);
+    }
+  }, 60_000);
+});
