@@ -15,7 +15,9 @@ import { ClusterOutput, OutputFile, writeDist, writeFileAtomically } from './git
 import { NODES_USAGE, runNodes } from './nodes-command';
 import { ClusterResult, compileCluster } from './pipeline';
 import { formatFinding, hasErrors } from './spec/errors';
-import { explain, formatExplanation, formatQueryError } from './verify/explain';
+import { planCluster } from './plan/plan';
+import { parseClusterSpec } from './spec/parse';
+import { explain, ExplainContext, formatExplanation, formatQueryError } from './verify/explain';
 import { GENERATOR_NAME, GENERATOR_VERSION } from './version';
 
 export interface CliIo {
@@ -246,13 +248,28 @@ function explainCommand(o: Options, io: CliIo): number {
     io.stderr(`error: ${objects} in ${path.relative(io.cwd, folder) || folder}/: run calico-shield synth first\n`);
     return 1;
   }
-  const result = explain(objects, o.query ?? '');
+  const result = explain(objects, o.query ?? '', explainContext(path.resolve(io.cwd, o.clusters), o.cluster ?? '', io));
   if (!result.ok) {
     io.stderr(formatQueryError(o.query ?? '', result.error));
     return 2;
   }
   io.stdout(formatExplanation(result.explanation));
   return result.explanation.verdict.allowed ? 0 : 3;
+}
+
+/**
+ * The spec's failsafe lists and automatic host endpoint nodes for explain, when the cluster's
+ * spec is at hand and valid; otherwise Calico's defaults and no automatic host endpoints (said).
+ */
+function explainContext(clustersDir: string, cluster: string, io: CliIo): ExplainContext {
+  const file = ['.yaml', '.yml'].map((ext) => path.join(clustersDir, `${cluster}${ext}`)).find((f) => fs.existsSync(f));
+  const spec = file ? parseClusterSpec(path.relative(io.cwd, file), cluster, fs.readFileSync(file)).spec : undefined;
+  if (!spec) {
+    io.stderr(`note: no valid spec for ${cluster} in ${path.relative(io.cwd, clustersDir) || '.'}/: explaining with Calico's default failsafe ports and no automatic host endpoints\n`);
+    return {};
+  }
+  const nodes = planCluster(spec).autoHostEndpoints?.nodes;
+  return { failsafeDefaults: spec.failsafe, ...(nodes ? { nodes } : {}) };
 }
 
 /** The objects Argo CD and Flux would apply: the files the kustomizations list, from the folder's own. */

@@ -85,4 +85,23 @@ describe('calico-shield synth and check with deploy/', () => {
     expect(r.out).not.toContain('deploy/');
     expect(fs.readFileSync(path.join(dir, 'deploy/flux/example.yaml'), 'utf8')).toBe(before);
   });
+
+  it('can explain a connection to an automatic host endpoint, modelled from the spec\'s nodes', () => {
+    const dir = workspace();
+    cli(dir, ['synth']);
+    const r = cli(dir, ['explain', '--cluster', 'auto-hep', 'pod default/x -> host ip-10-20-0-10.ec2.internal:2379/TCP']);
+    expect(r.code).toBe(3);
+    expect(r.out).toContain('host endpoint ip-10-20-0-10.ec2.internal-auto-hep');
+    expect(r.out).toContain('GlobalNetworkPolicy protected-etcd-server');
+  });
+
+  it('fails over to Calico\'s defaults, and says so, when the cluster\'s spec is gone', () => {
+    const dir = workspace();
+    cli(dir, ['synth']);
+    fs.rmSync(path.join(dir, 'clusters/example.yaml'));
+    const r = cli(dir, ['explain', '--cluster', 'example', 'ip 203.0.113.9 -> host kubeadm-master:22/TCP']);
+    expect(r.err).toContain("explaining with Calico's default failsafe ports");
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('failsafe');
+  });
 });

@@ -25,7 +25,7 @@ import type { Labels } from '../calico/selector';
 import { checkDns1123Subdomain, checkInterfaceName, checkLabelKey, checkLabelValue, checkNamespace, checkNodeName, checkPort, type Problem } from '../calico/validate';
 import { describeDecision } from './describe';
 import { evaluate, type Flow, type Peer, type Verdict } from './evaluator';
-import { buildModel, type HostEndpoint, type Model } from './model';
+import { buildModel, type HostEndpoint, type Model, type ModelContext } from './model';
 import { ProbeAddresses } from './probe-addresses';
 
 export type QueryProtocol = 'TCP' | 'UDP' | 'SCTP';
@@ -286,10 +286,17 @@ function bracket(ip: string, role: 'source' | 'destination'): string {
  * defaults wherever the objects do not set them (a cluster whose spec gives other lists and
  * needs no FelixConfiguration is explained with the defaults).
  */
-export function explain(objects: readonly CalicoObject[], text: string): ExplainResult {
+/**
+ * What the objects in dist/ do not say, taken from the cluster's spec when it is at hand: the
+ * failsafe lists Felix has where no FelixConfiguration sets them, and, in automatic host
+ * endpoints mode, the nodes whose host endpoints kube-controllers creates.
+ */
+export type ExplainContext = Partial<Pick<ModelContext, 'failsafeDefaults' | 'nodes'>>;
+
+export function explain(objects: readonly CalicoObject[], text: string, context: ExplainContext = {}): ExplainResult {
   const parsed = parseQuery(text);
   if (!parsed.ok) return parsed;
-  return explainQuery(buildModel(objects, { failsafeDefaults: FAILSAFE_DEFAULTS['v3.32'] }), parsed.query);
+  return explainQuery(buildModel(objects, { failsafeDefaults: FAILSAFE_DEFAULTS['v3.32'], ...context }), parsed.query);
 }
 
 /** Evaluates a parsed query on a model; fails when it names a host whose address the objects do not give. */
