@@ -264,7 +264,8 @@ function fluxFile(cluster: string, repo: DeployRepo): string {
   return (
     header([
       `Flux running inside cluster "${cluster}": apply ${repo.path}/${cluster}/ one stage folder after the other,`,
-      'policies, then host endpoints, then the FelixConfiguration that prunes failsafe ports.',
+      'policies, then host endpoints (or the KubeControllersConfiguration that creates them), then the',
+      'FelixConfiguration that prunes failsafe ports.',
       `  kubectl apply -f deploy/flux/${cluster}.yaml`,
     ]) + [source, ...kustomizations].map((m) => `---\n${yaml(m)}`).join('')
   );

@@ -4,6 +4,9 @@
  * lists it, so Argo CD and Flux never apply it. Deterministic: no timestamps, stable order,
  * one line per row, so a diff shows exactly which verdict changed.
  */
+import type { EssentialDirection, EssentialHostPath } from '../calico/essentials';
+import type { HostPeer, HostRole } from '../calico/presets';
+import { printSelector } from '../calico/selector';
 import type { ProtectionPlan } from '../plan/plan';
 import type { Finding } from '../spec/errors';
 import { CLIENT_CLASSES, type AccessCell, type AccessMatrix, type CellStatus, type EssentialAccess, type Probe } from './access';
@@ -24,17 +27,22 @@ export function renderAccessReport(plan: ProtectionPlan, access: AccessMatrix, f
   out.push(...approach(plan), '');
   out.push(...matrix(access), '');
   out.push(...diagram(access), '');
-  if (access.essentials.length > 0) out.push(...essentials(access.essentials), '');
+  if (access.essentials.length > 0) out.push(...essentials(access.essentials, plan.hostTraffic), '');
   out.push(...probes(access), '');
   out.push(...warnings(findings));
   return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
 }
 
 function approach(plan: ProtectionPlan): string[] {
+  const presets = plan.hostTraffic?.presets ?? [];
   const text =
     plan.approach === 'deny-list'
       ? `**deny-list**: GlobalNetworkPolicy \`${plan.defaultAllow?.name ?? 'default-host'}\` (order ${plan.defaultAllow?.order ?? 5000}) allows all traffic of the host endpoints; each protected server's policy (order 500) denies its port to every source that is not an allowed client.`
-      : "**allow-list**: no policy allows host traffic by default, so host endpoints deny what no policy allows, Felix's failsafe ports aside; each protected server's policy (order 500) allows its port to its allowed clients.";
+      : `**allow-list**: no policy allows host traffic by default, so host endpoints deny what no policy allows, Felix's failsafe ports aside; each protected server's policy (order 500) allows its port to its allowed clients.${
+          presets.length > 0
+            ? ` The GlobalNetworkPolicies \`allow-<preset>\` (order 1000) allow the host paths of the presets of \`spec.hostTraffic\`: ${presets.map((p) => `\`${p}\``).join(', ')}, without the protected servers' ports.`
+            : ''
+        }`;
   return [
     '## Approach',
     '',
@@ -42,6 +50,12 @@ function approach(plan: ProtectionPlan): string[] {
     '',
     // No counts of nodes or host endpoints here or below: the report changes when access does, not when a node joins.
     `Each cell is the verdict of connection attempts from representatives of a class of clients to the server, evaluated on these objects with Calico's policy semantics (iptables/nftables data plane, tier \`default\`). Host endpoints that Felix treats alike (same labels, kind of interface, address families and Felix settings) are probed once, through the first of them by name.`,
+    ...(plan.hostEndpointsMode === 'auto'
+      ? [
+          '',
+          "Host endpoints mode **auto**: kube-controllers creates the host endpoints, so none is in this folder. They are evaluated as kube-controllers creates them, from `spec.nodes`: `<node>-auto-hep`, all interfaces (`*`), the node's labels and addresses; nodes that `spec.nodes` does not list are protected all the same, but not probed.",
+        ]
+      : []),
   ];
 }
 
@@ -108,15 +122,38 @@ function classId(id: string): string {
   return `c_${id.replace(/-/g, '_')}`;
 }
 
-function essentials(list: readonly EssentialAccess[]): string[] {
-  const rows = list.map((e) => [e.path.name, `${e.path.protocol} ${e.port}`, e.direction, `${SYMBOLS[e.status]} ${decisions(e.probes)}`, e.path.usedBy, `[source](${e.path.source})`]);
+function essentials(list: readonly EssentialAccess[], hostTraffic: ProtectionPlan['hostTraffic']): string[] {
+  const rows = list.map((e) => [
+    e.path.name,
+    `${e.path.protocol} ${e.port}`,
+    hostTraffic === undefined ? (e.direction === 'local' ? 'local (loopback)' : e.direction) : legText(e.path, e.direction),
+    e.status === 'none' ? `${SYMBOLS.none} nothing to probe` : `${SYMBOLS[e.status]} ${decisions(e.probes)}`,
+    e.path.usedBy,
+    `[source](${e.path.source})`,
+  ]);
+  const loopback =
+    "A local path is a node connecting to itself over loopback (127.0.0.1): only host endpoints with `interfaceName: \"*\"` police it ([projectcalico/calico#4478](https://github.com/projectcalico/calico/issues/4478)), so where a node has named interfaces only it is ✅ not policed.";
+  const intro =
+    hostTraffic === undefined
+      ? `What the host endpoints' default deny does to paths a Kubernetes node running Calico usually needs. \`spec.hostTraffic\` names no preset, so each path is probed from and to an address outside the cluster, on every class of host endpoints, whichever nodes the path concerns. ${loopback}`
+      : `What the host endpoints' default deny and the \`allow-<preset>\` policies do to paths a Kubernetes node running Calico usually needs, for every preset, named or not. Each path is probed between the roles it names: from and to the host endpoints of its role — every node (\`${printSelector(hostTraffic.roles.nodes)}\`) or the control plane (\`${printSelector(hostTraffic.roles['control-plane'])}\`) — and its peers: hosts of a role by their addresses, a pod, or an address outside the cluster. ${loopback}${list.some((e) => e.status === 'none') ? ` ${SYMBOLS.none} nothing to probe: no host endpoint of \`spec.nodes\` has the role.` : ''}`;
   return [
     '## Usual host paths (allow-list)',
     '',
-    "What the host endpoints' default deny does to paths a Kubernetes node running Calico usually needs; probed from and to an address outside the cluster, on every class of host endpoints.",
+    intro,
     '',
-    table(['Path', 'Port', 'Direction', 'Verdict', 'Used by', 'Documented'], rows),
+    table(['Path', 'Port', hostTraffic === undefined ? 'Direction' : 'Direction and peers', 'Verdict', 'Used by', 'Documented'], rows),
   ];
+}
+
+const ROLE_WORDS: Readonly<Record<HostRole, string>> = { nodes: 'every node', 'control-plane': 'the control plane' };
+const PEER_WORDS: Readonly<Record<HostPeer, string>> = { nodes: 'every node', 'control-plane': 'the control plane', 'nodes-and-pods': 'nodes and pods', anywhere: 'anywhere' };
+
+/** `inbound to every node from the control plane`: a path's direction and roles, in the words of docs/presets.md. */
+function legText(path: EssentialHostPath, direction: EssentialDirection): string {
+  if (direction === 'inbound' && path.inbound) return `inbound to ${ROLE_WORDS[path.inbound.on]} from ${PEER_WORDS[path.inbound.from]}`;
+  if (direction === 'outbound' && path.outbound) return `outbound from ${ROLE_WORDS[path.outbound.on]} to ${PEER_WORDS[path.outbound.to]}`;
+  return path.local ? `local, on ${ROLE_WORDS[path.local]} (loopback)` : direction;
 }
 
 function probes(access: AccessMatrix): string[] {

@@ -40,17 +40,53 @@ const BASE: readonly string[] = [
   '        nodes: [worker-0]', // 24
   '        workloads: [{namespace: backup, labels: {app: etcd-backup}}]', // 25
 ];
+/** The same cluster in hostEndpoints mode auto: nodes by their labels and addresses, picked by nodeSelector. */
+const AUTO_BASE: readonly string[] = [
+  'apiVersion: calico-shield/v1alpha1', // 1
+  'kind: Cluster', // 2
+  'metadata:', // 3
+  '  name: prod', // 4
+  'spec:', // 5
+  '  approach: allow-list', // 6
+  '  hostEndpoints: {mode: auto}', // 7
+  '  nodes:', // 8
+  '    - name: master-0', // 9
+  '      labels: {kubernetes.io/hostname: master-0, node-role.kubernetes.io/control-plane: ""}', // 10
+  '      interfaces: [{name: "*", expectedIPs: [10.0.0.10]}]', // 11
+  '    - name: worker-0', // 12
+  '      labels: {kubernetes.io/hostname: worker-0}', // 13
+  '      interfaces: [{name: "*", expectedIPs: [10.0.0.20]}]', // 14
+  '  metrics:', // 15
+  '    allowedNets: [192.0.2.0/24]', // 16
+  '    calicoNode: {}', // 17
+  '  protectedServers:', // 18
+  '    - name: etcd', // 19
+  '      port: 2379', // 20
+  '      runsOn: {nodeSelector: {node-role.kubernetes.io/control-plane: ""}}', // 21
+  '      allowedClients:', // 22
+  '        nodeSelector: {kubernetes.io/hostname: worker-0}', // 23
+  '        workloads: [{namespace: backup, labels: {app: etcd-backup}}]', // 24
+];
 const text = (lines: readonly string[]): string => `${lines.join('\n')}\n`;
 const BASE_TEXT = text(BASE);
 
-/** BASE with line `n` replaced by `lines` (none: the line is removed). */
+/** BASE (or `base`) with line `n` replaced by `lines` (none: the line is removed). */
 function replace(n: number, ...lines: string[]): string {
-  return text([...BASE.slice(0, n - 1), ...lines, ...BASE.slice(n)]);
+  return replaceIn(BASE, n, ...lines);
+}
+
+function replaceIn(base: readonly string[], n: number, ...lines: string[]): string {
+  return text([...base.slice(0, n - 1), ...lines, ...base.slice(n)]);
 }
 
 /** BASE with `lines` added after line `n`. */
 function insert(n: number, ...lines: string[]): string {
   return text([...BASE.slice(0, n), ...lines, ...BASE.slice(n)]);
+}
+
+/** BASE with `lines` added at the end, under spec. */
+function append(...lines: string[]): string {
+  return text([...BASE, ...lines]);
 }
 
 interface Case {
@@ -102,6 +138,55 @@ const CASES: readonly Case[] = [
     source: text([...BASE, '    - {name: etcd-peer, port: 2379, runsOn: {nodes: [master-0]}}']),
     code: 'port-conflict',
   },
+  { mistake: 'Unknown host endpoints mode', shown: '  hostEndpoints: {mode: automatic}', source: insert(6, '  hostEndpoints: {mode: automatic}'), code: 'bad-mode' },
+  {
+    mistake: 'Host endpoint templates in static mode',
+    shown: '  hostEndpoints: {templates: [{generateName: storage, interfaceCIDRs: [10.1.0.0/16]}]}',
+    source: insert(6, '  hostEndpoints: {templates: [{generateName: storage, interfaceCIDRs: [10.1.0.0/16]}]}'),
+    code: 'templates-static',
+  },
+  {
+    mistake: 'Named interface (auto)',
+    shown: '      interfaces: [{name: eth0, expectedIPs: [10.0.0.20]}]',
+    source: replaceIn(AUTO_BASE, 14, '      interfaces: [{name: eth0, expectedIPs: [10.0.0.20]}]'),
+    code: 'auto-interfaces',
+  },
+  {
+    mistake: 'Node without addresses (auto)',
+    shown: '      interfaces: [{name: "*"}]',
+    source: replaceIn(AUTO_BASE, 14, '      interfaces: [{name: "*"}]'),
+    code: 'auto-interfaces',
+  },
+  { mistake: 'Server on nodes picked by name (auto)', shown: '      runsOn: {nodes: [master-0]}', source: replaceIn(AUTO_BASE, 21, '      runsOn: {nodes: [master-0]}'), code: 'nodes-by-name' },
+  {
+    mistake: 'Node label that kube-controllers sets (auto)',
+    shown: '      labels: {kubernetes.io/hostname: worker-0, projectcalico.org/created-by: calico-kube-controllers}',
+    source: replaceIn(AUTO_BASE, 13, '      labels: {kubernetes.io/hostname: worker-0, projectcalico.org/created-by: calico-kube-controllers}'),
+    code: 'reserved-label',
+  },
+  { mistake: 'Node label that calico-shield writes', shown: '      labels: {protected-etcd-server: "true"}', source: insert(8, '      labels: {protected-etcd-server: "true"}'), code: 'reserved-label' },
+  {
+    mistake: 'nodeSelector that matches no node of spec.nodes',
+    shown: '      runsOn: {nodeSelector: {node-role.kubernetes.io/control-plane: ""}}',
+    source: replace(22, '      runsOn: {nodeSelector: {node-role.kubernetes.io/control-plane: ""}}'),
+    code: 'no-matching-node',
+  },
+  { mistake: 'Empty nodeSelector', shown: '      runsOn: {nodeSelector: {}}', source: replace(22, '      runsOn: {nodeSelector: {}}'), code: 'empty-selector' },
+  { mistake: 'Unknown host traffic preset', shown: '  hostTraffic: {presets: [dns, vxaln]}', source: append('  hostTraffic: {presets: [dns, vxaln]}'), code: 'unknown-preset' },
+  { mistake: 'Preset listed twice', shown: '  hostTraffic: {presets: [dns, vxlan, dns]}', source: append('  hostTraffic: {presets: [dns, vxlan, dns]}'), code: 'duplicate-preset' },
+  { mistake: 'presets neither a list nor all', shown: '  hostTraffic: {presets: everything}', source: append('  hostTraffic: {presets: everything}'), code: 'bad-presets' },
+  {
+    mistake: 'Control-plane presets and no control-plane node',
+    shown: '  hostTraffic: {presets: [api-server, kubelet, dns]}',
+    source: append('  hostTraffic: {presets: [api-server, kubelet, dns]}'),
+    code: 'no-matching-node',
+  },
+  {
+    mistake: 'hostTraffic in the deny-list approach',
+    shown: '  hostTraffic: {presets: [dns]}  (with approach: deny-list)',
+    source: text([...BASE.slice(0, 5), '  approach: deny-list', ...BASE.slice(6), '  hostTraffic: {presets: [dns]}']),
+    code: 'host-traffic-deny-list',
+  },
   { mistake: 'Label value not a string', shown: '        workloads: [{namespace: backup, labels: {app: true}}]', source: replace(25, '        workloads: [{namespace: backup, labels: {app: true}}]'), code: 'wrong-type' },
   { mistake: 'Bad label value', shown: '        workloads: [{namespace: backup, labels: {app: etcd backup}}]', source: replace(25, '        workloads: [{namespace: backup, labels: {app: etcd backup}}]'), code: 'bad-label-value' },
   { mistake: 'Bad label key', shown: '        workloads: [{namespace: backup, labels: {"app name": etcd}}]', source: replace(25, '        workloads: [{namespace: backup, labels: {"app name": etcd}}]'), code: 'bad-label-key' },
@@ -109,6 +194,13 @@ const CASES: readonly Case[] = [
   { mistake: 'Duplicate key', shown: '      port: 2379↵      port: 2380', source: insert(21, '      port: 2380'), code: 'yaml-duplicate-key' },
   { mistake: 'Tab used for indentation', shown: '\t  - name: eth0', source: replace(10, '\t  - name: eth0'), code: 'yaml-tab-as-indent' },
   { mistake: 'Two documents in one file', shown: '---  (then a second spec)', source: `${BASE_TEXT}---\n${BASE_TEXT}`, code: 'multiple-documents' },
+  { mistake: 'Alias with no anchor', shown: '        workloads: [*backup]', source: replace(25, '        workloads: [*backup]'), code: 'unknown-alias' },
+  {
+    mistake: 'Collections nested too deep',
+    shown: `    allowedNets: ${'['.repeat(4)}…  (101 nested brackets)`,
+    source: replace(17, `    allowedNets: ${'['.repeat(101)}192.0.2.0/24${']'.repeat(101)}`),
+    code: 'too-deep',
+  },
   { mistake: 'Empty file', shown: '(0 bytes)', source: '', code: 'empty' },
   {
     mistake: 'Not UTF-8 (a Latin-1 ö)',
@@ -150,8 +242,10 @@ ${formatFinding(example)}
 \`\`\`
 
 Each row below is what calico-shield reports today for one mistake in \`${FILE}\`, a valid
-two-node spec (\`test/hostile/errors-doc.test.ts\`) with the line(s) shown changed. In the
-input, → stands for a tab and ↵ for a line break.
+two-node spec (\`test/hostile/errors-doc.test.ts\`) with the line(s) shown changed. Rows marked
+(auto) start from the same spec in \`hostEndpoints.mode: auto\`: its nodes list one interface
+\`"*"\` with their addresses and carry labels, and the server and its host clients are picked by
+\`nodeSelector\`. In the input, → stands for a tab and ↵ for a line break.
 
 | Mistake | Input | Code | Line:col | Field | Message | Hint |
 |---|---|---|---|---|---|---|
@@ -166,6 +260,10 @@ not a decimal number, \`true\` is a boolean wherever a string belongs. See
 describe('docs/errors.md', () => {
   it('can compile the base spec of the table without findings', () => {
     expect(compileProblems(clusterInput('prod', BASE_TEXT)).result.findings).toEqual([]);
+  });
+
+  it('can compile the base spec of the (auto) rows without findings', () => {
+    expect(compileProblems(clusterInput('prod', text(AUTO_BASE))).result.findings).toEqual([]);
   });
 
   it('matches what calico-shield reports for each bad input', () => {

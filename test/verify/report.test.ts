@@ -3,12 +3,14 @@
  * cell, the Mermaid diagram's edges, the warnings, determinism, and that GitOps tools never
  * apply it.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { CalicoObject } from '../../lib/calico/object';
 import type { Finding } from '../../lib/spec/errors';
 import { verifyCluster } from '../../lib/verify/guard-rails';
 import { ACCESS_REPORT_FILE, renderAccessReport } from '../../lib/verify/report';
-import { compileOk } from '../support/compile';
+import { ROOT, compileOk, compileText } from '../support/compile';
 
 const report = (file: string, mutate: (objects: readonly CalicoObject[]) => readonly CalicoObject[] = (o) => o): { text: string; findings: readonly Finding[] } => {
   const r = compileOk(file);
@@ -95,8 +97,18 @@ describe('ACCESS.md of clusters/example.yaml (deny-list)', () => {
 describe('ACCESS.md of clusters/allow-list-etcd.yaml (allow-list)', () => {
   it('can show the usual host paths, with the source of each', () => {
     const paths = section(report('clusters/allow-list-etcd.yaml').text, 'Usual host paths (allow-list)');
+    expect(paths).toContain('| Path | Port | Direction | Verdict | Used by | Documented |');
     expect(paths).toContain('| kubelet API | TCP 10250 | inbound | ⛔ end of tier (ingress) | the API server (logs, exec, port-forward, metrics) | [source](https://kubernetes.io/docs/reference/networking/ports-and-protocols/) |');
     expect(paths).toContain('| BGP | TCP 179 | inbound | ⚠️ failsafe inbound TCP 179 |');
+  });
+
+  it('can say that without presets the paths are probed from and to an address outside the cluster, and loopback on each host', () => {
+    const paths = section(report('clusters/allow-list-etcd.yaml').text, 'Usual host paths (allow-list)');
+    expect(paths).toContain('`spec.hostTraffic` names no preset, so each path is probed from and to an address outside the cluster');
+    expect(paths).toContain('[projectcalico/calico#4478](https://github.com/projectcalico/calico/issues/4478)');
+    // Named interfaces only (eth0): loopback is not policed.
+    expect(paths).toContain('| Felix health | TCP 9099 | local (loopback) | ✅ not policed |');
+    expect(paths).not.toContain('the control plane');
   });
 
   it('can draw a dashed arrow for a port open only through a failsafe port', () => {
@@ -108,6 +120,60 @@ describe('ACCESS.md of clusters/allow-list-etcd.yaml (allow-list)', () => {
 
   it('can leave the usual host paths out in the deny-list approach', () => {
     expect(report('clusters/example.yaml').text).not.toContain('## Usual host paths');
+  });
+});
+
+describe('ACCESS.md of clusters/allow-list-essentials.yaml (allow-list, presets)', () => {
+  const { text } = report('clusters/allow-list-essentials.yaml');
+  const paths = section(text, 'Usual host paths (allow-list)');
+
+  it('can name the presets and their order in the approach', () => {
+    expect(section(text, 'Approach')).toContain(
+      'The GlobalNetworkPolicies `allow-<preset>` (order 1000) allow the host paths of the presets of `spec.hostTraffic`: `api-server`, `kubelet`, `etcd`, `dns`, `calico-health`, `loopback`, `vxlan`, `typha`',
+    );
+  });
+
+  it('can say that the paths are probed between roles, with the selector of each role, not from outside', () => {
+    expect(paths).toContain('Each path is probed between the roles it names');
+    expect(paths).toContain('every node (`running-calico == "true"`) or the control plane (`running-calico == "true" && node-role.kubernetes.io/control-plane == ""`)');
+    expect(paths).not.toContain('names no preset');
+    expect(paths).not.toContain('nothing to probe');
+  });
+
+  it('can show the direction and roles of each path, in the words of docs/presets.md', () => {
+    expect(paths).toContain('| Path | Port | Direction and peers | Verdict | Used by | Documented |');
+    expect(paths).toContain('| kubelet API | TCP 10250 | inbound to every node from the control plane | ✅ `allow-kubelet` rule 0 |');
+    expect(paths).toContain('| kubelet API | TCP 10250 | outbound from the control plane to every node | ✅ `allow-kubelet` egress rule 0 |');
+    expect(paths).toContain('| Kubernetes API server | TCP 6443 | inbound to the control plane from nodes and pods |');
+    expect(paths).toContain('| DNS over TCP | TCP 53 | outbound from every node to anywhere | ✅ `allow-dns` egress rule 1 |');
+    // All-interfaces host endpoints police loopback: the presets allow it.
+    expect(paths).toContain('| Felix health | TCP 9099 | local, on every node (loopback) | ✅ `allow-calico-health` rule 0 |');
+    expect(paths).toContain('| loopback UDP | UDP 53 | local, on every node (loopback) | ✅ `allow-loopback` rule 1 |');
+  });
+
+  it('can say when a role has no host endpoint to probe', () => {
+    const spec = readFileSync(join(ROOT, 'clusters/allow-list-essentials.yaml'), 'utf8').replace(
+      /presets: \[.*\]/,
+      'presets: [dns, calico-health, loopback, vxlan, typha]\n    controlPlane: {nodeSelector: {tier: control}}',
+    );
+    const r = compileText(spec, 'allow-list-essentials');
+    const none = section(new Map(r.files?.map((f) => [f.path, f.content])).get(ACCESS_REPORT_FILE) ?? '', 'Usual host paths (allow-list)');
+    expect(none).toContain('| kubelet API | TCP 10250 | inbound to every node from the control plane | — nothing to probe |');
+    expect(none).toContain('— nothing to probe: no host endpoint of `spec.nodes` has the role.');
+    expect(none).toContain('`running-calico == "true" && tier == "control"`');
+  });
+
+  it('can render the same text twice', () => {
+    expect(report('clusters/allow-list-essentials.yaml').text).toBe(text);
+  });
+});
+
+describe('ACCESS.md of clusters/auto-hep.yaml (automatic host endpoints)', () => {
+  it('can say that the host endpoints are modelled from spec.nodes', () => {
+    const approach = section(report('clusters/auto-hep.yaml').text, 'Approach');
+    expect(approach).toContain('Host endpoints mode **auto**');
+    expect(approach).toContain('from `spec.nodes`: `<node>-auto-hep`, all interfaces (`*`)');
+    expect(section(report('clusters/example.yaml').text, 'Approach')).not.toContain('mode **auto**');
   });
 });
 
