@@ -10,6 +10,7 @@ import * as vm from 'node:vm';
 import { parse, parseAllDocuments } from 'yaml';
 import { CalicoObject } from './calico/object';
 import { diffTrees } from './gitops/diff';
+import { findClusterSpec, loadClusters } from './clusters';
 import { DEPLOY_REPO_FILE, DeployRepo, parseDeployRepo, renderDeploy } from './gitops/deploy';
 import { ClusterOutput, OutputFile, writeDist, writeFileAtomically } from './gitops/writer';
 import { NODES_USAGE, runNodes } from './nodes-command';
@@ -215,31 +216,6 @@ function parseArgs(argv: readonly string[]): Options | string {
   return { command, clusters, out, ...(cluster !== undefined && { cluster }), ...(query !== undefined && { query }) };
 }
 
-/** Every `*.yaml` / `*.yml` in the folder, sorted by name. */
-function loadClusters(dir: string, cwd: string): { file: string; name: string; bytes: Uint8Array }[] | string {
-  let entries: string[];
-  try {
-    entries = fs.readdirSync(dir);
-  } catch {
-    return `cannot read the cluster folder ${path.relative(cwd, dir) || dir}: create it with one <cluster>.yaml per cluster`;
-  }
-  const specs = entries.filter((e) => /\.ya?ml$/.test(e)).sort();
-  if (specs.length === 0) return `no cluster specs (*.yaml) in ${path.relative(cwd, dir) || dir}`;
-  const names = new Map<string, string>();
-  const out: { file: string; name: string; bytes: Uint8Array }[] = [];
-  for (const e of specs) {
-    const name = e.replace(/\.ya?ml$/, '');
-    if (names.has(name)) return `${names.get(name)} and ${e} describe the same cluster ${JSON.stringify(name)}: keep one`;
-    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(name)) {
-      return `${e}: a cluster file is named <cluster>.yaml with a DNS-1123 label as cluster name (lower case letters, digits, '-'); rename it`;
-    }
-    names.set(name, e);
-    const full = path.join(dir, e);
-    out.push({ file: path.relative(cwd, full) || full, name, bytes: fs.readFileSync(full) });
-  }
-  return out;
-}
-
 /** explain: reads the objects of dist/<cluster>/ and answers the query. */
 function explainCommand(o: Options, io: CliIo): number {
   const folder = path.resolve(io.cwd, o.out, o.cluster ?? '');
@@ -262,7 +238,7 @@ function explainCommand(o: Options, io: CliIo): number {
  * spec is at hand and valid; otherwise Calico's defaults and no automatic host endpoints (said).
  */
 function explainContext(clustersDir: string, cluster: string, io: CliIo): ExplainContext {
-  const file = ['.yaml', '.yml'].map((ext) => path.join(clustersDir, `${cluster}${ext}`)).find((f) => fs.existsSync(f));
+  const file = findClusterSpec(clustersDir, cluster);
   const spec = file ? parseClusterSpec(path.relative(io.cwd, file), cluster, fs.readFileSync(file)).spec : undefined;
   if (!spec) {
     io.stderr(`note: no valid spec for ${cluster} in ${path.relative(io.cwd, clustersDir) || '.'}/: explaining with Calico's default failsafe ports and no automatic host endpoints\n`);

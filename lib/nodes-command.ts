@@ -4,6 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { findClusterSpec, isClusterName } from './clusters';
 import { writeFileAtomically } from './gitops/writer';
 import { importNodes } from './inventory/import-nodes';
 import { InventoryProblem, parseNodeInventory } from './inventory/parse-node-inventory';
@@ -57,7 +58,7 @@ function parseNodesArgs(argv: readonly string[]): NodesImportArgs | string {
     } else return a.startsWith('-') ? `unknown option ${a}` : `unexpected argument ${a}`;
   }
   if (cluster === undefined) return '--cluster is required';
-  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(cluster)) return `--cluster ${cluster}: a cluster name is a DNS-1123 label`;
+  if (!isClusterName(cluster)) return `--cluster ${cluster}: a cluster name is a DNS-1123 label`;
   return { cluster, ...(file !== undefined ? { file } : {}), interfaceName, includeExternal, prune, clusters };
 }
 
@@ -69,7 +70,7 @@ export function runNodes(argv: readonly string[], io: NodesIo): number {
     return 2;
   }
   const dir = path.resolve(io.cwd, args.clusters);
-  const specPath = ['.yaml', '.yml'].map((ext) => path.join(dir, `${args.cluster}${ext}`)).find((p) => fs.existsSync(p));
+  const specPath = findClusterSpec(dir, args.cluster);
   if (!specPath) {
     io.stderr(`error: no spec ${path.relative(io.cwd, path.join(dir, `${args.cluster}.yaml`))}: start from clusters/example.yaml\n`);
     return 1;

@@ -4,15 +4,21 @@
 const esbuild = require('esbuild');
 const path = require('path');
 
-const root = path.resolve(__dirname, '..');
-const common = {
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  sourcemap: 'linked',
-  logLevel: 'warning',
-  absWorkingDir: root,
-};
+/** Bundles entry points (name → source) into build/<name>.js, all with the same settings. */
+function bundle(entryPoints) {
+  esbuild.buildSync({
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: 'linked',
+    logLevel: 'warning',
+    absWorkingDir: path.resolve(__dirname, '..'),
+    entryPoints,
+    outdir: 'build',
+  });
+}
 
-esbuild.buildSync({ ...common, entryPoints: { main: 'main.ts', cli: 'lib/cli.ts' }, outdir: 'build' });
+bundle({ main: 'main.ts', cli: 'lib/cli.ts' });
+
+module.exports = { bundle };

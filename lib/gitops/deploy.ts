@@ -9,9 +9,11 @@
  * Argo CD applies dist/<cluster>/ whole and orders by the sync-wave annotations; Flux applies
  * the stage folders one after another (dependsOn), since it ignores sync waves.
  */
-import { isMap, isScalar, LineCounter, parseDocument, stringify } from 'yaml';
+import { isMap, isScalar, parseDocument, stringify } from 'yaml';
+import { checkDns1123Label } from '../calico/validate';
 import { STAGES } from '../charts/metadata';
 import { Finding } from '../spec/errors';
+import { TextLines } from '../spec/lines';
 import { GENERATOR_NAME } from '../version';
 import { OutputFile } from './writer';
 
@@ -30,7 +32,6 @@ export const DEPLOY_REPO_FILE = 'deploy/repository.yaml';
 
 const ARGOCD_NAMESPACE = 'argocd';
 const FLUX_NAMESPACE = 'flux-system';
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const REPO_URL = /^(https?:\/\/|ssh:\/\/|git@)[^\s]+$/;
 const BRANCH = /^[A-Za-z0-9._/-]+$/;
 const PATH_SEGMENT = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
@@ -48,7 +49,7 @@ export function renderDeploy(clusters: readonly string[], repo: DeployRepo): Out
   const names = [...clusters].sort();
   for (const [i, name] of names.entries()) {
     // Cluster names come from calico-shield's own spec loader, so a bad one is a bug.
-    if (!DNS_LABEL.test(name)) throw new Error(`Cluster name "${name}" is not a DNS-1123 label.`);
+    if (checkDns1123Label(name) !== undefined) throw new Error(`Cluster name "${name}" is not a DNS-1123 label.`);
     if (i > 0 && names[i - 1] === name) throw new Error(`Cluster "${name}" appears twice.`);
   }
   const problem = repoProblem(repo);
@@ -67,8 +68,9 @@ export function renderDeploy(clusters: readonly string[], repo: DeployRepo): Out
  * @param file the path shown in findings
  */
 export function parseDeployRepo(file: string, text: string): { readonly repo?: DeployRepo; readonly findings: readonly Finding[] } {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+  // Lines from the text itself: yaml's LineCounter misses the breaks of tokens it rejects.
+  const lineCounter = new TextLines(text);
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, strict: true });
   const at = (offset: number | undefined): { line: number; col: number } => lineCounter.linePos(offset ?? 0);
   const finding = (code: string, message: string, hint: string, offset?: number, field?: string): Finding => ({
     severity: 'error',

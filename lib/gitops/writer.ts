@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as nodeFs from 'node:fs';
 import { basename, dirname, join, posix } from 'node:path';
+import { checkDns1123Label } from '../calico/validate';
 
 /** One file of a cluster's output. */
 export interface OutputFile {
@@ -63,7 +64,6 @@ export interface WriteReport {
 
 /** The lock file marks a folder as a cluster folder calico-shield wrote (no .json/.yaml extension: Argo CD's directory mode would try to apply it). */
 export const LOCK_FILE = 'calico-shield.lock';
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const PATH_CHARACTERS = /^[A-Za-z0-9._/-]+$/;
 /** Folders a run leaves behind when it crashes: `.<cluster>.tmp-<suffix>` and `.<cluster>.old-<suffix>`. */
 const LEFTOVER = /^\.([a-z0-9-]+)\.(tmp|old)-[0-9a-f]{12}$/;
@@ -104,7 +104,7 @@ export function writeDist(distDir: string, outputs: readonly ClusterOutput[], op
 function validate(outputs: readonly ClusterOutput[]): void {
   const clusters = new Set<string>();
   for (const { cluster, files } of outputs) {
-    if (!DNS_LABEL.test(cluster)) {
+    if (checkDns1123Label(cluster) !== undefined) {
       throw new Error(`Cluster name "${cluster}" is not a DNS-1123 label (at most 63 characters: a-z, 0-9 and "-", starting and ending with a letter or digit).`);
     }
     if (clusters.has(cluster)) {
@@ -249,7 +249,7 @@ function writeTree(fs: WriterFs, root: string, files: readonly OutputFile[]): vo
 function prune(fs: WriterFs, distDir: string, entries: ReadonlyMap<string, boolean>, keep: ReadonlySet<string>): string[] {
   const removed: string[] = [];
   for (const name of [...entries.keys()].sort()) {
-    if (!entries.get(name) || keep.has(name) || !DNS_LABEL.test(name) || !fs.existsSync(join(distDir, name, LOCK_FILE))) {
+    if (!entries.get(name) || keep.has(name) || checkDns1123Label(name) !== undefined || !fs.existsSync(join(distDir, name, LOCK_FILE))) {
       continue;
     }
     // Renamed out of the way first, so a crash never leaves a half-removed cluster folder in sight;
