@@ -30,6 +30,9 @@ export interface PlanChartProps {
 /** Charts never hash names: every name is the one the Calico documents use. */
 const CHART_PROPS = { disableResourceNameHashes: true } as const;
 
+/** The network set of the metrics endpoints' scrapers, as lib/plan names it; the others are protected servers'. */
+const METRICS_NETWORK_SET = 'calico-prometheus-set';
+
 /** Deny-list: allow all host traffic by default, at order 5000, before host endpoints exist (selecting the automatic ones in auto mode). */
 export class DefaultHostChart extends Chart {
   public constructor(scope: Construct, id: string, props: PlanChartProps) {
@@ -134,7 +137,7 @@ export class MetricsPolicyChart extends Chart {
 export class MetricsAccessChart extends Chart {
   public constructor(scope: Construct, id: string, props: PlanChartProps) {
     super(scope, id, CHART_PROPS);
-    for (const set of props.plan.networkSets.filter((s) => s.name === 'calico-prometheus-set')) {
+    for (const set of props.plan.networkSets.filter((s) => s.name === METRICS_NETWORK_SET)) {
       new AllowedNetworkSet(this, set.name, { set });
     }
   }
@@ -148,7 +151,7 @@ export class ProtectedServersChart extends Chart {
       new ProtectingPolicy(this, s.id, { policy: s.policy });
       if (s.clientEgressPolicy) new ProtectingPolicy(this, `${s.id}-client-egress`, { policy: s.clientEgressPolicy });
     }
-    for (const set of props.plan.networkSets.filter((s) => s.name !== 'calico-prometheus-set')) {
+    for (const set of props.plan.networkSets.filter((s) => s.name !== METRICS_NETWORK_SET)) {
       new AllowedNetworkSet(this, set.name, { set });
     }
   }

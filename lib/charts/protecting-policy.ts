@@ -5,29 +5,12 @@
  * that lets its host-networked clients send to it.
  */
 import { Construct } from 'constructs';
-import {
-  GlobalNetworkPolicy,
-  GlobalNetworkPolicySpecEgress,
-  GlobalNetworkPolicySpecEgressAction,
-  GlobalNetworkPolicySpecEgressDestinationPorts,
-  GlobalNetworkPolicySpecEgressProtocol,
-  GlobalNetworkPolicySpecIngress,
-  GlobalNetworkPolicySpecIngressAction,
-  GlobalNetworkPolicySpecIngressDestinationPorts,
-  GlobalNetworkPolicySpecIngressProtocol,
-  GlobalNetworkPolicySpecTypes,
-} from '../../imports/globalnetworkpolicy-projectcalico.org';
-import {
-  NetworkPolicy,
-  NetworkPolicySpecIngress,
-  NetworkPolicySpecIngressAction,
-  NetworkPolicySpecIngressDestinationPorts,
-  NetworkPolicySpecIngressProtocol,
-  NetworkPolicySpecTypes,
-} from '../../imports/networkpolicy-projectcalico.org';
+import { GlobalNetworkPolicy } from '../../imports/globalnetworkpolicy-projectcalico.org';
+import { NetworkPolicy, NetworkPolicySpecTypes } from '../../imports/networkpolicy-projectcalico.org';
 import { printSelector } from '../calico/selector';
-import { EntityPlan, PolicyPlan, RulePlan } from '../plan/plan';
+import { PolicyPlan } from '../plan/plan';
 import { objectMetadata } from './metadata';
+import { calicoRules, globalPolicySpec, NAMESPACED_INGRESS } from './rules';
 
 export interface ProtectingPolicyProps {
   readonly policy: PolicyPlan;
@@ -40,16 +23,7 @@ export class ProtectingPolicy extends Construct {
     if (p.kind === 'GlobalNetworkPolicy') {
       new GlobalNetworkPolicy(this, 'Resource', {
         metadata: objectMetadata({ name: p.name, stage: 'policies' }),
-        spec: {
-          selector: printSelector(p.selector),
-          order: p.order,
-          types: [
-            ...(p.ingress.length > 0 ? [GlobalNetworkPolicySpecTypes.INGRESS] : []),
-            ...(p.egress.length > 0 ? [GlobalNetworkPolicySpecTypes.EGRESS] : []),
-          ],
-          ...(p.ingress.length > 0 ? { ingress: p.ingress.map(globalRule) } : {}),
-          ...(p.egress.length > 0 ? { egress: p.egress.map(globalEgressRule) } : {}),
-        },
+        spec: globalPolicySpec(p, p.ingress, p.egress),
       });
     } else {
       if (p.namespace === undefined) throw new Error(`NetworkPolicy ${p.name} needs a namespace`);
@@ -60,51 +34,9 @@ export class ProtectingPolicy extends Construct {
           selector: printSelector(p.selector),
           order: p.order,
           types: [NetworkPolicySpecTypes.INGRESS],
-          ingress: p.ingress.map(namespacedRule),
+          ingress: calicoRules(NAMESPACED_INGRESS, p.ingress),
         },
       });
     }
   }
-}
-
-function entity(s: EntityPlan): { selector?: string; notSelector?: string; namespaceSelector?: string } | undefined {
-  const out = {
-    ...(s.selector ? { selector: printSelector(s.selector) } : {}),
-    ...(s.notSelector ? { notSelector: printSelector(s.notSelector) } : {}),
-    ...(s.namespaceSelector ? { namespaceSelector: printSelector(s.namespaceSelector) } : {}),
-  };
-  return Object.keys(out).length > 0 ? out : undefined;
-}
-
-function globalEgressRule(rule: RulePlan): GlobalNetworkPolicySpecEgress {
-  const src = entity(rule.source);
-  return {
-    action: rule.action === 'Allow' ? GlobalNetworkPolicySpecEgressAction.ALLOW : GlobalNetworkPolicySpecEgressAction.DENY,
-    protocol: GlobalNetworkPolicySpecEgressProtocol.fromString(rule.protocol),
-    ...(src ? { source: src } : {}),
-    destination: {
-      ...entity(rule.destination),
-      ports: rule.destinationPorts.map((p) => GlobalNetworkPolicySpecEgressDestinationPorts.fromNumber(p)),
-    },
-  };
-}
-
-function globalRule(rule: RulePlan): GlobalNetworkPolicySpecIngress {
-  const src = entity(rule.source);
-  return {
-    action: rule.action === 'Allow' ? GlobalNetworkPolicySpecIngressAction.ALLOW : GlobalNetworkPolicySpecIngressAction.DENY,
-    protocol: GlobalNetworkPolicySpecIngressProtocol.fromString(rule.protocol),
-    ...(src ? { source: src } : {}),
-    destination: { ...entity(rule.destination), ports: rule.destinationPorts.map((p) => GlobalNetworkPolicySpecIngressDestinationPorts.fromNumber(p)) },
-  };
-}
-
-function namespacedRule(rule: RulePlan): NetworkPolicySpecIngress {
-  const src = entity(rule.source);
-  return {
-    action: rule.action === 'Allow' ? NetworkPolicySpecIngressAction.ALLOW : NetworkPolicySpecIngressAction.DENY,
-    protocol: NetworkPolicySpecIngressProtocol.fromString(rule.protocol),
-    ...(src ? { source: src } : {}),
-    destination: { ...entity(rule.destination), ports: rule.destinationPorts.map((p) => NetworkPolicySpecIngressDestinationPorts.fromNumber(p)) },
-  };
 }

@@ -18,23 +18,23 @@ export function synthesizePlan(plan: ProtectionPlan): ChartObjects[] {
     .filter((c) => c.objects.length > 0);
 }
 
-/** Sorted label and annotation keys, so the output never depends on construction order. */
+/**
+ * The object as written, each part copied once out of cdk8s's output: label and annotation
+ * keys sorted, so the output never depends on construction order, and the spec's keys in
+ * Calico's order.
+ */
 function normalize(raw: unknown): CalicoObject {
-  const o = raw as CalicoObject;
-  const sortKeys = (r: Readonly<Record<string, string>> | undefined): Record<string, string> | undefined =>
-    r ? Object.fromEntries(Object.keys(r).sort().map((k) => [k, r[k]])) : undefined;
-  const labels = sortKeys(o.metadata.labels);
-  const annotations = sortKeys(o.metadata.annotations);
+  const { apiVersion, kind, metadata: m, spec } = raw as CalicoObject;
   return {
-    apiVersion: o.apiVersion,
-    kind: o.kind,
+    apiVersion,
+    kind,
     metadata: {
-      name: o.metadata.name,
-      ...(o.metadata.namespace !== undefined ? { namespace: o.metadata.namespace } : {}),
-      ...(labels ? { labels } : {}),
-      ...(annotations ? { annotations } : {}),
+      name: m.name,
+      ...(m.namespace !== undefined ? { namespace: m.namespace } : {}),
+      ...(m.labels ? { labels: orderKeys(m.labels, SORTED) } : {}),
+      ...(m.annotations ? { annotations: orderKeys(m.annotations, SORTED) } : {}),
     },
-    ...(o.spec !== undefined ? { spec: orderKeys(o.spec) as Record<string, unknown> } : {}),
+    ...(spec !== undefined ? { spec: orderKeys(spec, SPEC_ORDER) } : {}),
   };
 }
 
@@ -42,19 +42,25 @@ function normalize(raw: unknown): CalicoObject {
  * Keys in the order Calico's documents write them (the generated constructs emit them
  * alphabetically), so a diff of dist/ reads like the documents; other keys follow sorted.
  */
-const KEY_ORDER = [
+const SPEC_ORDER = rank([
   'node', 'interfaceName', 'expectedIPs', 'profiles',
   'selector', 'namespaceSelector', 'serviceAccountSelector', 'order', 'types', 'ingress', 'egress',
   'action', 'protocol', 'notProtocol', 'source', 'destination',
   'notSelector', 'nets', 'notNets', 'ports', 'notPorts',
   'port', 'net',
-];
-const RANK = new Map(KEY_ORDER.map((k, i) => [k, i]));
+]);
+const SORTED = rank([]);
 
-function orderKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(orderKeys);
+function rank(keys: readonly string[]): (key: string) => number {
+  const ranks = new Map(keys.map((k, i) => [k, i]));
+  return (key) => ranks.get(key) ?? keys.length;
+}
+
+/** A copy of `value` with every object's keys by `rankOf`, then sorted. */
+function orderKeys<T>(value: T, rankOf: (key: string) => number): T {
+  if (Array.isArray(value)) return value.map((v: unknown) => orderKeys(v, rankOf)) as T;
   if (value === null || typeof value !== 'object') return value;
-  const entries = Object.entries(value as Record<string, unknown>);
-  entries.sort(([a], [b]) => (RANK.get(a) ?? KEY_ORDER.length) - (RANK.get(b) ?? KEY_ORDER.length) || (a < b ? -1 : a > b ? 1 : 0));
-  return Object.fromEntries(entries.map(([k, v]) => [k, orderKeys(v)]));
+  const keys = Object.keys(value).sort((a, b) => rankOf(a) - rankOf(b) || (a < b ? -1 : a > b ? 1 : 0));
+  const o = value as Record<string, unknown>;
+  return Object.fromEntries(keys.map((k) => [k, orderKeys(o[k], rankOf)])) as T;
 }
