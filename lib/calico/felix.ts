@@ -34,10 +34,6 @@ export const FAILSAFE_DEFAULTS: Readonly<Record<'v3.32', FailsafeDefaults>> = {
   },
 };
 
-/** Calico versions calico-shield can target. */
-export const CALICO_VERSIONS = ['v3.32'] as const;
-export type CalicoVersion = (typeof CALICO_VERSIONS)[number];
-
 /** The exact Calico release whose CRDs are pinned in crds/ and whose semantics are modelled. */
 export const CALICO_RELEASE = 'v3.32.1';
 

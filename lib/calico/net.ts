@@ -188,8 +188,11 @@ function formatV6(bytes: Uint8Array): string {
   return `${hex(words.slice(0, bestStart))}::${hex(words.slice(bestStart + bestLength))}`;
 }
 
-/** The canonical address for raw bytes; IPv4-mapped IPv6 becomes IPv4, as Calico treats it. */
-function toParsedIp(raw: Uint8Array): ParsedIp {
+/**
+ * The canonical address for raw bytes (4 or 16, network order; kept, not copied);
+ * IPv4-mapped IPv6 becomes IPv4, as Calico treats it.
+ */
+export function ipFromBytes(raw: Uint8Array): ParsedIp {
   const bytes = isV4Mapped(raw) ? raw.slice(12) : raw;
   return bytes.length === 4 ? { family: 4, text: Array.from(bytes).join('.'), bytes } : { family: 6, text: formatV6(bytes), bytes };
 }
@@ -197,15 +200,15 @@ function toParsedIp(raw: Uint8Array): ParsedIp {
 // ---------------------------------------------------------------------------------------------
 // Public API
 
+/** A plain dotted quad without leading zeros: the common case, parsed without the general path. */
+const SIMPLE_IPV4 = /^(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})$/;
+
 /**
  * Parses one IP address (IPv4 or IPv6) to its canonical form.
  *
  * Refuses what Calico would refuse or read differently: leading zeros in IPv4 parts, zone
  * indexes, brackets, spaces, and networks (a CIDR belongs in nets).
  */
-/** A plain dotted quad without leading zeros: the common case, parsed without the general path. */
-const SIMPLE_IPV4 = /^(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})$/;
-
 export function parseIp(text: string): { ok: true; ip: ParsedIp } | { ok: false; problem: Problem } {
   const simple = SIMPLE_IPV4.exec(text);
   if (simple) {
@@ -219,7 +222,7 @@ export function parseIp(text: string): { ok: true; ip: ParsedIp } | { ok: false;
     const address = parseRaw(text.slice(0, slash));
     const single =
       address.ok && text.slice(slash + 1) === String(address.bytes.length * 8)
-        ? `; for the single address write ${JSON.stringify(toParsedIp(address.bytes).text)}`
+        ? `; for the single address write ${JSON.stringify(ipFromBytes(address.bytes).text)}`
         : '';
     return {
       ok: false,
@@ -228,7 +231,7 @@ export function parseIp(text: string): { ok: true; ip: ParsedIp } | { ok: false;
   }
   const raw = parseRaw(text);
   if (!raw.ok) return { ok: false, problem: ipProblem(what(), raw.flaw) };
-  return { ok: true, ip: toParsedIp(raw.bytes) };
+  return { ok: true, ip: ipFromBytes(raw.bytes) };
 }
 
 function ipProblem(what: string, flaw: Flaw): Problem {
@@ -263,7 +266,7 @@ export function parseCidr(
   const bits = raw.bytes.length * 8;
   if (parts.length === 1) {
     if (options.allowBareIp) return { ok: true, cidr: makeCidr(raw.bytes, bits) };
-    const single = toParsedIp(raw.bytes);
+    const single = ipFromBytes(raw.bytes);
     return failWith({ reason: 'has no prefix length', fixed: `${single.text}/${single.bytes.length * 8}` });
   }
   const prefixText = parts[1];
@@ -283,7 +286,7 @@ export function parseCidr(
   const network = mask(raw.bytes, prefixLength);
   if (!network.every((b, i) => b === raw.bytes[i])) {
     const corrected = makeCidr(network, prefixLength);
-    const single = toParsedIp(raw.bytes);
+    const single = ipFromBytes(raw.bytes);
     return {
       ok: false,
       problem: {
@@ -297,7 +300,7 @@ export function parseCidr(
 
 /** A masked network in canonical form; IPv4-mapped IPv6 networks (/96 and longer) become IPv4. */
 function makeCidr(network: Uint8Array, prefixLength: number): ParsedCidr {
-  const address = toParsedIp(network);
+  const address = ipFromBytes(network);
   const length = address.bytes.length === network.length ? prefixLength : prefixLength - 96;
   return { family: address.family, address, prefixLength: length, text: `${address.text}/${length}` };
 }

@@ -13,7 +13,8 @@ export interface CalicoObject {
   readonly spec?: Readonly<Record<string, unknown>>;
 }
 
-export const CALICO_API_VERSION = 'projectcalico.org/v3';
+/** Label Calico puts on every namespaced endpoint and network set: the namespace's name. */
+export const NAMESPACE_LABEL = 'projectcalico.org/namespace';
 
 /** `Kind/namespace/name`: two objects with one key would replace each other. */
 export function objectKey(o: CalicoObject): string {

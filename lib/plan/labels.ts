@@ -2,8 +2,8 @@
 import { sel, type Selector } from '../calico/selector';
 import type { Labels } from '../spec/types';
 
-/** Label Calico puts on every WorkloadEndpoint: the pod's namespace. */
-export const NAMESPACE_LABEL = 'projectcalico.org/namespace';
+/** Label Calico puts on every WorkloadEndpoint: the pod's namespace (re-exported for the plan). */
+export { NAMESPACE_LABEL } from '../calico/object';
 
 /** Every label, with its value: `a == "1" && b == ""`; `all()` for none. */
 export function labelsSelector(labels: Labels): Selector {

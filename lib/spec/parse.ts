@@ -6,7 +6,7 @@
  */
 import { isMap, isScalar, parseAllDocuments } from 'yaml';
 import { FAILSAFE_DEFAULTS, METRICS_PORTS } from '../calico/felix';
-import { compareCidrs, compareIps, parseCidr, parseIp } from '../calico/net';
+import { compareCidrs, compareIps, parseCidr, parseIp, type ParsedCidr, type ParsedIp } from '../calico/net';
 import { CONTROL_PLANE_LABELS, CREATED_BY_LABEL, HOST_PATHS, PRESET_IDS, type PresetId } from '../calico/presets';
 import {
   checkDns1123Label,
@@ -23,7 +23,7 @@ import {
 } from '../calico/validate';
 import { Finding } from './errors';
 import { MAX_FLOW_DEPTH, TextLines, tooDeep } from './lines';
-import { closest, Located, SpecReader } from './reader';
+import { clip, closest, Located, SpecReader } from './reader';
 import {
   AllowedClientsSpec,
   Approach,
@@ -45,17 +45,17 @@ import {
   WorkloadSelectorSpec,
 } from './types';
 
-export const SPEC_API_VERSION = 'calico-shield/v1alpha1';
-export const SPEC_KIND = 'Cluster';
+const SPEC_API_VERSION = 'calico-shield/v1alpha1';
+const SPEC_KIND = 'Cluster';
 
 /** Largest spec file accepted: ~10,000 nodes with comments fit in a few MiB. */
-export const MAX_SPEC_BYTES = 32 * 1024 * 1024;
+const MAX_SPEC_BYTES = 32 * 1024 * 1024;
 
 /**
  * Longest protected-server name: it becomes the label key `protected-<name>-server`,
  * whose name part may have 63 characters.
  */
-export const MAX_SERVER_NAME = 63 - 'protected--server'.length;
+const MAX_SERVER_NAME = 63 - 'protected--server'.length;
 
 const APPROACHES: readonly Approach[] = ['deny-list', 'allow-list'];
 const HOST_ENDPOINTS_MODES: readonly HostEndpointsMode[] = ['static', 'auto'];
@@ -115,7 +115,8 @@ export function parseClusterSpec(file: string, clusterName: string, bytes: Uint8
       yamlFindings.push({
         severity: 'error',
         code: `yaml-${e.code.toLowerCase().replace(/_/g, '-')}`,
-        message: clipMessage(e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')),
+        // yaml's own messages quote the offending token, which may be megabytes long.
+        message: clip(e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''), 300, 200),
         ...(e.code === 'DUPLICATE_KEY' ? { hint: 'each key may appear once in a mapping; remove or merge the duplicates' } : {}),
         ...(e.code === 'TAB_AS_INDENT' ? { hint: 'indent with spaces, not tabs' } : {}),
         file,
@@ -327,7 +328,7 @@ function readNodes(r: SpecReader, at: Located, mode: HostEndpointsMode): NodeSpe
         else if (ifNames.has(ifName)) r.error(ifNameAt, 'duplicate-interface', `interface ${quote(ifName)} is listed twice on this node (first at ${ifNames.get(ifName)})`, 'merge the two entries');
         else ifNames.set(ifName, ifItem.path);
       }
-      const ips: string[] = [];
+      const ips: ParsedIp[] = [];
       const ipsAt = im.get('expectedIPs');
       for (const ipAt of ipsAt ? (r.sequence(ipsAt) ?? []) : []) {
         const text = r.string(ipAt);
@@ -343,15 +344,10 @@ function readNodes(r: SpecReader, at: Located, mode: HostEndpointsMode): NodeSpe
           continue;
         }
         ipOwners.set(parsed.ip.text, `${name ?? '?'}/${ifName ?? '?'}`);
-        ips.push(parsed.ip.text);
+        ips.push(parsed.ip);
       }
       if (ifName !== undefined) {
-        const sorted = ips
-          .map((t) => parseIp(t))
-          .flatMap((p) => (p.ok ? [p.ip] : []))
-          .sort(compareIps)
-          .map((ip) => ip.text);
-        interfaces.push({ name: ifName, path: ifItem.path, expectedIPs: sorted });
+        interfaces.push({ name: ifName, path: ifItem.path, expectedIPs: ips.sort(compareIps).map((ip) => ip.text) });
       }
     }
     if (ifAt && interfaces.length === 0 && r.findings.length === 0) {
@@ -642,7 +638,7 @@ function readLabels(r: SpecReader, at: Located, reserved: (key: string) => strin
 }
 
 function readNets(r: SpecReader, at: Located): string[] {
-  const nets = new Map<string, ReturnType<typeof parseCidr>>();
+  const nets = new Map<string, ParsedCidr>();
   for (const item of r.sequence(at) ?? []) {
     const text = r.string(item);
     if (text === undefined) continue;
@@ -655,12 +651,9 @@ function readNets(r: SpecReader, at: Located): string[] {
       r.error(item, 'duplicate-net', `network ${parsed.cidr.text} is listed twice`, 'remove the duplicate');
       continue;
     }
-    nets.set(parsed.cidr.text, parsed);
+    nets.set(parsed.cidr.text, parsed.cidr);
   }
-  return [...nets.values()]
-    .flatMap((p) => (p.ok ? [p.cidr] : []))
-    .sort(compareCidrs)
-    .map((c) => c.text);
+  return [...nets.values()].sort(compareCidrs).map((c) => c.text);
 }
 
 function readPort(r: SpecReader, at: Located): number | undefined {
@@ -730,11 +723,6 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
     i += extra + 1;
   }
   return i;
-}
-
-/** yaml's own messages quote the offending token, which may be megabytes long. */
-function clipMessage(message: string): string {
-  return message.length <= 300 ? message : `${message.slice(0, 200)}… (${message.length} characters)`;
 }
 
 /**

@@ -16,9 +16,9 @@ import { Position } from './types';
  * interface lists and label maps, small enough that an alias bomb is refused in well under a
  * second and never turns a few kilobytes of spec into megabytes of policy.
  */
-export const ALIAS_BUDGET = 100_000;
+const ALIAS_BUDGET = 100_000;
 /** Findings reported per file before the reader stops: past that, more help nobody. */
-export const MAX_FINDINGS = 100;
+const MAX_FINDINGS = 100;
 
 export interface Located {
   readonly node: Node;
@@ -277,12 +277,12 @@ export class SpecReader {
   }
 }
 
-/** YAML source text as written, cut to a readable length. */
-function clip(source: string): string {
-  return source.length <= 100 ? source : `${source.slice(0, 60)}… (${source.length} characters)`;
+/** Text for a message (YAML source as written, yaml's own messages), cut to a readable length. */
+export function clip(text: string, max = 100, kept = 60): string {
+  return text.length <= max ? text : `${text.slice(0, kept)}… (${text.length} characters)`;
 }
 
-export function joinPath(base: string, key: string): string {
+function joinPath(base: string, key: string): string {
   if (base === '') return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? key : `[${quote(key)}]`;
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `${base}.${key}` : `${base}[${quote(key)}]`;
 }

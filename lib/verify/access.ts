@@ -156,7 +156,7 @@ export function computeAccess(plan: ProtectionPlan, model: Model): AccessMatrix 
 }
 
 /** Aggregates probes into a cell status. */
-export function cellStatus(probes: readonly Probe[]): CellStatus {
+function cellStatus(probes: readonly Probe[]): CellStatus {
   if (probes.length === 0) return 'none';
   const denied = probes.filter((p) => !p.allowed).length;
   if (denied === probes.length) return 'denied';

@@ -36,9 +36,9 @@
 
 import type { FailsafeEntry } from '../calico/felix';
 import { cidrContains, parseIp, type ParsedIp } from '../calico/net';
+import { NAMESPACE_LABEL } from '../calico/object';
 import { matchesSelector, type Labels } from '../calico/selector';
 import {
-  NAMESPACE_LABEL,
   NAMESPACE_LABEL_PREFIX,
   SERVICE_ACCOUNT_LABEL,
   SERVICE_ACCOUNT_LABEL_PREFIX,

@@ -31,7 +31,8 @@
 
 import type { FailsafeDefaults, FailsafeEntry } from '../calico/felix';
 import { cidrContains, parseCidr, parseIp, type ParsedCidr, type ParsedIp } from '../calico/net';
-import type { CalicoObject } from '../calico/object';
+import { NAMESPACE_LABEL, type CalicoObject } from '../calico/object';
+import { CREATED_BY_LABEL, KUBE_CONTROLLERS } from '../calico/presets';
 import { matchesSelector, parseSelector, printSelector, sel, type Labels, type Selector } from '../calico/selector';
 
 /** What Felix does with traffic from a workload to its own host once the workload's egress policy allowed it. */
@@ -199,8 +200,6 @@ export interface FelixSettings {
   readonly defaultEndpointToHostAction: Configured<EndpointToHostAction>;
 }
 
-/** Label Calico puts on every namespaced endpoint and network set. */
-export const NAMESPACE_LABEL = 'projectcalico.org/namespace';
 /** Label Calico puts on workload endpoints that run under a service account. */
 export const SERVICE_ACCOUNT_LABEL = 'projectcalico.org/serviceaccount';
 /** Prefixes under which a workload inherits its namespace's and service account's labels. */
@@ -696,12 +695,14 @@ function readHostEndpoint(o: CalicoObject, r: SpecReader): HostEndpoint | undefi
   const node = r.string(spec['node'], 'spec.node');
   if (node === undefined || node === '') r.error('spec.node', 'a HostEndpoint needs the node it is on');
   const interfaceName = r.string(spec['interfaceName'], 'spec.interfaceName') || undefined;
-  const expectedIPs = r.strings(spec['expectedIPs'], 'spec.expectedIPs');
-  expectedIPs.forEach((ip, i) => {
+  const written = r.strings(spec['expectedIPs'], 'spec.expectedIPs');
+  const expectedIPs = written.flatMap((ip, i) => {
     const parsed = parseIp(ip);
-    if (!parsed.ok) r.error(`spec.expectedIPs[${i}]`, parsed.problem.message);
+    if (parsed.ok) return [parsed.ip.text];
+    r.error(`spec.expectedIPs[${i}]`, parsed.problem.message);
+    return [];
   });
-  if (interfaceName === undefined && expectedIPs.length === 0) {
+  if (interfaceName === undefined && written.length === 0) {
     r.error('spec', 'a HostEndpoint needs an interfaceName or expectedIPs');
   }
   if (spec['ports'] !== undefined) r.warn('spec.ports', 'named ports are not resolved: rules that use them match no port');
@@ -714,7 +715,7 @@ function readHostEndpoint(o: CalicoObject, r: SpecReader): HostEndpoint | undefi
     name: o.metadata.name,
     node,
     ...(interfaceName !== undefined && { interfaceName }),
-    expectedIPs: expectedIPs.map(canonicalIp),
+    expectedIPs,
     labels: o.metadata.labels ?? {},
     profiles,
   };
@@ -796,7 +797,7 @@ function readKubeControllersConfiguration(o: CalicoObject, r: SpecReader, nodes:
     node: n.name,
     interfaceName: '*',
     expectedIPs: n.ips.map(canonicalIp),
-    labels: { ...n.labels, 'projectcalico.org/created-by': 'calico-kube-controllers' },
+    labels: { ...n.labels, [CREATED_BY_LABEL]: KUBE_CONTROLLERS },
     profiles: [DEFAULT_ALLOW_PROFILE],
   }));
 }

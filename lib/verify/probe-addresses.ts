@@ -5,7 +5,7 @@
  * network set or a rule. Otherwise an "unlabelled pod" could be allowed only because its
  * address happens to lie in an allowed network.
  */
-import { cidrContains, parseIp, type IpFamily, type ParsedCidr, type ParsedIp } from '../calico/net';
+import { cidrContains, ipFromBytes, parseIp, type IpFamily, type ParsedCidr, type ParsedIp } from '../calico/net';
 import type { Model } from './model';
 
 /** What a made-up address stands for. */
@@ -67,14 +67,14 @@ export class ProbeAddresses {
    * calico-shield does not write.
    */
   target(role: 'server-pod' | 'node', family: IpFamily): ParsedIp {
-    return this.get(role, family) ?? fromBytes(mustParse(CANDIDATES[role][family][0] as string).bytes);
+    return this.get(role, family) ?? mustParse(CANDIDATES[role][family][0] as string);
   }
 
   private find(candidates: readonly string[]): ParsedIp | undefined {
     for (const text of candidates) {
       let bytes: Uint8Array | undefined = mustParse(text).bytes;
       for (let step = 0; step < STEPS && bytes !== undefined; step++) {
-        const ip = fromBytes(bytes);
+        const ip = ipFromBytes(bytes);
         const covering = this.nets.find((n) => cidrContains(n, ip));
         if (covering === undefined && !this.taken.has(ip.text)) return ip;
         // Skip the whole network rather than its addresses one by one (think of 0.0.0.0/0).
@@ -110,21 +110,11 @@ function increment(bytes: Uint8Array): Uint8Array {
   return next;
 }
 
-function fromBytes(bytes: Uint8Array): ParsedIp {
-  const text =
-    bytes.length === 4
-      ? Array.from(bytes).join('.')
-      : Array.from({ length: 8 }, (_, i) => ((bytes[2 * i] << 8) | bytes[2 * i + 1]).toString(16)).join(':');
-  const parsed = parseIp(text);
-  if (!parsed.ok) throw new Error(`cannot print ${text} as an address`);
-  return parsed.ip;
-}
-
 /**
  * The first host of a network, the address a probe from "inside an allowed network" uses:
  * the network address itself for a /32 or /128 (and /31, /127, which have no network address).
  */
 export function firstHost(cidr: ParsedCidr): ParsedIp {
   const bits = cidr.family === 4 ? 32 : 128;
-  return cidr.prefixLength >= bits - 1 ? cidr.address : fromBytes(increment(cidr.address.bytes));
+  return cidr.prefixLength >= bits - 1 ? cidr.address : ipFromBytes(increment(cidr.address.bytes));
 }
