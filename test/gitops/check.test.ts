@@ -3,46 +3,23 @@
  * specs compile to, or Argo CD and Flux would apply something nobody reviewed as a spec change.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { run } from '../../lib/cli';
+import { copyWorkspace, removeWorkspaces, runCli, synth, workspace } from '../support/cli';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-
-interface Result {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function cli(cwd: string, command: string): Result {
-  let stdout = '';
-  let stderr = '';
-  const code = run([command], { cwd, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { code, stdout, stderr };
-}
+const cli = (cwd: string, command: string) => runCli(cwd, [command]);
 
 /** Two of the example clusters, synthesised once; every test starts from a copy. */
 const CLUSTERS = ['example.yaml', 'allow-list-etcd.yaml'];
 let template: string;
 let work: string;
 beforeAll(() => {
-  template = fs.mkdtempSync(path.join(os.tmpdir(), 'calico-shield-check-template-'));
-  fs.mkdirSync(path.join(template, 'clusters'));
-  for (const c of CLUSTERS) fs.copyFileSync(path.join(ROOT, 'clusters', c), path.join(template, 'clusters', c));
-  const synth = cli(template, 'synth');
-  if (synth.code !== 0) throw new Error(`synth failed:\n${synth.stderr}`);
+  template = workspace(CLUSTERS);
+  synth(template);
 });
 beforeEach(() => {
-  work = fs.mkdtempSync(path.join(os.tmpdir(), 'calico-shield-check-'));
-  fs.cpSync(template, work, { recursive: true });
+  work = copyWorkspace(template);
 });
-afterEach(() => {
-  fs.rmSync(work, { recursive: true, force: true });
-});
-afterAll(() => {
-  fs.rmSync(template, { recursive: true, force: true });
-});
+afterAll(removeWorkspaces);
 
 const edit = (file: string, change: (text: string) => string): void => {
   const full = path.join(work, file);
@@ -133,6 +110,6 @@ describe('calico-shield check', () => {
   it('can pass with a README.md next to the cluster folders', () => {
     fs.writeFileSync(path.join(work, 'dist', 'README.md'), '# dist\n');
 
-    expect(cli(work, 'check').code).toBe(0);
+    expect(cli(work, 'check')).toEqual({ code: 0, stdout: `dist/ is up to date (${CLUSTERS.length} clusters)\n`, stderr: '' });
   });
 });

@@ -7,12 +7,9 @@ import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { STAGES } from '../../lib/charts/metadata';
 import { DEPLOY_REPO_FILE, DeployRepo, parseDeployRepo, renderDeploy } from '../../lib/gitops/deploy';
+import { CLUSTERS, listFiles } from '../support/cli';
+import { ROOT } from '../support/compile';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const CLUSTERS = fs
-  .readdirSync(path.join(ROOT, 'clusters'))
-  .filter((f) => /\.ya?ml$/.test(f))
-  .map((f) => f.replace(/\.ya?ml$/, ''));
 const REPO: DeployRepo = { repoURL: 'https://git.example.com/platform/calico-shield-gitops.git', revision: 'main', path: 'dist' };
 
 type Manifest = Record<string, unknown> & { kind: string; metadata: { name: string }; spec: Record<string, unknown> };
@@ -33,13 +30,10 @@ describe('deploy/', () => {
     const settings = parseDeployRepo(DEPLOY_REPO_FILE, fs.readFileSync(path.join(ROOT, DEPLOY_REPO_FILE), 'utf8'));
     expect(settings.findings).toEqual([]);
     const expected = renderDeploy(CLUSTERS, settings.repo ?? REPO);
-    const committed = ['argocd', 'flux'].flatMap((folder) =>
-      fs
-        .readdirSync(path.join(ROOT, 'deploy', folder), { recursive: true, withFileTypes: true })
-        .filter((e) => e.isFile())
-        .map((e) => path.relative(path.join(ROOT, 'deploy'), path.join(e.parentPath, e.name)).split(path.sep).join('/')),
-    );
-    expect(committed.sort()).toEqual(expected.map((f) => f.path));
+    const committed = listFiles(path.join(ROOT, 'deploy')).filter((f) => /^(argocd|flux)\//.test(f));
+    // One Application and one Flux file per cluster, and the ApplicationSet.
+    expect(expected).toHaveLength(2 * CLUSTERS.length + 1);
+    expect(committed).toEqual(expected.map((f) => f.path));
     for (const f of expected) expect([f.path, fs.readFileSync(path.join(ROOT, 'deploy', f.path), 'utf8')]).toEqual([f.path, f.content]);
   });
 
@@ -86,7 +80,7 @@ describe('Argo CD', () => {
     expect(policy.syncOptions).toContain('PruneLast=true');
     expect(policy.syncOptions).toContain('ClientSideApplyMigration=false');
     expect(policy.syncOptions.filter((o) => o.startsWith('ServerSideApply'))).toEqual([]);
-    expect(policy.retry.limit).toBeGreaterThan(0);
+    expect(policy.retry.limit).toBe(5);
     expect((set.spec.template as { spec: { syncPolicy: unknown } }).spec.syncPolicy).toEqual(policy);
   });
 });
@@ -111,7 +105,11 @@ describe('Flux', () => {
 
   it('can name the Kustomizations within the 63 characters of the label Flux copies the name into', () => {
     const longest = 'c'.repeat(63);
-    for (const doc of rendered([longest]).get(`flux/${longest}.yaml`) ?? []) expect(doc.metadata.name.length).toBeLessThanOrEqual(63);
+    const docs = rendered([longest]).get(`flux/${longest}.yaml`) ?? [];
+    // The GitRepository and one Kustomization per stage, or the loop below would check nothing.
+    expect(docs.map((d) => d.kind)).toEqual(['GitRepository', ...STAGES.map(() => 'Kustomization')]);
+    for (const doc of docs) expect(doc.metadata.name.length).toBeLessThanOrEqual(63);
+    expect(new Set(docs.map((d) => d.metadata.name)).size).toBe(docs.length);
   });
 });
 

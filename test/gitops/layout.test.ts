@@ -3,51 +3,18 @@
  * clusters/: the folder layout, kustomize's view of it, the lock, pruning, and atomicity.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { CalicoObject, objectKey } from '../../lib/calico/object';
 import { STAGES, SYNC_WAVE_ANNOTATION } from '../../lib/charts/metadata';
-import { run } from '../../lib/cli';
 import { Lock, sha256 } from '../../lib/gitops/render';
 import { LOCK_FILE } from '../../lib/gitops/writer';
 import { compileCluster } from '../../lib/pipeline';
+import { CLUSTERS, copyWorkspace, listFiles, readTree, removeWorkspaces, runCli, synth, workspace } from '../support/cli';
 import { findKubectl } from '../support/kubectl';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const CLUSTERS = fs
-  .readdirSync(path.join(ROOT, 'clusters'))
-  .filter((f) => /\.ya?ml$/.test(f))
-  .map((f) => f.replace(/\.ya?ml$/, ''))
-  .sort();
 /** Extensions Argo CD's directory mode and Flux's generated kustomization.yaml would apply. */
 const MANIFEST = /\.(ya?ml|json)$/;
-
-interface Synth {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function synth(cwd: string): Synth {
-  let stdout = '';
-  let stderr = '';
-  const code = run(['synth'], { cwd, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { code, stdout, stderr };
-}
-
-/** Every file under `folder`, POSIX paths relative to it, sorted. */
-function listFiles(folder: string): string[] {
-  return fs
-    .readdirSync(folder, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => path.relative(folder, path.join(e.parentPath, e.name)).split(path.sep).join('/'))
-    .sort();
-}
-
-function readTree(folder: string): Map<string, string> {
-  return new Map(listFiles(folder).map((f) => [f, fs.readFileSync(path.join(folder, f), 'utf8')]));
-}
 
 function resources(kustomizationFile: string): string[] {
   const doc = parseAllDocuments(fs.readFileSync(kustomizationFile, 'utf8'));
@@ -83,15 +50,11 @@ function byKey(objects: readonly CalicoObject[]): Map<string, CalicoObject> {
 let work: string;
 let dist: string;
 beforeAll(() => {
-  work = fs.mkdtempSync(path.join(os.tmpdir(), 'calico-shield-layout-'));
-  fs.cpSync(path.join(ROOT, 'clusters'), path.join(work, 'clusters'), { recursive: true });
+  work = workspace('all');
   dist = path.join(work, 'dist');
-  const result = synth(work);
-  if (result.code !== 0) throw new Error(`synth failed:\n${result.stderr}`);
+  synth(work);
 });
-afterAll(() => {
-  fs.rmSync(work, { recursive: true, force: true });
-});
+afterAll(removeWorkspaces);
 
 describe('dist/<cluster>/', () => {
   it('can hold one folder per cluster spec and nothing else', () => {
@@ -132,10 +95,15 @@ describe('dist/<cluster>/', () => {
   });
 
   it.each(CLUSTERS)('can put every object of dist/%s in the stage folder of its sync wave', (cluster) => {
+    let checked = 0;
     for (const stage of STAGES) {
       const objects = buildByResources(path.join(dist, cluster, stage.folder));
       for (const o of objects) expect([objectKey(o), o.metadata.annotations?.[SYNC_WAVE_ANNOTATION]]).toEqual([objectKey(o), String(stage.wave)]);
+      checked += objects.length;
     }
+    // Every object of the cluster was in some stage folder: the loops above checked them all.
+    expect(checked).toBe(buildByResources(path.join(dist, cluster)).length);
+    expect(checked).toBeGreaterThan(0);
   });
 });
 
@@ -165,27 +133,26 @@ describe('kubectl kustomize dist/<cluster>/', () => {
 
 describe('calico-shield synth', () => {
   it('can remove the folder of a deleted spec and leave the rest of dist/ alone', () => {
-    const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'calico-shield-prune-'));
-    try {
-      fs.cpSync(work, copy, { recursive: true });
-      const copyDist = path.join(copy, 'dist');
-      fs.writeFileSync(path.join(copyDist, 'README.md'), '# dist\nWritten by calico-shield; see docs/gitops.md.\n');
-      const [gone, ...kept] = CLUSTERS;
-      const before = readTree(copyDist);
-      fs.rmSync(path.join(copy, 'clusters', `${gone}.yaml`));
+    const copy = copyWorkspace(work);
+    const copyDist = path.join(copy, 'dist');
+    fs.writeFileSync(path.join(copyDist, 'README.md'), '# dist\nWritten by calico-shield; see docs/gitops.md.\n');
+    const [gone, ...kept] = CLUSTERS;
+    const before = readTree(copyDist);
+    fs.rmSync(path.join(copy, 'clusters', `${gone}.yaml`));
 
-      const result = synth(copy);
+    const result = runCli(copy, ['synth']);
 
-      expect(result.code).toBe(0);
-      expect(result.stdout).toContain(`removed dist/${gone}/`);
-      const after = readTree(copyDist);
-      const expected = new Map([...before].filter(([file]) => !file.startsWith(`${gone}/`)));
-      expect([...after.keys()]).toEqual([...expected.keys()]);
-      for (const [file, text] of expected) expect([file, after.get(file)]).toEqual([file, text]);
-      expect(kept.length).toBeGreaterThan(0);
-    } finally {
-      fs.rmSync(copy, { recursive: true, force: true });
-    }
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`removed dist/${gone}/`);
+    const after = readTree(copyDist);
+    const expected = new Map([...before].filter(([file]) => !file.startsWith(`${gone}/`)));
+    // Something was removed, and something kept, or the comparison below would prove nothing.
+    expect(expected.size).toBeLessThan(before.size);
+    expect(kept.length).toBeGreaterThan(0);
+    expect([...after.keys()]).toEqual([...expected.keys()]);
+    for (const [file, text] of expected) expect([file, after.get(file)]).toEqual([file, text]);
+    for (const cluster of kept) expect(after.has(`${cluster}/kustomization.yaml`)).toBe(true);
+    expect(after.get('README.md')).toBe('# dist\nWritten by calico-shield; see docs/gitops.md.\n');
   });
 
   it.each<[string, string, string]>([
@@ -197,21 +164,17 @@ describe('calico-shield synth', () => {
     ],
     ['an unknown field', 'apiVersion: calico-shield/v1alpha1\nkind: Cluster\nspec:\n  approach: deny-list\n  nodez: []\n', 'broken.yaml:5:3'],
   ])('fails on a spec with %s and leaves dist/ byte-identical', (_, text, where) => {
-    const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'calico-shield-broken-'));
-    try {
-      fs.cpSync(work, copy, { recursive: true });
-      const before = readTree(path.join(copy, 'dist'));
-      fs.writeFileSync(path.join(copy, 'clusters', 'broken.yaml'), text);
+    const copy = copyWorkspace(work);
+    const before = readTree(path.join(copy, 'dist'));
+    expect(before.size).toBeGreaterThan(0);
+    fs.writeFileSync(path.join(copy, 'clusters', 'broken.yaml'), text);
 
-      const result = synth(copy);
+    const result = runCli(copy, ['synth']);
 
-      expect(result.code).toBe(1);
-      expect(result.stderr).toContain(path.join('clusters', where));
-      expect(result.stderr).toContain('nothing was written');
-      expect(result.stdout).toBe('');
-      expect(readTree(path.join(copy, 'dist'))).toEqual(before);
-    } finally {
-      fs.rmSync(copy, { recursive: true, force: true });
-    }
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(path.join('clusters', where));
+    expect(result.stderr).toContain('nothing was written');
+    expect(result.stdout).toBe('');
+    expect(readTree(path.join(copy, 'dist'))).toEqual(before);
   });
 });

@@ -110,6 +110,19 @@ const COMMENTED = spec(`  nodes:
 # trailing comment
 `);
 
+/** spec.nodes with node a only, without a final line break; NODES_A_B adds node b after it. */
+const NODE_A = `  nodes:
+    - name: a
+      interfaces:
+        - name: eth0
+          expectedIPs: [10.0.0.1]`;
+const NODES_A_B = `${NODE_A}
+    - name: b
+      interfaces:
+        - name: eth0
+          expectedIPs: [10.0.0.2]
+`;
+
 const cases: Case[] = [
   {
     name: 'can keep every comment and blank line when nothing changes',
@@ -498,42 +511,15 @@ const cases: Case[] = [
   },
   {
     name: 'can keep CRLF line ends',
-    before: spec(`  nodes:
-    - name: a
-      interfaces:
-        - name: eth0
-          expectedIPs: [10.0.0.1]
-`).replace(/\n/g, '\r\n'),
+    before: spec(`${NODE_A}\n`).replace(/\n/g, '\r\n'),
     nodes: [node('a', ['10.0.0.1']), node('b', ['10.0.0.2'])],
-    after: spec(`  nodes:
-    - name: a
-      interfaces:
-        - name: eth0
-          expectedIPs: [10.0.0.1]
-    - name: b
-      interfaces:
-        - name: eth0
-          expectedIPs: [10.0.0.2]
-`).replace(/\n/g, '\r\n'),
+    after: spec(NODES_A_B).replace(/\n/g, '\r\n'),
   },
   {
     name: 'can append to a spec that does not end with a line break',
-    before: spec(`  nodes:
-    - name: a
-      interfaces:
-        - name: eth0
-          expectedIPs: [10.0.0.1]`),
+    before: spec(NODE_A),
     nodes: [node('a', ['10.0.0.1']), node('b', ['10.0.0.2'])],
-    after: spec(`  nodes:
-    - name: a
-      interfaces:
-        - name: eth0
-          expectedIPs: [10.0.0.1]
-    - name: b
-      interfaces:
-        - name: eth0
-          expectedIPs: [10.0.0.2]
-`),
+    after: spec(NODES_A_B),
   },
 ];
 

@@ -1,8 +1,7 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { run } from '../../lib/cli';
 import { parseClusterSpec } from '../../lib/spec/parse';
+import { CLUSTERS, removeWorkspaces, runCli, synth, workspace } from '../support/cli';
 import { ROOT } from '../support/compile';
 
 const parse = (text: string, name = 'test') => parseClusterSpec(`clusters/${name}.yaml`, name, Buffer.from(text));
@@ -50,9 +49,14 @@ describe('parseClusterSpec', () => {
   });
 
   it('can read the embedded example clusters without findings', () => {
-    for (const file of fs.readdirSync(path.join(ROOT, 'clusters'))) {
+    const files = fs.readdirSync(path.join(ROOT, 'clusters'));
+    // Every example is read, and there are some: the loop below must not run zero times.
+    expect(files.map((f) => f.replace(/\.yaml$/, '')).sort()).toEqual(CLUSTERS);
+    expect(CLUSTERS.length).toBeGreaterThan(0);
+    for (const file of files) {
       const r = parseClusterSpec(`clusters/${file}`, file.replace(/\.yaml$/, ''), fs.readFileSync(path.join(ROOT, 'clusters', file)));
-      expect(r.findings).toEqual([]);
+      expect([file, r.findings]).toEqual([file, []]);
+      expect(r.spec?.nodes.length).toBeGreaterThan(0);
     }
   });
 
@@ -94,16 +98,15 @@ describe('parseClusterSpec', () => {
 });
 
 describe('calico-shield synth with an invalid spec', () => {
+  afterAll(removeWorkspaces);
+
   it('fails with file:line:col, the field and a hint, exits non-zero and writes nothing', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'calico-shield-cli-'));
-    fs.mkdirSync(path.join(dir, 'clusters'));
-    fs.writeFileSync(path.join(dir, 'clusters', 'good.yaml'), BASE);
-    expect(run(['synth'], { stdout: () => undefined, stderr: () => undefined, cwd: dir })).toBe(0);
+    const dir = workspace([], { files: { 'clusters/good.yaml': BASE } });
+    synth(dir);
     const before = fs.readFileSync(path.join(dir, 'dist', 'good', '02-host-endpoints', 'hostendpoints.yaml'), 'utf8');
     fs.writeFileSync(path.join(dir, 'clusters', 'good.yaml'), edit('port: 2379', 'port: 70000'));
     fs.writeFileSync(path.join(dir, 'clusters', 'new.yaml'), BASE);
-    let err = '';
-    const code = run(['synth'], { stdout: () => undefined, stderr: (t) => (err += t), cwd: dir });
+    const { code, stderr: err } = runCli(dir, ['synth']);
     expect(code).toBe(1);
     expect(err).toContain('clusters/good.yaml:16:13: error[bad-port] spec.protectedServers[0].port:');
     expect(err).toContain('hint:');

@@ -4,13 +4,12 @@
  * print, and the command's exit codes.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { run } from '../../lib/cli';
 import { FAILSAFE_DEFAULTS } from '../../lib/calico/felix';
 import { explain, explainQuery, formatQueryError, parseQuery, printQuery, type Query } from '../../lib/verify/explain';
 import { buildModel } from '../../lib/verify/model';
-import { compileOk, ROOT } from '../support/compile';
+import { removeWorkspaces, runCli, synth, workspace } from '../support/cli';
+import { compileOk } from '../support/compile';
 
 describe('parseQuery', () => {
   it.each<[string, Query]>([
@@ -147,19 +146,12 @@ describe('explain on compiled objects', () => {
 
 describe('calico-shield explain', () => {
   let work: string;
-  const cli = (...argv: string[]) => {
-    let stdout = '';
-    let stderr = '';
-    const code = run(argv, { cwd: work, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-    return { code, stdout, stderr };
-  };
+  const cli = (...argv: string[]) => runCli(work, argv);
   beforeAll(() => {
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'calico-shield-explain-'));
-    fs.cpSync(path.join(ROOT, 'clusters'), path.join(work, 'clusters'), { recursive: true });
-    const synth = cli('synth');
-    if (synth.code !== 0) throw new Error(synth.stderr);
+    work = workspace('all');
+    synth(work);
   });
-  afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+  afterAll(removeWorkspaces);
 
   it('can exit 0 with the verdict, the deciding rule and the steps when the connection is allowed', () => {
     const r = cli('explain', '--cluster', 'example', 'pod monitoring/prometheus{calico-prometheus-access=true} -> host kubeadm-master:9091/TCP');
