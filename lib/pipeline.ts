@@ -4,6 +4,7 @@
  * are kept apart (a valid spec still compiles without findings) and go into ACCESS.md.
  * No file system here: the caller reads the spec and writes the files.
  */
+import { admit, CALICO_TAG } from './calico/admission';
 import { CalicoObject } from './calico/object';
 import { ChartObjects, synthesizePlan } from './charts/synth';
 import { renderCluster } from './gitops/render';
@@ -58,7 +59,7 @@ export function compileCluster(input: ClusterInput, options: CompileOptions = {}
   const charts = synthesizePlan(plan);
   options.betweenStages?.();
   const objects = charts.flatMap((c) => c.objects);
-  const findings: Finding[] = [...parsed.findings, ...collisionFindings(spec, plan, objects)];
+  const findings: Finding[] = [...parsed.findings, ...collisionFindings(spec, plan, objects), ...admissionFindings(spec.file, objects)];
   if (hasErrors(findings)) return { name: input.name, findings: sortFindings(findings), spec, plan, charts, objects };
   // Auto mode: spec.nodes is the inventory of the host endpoints kube-controllers creates.
   const nodes = plan.autoHostEndpoints?.nodes;
@@ -87,4 +88,18 @@ function collisionFindings(spec: ClusterSpec, plan: ProtectionPlan, objects: rea
       ...(path ? { field: path } : {}),
     };
   });
+}
+
+/**
+ * Objects Calico's validator would refuse: calico-apiserver rejects them on apply (and with the
+ * native v3 CRDs they are stored and break later), so they are never written.
+ */
+export function admissionFindings(file: string, objects: readonly CalicoObject[]): Finding[] {
+  return admit(objects).map((v) => ({
+    severity: 'error',
+    code: 'invalid-object',
+    message: `${v.object} would be refused by Calico ${CALICO_TAG}: ${v.field}: ${v.message} (${v.rule})`,
+    hint: 'calico-shield built an object from this spec that Calico does not accept; change the spec field it comes from, or report it if the spec is valid',
+    file,
+  }));
 }

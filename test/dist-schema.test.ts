@@ -1,11 +1,13 @@
 /**
  * Every object in the committed dist/ validates against its CRD's openAPIV3Schema from the
- * pinned Calico v3.32.1 CRDs (unknown fields included), and so does the output of every
- * fixture cluster.
+ * pinned Calico v3.32.1 CRDs (unknown fields included) and passes Calico's own validator rules
+ * (lib/calico/admission.ts), and so does the output of every fixture cluster.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { admit } from '../lib/calico/admission';
+import { CalicoObject } from '../lib/calico/object';
 import { compileOk, ROOT } from './support/compile';
 import { loadCrdValidators } from './support/crd-schema';
 
@@ -22,7 +24,7 @@ function yamlFiles(dir: string): string[] {
 const distFiles = yamlFiles(path.join(ROOT, 'dist')).map((f) => path.relative(ROOT, f)).sort();
 const fixtures = fs.readdirSync(path.join(ROOT, 'test/fixtures/clusters')).filter((f) => f.endsWith('.yaml')).sort();
 
-describe('CRD schema validation', () => {
+describe('CRD schema and admission validation', () => {
   it('can find the synthesised files of every cluster in dist/', () => {
     const clusters = fs.readdirSync(path.join(ROOT, 'clusters')).filter((f) => f.endsWith('.yaml'));
     expect(clusters.length).toBeGreaterThanOrEqual(2);
@@ -37,12 +39,15 @@ describe('CRD schema validation', () => {
       expect((o as { apiVersion: string }).apiVersion).toBe('projectcalico.org/v3');
       expect(validators.validate(o)).toEqual([]);
     }
+    // Calico's validator, beyond the schema: what calico-apiserver would refuse.
+    expect(admit(objects as CalicoObject[])).toEqual([]);
   });
 
   it.each(fixtures)('can validate every object compiled from test/fixtures/clusters/%s', (file) => {
     const { objects } = compileOk(`test/fixtures/clusters/${file}`);
     expect(objects.length).toBeGreaterThan(0);
     for (const o of objects) expect(validators.validate(o)).toEqual([]);
+    expect(admit(objects)).toEqual([]);
   });
 
   it('fails an object with a field the CRD does not declare', () => {

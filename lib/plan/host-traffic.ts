@@ -108,8 +108,12 @@ function presetPolicy(preset: PresetId, roles: Readonly<Record<HostRole, Selecto
     if (path.inbound) for (const peer of peers(path.inbound.from, roles)) ingress.push(rule(peer, own(path.inbound.on)));
     if (path.outbound) for (const peer of peers(path.outbound.to, roles)) egress.push(rule(own(path.outbound.on), peer));
     if (path.local) {
-      ingress.push(rule({ nets: LOOPBACK_NETS }, own(path.local)));
-      egress.push(rule(own(path.local), { nets: LOOPBACK_NETS }));
+      // One rule per address family: Calico refuses a rule whose nets mix IPv4 and IPv6
+      // (libcalico-go/lib/validator/v3/validator.go:1428 validateRule, v3.32.1).
+      for (const net of LOOPBACK_NETS) {
+        ingress.push(rule({ nets: [net] }, own(path.local)));
+        egress.push(rule(own(path.local), { nets: [net] }));
+      }
     }
   }
   excluded.sort((a, b) => a.port - b.port || (a.protocol < b.protocol ? -1 : a.protocol > b.protocol ? 1 : 0));

@@ -762,6 +762,13 @@ function readFailsafe(r: SpecReader, value: unknown, path: string): readonly Fai
   });
 }
 
+/**
+ * The FelixConfiguration fields the model uses, read as Felix reads them: case-insensitively
+ * (v3.32.1 felix/config/param_types.go:708 OneofListParam.Parse, :535-540 port lists). The
+ * API server is stricter — `drop` or a `tcp` failsafe entry is refused by calico-apiserver
+ * (validator.go:598, 1694-1706) — and lib/calico/admission.ts refuses those spellings before
+ * anything is written; the model still reads a hand-edited object the way Felix would.
+ */
 function readFelixConfiguration(o: CalicoObject, r: SpecReader): FelixConfigSpec {
   const spec = o.spec ?? {};
   const failsafeInbound = readFailsafe(r, spec['failsafeInboundHostPorts'], 'spec.failsafeInboundHostPorts');

@@ -7,6 +7,7 @@
  */
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { admit } from '../../lib/calico/admission';
 import { CalicoObject, objectKey } from '../../lib/calico/object';
 import { parseSelector, printSelector } from '../../lib/calico/selector';
 import {
@@ -102,12 +103,13 @@ const RESOURCE_KINDS: readonly ResourceKind[] = [
   'KubeControllersConfiguration',
 ];
 
-/** Problems with one emitted object: CRD schema, names, labels, selectors. */
+/** Problems with one emitted object: CRD schema, Calico's admission rules, names, labels, selectors. */
 function objectProblems(o: CalicoObject): string[] {
   const where = objectKey(o);
   const problems = calicoCrds()
     .validate(o)
     .map((v) => `${where}: CRD schema: ${v.path} ${v.message}`);
+  problems.push(...admit([o]).map((v) => `${where}: admission: ${v.field}: ${v.message} (${v.rule})`));
   if (!(RESOURCE_KINDS as readonly string[]).includes(o.kind)) problems.push(`${where}: unexpected kind`);
   else {
     const pn = checkResourceName(o.kind as ResourceKind, o.metadata.name);

@@ -6,6 +6,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { admissionFindings } from '../../lib/pipeline';
 import { Finding, formatFinding } from '../../lib/spec/errors';
 import { clusterInput, compileProblems } from '../fuzz/invariants';
 
@@ -226,6 +227,22 @@ function row(c: Case, f: Finding): string {
   return `| ${cell(c.mistake)} | ${shown} | \`${f.code}\` | ${f.line}:${f.col} | ${f.field ? code(f.field) : ''} | ${cell(f.message)} | ${cell(f.hint)} |`;
 }
 
+/**
+ * What `invalid-object` looks like: the allow-loopback policy calico-shield wrote before its
+ * rules were split per address family, which Calico's validator refuses.
+ */
+function invalidObjectExample(): Finding {
+  const mixed = {
+    apiVersion: 'projectcalico.org/v3',
+    kind: 'GlobalNetworkPolicy',
+    metadata: { name: 'allow-loopback' },
+    spec: { selector: 'all()', ingress: [{ action: 'Allow', protocol: 'TCP', source: { nets: ['127.0.0.0/8', '::1/128'] } }] },
+  };
+  const [finding] = admissionFindings(FILE, [mixed]);
+  if (finding === undefined) throw new Error('the admission check accepts a rule that mixes IPv4 and IPv6');
+  return finding;
+}
+
 /** The page; `example` is one finding as the CLI prints it. */
 function render(rows: readonly string[], example: Finding): string {
   return `# Errors
@@ -250,6 +267,21 @@ two-node spec (\`test/hostile/errors-doc.test.ts\`) with the line(s) shown chang
 | Mistake | Input | Code | Line:col | Field | Message | Hint |
 |---|---|---|---|---|---|---|
 ${rows.join('\n')}
+
+## Objects Calico would refuse
+
+After a spec passes every check above, the objects compiled from it go through Calico's own
+admission rules (libcalico-go's validator at the pinned version, mirrored in
+\`lib/calico/admission.ts\`; [docs/verification.md](verification.md#admission) lists them). An
+object calico-apiserver would refuse is reported as \`invalid-object\`, naming the object, the
+field, Calico's reason and the source line, and nothing is written:
+
+\`\`\`
+${formatFinding(invalidObjectExample())}
+\`\`\`
+
+No valid spec should produce one: each is a calico-shield bug that the check caught before the
+cluster did.
 
 Specs are read as YAML 1.2 (core schema): \`yes\`, \`no\`, \`on\` and \`off\` are strings, \`0755\` is
 not a decimal number, \`true\` is a boolean wherever a string belongs. See

@@ -44,7 +44,7 @@ describe('planHostTraffic', () => {
     ['kubelet', HOSTS, [`TCP ${CP} -> any ports 10250`], [`TCP ${CP} -> ${HOSTS} ports 10250`]],
     ['etcd', CP, [`TCP ${CP} -> any ports 2379:2380`], [`TCP any -> ${CP} ports 2379:2380`]],
     ['dns', HOSTS, [], ['UDP any -> any ports 53', 'TCP any -> any ports 53']],
-    ['calico-health', HOSTS, ['TCP nets 127.0.0.0/8,::1/128 -> any ports 9098,9099'], ['TCP any -> nets 127.0.0.0/8,::1/128 ports 9098,9099']],
+    ['calico-health', HOSTS, ['TCP nets 127.0.0.0/8 -> any ports 9098,9099', 'TCP nets ::1/128 -> any ports 9098,9099'], ['TCP any -> nets 127.0.0.0/8 ports 9098,9099', 'TCP any -> nets ::1/128 ports 9098,9099']],
     ['bgp', HOSTS, [`TCP ${HOSTS} -> any ports 179`], [`TCP any -> ${HOSTS} ports 179`]],
     ['ipip', HOSTS, [`IPIP ${HOSTS} -> any`], [`IPIP any -> ${HOSTS}`]],
     ['vxlan', HOSTS, [`UDP ${HOSTS} -> any ports 4789`], [`UDP any -> ${HOSTS} ports 4789`]],
@@ -62,8 +62,8 @@ describe('planHostTraffic', () => {
 
   it.each<[string, string, string[], string]>([
     ['etcd, whose client port is protected', '  protectedServers: [{name: etcd, port: 2379, runsOn: {nodes: [cp-1]}, allowedClients: {nodes: [cp-1]}}]\n  hostTraffic: {presets: [etcd]}\n', [`TCP ${CP} -> any ports 2380`], 'TCP 2379 etcd'],
-    ['loopback, around the metrics ports', '  metrics: {calicoNode: {}, typha: {}}\n  hostTraffic: {presets: [loopback]}\n', ['TCP nets 127.0.0.0/8,::1/128 -> any ports 1:9090,9092,9094:65535', 'UDP nets 127.0.0.0/8,::1/128 -> any ports 1:65535'], 'TCP 9091 calico-node-metrics, TCP 9093 typha-metrics'],
-    ['loopback, around a UDP server only for UDP', '  protectedServers: [{name: syslog, protocol: UDP, port: 514, runsOn: {nodes: [cp-1]}}]\n  hostTraffic: {presets: [loopback]}\n', ['TCP nets 127.0.0.0/8,::1/128 -> any ports 1:65535', 'UDP nets 127.0.0.0/8,::1/128 -> any ports 1:513,515:65535'], 'UDP 514 syslog'],
+    ['loopback, around the metrics ports', '  metrics: {calicoNode: {}, typha: {}}\n  hostTraffic: {presets: [loopback]}\n', ['TCP nets 127.0.0.0/8 -> any ports 1:9090,9092,9094:65535', 'TCP nets ::1/128 -> any ports 1:9090,9092,9094:65535', 'UDP nets 127.0.0.0/8 -> any ports 1:65535', 'UDP nets ::1/128 -> any ports 1:65535'], 'TCP 9091 calico-node-metrics, TCP 9093 typha-metrics'],
+    ['loopback, around a UDP server only for UDP', '  protectedServers: [{name: syslog, protocol: UDP, port: 514, runsOn: {nodes: [cp-1]}}]\n  hostTraffic: {presets: [loopback]}\n', ['TCP nets 127.0.0.0/8 -> any ports 1:65535', 'TCP nets ::1/128 -> any ports 1:65535', 'UDP nets 127.0.0.0/8 -> any ports 1:513,515:65535', 'UDP nets ::1/128 -> any ports 1:513,515:65535'], 'UDP 514 syslog'],
   ])('can leave the ports of protected servers out of preset %s, and say which', (_what, body, ingress, excluded) => {
     const [policy] = plan(body).hostTraffic?.policies ?? [];
     expect(policy?.ingress.map(rule)).toEqual(ingress);

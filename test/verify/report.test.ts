@@ -148,7 +148,7 @@ describe('ACCESS.md of clusters/allow-list-essentials.yaml (allow-list, presets)
     expect(paths).toContain('| DNS over TCP | TCP 53 | outbound from every node to anywhere | ✅ `allow-dns` egress rule 1 |');
     // All-interfaces host endpoints police loopback: the presets allow it.
     expect(paths).toContain('| Felix health | TCP 9099 | local, on every node (loopback) | ✅ `allow-calico-health` rule 0 |');
-    expect(paths).toContain('| loopback UDP | UDP 53 | local, on every node (loopback) | ✅ `allow-loopback` rule 1 |');
+    expect(paths).toContain('| loopback UDP | UDP 53 | local, on every node (loopback) | ✅ `allow-loopback` rule 2 |');
   });
 
   it('can say when a role has no host endpoint to probe', () => {
