@@ -6,6 +6,7 @@
  */
 import { isMap, isScalar, parseAllDocuments } from 'yaml';
 import { FAILSAFE_DEFAULTS, METRICS_PORTS } from '../calico/felix';
+import { goRegexpProblem } from '../calico/admission';
 import { compareCidrs, compareIps, parseCidr, parseIp, type ParsedCidr, type ParsedIp } from '../calico/net';
 import { CONTROL_PLANE_LABELS, CREATED_BY_LABEL, HOST_PATHS, PRESET_IDS, type PresetId } from '../calico/presets';
 import {
@@ -272,24 +273,26 @@ function readTemplates(r: SpecReader, at: Located): HostEndpointTemplateSpec[] {
 }
 
 /**
- * A template's interfacePattern: kube-controllers compiles it as an RE2 regular expression,
- * which has no lookaround and no backreferences; calico-shield checks that it is a regular
- * expression both engines read alike.
+ * A template's interfacePattern: kube-controllers compiles it with Go's regexp (RE2 syntax),
+ * which has no lookaround, no backreferences, no `\u` escapes and repeat counts up to 1000;
+ * calico-apiserver refuses a pattern Go cannot compile (libcalico-go validator.go:420
+ * validateRegexp, v3.32.1), and with the native v3 CRDs kube-controllers panics on it
+ * (regexp.MustCompile). So the pattern is checked with an RE2 parser, not JavaScript's RegExp.
  *
  * @see https://docs.tigera.io/calico/latest/reference/resources/kubecontrollersconfig
  */
 function checkInterfacePattern(value: string): Problem | undefined {
   if (value === '') return { message: 'interfacePattern is empty', hint: 'give a regular expression over interface names, e.g. ^eth[0-9]+$' };
   if (/[\p{Cc}]/u.test(value)) return { message: `interfacePattern ${quote(value)} holds a control character`, hint: 'write the pattern on one line' };
-  if (/\(\?<?[=!]|\\[1-9]|\\k</.test(value)) {
-    return { message: `interfacePattern ${quote(value)} uses a lookaround or a backreference, which kube-controllers' regular expressions (RE2) do not support`, hint: 'kube-controllers would refuse it; list the alternatives instead, e.g. ^(eth0|eth1)$' };
-  }
-  try {
-    new RegExp(value, 'u');
-  } catch (e) {
-    return { message: `interfacePattern ${quote(value)} is not a regular expression: ${(e as Error).message}`, hint: 'e.g. ^eth[0-9]+$ or ^(eth0|bond0)$' };
-  }
-  return undefined;
+  const problem = goRegexpProblem(value);
+  if (problem === undefined) return undefined;
+  const unsupported = /\(\?<?[=!]|\\[1-9]|\\k</.test(value);
+  return {
+    message: `interfacePattern ${quote(value)} is not a regular expression kube-controllers can compile (Go's RE2 syntax): ${problem}`,
+    hint: unsupported
+      ? 'RE2 has no lookaround and no backreferences: list the alternatives instead, e.g. ^(eth0|eth1)$'
+      : 'e.g. ^eth[0-9]+$ or ^(eth0|bond0)$; see https://github.com/google/re2/wiki/Syntax',
+  };
 }
 
 function readNodes(r: SpecReader, at: Located, mode: HostEndpointsMode): NodeSpec[] {
