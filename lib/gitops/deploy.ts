@@ -9,12 +9,13 @@
  * Argo CD applies dist/<cluster>/ whole and orders by the sync-wave annotations; Flux applies
  * the stage folders one after another (dependsOn), since it ignores sync waves.
  */
-import { isMap, isScalar, parseDocument, stringify } from 'yaml';
+import { isMap, isScalar, parseDocument } from 'yaml';
 import { checkDns1123Label } from '../calico/validate';
 import { STAGES } from '../charts/metadata';
 import { Finding } from '../spec/errors';
 import { TextLines } from '../spec/lines';
 import { GENERATOR_NAME } from '../version';
+import { yamlText } from './emit';
 import { OutputFile } from './writer';
 
 /** Where Argo CD and Flux fetch dist/ from. */
@@ -138,11 +139,6 @@ function fieldProblem(key: keyof DeployRepo, value: string): string | undefined 
   }
 }
 
-/** Deterministic YAML, as render.ts writes dist/: no line folding, indented sequences. */
-function yaml(value: unknown): string {
-  return stringify(value, { lineWidth: 0, minContentWidth: 0, indent: 2, indentSeq: true, singleQuote: false });
-}
-
 function header(lines: readonly string[]): string {
   return [...lines, `Written by calico-shield synth from ${DEPLOY_REPO_FILE}: change that file and run 'npm run synth', not this one.`]
     .map((l) => `# ${l}\n`)
@@ -213,7 +209,7 @@ function applicationSetFile(repo: DeployRepo): string {
       'Argo CD managing every cluster: one Application per folder of dist/, sent to the Argo CD cluster',
       'of the same name (register each cluster under its spec file name: argocd cluster add <context> --name <cluster>).',
       `  kubectl apply -n ${ARGOCD_NAMESPACE} -f deploy/argocd/applicationset.yaml`,
-    ]) + yaml(manifest)
+    ]) + yamlText(manifest)
   );
 }
 
@@ -228,7 +224,7 @@ function applicationFile(cluster: string, repo: DeployRepo): string {
     header([
       `Argo CD running inside cluster "${cluster}": sync ${repo.path}/${cluster}/ into this cluster.`,
       `  kubectl apply -n ${ARGOCD_NAMESPACE} -f deploy/argocd/applications/${cluster}.yaml`,
-    ]) + yaml(manifest)
+    ]) + yamlText(manifest)
   );
 }
 
@@ -269,7 +265,7 @@ function fluxFile(cluster: string, repo: DeployRepo): string {
       'policies, then host endpoints (or the KubeControllersConfiguration that creates them), then the',
       'FelixConfiguration that prunes failsafe ports.',
       `  kubectl apply -f deploy/flux/${cluster}.yaml`,
-    ]) + [source, ...kustomizations].map((m) => `---\n${yaml(m)}`).join('')
+    ]) + [source, ...kustomizations].map((m) => `---\n${yamlText(m)}`).join('')
   );
 }
 

@@ -1,30 +1,47 @@
 /**
  * A YAML emitter for the JSON-shaped objects calico-shield writes (maps, lists, strings,
- * integers), byte-identical to `yaml`'s stringify with the options in OPTIONS.
+ * integers), byte-identical to {@link yamlText} — `yaml`'s stringify with the options in
+ * OPTIONS and every string that a YAML 1.1, YAML 1.2 or Go reader would resolve to something
+ * else double-quoted (lib/gitops/scalars.ts).
  *
  * Serialising 20,000 host endpoints through yaml's Document model is the largest single cost
  * of a large synth; these objects need none of it. Strings are written plain only when they
  * match a conservative pattern that yaml writes plain too (test/gitops/emit.test.ts checks
  * both on random strings); anything else — and any value of another shape — makes emitYaml
- * return undefined, and the caller falls back to yaml itself.
+ * return undefined, and the caller falls back to yamlText.
  */
-import { stringify } from 'yaml';
+import { Document, stringify, visit, type ToStringOptions } from 'yaml';
+import { needsQuotes } from './scalars';
 
 export const OPTIONS = { lineWidth: 0, minContentWidth: 0, indent: 2, indentSeq: true, singleQuote: false } as const;
 
 /** Characters a plain scalar may hold here; it may not start with one of `-?:,[]{}#&*!|>'"%@` or a space. */
 const PLAIN = /^[A-Za-z0-9_/(][A-Za-z0-9 _./@=,:()|&!"'{}+~<>-]*$/;
-/** What YAML 1.2's core schema would read as a number, boolean or null. */
-const CORE_SCALAR = /^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|0x[0-9a-fA-F]+|0o[0-7]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|true|True|TRUE|false|False|FALSE|null|Null|NULL|~)$/;
 
 function plain(s: string): boolean {
-  return PLAIN.test(s) && !CORE_SCALAR.test(s) && !s.endsWith(' ') && !s.endsWith(':') && !s.includes(': ') && !s.includes('#');
+  return PLAIN.test(s) && !needsQuotes(s) && !s.endsWith(' ') && !s.endsWith(':') && !s.includes(': ') && !s.includes('#');
+}
+
+/**
+ * The YAML text of any JSON-shaped value: `yaml`'s stringify with OPTIONS, except that every
+ * string (key or value) some reader of dist/ would not read back as itself is double-quoted.
+ */
+export function yamlText(value: unknown, options: ToStringOptions = OPTIONS): string {
+  const doc = new Document(value);
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value === 'string' && needsQuotes(node.value)) node.type = 'QUOTE_DOUBLE';
+    },
+  });
+  return doc.toString(options);
 }
 
 /** A scalar on one line, or undefined when yaml would need more than one. */
 function scalar(value: unknown): string | undefined {
   if (typeof value === 'string') {
     if (plain(value)) return value;
+    // Printable ASCII without '"' or '\\' reads the same between double quotes in any YAML.
+    if (needsQuotes(value)) return /^[\x20-\x7e]*$/.test(value) && !/["\\]/.test(value) ? `"${value}"` : undefined;
     const text = stringify(value, OPTIONS);
     const body = text.slice(0, -1);
     return body.includes('\n') ? undefined : body;

@@ -12,12 +12,11 @@
  * another (dependsOn); Argo CD applies the root folder and orders by the sync-wave annotations.
  */
 import { createHash } from 'node:crypto';
-import { stringify } from 'yaml';
 import { CALICO_RELEASE } from '../calico/felix';
 import { CalicoObject } from '../calico/object';
 import { STAGES, SYNC_WAVE_ANNOTATION } from '../charts/metadata';
 import { GENERATOR_NAME, GENERATOR_VERSION } from '../version';
-import { emitYaml, OPTIONS } from './emit';
+import { emitYaml, yamlText } from './emit';
 import { LOCK_FILE, OutputFile } from './writer';
 
 export const LOCK_VERSION = 1;
@@ -50,11 +49,11 @@ export function sha256(text: string | Uint8Array): string {
 
 /** YAML text of one object; deterministic, no line folding, as `yaml` writes it. */
 export function objectYaml(o: CalicoObject): string {
-  return emitYaml(o as unknown as Record<string, unknown>) ?? stringify(o, OPTIONS);
+  return emitYaml(o as unknown as Record<string, unknown>) ?? yamlText(o);
 }
 
 export function kustomizationYaml(resources: readonly string[]): string {
-  return stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [...resources] }, { indentSeq: true });
+  return yamlText({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [...resources] }, { indentSeq: true });
 }
 
 /**
