@@ -137,17 +137,17 @@ const DNS_SUBDOMAIN: NameRule = {
  * The name of a calico-shield (Global)NetworkPolicy: Calico's `nameLabelFmt` with no dot, at
  * most 245 characters.
  *
- * Calico checks policy names against `nameLabelFmt` (no 63-character limit) and 253 characters
- * (libcalico-go validator.go validateGlobalNetworkPolicy / validateNetworkPolicy). Two Calico
- * quirks make calico-shield stricter, so a name means the same policy on every Calico release:
- * - Calico reads the text before the first '.' as the policy's tier (libcalico-go
- *   lib/names/policy.go TierFromPolicyName). Releases with tiers refused a dotted default-tier
- *   name unless it started with "default." (ValidateTieredPolicyName) until
- *   projectcalico/calico#11232 relaxed it, and "default.x" and "x" are two different policies
- *   (projectcalico/calico#9615). calico-shield writes to the default tier, so: no dots.
- * - With the Kubernetes datastore, Calico stores a default-tier policy in its
- *   crd.projectcalico.org/v1 resource under "default.<name>" (TieredPolicyName;
- *   projectcalico/calico#9642), and that stored name must fit Kubernetes' 253 characters:
+ * Calico v3.32.1 accepts a DNS-1123 label with at most one dot, up to 253 characters
+ * (libcalico-go/lib/validator/v3/validator.go:78-82, 1864-1895, 2085-2115): v3.32 dropped the
+ * tier prefixes of policy names. calico-shield is stricter on purpose, so that a name means the
+ * same policy on the releases before v3.32 as well:
+ * - up to v3.31, Calico read the text before the first '.' as the policy's tier
+ *   (v3.31.0 libcalico-go/lib/names/policy.go:52 TierFromPolicyName), and "default.x" and "x"
+ *   were two different policies (projectcalico/calico#9615). calico-shield writes to the default
+ *   tier, so: no dots.
+ * - up to v3.31, with the Kubernetes datastore, Calico stored a default-tier policy in its
+ *   crd.projectcalico.org/v1 resource under "default.<name>" (v3.31.0 lib/names/policy.go:132
+ *   TieredPolicyName), and that stored name had to fit Kubernetes' 253 characters:
  *   253 − "default.".length = 245.
  */
 const POLICY_NAME: NameRule = {
@@ -156,7 +156,7 @@ const POLICY_NAME: NameRule = {
   explain: (ch, index) =>
     ch === '.'
       ? {
-          reason: `contains "." at character ${index}; Calico reads the text before a dot in a policy name as the policy's tier`,
+          reason: `contains "." at character ${index}; Calico v3.32 accepts one dot, but releases before it read the text before a dot in a policy name as the policy's tier, so calico-shield writes policy names without dots`,
           hint: "use '-' instead of '.'",
         }
       : undefined,
@@ -305,7 +305,7 @@ function policyNameFlaw(name: string): { flaw: Flaw; suggestion?: string } | und
     return {
       flaw: {
         reason:
-          'starts with the tier prefix "default."; calico-shield writes policies to the default tier under their bare name, and Calico treats "default.<name>" and "<name>" as two different policies',
+          'starts with "default.", which Calico releases before v3.32 read as the default tier\'s prefix; calico-shield writes policies to the default tier under their bare name, and "default.<name>" and "<name>" would be two different policies',
         hint: 'drop the "default." prefix',
       },
       suggestion: nameFlaw(rest, POLICY_NAME) === undefined ? rest : undefined,

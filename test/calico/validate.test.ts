@@ -195,7 +195,7 @@ describe('checkResourceName', () => {
       'GlobalNetworkPolicy',
       'default.allow-ssh',
       [
-        '"default.allow-ssh" is not a valid GlobalNetworkPolicy name: it starts with the tier prefix "default."; calico-shield writes policies to the default tier under their bare name, and Calico treats "default.<name>" and "<name>" as two different policies',
+        '"default.allow-ssh" is not a valid GlobalNetworkPolicy name: it starts with "default.", which Calico releases before v3.32 read as the default tier\'s prefix; calico-shield writes policies to the default tier under their bare name, and "default.<name>" and "<name>" would be two different policies',
         'did you mean "allow-ssh"?',
       ],
     ],
@@ -203,7 +203,7 @@ describe('checkResourceName', () => {
       'NetworkPolicy',
       'allow.ssh',
       [
-        '"allow.ssh" is not a valid NetworkPolicy name: it contains "." at character 6; Calico reads the text before a dot in a policy name as the policy\'s tier',
+        '"allow.ssh" is not a valid NetworkPolicy name: it contains "." at character 6; Calico v3.32 accepts one dot, but releases before it read the text before a dot in a policy name as the policy\'s tier, so calico-shield writes policy names without dots',
         'did you mean "allow-ssh"?',
       ],
     ],
