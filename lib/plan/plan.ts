@@ -380,7 +380,8 @@ export function hostEndpointName(node: string, interfaceName: string): string {
  * Failsafe ports to prune: a protected server's port must not stay failsafe, or every
  * client can still reach it ("Pruning Felix's failsafe ports"). Failsafe ports only act on
  * host endpoints, so without them there is nothing to write: static mode without nodes. In
- * auto mode kube-controllers creates one per node, whatever spec.nodes lists.
+ * auto mode kube-controllers creates one per node, whatever spec.nodes lists. When no
+ * protected port is failsafe, nothing is written and the cluster keeps its lists.
  */
 function planFailsafe(spec: ClusterSpec): { failsafe?: FailsafePlan } {
   const protectedPorts = new Set<string>();
@@ -396,6 +397,9 @@ function planFailsafe(spec: ClusterSpec): { failsafe?: FailsafePlan } {
   const [inbound, removedInbound] = split(spec.failsafe.inbound);
   const [outbound, removedOutbound] = split(spec.failsafe.outbound);
   if (spec.nodes.length === 0 && spec.hostEndpoints.mode === 'static') return {};
+  // The failsafe lists are replaced whole on every sync (the CRD has no list-type), so an
+  // unchanged list is not written: it would overwrite what the cluster has for nothing.
+  if (removedInbound.length === 0 && removedOutbound.length === 0) return {};
   const byKey = (a: FailsafeEntry, b: FailsafeEntry): number => a.port - b.port || (failsafeKey(a) < failsafeKey(b) ? -1 : 1);
   return {
     failsafe: {

@@ -69,6 +69,13 @@ describe('planCluster', () => {
     expect(p.failsafe?.inbound.map((e) => e.port)).toEqual([22, 68, 179, 2380, 5473, 6443, 6666, 6667]);
   });
 
+  it('can leave Felix alone when no protected port is failsafe, so the cluster keeps its lists', () => {
+    // 9091 and 9093 are not failsafe ports: nothing to prune, nothing written (the lists are replaced whole).
+    expect(plan(`  approach: deny-list\n${NODES}  metrics: {calicoNode: {}, typha: {}}\n`).failsafe).toBeUndefined();
+    const kept = plan(`  approach: deny-list\n${NODES}  failsafe: {inbound: [{protocol: TCP, port: 22, net: 192.0.2.0/24}]}\n  metrics: {calicoNode: {}}\n`);
+    expect(kept.failsafe).toBeUndefined();
+  });
+
   it('can leave Felix alone when there are no host endpoints, where failsafe ports do nothing', () => {
     expect(plan('  approach: deny-list\n  metrics: {kubeControllers: {}}\n').failsafe).toBeUndefined();
   });
