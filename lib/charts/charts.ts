@@ -4,7 +4,7 @@
  */
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { FelixConfiguration } from '../../imports/felixconfiguration-projectcalico.org';
+import { FelixConfiguration, FelixConfigurationSpecNatOutgoingExclusions } from '../../imports/felixconfiguration-projectcalico.org';
 import {
   GlobalNetworkPolicy,
   GlobalNetworkPolicySpecEgressAction,
@@ -150,6 +150,7 @@ export class ProtectedServersChart extends Chart {
     for (const s of props.plan.servers.filter((x) => x.role === 'protected-server')) {
       new ProtectingPolicy(this, s.id, { policy: s.policy });
       if (s.clientEgressPolicy) new ProtectingPolicy(this, `${s.id}-client-egress`, { policy: s.clientEgressPolicy });
+      if (s.loopbackPolicy) new ProtectingPolicy(this, `${s.id}-loopback`, { policy: s.loopbackPolicy });
     }
     for (const set of props.plan.networkSets.filter((s) => s.name !== METRICS_NETWORK_SET)) {
       new AllowedNetworkSet(this, set.name, { set });
@@ -158,17 +159,21 @@ export class ProtectedServersChart extends Chart {
 }
 
 /**
- * FelixConfiguration `default` with the protected ports taken out of the failsafe lists
- * ("Pruning Felix's failsafe ports"). Only these two fields are written, with server-side
- * apply, because the object exists in every cluster and its other fields are the installer's.
- * It is written whenever the cluster has host endpoints, even when nothing is pruned, so that
- * a change that stops pruning updates the lists instead of leaving the pruned ones behind.
+ * FelixConfiguration `default`, only with the fields calico-shield must change, with
+ * server-side apply (the object exists in every cluster and its other fields are the
+ * installer's):
+ * - the failsafe lists with the protected ports taken out ("Pruning Felix's failsafe ports"),
+ *   when a protected port is failsafe; the lists are replaced whole, so they are not written
+ *   otherwise;
+ * - `natOutgoingExclusions: IPPoolsAndHostIPs` when the spec's environment asks for it, so pod
+ *   traffic to nodes keeps the pod's address (v3.32.1 felix/rules/nat.go:60-67).
  */
-export class FailsafeChart extends Chart {
+export class FelixConfigurationChart extends Chart {
   public constructor(scope: Construct, id: string, props: PlanChartProps) {
     super(scope, id, CHART_PROPS);
     const f = props.plan.failsafe;
-    if (!f) return;
+    const nat = props.plan.natOutgoingExclusions;
+    if (!f && !nat) return;
     const entry = (e: { protocol: string; port: number; net?: string }) => ({
       protocol: e.protocol,
       port: e.port,
@@ -177,8 +182,8 @@ export class FailsafeChart extends Chart {
     new FelixConfiguration(this, 'Default', {
       metadata: objectMetadata({ name: 'default', stage: 'configuration', sharedObject: true }),
       spec: {
-        failsafeInboundHostPorts: f.inbound.map(entry),
-        failsafeOutboundHostPorts: f.outbound.map(entry),
+        ...(f ? { failsafeInboundHostPorts: f.inbound.map(entry), failsafeOutboundHostPorts: f.outbound.map(entry) } : {}),
+        ...(nat ? { natOutgoingExclusions: FelixConfigurationSpecNatOutgoingExclusions.IP_POOLS_AND_HOST_I_PS } : {}),
       },
     });
   }
@@ -200,6 +205,6 @@ export function buildCharts(plan: ProtectionPlan): Chart[] {
     new MetricsAccessChart(new App(), 'metrics-access', { plan }),
     new ProtectedServersChart(new App(), 'protected-servers', { plan }),
     new HostTrafficChart(new App(), 'host-traffic', { plan }),
-    new FailsafeChart(new App(), 'failsafe', { plan }),
+    new FelixConfigurationChart(new App(), 'failsafe', { plan }),
   ];
 }

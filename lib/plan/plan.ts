@@ -9,7 +9,7 @@ import { FailsafeEntry, failsafeKey } from '../calico/felix';
 import { CREATED_BY_LABEL, KUBE_CONTROLLERS } from '../calico/presets';
 import { sel, Selector } from '../calico/selector';
 import { shortenName } from '../calico/validate';
-import { Approach, ClusterSpec, HostEndpointsMode, Labels, Protocol, WorkloadSelectorSpec } from '../spec/types';
+import { Approach, ClusterSpec, HostEndpointsMode, Labels, ProtectedServerSpec, Protocol, WorkloadSelectorSpec } from '../spec/types';
 import { HostTrafficPlan, planHostTraffic } from './host-traffic';
 import { labelsSelector, NAMESPACE_LABEL } from './labels';
 
@@ -19,6 +19,8 @@ export { NAMESPACE_LABEL } from './labels';
 export const RUNNING_CALICO_LABEL = 'running-calico';
 /** Order of the documents' protecting policies. */
 export const PROTECT_ORDER = 500;
+/** Order of the loopback policies of protected servers: before their protecting policies. */
+export const LOOPBACK_ORDER = PROTECT_ORDER - 10;
 /** Order of the documents' default-allow host policy: after everything else. */
 export const DEFAULT_ALLOW_ORDER = 5000;
 
@@ -60,12 +62,20 @@ export interface ServerPlan {
    * outbound failsafe port.
    */
   readonly clientEgressPolicy?: PolicyPlan;
+  /**
+   * Lets the processes of a host that both runs the server and is an allowed client reach it
+   * over loopback (the API server and a stacked etcd on 127.0.0.1:2379): a `*` host endpoint
+   * polices `lo` too, where no address of the host endpoint is the source or destination.
+   */
+  readonly loopbackPolicy?: PolicyPlan;
 }
 
 export interface EntityPlan {
   readonly selector?: Selector;
   readonly notSelector?: Selector;
   readonly namespaceSelector?: Selector;
+  /** Networks of one address family (Calico refuses a rule that mixes them). */
+  readonly nets?: readonly string[];
 }
 
 export interface RulePlan {
@@ -152,6 +162,8 @@ export interface ProtectionPlan {
   readonly hostTraffic?: HostTrafficPlan;
   /** Present when the failsafe lists must change. */
   readonly failsafe?: FailsafePlan;
+  /** Present when FelixConfiguration `default` must set natOutgoingExclusions (the spec's environment says so). */
+  readonly natOutgoingExclusions?: 'IPPoolsAndHostIPs';
   readonly spec: ClusterSpec;
 }
 
@@ -256,6 +268,7 @@ export function planCluster(spec: ClusterSpec): ProtectionPlan {
             egress: [{ action: 'Allow', protocol: s.protocol, source: {}, destination: { selector: serverSelector }, destinationPorts: [s.port] }],
           }
         : undefined;
+    const loopbackPolicy = planLoopback(spec.approach, s, serverLabel, clientLabel, auto ? { server: s.nodeSelector && nodesSelector(s.nodeSelector), client: clientHosts } : undefined);
     servers.push({
       id: s.name,
       role: 'protected-server',
@@ -285,6 +298,7 @@ export function planCluster(spec: ClusterSpec): ProtectionPlan {
         egress: [],
       },
       ...(clientEgressPolicy ? { clientEgressPolicy } : {}),
+      ...(loopbackPolicy ? { loopbackPolicy } : {}),
     });
     if (s.allowedClients.nets.length > 0) {
       networkSets.push({ name: clientLabel, labels: { [clientLabel]: TRUE }, nets: s.allowedClients.nets, path: `${s.path}.allowedClients.nets` });
@@ -340,6 +354,7 @@ export function planCluster(spec: ClusterSpec): ProtectionPlan {
     networkSets: networkSets.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
     ...(hostTraffic ? { hostTraffic } : {}),
     ...planFailsafe(spec),
+    ...(spec.environment.natOutgoingExclusions === 'IPPoolsAndHostIPs' ? { natOutgoingExclusions: 'IPPoolsAndHostIPs' as const } : {}),
     spec,
   };
 }
@@ -353,6 +368,43 @@ function protectRule(approach: Approach, protocol: Protocol, port: number, clien
   return approach === 'deny-list'
     ? { action: 'Deny', protocol, source: { notSelector: clients }, destination: {}, destinationPorts: [port] }
     : { action: 'Allow', protocol, source: { selector: clients }, destination: {}, destinationPorts: [port] };
+}
+
+/** Loopback networks, one per address family: a rule may not mix the two (validator.go:1428). */
+const LOOPBACK_V4 = '127.0.0.0/8';
+const LOOPBACK_V6 = '::1/128';
+
+/**
+ * The loopback policy of a server whose hosts are allowed clients too: ingress from, and in the
+ * allow-list approach egress to, the loopback networks on the server's port, for the host
+ * endpoints that carry both the server's and the client's label (auto mode: match both node
+ * selectors). Ordered before the protecting policy, whose deny-list Deny would see 127.0.0.1
+ * as a stranger. None when no host is both.
+ */
+function planLoopback(
+  approach: Approach,
+  s: ProtectedServerSpec,
+  serverLabel: string,
+  clientLabel: string,
+  auto: { readonly server?: Selector; readonly client?: Selector } | undefined,
+): PolicyPlan | undefined {
+  let selector: Selector;
+  if (auto) {
+    if (!auto.server || !auto.client) return undefined;
+    selector = sel.and(auto.server, auto.client);
+  } else {
+    if (!s.nodes.some((n) => s.allowedClients.nodes.includes(n))) return undefined;
+    selector = sel.and(sel.eq(serverLabel, TRUE), sel.eq(clientLabel, TRUE));
+  }
+  const rule = (side: 'source' | 'destination', net: string): RulePlan => ({ action: 'Allow', protocol: s.protocol, source: side === 'source' ? { nets: [net] } : {}, destination: side === 'destination' ? { nets: [net] } : {}, destinationPorts: [s.port] });
+  return {
+    kind: 'GlobalNetworkPolicy',
+    name: `protected-${s.name}-server-loopback`,
+    selector,
+    order: LOOPBACK_ORDER,
+    ingress: [rule('source', LOOPBACK_V4), rule('source', LOOPBACK_V6)],
+    egress: approach === 'allow-list' ? [rule('destination', LOOPBACK_V4), rule('destination', LOOPBACK_V6)] : [],
+  };
 }
 
 /** Pods in a GlobalNetworkPolicy selector: Calico labels every WorkloadEndpoint with its namespace. */

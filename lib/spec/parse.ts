@@ -4,10 +4,10 @@
  * Pure: the caller reads the file. Every rule a value must pass comes from lib/calico, so
  * what reaches the plan is safe to turn into names, labels and selectors.
  */
-import { isMap, isScalar, parseAllDocuments } from 'yaml';
+import { isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
 import { FAILSAFE_DEFAULTS, METRICS_PORTS } from '../calico/felix';
 import { goRegexpProblem } from '../calico/admission';
-import { compareCidrs, compareIps, parseCidr, parseIp, type ParsedCidr, type ParsedIp } from '../calico/net';
+import { cidrsOverlap, compareCidrs, compareIps, parseCidr, parseIp, type ParsedCidr, type ParsedIp } from '../calico/net';
 import { CONTROL_PLANE_LABELS, CREATED_BY_LABEL, HOST_PATHS, PRESET_IDS, type PresetId } from '../calico/presets';
 import {
   checkDns1123Label,
@@ -29,17 +29,22 @@ import {
   AllowedClientsSpec,
   Approach,
   ClusterSpec,
+  Encapsulation,
+  EnvironmentSpec,
   FailsafePort,
   FailsafeSpec,
   HostEndpointsMode,
   HostEndpointsSpec,
   HostEndpointTemplateSpec,
   HostTrafficSpec,
+  InstallFlavour,
   InterfaceSpec,
+  IpPoolSpec,
   KubeControllersMetricsSpec,
   Labels,
   MetricsEndpointSpec,
   MetricsSpec,
+  NatOutgoingExclusions,
   NodeSpec,
   ProtectedServerSpec,
   Protocol,
@@ -170,7 +175,7 @@ function readRoot(r: SpecReader, at: Located, file: string, clusterName: string)
   }
   const specAt = top.get('spec');
   if (!specAt) return undefined;
-  const s = r.mapping(specAt, ['calicoVersion', 'approach', 'calicoNamespace', 'hostEndpoints', 'nodes', 'metrics', 'protectedServers', 'hostTraffic', 'failsafe'], ['approach']);
+  const s = r.mapping(specAt, ['calicoVersion', 'approach', 'environment', 'calicoNamespace', 'hostEndpoints', 'nodes', 'metrics', 'protectedServers', 'hostTraffic', 'failsafe'], ['approach']);
   if (!s) return undefined;
 
   const calicoVersionAt = s.get('calicoVersion');
@@ -187,8 +192,9 @@ function readRoot(r: SpecReader, at: Located, file: string, clusterName: string)
       else r.error(approachAt, 'bad-approach', `unknown approach ${quote(v)}`, 'use deny-list (allow host traffic by default, deny what is protected) or allow-list (deny host traffic by default)');
     }
   }
+  const environment = readEnvironment(r, s.get('environment'));
   const nsAt = s.get('calicoNamespace');
-  const calicoNamespace = (nsAt ? r.checkedString(nsAt, 'bad-namespace', checkNamespace) : undefined) ?? 'calico-system';
+  const calicoNamespace = (nsAt ? r.checkedString(nsAt, 'bad-namespace', checkNamespace) : undefined) ?? CALICO_NAMESPACES[environment.install];
   const hostEndpoints = readHostEndpoints(r, s.get('hostEndpoints'));
   const nodes = s.get('nodes') ? readNodes(r, s.get('nodes') as Located, hostEndpoints.mode) : [];
   const metrics = readMetrics(r, s.get('metrics'));
@@ -208,6 +214,7 @@ function readRoot(r: SpecReader, at: Located, file: string, clusterName: string)
     metrics,
     protectedServers,
     ...(hostTraffic ? { hostTraffic } : {}),
+    environment,
     failsafe,
     positions: r.positions,
   };
@@ -668,6 +675,99 @@ function readPort(r: SpecReader, at: Located): number | undefined {
     return undefined;
   }
   return port;
+}
+
+/** Where each install flavour runs Calico's pods (tigera/operator v1.42.3 pkg/common/common.go:18; manifests/calico.yaml). */
+const CALICO_NAMESPACES: Readonly<Record<InstallFlavour, string>> = { operator: 'calico-system', manifests: 'kube-system' };
+const INSTALL_FLAVOURS: readonly InstallFlavour[] = ['operator', 'manifests'];
+const ENCAPSULATIONS: readonly Encapsulation[] = ['IPIP', 'VXLAN', 'None'];
+const NAT_OUTGOING_EXCLUSIONS: readonly NatOutgoingExclusions[] = ['IPPoolsOnly', 'IPPoolsAndHostIPs'];
+
+/**
+ * `spec.environment`, with the defaults of a kubeadm cluster installed by the Tigera operator:
+ * one IPv4 pool 192.168.0.0/16 with natOutgoing and IP-in-IP (tigera/operator v1.42.3
+ * pkg/controller/ippool/defaults.go:128-133 and 172-181), Felix's natOutgoingExclusions
+ * IPPoolsOnly (v3.32.1 felix/config/config_params.go:437), API server on 6443.
+ */
+function readEnvironment(r: SpecReader, at: Located | undefined): EnvironmentSpec {
+  const defaults: EnvironmentSpec = {
+    install: 'operator',
+    ipPools: [{ cidr: '192.168.0.0/16', natOutgoing: true }],
+    natOutgoingExclusions: 'IPPoolsOnly',
+    encapsulation: 'IPIP',
+    wireguard: false,
+    apiServer: { port: 6443 },
+    path: 'spec.environment',
+  };
+  if (!at) return defaults;
+  const m = r.mapping(at, ['install', 'ipPools', 'natOutgoingExclusions', 'encapsulation', 'wireguard', 'apiServer']);
+  if (!m) return defaults;
+  const oneOf = <T extends string>(key: string, values: readonly T[], code: string, fallback: T): T => {
+    const v = m.get(key);
+    const text = v ? r.string(v) : undefined;
+    if (v === undefined || text === undefined) return fallback;
+    if ((values as readonly string[]).includes(text)) return text as T;
+    const near = closest(text, values);
+    r.error(v, code, `unknown ${key} ${quote(text)}`, near ? `did you mean ${JSON.stringify(near)}?` : `use one of ${values.join(', ')}`);
+    return fallback;
+  };
+  const install = oneOf('install', INSTALL_FLAVOURS, 'bad-install', defaults.install);
+  const encapsulation = oneOf('encapsulation', ENCAPSULATIONS, 'bad-encapsulation', defaults.encapsulation);
+  const natOutgoingExclusions = oneOf('natOutgoingExclusions', NAT_OUTGOING_EXCLUSIONS, 'bad-nat-exclusions', defaults.natOutgoingExclusions);
+  const wireguardAt = m.get('wireguard');
+  const wireguard = (wireguardAt ? r.boolean(wireguardAt) : undefined) ?? false;
+  let ipPools = defaults.ipPools;
+  const poolsAt = m.get('ipPools');
+  if (poolsAt) {
+    const pools: IpPoolSpec[] = [];
+    const seen = new Map<string, ParsedCidr>();
+    const items = r.sequence(poolsAt) ?? [];
+    for (const item of items) {
+      const pm = r.mapping(item, ['cidr', 'natOutgoing'], ['cidr']);
+      const cidrAt = pm?.get('cidr');
+      const text = cidrAt ? r.string(cidrAt) : undefined;
+      if (!cidrAt || text === undefined) continue;
+      const parsed = parseCidr(text);
+      if (!parsed.ok) {
+        r.problem(cidrAt, 'bad-cidr', parsed.problem);
+        continue;
+      }
+      const overlap = [...seen.values()].find((c) => c.family === parsed.cidr.family && cidrsOverlap(c, parsed.cidr));
+      if (overlap) {
+        r.error(cidrAt, 'overlapping-pools', `IP pool ${parsed.cidr.text} overlaps the pool ${overlap.text}`, 'Calico refuses overlapping IP pools; list each pool once');
+        continue;
+      }
+      seen.set(parsed.cidr.text, parsed.cidr);
+      const natAt = pm?.get('natOutgoing');
+      // The operator's defaults: natOutgoing on for IPv4 pools, off for IPv6 (defaults.go:180-181, 194-195).
+      const natOutgoing = natAt ? (r.boolean(natAt) ?? false) : parsed.cidr.family === 4;
+      pools.push({ cidr: parsed.cidr.text, natOutgoing });
+    }
+    if (items.length === 0 && isSequenceNode(poolsAt)) {
+      r.error(poolsAt, 'no-ip-pools', 'ipPools is empty: pods get their addresses from the IP pools', 'list the cluster\'s IP pools (calicoctl get ippools), or leave ipPools out for the operator\'s default 192.168.0.0/16');
+    }
+    ipPools = pools.sort((a, b) => (a.cidr < b.cidr ? -1 : a.cidr > b.cidr ? 1 : 0));
+  }
+  let apiServer = defaults.apiServer;
+  const apiAt = m.get('apiServer');
+  if (apiAt) {
+    const am = r.mapping(apiAt, ['port', 'address']);
+    const port = am?.get('port') ? (readPort(r, am.get('port') as Located) ?? defaults.apiServer.port) : defaults.apiServer.port;
+    const addressAt = am?.get('address');
+    let address: string | undefined;
+    if (addressAt) {
+      const text = r.string(addressAt);
+      const parsed = text === undefined ? undefined : parseIp(text);
+      if (parsed && !parsed.ok) r.problem(addressAt, 'bad-ip', parsed.problem);
+      else if (parsed) address = parsed.ip.text;
+    }
+    apiServer = { port, ...(address !== undefined ? { address } : {}) };
+  }
+  return { install, ipPools, natOutgoingExclusions, encapsulation, wireguard, apiServer, path: at.path };
+}
+
+function isSequenceNode(at: Located): boolean {
+  return isSeq(at.node);
 }
 
 function readFailsafe(r: SpecReader, at: Located | undefined): FailsafeSpec {

@@ -228,6 +228,14 @@ export class SpecReader {
     return value;
   }
 
+  /** `true` or `false`. */
+  public boolean(at: Located): boolean | undefined {
+    const node = at.node;
+    if (isScalar(node) && typeof (node as Scalar).value === 'boolean') return (node as Scalar).value as boolean;
+    this.error(at, 'wrong-type', `expected true or false, found ${describe(node)}`, 'write true or false, without quotes');
+    return undefined;
+  }
+
   /** An integer written in plain decimal (no `0755`, `0x10`, `1e3` or `9091.0`). */
   public integer(at: Located): number | undefined {
     const node = at.node;

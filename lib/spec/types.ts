@@ -36,6 +36,8 @@ export interface ClusterSpec {
   readonly failsafe: FailsafeSpec;
   /** Allow-list only: the presets of host traffic to allow. @default - none */
   readonly hostTraffic?: HostTrafficSpec;
+  /** The cluster the objects land on: install, IP pools and NAT, encapsulation, API endpoint. */
+  readonly environment: EnvironmentSpec;
   /** Position of every field by its path (`spec.nodes[0].name`), for findings of later stages. */
   readonly positions: ReadonlyMap<string, Position>;
 }
@@ -165,4 +167,55 @@ export interface FailsafeSpec {
   /** What Felix has now: Calico's defaults unless the spec says the cluster differs. */
   readonly inbound: readonly FailsafePort[];
   readonly outbound: readonly FailsafePort[];
+}
+
+/** How Calico was installed: by the Tigera operator, or from Calico's manifests. */
+export type InstallFlavour = 'operator' | 'manifests';
+/** The encapsulation of the IP pools: how pod traffic crosses nodes. */
+export type Encapsulation = 'IPIP' | 'VXLAN' | 'None';
+/** FelixConfiguration `natOutgoingExclusions`: which destinations are not masqueraded. */
+export type NatOutgoingExclusions = 'IPPoolsOnly' | 'IPPoolsAndHostIPs';
+
+export interface IpPoolSpec {
+  /** Canonical CIDR. */
+  readonly cidr: string;
+  /** Felix masquerades the pool's traffic to destinations outside every pool. */
+  readonly natOutgoing: boolean;
+}
+
+/**
+ * `spec.environment`: what calico-shield cannot see in its own objects but Felix's verdict
+ * depends on. The defaults are a kubeadm cluster installed by the Tigera operator.
+ *
+ * @see docs/spec.md#environment
+ */
+export interface EnvironmentSpec {
+  /** @default 'operator' */
+  readonly install: InstallFlavour;
+  /** @default - the operator's default pool 192.168.0.0/16 with natOutgoing */
+  readonly ipPools: readonly IpPoolSpec[];
+  /**
+   * The value in force. `IPPoolsAndHostIPs` is written into FelixConfiguration `default`.
+   *
+   * @default 'IPPoolsOnly' - Felix's default
+   */
+  readonly natOutgoingExclusions: NatOutgoingExclusions;
+  /** @default 'IPIP' - the operator's default for IPv4 pools with Calico networking */
+  readonly encapsulation: Encapsulation;
+  /** @default false */
+  readonly wireguard: boolean;
+  /** The API endpoint nodes use (kubelet, kube-proxy, Felix), and where Services send pods after DNAT. */
+  readonly apiServer: ApiServerSpec;
+  readonly path: string;
+}
+
+export interface ApiServerSpec {
+  /** @default 6443 - kubeadm's; 443 on managed control planes */
+  readonly port: number;
+  /**
+   * An address outside the cluster's nodes (a managed control plane, a load balancer).
+   *
+   * @default - the API server runs on the control-plane nodes
+   */
+  readonly address?: string;
 }

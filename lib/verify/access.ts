@@ -25,7 +25,7 @@ import type { HostPeer as HostPeerRole, HostRole } from '../calico/presets';
 import { matchesSelector, type Labels, type Selector } from '../calico/selector';
 import { allowedClientLabel, type ProtectionPlan, type ServerPlan } from '../plan/plan';
 import type { Protocol as SpecProtocol } from '../spec/types';
-import { evaluate, workloadLabels, type DecidedBy, type HostPeer, type Peer, type Stage, type WorkloadPeer } from './evaluator';
+import { evaluate, workloadLabels, type DecidedBy, type HostPeer, type Peer, type Rewrite, type Stage, type WorkloadPeer } from './evaluator';
 import { ipSetHas, labelsKey, protocolNumber, type HostEndpoint, type Model, type Policy, type PortRange, type Rule, type SelectorRef } from './model';
 import { firstHost, ProbeAddresses, type AddressRole } from './probe-addresses';
 
@@ -65,6 +65,8 @@ export interface Probe {
   readonly decidedBy: DecidedBy;
   /** The stage that denied the attempt, or for an allowed one the last stage that policed it. */
   readonly stage?: Stage;
+  /** Masquerade and tunnels that changed the source on the way. */
+  readonly rewrites: readonly Rewrite[];
 }
 
 /** `failsafe`: every probe allowed, at least one only through a Felix failsafe port. */
@@ -104,6 +106,8 @@ export interface ServerAccess {
 /** Where a server is probed: a host endpoint standing for `nodes` nodes, or one of its pods. */
 export interface ServerTarget {
   readonly peer: HostPeer | WorkloadPeer;
+  /** The host endpoint a host target stands for. @default - a pod */
+  readonly hostEndpoint?: HostEndpoint;
   readonly nodes: number;
   readonly family: IpFamily;
 }
@@ -377,7 +381,7 @@ class AccessContext {
     const targetReps = s.runsOnAllNodes ? this.representativesExcept(grouping, new Set()) : this.representatives(grouping, hostTargets);
     for (const rep of targetReps) {
       const family: IpFamily = rep.cls.ips[4] !== undefined || rep.cls.ips[6] === undefined ? 4 : 6;
-      targets.push({ peer: this.hostPeer(rep.hep, rep.cls, family), nodes: rep.nodes, family });
+      targets.push({ peer: this.hostPeer(rep.hep, rep.cls, family), hostEndpoint: rep.hep, nodes: rep.nodes, family });
     }
     for (const pod of this.serverPods(s)) targets.push({ peer: pod, nodes: 1, family: 4 });
 
@@ -401,6 +405,7 @@ class AccessContext {
       }
       if (clients.nets.length === 0) notes.set('allowed-network', 'the spec allows no network');
       this.allowedHostProbes(s, target, grouping, clients.nodes.filter((n) => n !== node), add);
+      this.loopbackProbe(s, target, add);
       if (clients.nodes.length === 0) notes.set('allowed-host', s.role === 'protected-server' ? 'the spec allows no host' : 'metrics have no host clients');
       this.otherHostProbes(s, target, grouping, new Set([...hostClientNodes, node]), add);
       const external = this.addresses.get('external', target.family);
@@ -444,6 +449,20 @@ class AccessContext {
   }
 
   /**
+   * A client on the server's own node, over loopback (the API server calling a stacked etcd on
+   * 127.0.0.1:2379): when the server's host is an allowed client too, its processes reach the
+   * server through `lo`, which a `*` host endpoint polices in both directions (v3.32.1
+   * felix/rules/dispatch.go:189-229: every non-workload interface without an endpoint of its
+   * own, `lo` included, gets the `*` endpoint's chains).
+   */
+  private loopbackProbe(s: ServerPlan, target: ServerTarget, add: (client: ClientClass, probe: Probe | string) => void): void {
+    const hep = target.hostEndpoint;
+    if (hep === undefined || s.role !== 'protected-server' || !matchesSelector(s.clientSelector, hep.labels, { global: true })) return;
+    const lo: HostPeer = { kind: 'host', node: hep.node, interface: LOOPBACK_INTERFACE, ip: LOOPBACK_IP };
+    add('allowed-host', this.probe(s, lo, { peer: lo, nodes: target.nodes, family: 4 }));
+  }
+
+  /**
    * Probes from host-networked processes on every other node, one per group. Whoever controls
    * a node controls its Felix and iptables rules: such a host is probed as the server sees
    * it, from its address, without the help of its own egress policy.
@@ -471,6 +490,7 @@ class AccessContext {
       allowed: verdict.allowed,
       decidedBy: verdict.decidedBy,
       ...(stage && { stage }),
+      rewrites: verdict.rewrites,
     };
   }
 
@@ -590,7 +610,7 @@ class AccessContext {
       const probed = ports.filter((port) => !this.plan.servers.some((s) => s.protocol === path.protocol && s.port === port));
       for (const direction of path.directions) {
         for (const port of probed) {
-          const probes = roles === undefined ? this.outsideProbes(path.protocol, port, direction) : this.legProbes(path, direction, port, roles);
+          const probes = roles === undefined ? this.outsideProbes(path, port, direction) : this.legProbes(path, direction, port, roles);
           out.push({ path, direction, port, status: cellStatus(probes), probes });
         }
       }
@@ -598,17 +618,28 @@ class AccessContext {
     return out;
   }
 
-  /** A path probed from and to an address outside the cluster (or, local, a host to itself), on every group of host endpoints. */
-  private outsideProbes(protocol: SpecProtocol, port: number, direction: EssentialDirection): Probe[] {
+  /**
+   * A path probed from and to an address outside the cluster (or, local, a host to itself), on
+   * every group of host endpoints; a path between nodes (BGP, VXLAN, IP-in-IP…) from and to
+   * another node instead, since Felix treats a Calico host's address apart (it accepts
+   * encapsulation from Calico hosts only).
+   */
+  private outsideProbes(path: EssentialHostPath, port: number, direction: EssentialDirection): Probe[] {
     const probes: Probe[] = [];
-    for (const rep of this.representativesExcept(this.grouping(protocol, port), new Set())) {
+    const grouping = this.grouping(path.protocol, port);
+    const leg = direction === 'inbound' ? path.inbound : direction === 'outbound' ? path.outbound : undefined;
+    const peerRole = leg === undefined ? undefined : 'from' in leg ? leg.from : leg.to;
+    for (const rep of this.representativesExcept(grouping, new Set())) {
       if (direction === 'local') {
-        probes.push(this.localProbe(protocol, port, rep));
+        probes.push(this.localProbe(path.protocol, port, rep));
         continue;
       }
       const family = familyOfRep(rep);
+      const betweenNodes = peerRole === 'nodes' || peerRole === 'control-plane';
+      const other = betweenNodes ? this.representativesExcept(grouping, new Set([rep.hep.node])).map((o) => ({ node: o.hep.node, ip: o.cls.ips[family] })).find((o) => o.ip !== undefined) : undefined;
       const external = this.addresses.get('external', family);
-      if (external !== undefined) probes.push(this.hostPathProbe(protocol, port, direction, this.hostPeer(rep.hep, rep.cls, family), { kind: 'external', ip: external.text }, rep.nodes, family));
+      const peer: Peer | undefined = other?.ip !== undefined ? { kind: 'external', name: `node ${other.node}`, ip: other.ip.text } : external && { kind: 'external', ip: external.text };
+      if (peer !== undefined) probes.push(this.hostPathProbe(path.protocol, port, direction, this.hostPeer(rep.hep, rep.cls, family), peer, rep.nodes, family));
     }
     return probes;
   }

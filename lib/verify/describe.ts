@@ -29,6 +29,8 @@ export function describeDecision(d: DecidedBy): string {
       return 'the rule that a host always reaches its own pods';
     case 'endpoint-to-host-action':
       return `DefaultEndpointToHostAction ${d.action} (${d.configuredBy})`;
+    case 'felix-accept':
+      return `${d.reason} (${d.source})`;
   }
 }
 
@@ -42,7 +44,7 @@ export function shortDecision(d: DecidedBy): string {
     case 'no-policy-default-deny':
       return `no ${d.direction.toLowerCase()} policy (default deny)`;
     case 'end-of-tier-deny':
-      return `end of tier (${d.direction.toLowerCase()})`;
+      return d.tier === 'default' ? `end of tier (${d.direction.toLowerCase()})` : `end of tier \`${d.tier}\` (${d.direction.toLowerCase()})`;
     case 'profile':
       return `profile \`${d.profile}\``;
     case 'not-policed':
@@ -51,6 +53,8 @@ export function shortDecision(d: DecidedBy): string {
       return 'host to own pod';
     case 'endpoint-to-host-action':
       return `DefaultEndpointToHostAction ${d.action}`;
+    case 'felix-accept':
+      return 'Felix accepts (encapsulation)';
   }
 }
 

@@ -56,6 +56,7 @@ import {
   type PortRange,
   type Rule,
   type SelectorRef,
+  tunnelAddress,
 } from './model';
 
 /** A pod: a Calico workload endpoint. */
@@ -146,6 +147,8 @@ export type DecidedBy =
   | { readonly kind: 'not-policed'; readonly reason: string }
   /** Traffic from a host to its own pods, which Felix always allows. */
   | { readonly kind: 'host-to-local-workload' }
+  /** Felix accepts the packet before host endpoint policy: IP-in-IP or VXLAN between Calico hosts, WireGuard. */
+  | { readonly kind: 'felix-accept'; readonly reason: string; readonly source: string }
   /** Traffic from a pod to its own host, past the pod's egress policy (Return hands it to the host's own rules: allowed as far as Calico goes). */
   | { readonly kind: 'endpoint-to-host-action'; readonly action: EndpointToHostAction; readonly configuredBy: string };
 
@@ -158,10 +161,21 @@ export interface Stage {
   readonly decidedBy: DecidedBy;
 }
 
+/** Something on the path that changed the packet's source before a later stage saw it. */
+export interface Rewrite {
+  readonly kind: 'masquerade' | 'tunnel';
+  /** The node whose Felix (masquerade) or tunnel device changed it. */
+  readonly node: string;
+  /** The source address the later stages see. */
+  readonly source: string;
+}
+
 export interface Verdict {
   readonly allowed: boolean;
   readonly decidedBy: DecidedBy;
   readonly stages: readonly Stage[];
+  /** Source rewrites on the path, in packet order. */
+  readonly rewrites: readonly Rewrite[];
   /** The decisions in words, in packet order. */
   readonly steps: readonly string[];
 }
@@ -206,7 +220,9 @@ interface FlowWorkload {
 
 interface Ctx {
   readonly model: Model;
-  readonly packet: Packet;
+  /** The packet as the current stage sees it: NAT and tunnels change its source on the way. */
+  packet: Packet;
+  readonly rewrites: Rewrite[];
   readonly workloads: readonly FlowWorkload[];
   readonly steps: string[];
 }
@@ -357,34 +373,48 @@ function police(
     }
     steps.push(`  no policy selects ${ep.title} for ${direction}`);
   } else {
-    tier: for (const policy of policies) {
-      const rules = direction === 'Ingress' ? policy.ingress : policy.egress;
-      if (rules.length === 0) steps.push(`  ${describePolicy(policy)} has no ${direction.toLowerCase()} rules`);
-      for (const rule of rules) {
-        const miss = ruleMiss(ctx, rule);
-        if (miss !== undefined) {
-          steps.push(`  ${describePolicy(policy)} rule ${rule.index} (${rule.action}) does not match: ${miss}`);
-          continue;
+    let start = 0;
+    while (start < policies.length) {
+      const tierName = (policies[start] as Policy).tier;
+      let end = start;
+      while (end < policies.length && (policies[end] as Policy).tier === tierName) end++;
+      const inTier = policies.slice(start, end);
+      start = end;
+      let passed = false;
+      tier: for (const policy of inTier) {
+        const rules = direction === 'Ingress' ? policy.ingress : policy.egress;
+        if (rules.length === 0) steps.push(`  ${describePolicy(policy)} has no ${direction.toLowerCase()} rules`);
+        for (const rule of rules) {
+          const miss = ruleMiss(ctx, rule);
+          if (miss !== undefined) {
+            steps.push(`  ${describePolicy(policy)} rule ${rule.index} (${rule.action}) does not match: ${miss}`);
+            continue;
+          }
+          if (rule.action === 'Log') {
+            steps.push(`  ${describePolicy(policy)} rule ${rule.index} (Log) matches: logged, evaluation goes on`);
+            continue;
+          }
+          if (rule.action === 'Pass') {
+            steps.push(`  ${describePolicy(policy)} rule ${rule.index} (Pass) matches: the rest of tier "${tierName}" is skipped`);
+            passedBy = { policy: policy.ref, ruleIndex: rule.index };
+            passed = true;
+            break tier;
+          }
+          steps.push(`  ${describePolicy(policy)} rule ${rule.index} (${rule.action}) matches: ${rule.action === 'Allow' ? 'allowed' : 'denied'}`);
+          return {
+            allowed: rule.action === 'Allow',
+            decidedBy: { kind: 'policy', policy: policy.ref, direction, ruleIndex: rule.index, action: rule.action },
+          };
         }
-        if (rule.action === 'Log') {
-          steps.push(`  ${describePolicy(policy)} rule ${rule.index} (Log) matches: logged, evaluation goes on`);
-          continue;
-        }
-        if (rule.action === 'Pass') {
-          steps.push(`  ${describePolicy(policy)} rule ${rule.index} (Pass) matches: the rest of the tier is skipped`);
-          passedBy = { policy: policy.ref, ruleIndex: rule.index };
-          break tier;
-        }
-        steps.push(`  ${describePolicy(policy)} rule ${rule.index} (${rule.action}) matches: ${rule.action === 'Allow' ? 'allowed' : 'denied'}`);
-        return {
-          allowed: rule.action === 'Allow',
-          decidedBy: { kind: 'policy', policy: policy.ref, direction, ruleIndex: rule.index, action: rule.action },
-        };
       }
-    }
-    if (passedBy === undefined) {
-      steps.push(`  end of tier "default": ${policies.length} ${policies.length === 1 ? 'policy selects' : 'policies select'} ${ep.title} for ${direction} and none allowed the packet: denied`);
-      return { allowed: false, decidedBy: { kind: 'end-of-tier-deny', tier: 'default', direction, policies: policies.map((p) => p.ref) } };
+      if (passed) continue;
+      // felix/rules/endpoints.go:689-710 (v3.32.1): a tier whose policies select the endpoint and do not decide ends in its default action.
+      if (ctx.model.tiers.get(tierName)?.defaultAction === 'Pass') {
+        steps.push(`  end of tier "${tierName}": none of its policies decided; its defaultAction Pass goes on to the next tier`);
+        continue;
+      }
+      steps.push(`  end of tier "${tierName}": ${inTier.length} ${inTier.length === 1 ? 'policy selects' : 'policies select'} ${ep.title} for ${direction} and none allowed the packet: denied`);
+      return { allowed: false, decidedBy: { kind: 'end-of-tier-deny', tier: tierName, direction, policies: inTier.map((p) => p.ref) } };
     }
     if (options.forward) {
       steps.push('  no profiles apply to forwarded traffic: Calico leaves it to the host');
@@ -416,6 +446,87 @@ function hepPoliced(hep: HostEndpoint): Policed {
 }
 
 /**
+ * What Felix accepts before host endpoint policy, from Calico hosts (or, for WireGuard, from
+ * anywhere): encapsulated pod traffic and the WireGuard tunnel.
+ *
+ * @see v3.32.1 felix/rules/static.go:253-271 (IP-in-IP from all-hosts-net), 273-315 (VXLAN
+ *      from all-vxlan-net), 210-248 (WireGuard on its port), and 749-828 for the outbound side
+ */
+type FelixAccept = Extract<DecidedBy, { kind: 'felix-accept' }>;
+
+function felixAccept(model: Model, packet: Packet, direction: Direction): FelixAccept | undefined {
+  const env = model.environment;
+  if (env === undefined) return undefined;
+  const peer = direction === 'Ingress' ? packet.src : packet.dst;
+  const fromHost = model.isCalicoHost(peer);
+  if (env.encapsulation === 'IPIP' && packet.protocol === 4 && fromHost && peer.family === 4) {
+    return { kind: 'felix-accept', reason: `Felix accepts IP-in-IP ${direction === 'Ingress' ? 'from' : 'to'} another Calico host`, source: 'felix/rules/static.go:253-271, 749-828' };
+  }
+  if (env.encapsulation === 'VXLAN' && packet.protocol === 17 && packet.port === VXLAN_PORT && fromHost) {
+    return { kind: 'felix-accept', reason: `Felix accepts VXLAN ${direction === 'Ingress' ? 'from' : 'to'} another Calico host`, source: 'felix/rules/static.go:273-315, 749-828' };
+  }
+  const wireguardPort = packet.src.family === 6 ? WIREGUARD_PORT_V6 : WIREGUARD_PORT;
+  if (env.wireguard && packet.protocol === 17 && packet.port === wireguardPort) {
+    return { kind: 'felix-accept', reason: `Felix accepts WireGuard on UDP ${wireguardPort}`, source: 'felix/rules/static.go:210-248, 749-828' };
+  }
+  return undefined;
+}
+
+/** Felix's default ports (v3.32.1 felix/config/config_params.go:176-179, 357). */
+const VXLAN_PORT = 4789;
+const WIREGUARD_PORT = 51820;
+const WIREGUARD_PORT_V6 = 51821;
+
+/**
+ * Felix masquerades a pod's traffic from a natOutgoing pool to a destination outside every
+ * pool (and, with natOutgoingExclusions IPPoolsAndHostIPs, outside the Calico hosts) to its
+ * node's address, after the node's forward policy and before the destination sees it.
+ *
+ * @see v3.32.1 felix/rules/nat.go:55-82 (the MASQUERADE rule), 60-67 (the exclusions)
+ */
+function masquerade(ctx: Ctx, pod: WorkloadPeer): void {
+  const { model, packet } = ctx;
+  const env = model.environment;
+  if (env === undefined) return;
+  const inPool = (ip: ParsedIp, natOnly: boolean) => env.ipPools.some((p) => (!natOnly || p.natOutgoing) && p.cidr.family === ip.family && cidrContains(p.cidr, ip));
+  if (!inPool(packet.src, true) || inPool(packet.dst, false)) return;
+  const exclusions = model.felix(pod.node).natOutgoingExclusions;
+  if (exclusions.value === 'IPPoolsAndHostIPs' && model.isCalicoHost(packet.dst)) {
+    ctx.steps.push(`nat: not masqueraded: natOutgoingExclusions IPPoolsAndHostIPs (${exclusions.configuredBy}) keeps the pod's address towards Calico hosts`);
+    return;
+  }
+  const address = model.nodeAddress(pod.node, packet.src.family);
+  const parsed = address === undefined ? undefined : parseIp(address);
+  if (parsed === undefined || !parsed.ok) {
+    ctx.steps.push(`nat: masqueraded to the address of node ${pod.node}, which no host endpoint lists: the destination sees an address Calico does not know`);
+    ctx.packet = { ...packet, src: mustParseIp(NODE_ADDRESS_UNKNOWN[packet.src.family], 'masqueraded source') };
+    ctx.rewrites.push({ kind: 'masquerade', node: pod.node, source: ctx.packet.src.text });
+    return;
+  }
+  ctx.steps.push(
+    `nat: Felix masquerades the pod's traffic to ${packet.dst.text} (outside every IP pool; natOutgoingExclusions ${exclusions.value}, ${exclusions.configuredBy}) to node ${pod.node}'s address ${parsed.ip.text}`,
+  );
+  ctx.packet = { ...packet, src: parsed.ip };
+  ctx.rewrites.push({ kind: 'masquerade', node: pod.node, source: parsed.ip.text });
+}
+
+/** A source address no object names, for a node whose address the objects do not give. */
+const NODE_ADDRESS_UNKNOWN: Readonly<Record<4 | 6, string>> = { 4: '0.0.0.0', 6: '::' };
+
+/**
+ * A host reaching a pod on another node over IP-in-IP or VXLAN sends from its tunnel device's
+ * address (the device's only address; v3.32.1 felix/dataplane/linux/ipip_mgr.go:190-201,
+ * vxlan_mgr.go:314-342, route_mgr.go:650-690), not from its own.
+ */
+function throughTunnel(ctx: Ctx, node: string): void {
+  const tunnel = tunnelAddress(node, ctx.model.environment);
+  if (tunnel === undefined || ctx.packet.src.family !== 4) return;
+  ctx.steps.push(`tunnel: ${ctx.model.environment?.encapsulation} to a pod on another node leaves node ${node} from its tunnel address ${tunnel.text}`);
+  ctx.packet = { ...ctx.packet, src: tunnel };
+  ctx.rewrites.push({ kind: 'tunnel', node, source: tunnel.text });
+}
+
+/**
  * The flow's fate: each enforcement point on its path in packet order, stopping at the first
  * that drops it.
  *
@@ -438,7 +549,7 @@ export function evaluate(model: Model, flow: Flow): Verdict {
   const sourceWorkload = s.kind === 'workload' ? flowWorkload(s, packet.src) : undefined;
   const destinationWorkload = d.kind === 'workload' ? flowWorkload(d, packet.dst) : undefined;
   const workloads = [sourceWorkload, destinationWorkload].filter((w): w is FlowWorkload => w !== undefined);
-  const ctx: Ctx = { model, packet, workloads, steps: [] };
+  const ctx: Ctx = { model, packet, workloads, steps: [], rewrites: [] };
   const stages: Stage[] = [];
   ctx.steps.push(`${describePeer(s)} → ${describePeer(d)}, ${protocolName(protocol)} ${flow.port}`);
 
@@ -458,6 +569,11 @@ export function evaluate(model: Model, flow: Flow): Verdict {
     }
     const forward = point === 'forward-egress' || point === 'forward-ingress';
     ctx.steps.push(`${point}: ${where} → host endpoint ${hep.name}${hep.interfaceName === '*' ? ' (all interfaces)' : ''}`);
+    const accepted = forward ? undefined : felixAccept(model, ctx.packet, direction);
+    if (accepted) {
+      ctx.steps.push(`  ${accepted.reason} (${accepted.source}), before any host endpoint policy`);
+      return record(point, node, hep.name, { allowed: true, decidedBy: accepted });
+    }
     const felix = model.felix(node);
     const configured = direction === 'Ingress' ? felix.failsafeInbound : felix.failsafeOutbound;
     const failsafe = forward
@@ -480,7 +596,9 @@ export function evaluate(model: Model, flow: Flow): Verdict {
     if (sourceWorkload) {
       if (!workloadStage('workload-egress', sourceWorkload, 'Egress')) return;
       if (!sameNode && !hepStage('forward-egress', sourceWorkload.peer.node, sourceWorkload.peer.hostInterface, undefined, 'Egress')) return;
+      if (!sameNode && d.kind !== 'workload') masquerade(ctx, sourceWorkload.peer);
     } else if (s.kind === 'host') {
+      if (destinationWorkload && !sameNode) throughTunnel(ctx, s.node);
       if (!hepStage('host-egress', s.node, s.interface, s.ip, 'Egress')) return;
     }
     if (destinationWorkload) {
@@ -506,5 +624,5 @@ export function evaluate(model: Model, flow: Flow): Verdict {
   const decidedBy: DecidedBy = deciding?.decidedBy ?? { kind: 'not-policed', reason: 'no Calico enforcement point is on the path' };
   if (stages.length === 0) ctx.steps.push('no Calico enforcement point is on the path');
   ctx.steps.push(denied ? `verdict: denied at ${denied.point}` : 'verdict: allowed');
-  return { allowed: denied === undefined, decidedBy, stages, steps: ctx.steps };
+  return { allowed: denied === undefined, decidedBy, stages, rewrites: ctx.rewrites, steps: ctx.steps };
 }

@@ -31,6 +31,8 @@ import { CLIENT_CLASSES, computeAccess, type AccessCell, type AccessMatrix, type
 import { describeDecision, describePeer, formatCount, policyName, sample, serverPort, serverTitle } from './describe';
 import { workloadLabels } from './evaluator';
 import { printQuery } from './explain';
+import { KUBE_CONTROLLERS_ACCESS_POLICY, OPERATOR_TIER } from '../calico/operator';
+import { clusterEnvironment } from './environment';
 import { buildModel, type Model, type ModelContext } from './model';
 
 export interface Verification {
@@ -46,8 +48,9 @@ export interface Verification {
  */
 export function verifyCluster(plan: ProtectionPlan, objects: readonly CalicoObject[], context: Pick<ModelContext, 'nodes'> = {}): Verification {
   // Felix's lists are the spec's (Calico's defaults unless the spec says the cluster differs)
-  // wherever the emitted objects do not set them.
-  const model = buildModel(objects, { failsafeDefaults: plan.spec.failsafe, ...context });
+  // wherever the emitted objects do not set them; the installer's own objects decide too.
+  const { environment, objects: installed } = clusterEnvironment(plan.spec);
+  const model = buildModel([...installed, ...objects], { failsafeDefaults: plan.spec.failsafe, environment, ...context });
   const access = computeAccess(plan, model);
   const rails = new GuardRails(plan, model, access);
   return { findings: sortFindings(rails.check()), access };
@@ -116,7 +119,7 @@ class GuardRails {
         'exposed-port',
         server.server.path,
         `${serverPort(server.server)} is reachable from ${classTitle(cell)}: ${flowText(first)} is allowed by ${describeDecision(first.decidedBy)}${stageText(first)}`,
-        `${this.protectingPolicies(server.server)} should stop it; see every step with: calico-shield explain --cluster ${this.plan.cluster} "${printQuery(first)}"`,
+        rewriteHint(first, this.plan.hostEndpointsMode) ?? `${this.protectingPolicies(server.server)} should stop it; see every step with: calico-shield explain --cluster ${this.plan.cluster} "${printQuery(first)}"`,
       );
     }
   }
@@ -127,12 +130,22 @@ class GuardRails {
       const cut = cell.probes.filter((p) => !p.allowed);
       const first = cut[0];
       if (first === undefined) continue;
+      if (operatorTierDecided(first)) {
+        this.add(
+          'error',
+          'operator-tier',
+          server.server.path,
+          `${serverPort(server.server)} is cut off from ${classTitle(cell)}, which the spec allows: on operator installs the Tigera operator's tier "${OPERATOR_TIER}" (order 100) decides before calico-shield's policies in the default tier, and its policy ${KUBE_CONTROLLERS_ACCESS_POLICY} admits only pods k8s-app=tigera-prometheus in namespace tigera-prometheus (tigera/operator v1.42.3 pkg/render/kubecontrollers/kube-controllers.go:827-837): ${flowText(first)} is denied by ${describeDecision(first.decidedBy)}`,
+          "leave metrics.kubeControllers out on operator installs (the operator's policy already limits the port to its Prometheus) and scrape from pods k8s-app: tigera-prometheus in namespace tigera-prometheus; or set spec.environment.install: manifests if Calico was installed from manifests",
+        );
+        continue;
+      }
       this.add(
         'error',
         'client-cut',
         server.server.path,
         `${serverPort(server.server)} is cut off from ${classTitle(cell)}, which the spec allows: ${flowText(first)} is denied by ${describeDecision(first.decidedBy)}${stageText(first)}`,
-        `the allowed client must pass its own egress and the server's ingress; see every step with: calico-shield explain --cluster ${this.plan.cluster} "${printQuery(first)}"`,
+        rewriteHint(first, this.plan.hostEndpointsMode) ?? `the allowed client must pass its own egress and the server's ingress; see every step with: calico-shield explain --cluster ${this.plan.cluster} "${printQuery(first)}"`,
       );
     }
   }
@@ -269,6 +282,8 @@ class GuardRails {
     const pods = this.describedPods();
     const hostLabels = this.access.hostClasses.map((c) => c.hostEndpoint.labels);
     for (const p of this.model.policies) {
+      // calico-shield writes to the default tier; the installer's tiers are not its to report.
+      if (p.tier !== 'default') continue;
       const selects = hostLabels.some((l) => matchesSelector(p.selector.selector, l, { global: true })) || pods.some((l) => matchesSelector(p.selector.selector, l, { global: false }));
       if (selects) continue;
       const owner = this.plan.servers.find((s) => s.policy.name === p.ref.name || s.clientEgressPolicy?.name === p.ref.name);
@@ -391,7 +406,37 @@ function flowText(p: Probe): string {
 
 function stageText(p: Probe): string {
   const st = p.stage;
-  return st === undefined ? '' : ` at ${st.point}${st.endpoint === undefined ? '' : ` of ${st.endpoint}`}`;
+  const at = st === undefined ? '' : ` at ${st.point}${st.endpoint === undefined ? '' : ` of ${st.endpoint}`}`;
+  return `${at}${rewriteText(p)}`;
+}
+
+/** `, after Felix masqueraded it to node n1's address 10.0.0.1`: what changed the source on the way. */
+function rewriteText(p: Probe): string {
+  return p.rewrites
+    .map((r) =>
+      r.kind === 'masquerade'
+        ? `, after Felix masqueraded it to node ${r.node}'s address ${r.source} (a natOutgoing IP pool, natOutgoingExclusions IPPoolsOnly)`
+        : `, sent from node ${r.node}'s tunnel address ${r.source} (the pod is on another node, over the pools' encapsulation)`,
+    )
+    .join('');
+}
+
+/** What to change in the environment when a rewrite decided the probe, or undefined. */
+function rewriteHint(p: Probe, mode: 'static' | 'auto'): string | undefined {
+  if (p.rewrites.some((r) => r.kind === 'masquerade')) {
+    return "set spec.environment.natOutgoingExclusions: IPPoolsAndHostIPs, so pods keep their own address towards nodes (calico-shield writes it into FelixConfiguration default; docs/spec.md#environment says what else it changes); with masquerade a node's pods all count as the node";
+  }
+  if (p.rewrites.some((r) => r.kind === 'tunnel')) {
+    return mode === 'static'
+      ? "a host reaches pods on other nodes from its tunnel address, which the static host endpoints do not list: use hostEndpoints.mode: auto (kube-controllers' host endpoints carry the tunnel addresses), or allow the pool's network as a client"
+      : 'the automatic host endpoint of the client node should carry its tunnel address: check that kube-controllers runs with autoCreate Enabled';
+  }
+  return undefined;
+}
+
+/** The operator's tier decided: calico-shield's policies in the default tier are never reached. */
+function operatorTierDecided(p: Probe): boolean {
+  return p.decidedBy.kind === 'end-of-tier-deny' && p.decidedBy.tier === OPERATOR_TIER;
 }
 
 const ROLE_WORDS: Readonly<Record<HostRole, string>> = { nodes: 'every node', 'control-plane': 'the control plane' };

@@ -23,7 +23,7 @@
  * select a label set (so the 5,000 host endpoints of a large cluster that carry the same
  * labels are matched against policy selectors once) and the IP set of each rule selector.
  *
- * Modelled: Calico v3.32, iptables/nftables data plane, the `default` tier only.
+ * Modelled: Calico v3.32, iptables/nftables data plane, tiers (the `default` one and those among the objects).
  *
  * @see https://docs.tigera.io/calico/latest/reference/resources/globalnetworkpolicy
  * @see https://docs.tigera.io/calico/latest/reference/resources/hostendpoint
@@ -68,6 +68,23 @@ export interface ModelContext {
    * @default - no automatic host endpoints (an issue says so when autoCreate is Enabled)
    */
   readonly nodes?: readonly NodeInfo[];
+  /**
+   * The cluster around the objects: IP pools and NAT, encapsulation, WireGuard.
+   *
+   * @default - no IP pools (so no masquerade), no encapsulation, no WireGuard
+   */
+  readonly environment?: ModelEnvironment;
+}
+
+export type NatOutgoingExclusions = 'IPPoolsOnly' | 'IPPoolsAndHostIPs';
+
+/** What Felix's verdict depends on beyond the objects (spec.environment). */
+export interface ModelEnvironment {
+  readonly ipPools: readonly { readonly cidr: ParsedCidr; readonly natOutgoing: boolean }[];
+  /** Where no FelixConfiguration sets it (Felix's default is IPPoolsOnly). */
+  readonly natOutgoingExclusions: NatOutgoingExclusions;
+  readonly encapsulation: 'IPIP' | 'VXLAN' | 'None';
+  readonly wireguard: boolean;
 }
 
 /** Which object a model issue or a verdict step speaks of. */
@@ -139,6 +156,8 @@ export interface Rule {
 
 export interface Policy {
   readonly ref: PolicyRef;
+  /** The policy's tier: `default` unless `spec.tier` names another. */
+  readonly tier: string;
   /** Felix's name for the policy, the tie-breaker of equal orders: `name`, or `namespace/name`. */
   readonly sortKey: string;
   readonly order?: number;
@@ -148,6 +167,18 @@ export interface Policy {
   readonly applyOnForward: boolean;
   readonly ingress: readonly Rule[];
   readonly egress: readonly Rule[];
+}
+
+/**
+ * A tier: its policies are applied before those of tiers with a higher order; when some of its
+ * policies select an endpoint and none decides, `defaultAction` does (Deny, or Pass to the next tier).
+ *
+ * @see v3.32.1 api/pkg/apis/projectcalico/v3/tier.go:73-76 (defaultAction, default Deny); felix/rules/endpoints.go:689-710
+ */
+export interface Tier {
+  readonly name: string;
+  readonly order: number;
+  readonly defaultAction: 'Deny' | 'Pass';
 }
 
 export interface HostEndpoint {
@@ -198,6 +229,7 @@ export interface FelixSettings {
   readonly failsafeInbound: Configured<readonly FailsafeRule[]>;
   readonly failsafeOutbound: Configured<readonly FailsafeRule[]>;
   readonly defaultEndpointToHostAction: Configured<EndpointToHostAction>;
+  readonly natOutgoingExclusions: Configured<NatOutgoingExclusions>;
 }
 
 /** Label Calico puts on workload endpoints that run under a service account. */
@@ -218,6 +250,8 @@ export function profileAllowsAll(profile: string): boolean {
 }
 
 const DEFAULT_TIER = 'default';
+/** The default tier's order (v3.32.1 api/pkg/apis/projectcalico/v3/tier.go DefaultTierOrder, checked by validator.go validateTier). */
+const DEFAULT_TIER_ORDER = 1_000_000;
 const PROTOCOL_NUMBERS: Readonly<Record<string, number>> = { TCP: 6, UDP: 17, ICMP: 1, ICMPv6: 58, SCTP: 132, UDPLite: 136 };
 
 /** The IANA number of a Calico protocol name or number, undefined if Calico would refuse it. */
@@ -237,21 +271,28 @@ export class Model {
   private readonly appliedCache = new Map<string, AppliedPolicies>();
   private readonly ipSetCache = new Map<string, IpSet>();
   private readonly felixCache = new Map<string, FelixSettings>();
+  /** Felix's all-hosts-net: the addresses of the Calico nodes (tunnel addresses excluded). */
+  private readonly hostAddresses = new Set<string>();
 
   constructor(
     readonly hostEndpoints: readonly HostEndpoint[],
-    /** All policies of the default tier, in the order Felix applies them. */
+    /** All policies, tier by tier, in the order Felix applies them. */
     readonly policies: readonly Policy[],
     readonly networkSets: readonly NetworkSet[],
     readonly issues: readonly ModelIssue[],
     private readonly felixConfigs: ReadonlyMap<string, FelixConfigSpec>,
     private readonly context: ModelContext,
+    /** Every tier, the default one included, by name. */
+    readonly tiers: ReadonlyMap<string, Tier>,
   ) {
     for (const hep of hostEndpoints) {
       const list = this.hepsByNode.get(hep.node) ?? [];
       list.push(hep);
       this.hepsByNode.set(hep.node, list);
     }
+    const tunnels = new Set([...this.hepsByNode.keys()].flatMap((node) => tunnelAddresses(node, context.environment)));
+    for (const hep of hostEndpoints) for (const ip of hep.expectedIPs) if (!tunnels.has(ip)) this.hostAddresses.add(ip);
+    for (const n of context.nodes ?? []) for (const ip of n.ips) this.hostAddresses.add(canonicalIp(ip));
     // Policies that share a selector are selected together: match each selector once.
     const groups = new Map<string, { selector: SelectorRef; policies: Policy[] }>();
     for (const p of policies) {
@@ -281,6 +322,29 @@ export class Model {
         : iface !== undefined && iface !== '*' && h.interfaceName === iface,
     );
     return first(specific) ?? first(heps.filter((h) => h.interfaceName === '*'));
+  }
+
+  /** The environment around the objects, when the caller gave one. */
+  get environment(): ModelEnvironment | undefined {
+    return this.context.environment;
+  }
+
+  /**
+   * Whether `ip` is a Calico node's address: Felix's all-hosts-net IP set, from the nodes'
+   * addresses (v3.32.1 felix/dataplane/linux/ipset_hosts_mgr.go:72-124).
+   */
+  isCalicoHost(ip: ParsedIp): boolean {
+    return this.hostAddresses.has(ip.text);
+  }
+
+  /** A node's own address of one family (its host endpoints' first, by name), the source of its masqueraded traffic. */
+  nodeAddress(node: string, family: 4 | 6): string | undefined {
+    const heps = [...(this.hepsByNode.get(node) ?? [])].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const hep of heps) {
+      const ip = hep.expectedIPs.find((x) => this.hostAddresses.has(x) && (family === 6) === x.includes(':'));
+      if (ip !== undefined) return ip;
+    }
+    return this.context.nodes?.find((n) => n.name === node)?.ips.map(canonicalIp).find((x) => (family === 6) === x.includes(':'));
   }
 
   /** The policies that select an endpoint with these labels (already augmented as Felix sees them). */
@@ -335,11 +399,12 @@ export class Model {
       const globalValue = global?.[key];
       return globalValue !== undefined ? { value: globalValue, configuredBy: 'FelixConfiguration default' } : fallback;
     };
-    const { failsafeDefaults, defaultEndpointToHostAction } = this.context;
+    const { failsafeDefaults, defaultEndpointToHostAction, environment } = this.context;
     const settings: FelixSettings = {
       failsafeInbound: pick('failsafeInbound', { value: failsafeDefaults.inbound.map(failsafeRule), configuredBy: 'Felix defaults' }),
       failsafeOutbound: pick('failsafeOutbound', { value: failsafeDefaults.outbound.map(failsafeRule), configuredBy: 'Felix defaults' }),
       defaultEndpointToHostAction: pick('defaultEndpointToHostAction', { value: defaultEndpointToHostAction ?? 'Accept', configuredBy: 'installation default' }),
+      natOutgoingExclusions: pick('natOutgoingExclusions', { value: environment?.natOutgoingExclusions ?? 'IPPoolsOnly', configuredBy: environment ? 'spec.environment' : 'Felix defaults' }),
     };
     this.felixCache.set(node, settings);
     return settings;
@@ -351,6 +416,7 @@ export interface FelixConfigSpec {
   readonly failsafeInbound?: readonly FailsafeRule[];
   readonly failsafeOutbound?: readonly FailsafeRule[];
   readonly defaultEndpointToHostAction?: EndpointToHostAction;
+  readonly natOutgoingExclusions?: NatOutgoingExclusions;
 }
 
 function describeObject(ref: ObjectRef): string {
@@ -360,6 +426,33 @@ function describeObject(ref: ObjectRef): string {
 function canonicalIp(text: string): string {
   const parsed = parseIp(text);
   return parsed.ok ? parsed.ip.text : text;
+}
+
+/**
+ * The address of a node's IP-in-IP or VXLAN tunnel device, the source of its traffic to pods
+ * on other nodes: Calico's IPAM gives each node one from an IPv4 pool (v3.32.1
+ * felix/dataplane/linux/ipip_mgr.go:190-201, vxlan_mgr.go:314-342). Which one is the IPAM's
+ * choice; the model stands for it with an address of the first IPv4 pool picked from the
+ * node's name, the same for every probe, and none without encapsulation.
+ */
+export function tunnelAddress(node: string, environment: ModelEnvironment | undefined): ParsedIp | undefined {
+  if (environment === undefined || environment.encapsulation === 'None') return undefined;
+  const pool = environment.ipPools.find((p) => p.cidr.family === 4);
+  if (pool === undefined || pool.cidr.prefixLength > 30) return undefined;
+  // FNV-1a over the name: stable across runs and node orders.
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < node.length; i++) hash = Math.imul(hash ^ node.charCodeAt(i), 0x01000193) >>> 0;
+  const size = 2 ** (32 - pool.cidr.prefixLength);
+  const b = pool.cidr.address.bytes;
+  const base = ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0;
+  const value = (base + 1 + (hash % (size - 2))) >>> 0;
+  const parsed = parseIp(`${value >>> 24}.${(value >>> 16) & 255}.${(value >>> 8) & 255}.${value & 255}`);
+  return parsed.ok ? parsed.ip : undefined;
+}
+
+function tunnelAddresses(node: string, environment: ModelEnvironment | undefined): string[] {
+  const ip = tunnelAddress(node, environment);
+  return ip ? [ip.text] : [];
 }
 
 /** The object that puts `ip` in the IP set (with the network, for a network set), or undefined. */
@@ -646,7 +739,7 @@ function policySelector(r: SpecReader, spec: Json, namespace: string | undefined
   return selector;
 }
 
-function readPolicy(o: CalicoObject, r: SpecReader): Policy | undefined {
+function readPolicy(o: CalicoObject, r: SpecReader, tiers: ReadonlyMap<string, Tier>): Policy | undefined {
   const kind = o.kind as PolicyKind;
   const namespace = kind === 'NetworkPolicy' ? o.metadata.namespace : undefined;
   if (kind === 'NetworkPolicy' && namespace === undefined) {
@@ -654,9 +747,9 @@ function readPolicy(o: CalicoObject, r: SpecReader): Policy | undefined {
     return undefined;
   }
   const spec = o.spec ?? {};
-  const tier = r.string(spec['tier'], 'spec.tier');
-  if (tier !== undefined && tier !== DEFAULT_TIER) {
-    r.warn('spec.tier', `tier ${JSON.stringify(tier)} is not modelled (only the default tier is): the policy is left out`);
+  const tier = r.string(spec['tier'], 'spec.tier') ?? DEFAULT_TIER;
+  if (!tiers.has(tier)) {
+    r.warn('spec.tier', `tier ${JSON.stringify(tier)} is not among the objects: the policy is left out`);
     return undefined;
   }
   for (const flag of ['preDNAT', 'doNotTrack'] as const) {
@@ -680,6 +773,7 @@ function readPolicy(o: CalicoObject, r: SpecReader): Policy | undefined {
   const ref: PolicyRef = namespace === undefined ? { kind, name: o.metadata.name } : { kind, name: o.metadata.name, namespace };
   return {
     ref,
+    tier,
     sortKey: namespace === undefined ? o.metadata.name : `${namespace}/${o.metadata.name}`,
     ...(typeof order === 'number' && { order }),
     selector: { selector, key: printSelector(selector) },
@@ -776,7 +870,12 @@ function readFelixConfiguration(o: CalicoObject, r: SpecReader): FelixConfigSpec
   const actionText = r.string(spec['defaultEndpointToHostAction'], 'spec.defaultEndpointToHostAction');
   const action = actionText === undefined ? undefined : ENDPOINT_TO_HOST_ACTIONS[actionText.toLowerCase()];
   if (actionText !== undefined && action === undefined) r.error('spec.defaultEndpointToHostAction', `${JSON.stringify(actionText)} is not Drop, Accept or Return`);
+  // felix/config/config_params.go:437 (v3.32.1): oneof(IPPoolsOnly,IPPoolsAndHostIPs), read case-insensitively.
+  const natText = r.string(spec['natOutgoingExclusions'], 'spec.natOutgoingExclusions');
+  const nat = natText === undefined ? undefined : (['IPPoolsOnly', 'IPPoolsAndHostIPs'] as const).find((v) => v.toLowerCase() === natText.toLowerCase());
+  if (natText !== undefined && nat === undefined) r.error('spec.natOutgoingExclusions', `${JSON.stringify(natText)} is not IPPoolsOnly or IPPoolsAndHostIPs`);
   return {
+    ...(nat && { natOutgoingExclusions: nat }),
     ...(failsafeInbound && { failsafeInbound }),
     ...(failsafeOutbound && { failsafeOutbound }),
     ...(action && { defaultEndpointToHostAction: action }),
@@ -789,7 +888,7 @@ function readFelixConfiguration(o: CalicoObject, r: SpecReader): FelixConfigSpec
  *
  * @see https://docs.tigera.io/calico/latest/network-policy/hosts/kubernetes-nodes#automatic-host-endpoints
  */
-function readKubeControllersConfiguration(o: CalicoObject, r: SpecReader, nodes: readonly NodeInfo[] | undefined): HostEndpoint[] {
+function readKubeControllersConfiguration(o: CalicoObject, r: SpecReader, nodes: readonly NodeInfo[] | undefined, environment: ModelEnvironment | undefined): HostEndpoint[] {
   const controllers = r.record((o.spec ?? {})['controllers'], 'spec.controllers');
   const node = controllers && r.record(controllers['node'], 'spec.controllers.node');
   const hep = node && r.record(node['hostEndpoint'], 'spec.controllers.node.hostEndpoint');
@@ -803,17 +902,38 @@ function readKubeControllersConfiguration(o: CalicoObject, r: SpecReader, nodes:
     name: `${n.name}-auto-hep`,
     node: n.name,
     interfaceName: '*',
-    expectedIPs: n.ips.map(canonicalIp),
+    // kube-controllers adds the node's IP-in-IP and VXLAN tunnel addresses
+    // (v3.32.1 kube-controllers/pkg/controllers/node/hostendpoints.go:502-527 getExpectedIPs).
+    expectedIPs: [...n.ips.map(canonicalIp), ...tunnelAddresses(n.name, environment)],
     labels: { ...n.labels, [CREATED_BY_LABEL]: KUBE_CONTROLLERS },
     profiles: [DEFAULT_ALLOW_PROFILE],
   }));
 }
 
-function comparePolicies(a: Policy, b: Policy): number {
-  const ao = a.order ?? Infinity;
-  const bo = b.order ?? Infinity;
-  if (ao !== bo) return ao < bo ? -1 : 1;
-  return a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0;
+function comparePolicies(tiers: ReadonlyMap<string, Tier>): (a: Policy, b: Policy) => number {
+  const tierOrder = (p: Policy): number => (tiers.get(p.tier) as Tier).order;
+  return (a, b) => {
+    if (a.tier !== b.tier) return tierOrder(a) - tierOrder(b) || (a.tier < b.tier ? -1 : 1);
+    const ao = a.order ?? Infinity;
+    const bo = b.order ?? Infinity;
+    if (ao !== bo) return ao < bo ? -1 : 1;
+    return a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0;
+  };
+}
+
+function readTier(o: CalicoObject, r: SpecReader): Tier | undefined {
+  const spec = o.spec ?? {};
+  const order = spec['order'];
+  if (typeof order !== 'number' || !Number.isFinite(order)) {
+    r.warn('spec.order', 'a tier without an order is not modelled: the tier and its policies are left out');
+    return undefined;
+  }
+  const action = r.string(spec['defaultAction'], 'spec.defaultAction') ?? 'Deny';
+  if (action !== 'Deny' && action !== 'Pass') {
+    r.error('spec.defaultAction', `${JSON.stringify(action)} is not Deny or Pass`);
+    return undefined;
+  }
+  return { name: o.metadata.name, order, defaultAction: action };
 }
 
 /**
@@ -829,6 +949,13 @@ export function buildModel(objects: readonly CalicoObject[], context: ModelConte
   const policies: Policy[] = [];
   const networkSets: NetworkSet[] = [];
   const felixConfigs = new Map<string, FelixConfigSpec>();
+  const tiers = new Map<string, Tier>([[DEFAULT_TIER, { name: DEFAULT_TIER, order: DEFAULT_TIER_ORDER, defaultAction: 'Deny' }]]);
+  for (const o of objects) {
+    if (o.kind !== 'Tier' || o.metadata.name === DEFAULT_TIER) continue;
+    const r = new SpecReader({ kind: o.kind, name: o.metadata.name }, issues);
+    const tier = readTier(o, r);
+    if (tier) tiers.set(tier.name, tier);
+  }
   for (const o of objects) {
     const objectRef: ObjectRef =
       o.metadata.namespace === undefined ? { kind: o.kind, name: o.metadata.name } : { kind: o.kind, name: o.metadata.name, namespace: o.metadata.namespace };
@@ -840,7 +967,7 @@ export function buildModel(objects: readonly CalicoObject[], context: ModelConte
     switch (o.kind) {
       case 'GlobalNetworkPolicy':
       case 'NetworkPolicy': {
-        const policy = readPolicy(o, r);
+        const policy = readPolicy(o, r, tiers);
         if (policy) policies.push(policy);
         break;
       }
@@ -864,17 +991,19 @@ export function buildModel(objects: readonly CalicoObject[], context: ModelConte
         if (!r.failed) felixConfigs.set(o.metadata.name, config);
         break;
       }
+      case 'Tier':
+        break;
       case 'KubeControllersConfiguration':
         if (o.metadata.name !== 'default') {
           r.warn('metadata.name', 'kube-controllers reads only the KubeControllersConfiguration named default: the object is left out');
           break;
         }
-        hostEndpoints.push(...readKubeControllersConfiguration(o, r, context.nodes));
+        hostEndpoints.push(...readKubeControllersConfiguration(o, r, context.nodes, context.environment));
         break;
       default:
         r.warn('kind', `${o.kind} is not modelled: the object is left out`);
     }
   }
-  policies.sort(comparePolicies);
-  return new Model(hostEndpoints, policies, networkSets, issues, felixConfigs, context);
+  policies.sort(comparePolicies(tiers));
+  return new Model(hostEndpoints, policies, networkSets, issues, felixConfigs, context, tiers);
 }

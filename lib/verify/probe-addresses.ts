@@ -24,18 +24,26 @@ const CANDIDATES: Readonly<Record<AddressRole, Readonly<Record<IpFamily, readonl
 /** Addresses (or networks skipped) tried after each candidate before the next one. */
 const STEPS = 4096;
 
+/** Which pod address of a pool each pod role takes: the pool's address plus this many 1/16ths of it. */
+const POOL_SLOTS: Readonly<Partial<Record<AddressRole, number>>> = { 'client-pod': 1, 'server-pod': 2, 'local-pod': 3 };
+
 export class ProbeAddresses {
   private readonly taken: Set<string>;
   private readonly given = new Map<string, ParsedIp | undefined>();
 
+  /**
+   * @param pools the cluster's IP pools: pods take their addresses in them (as Calico's IPAM
+   *        gives them), every other made-up peer stays out of them
+   */
   constructor(
     known: Iterable<string>,
     private readonly nets: readonly ParsedCidr[],
+    private readonly pools: readonly ParsedCidr[] = [],
   ) {
     this.taken = new Set(known);
   }
 
-  /** The known addresses of a model: host endpoint addresses, and the networks of network sets and rules. */
+  /** The known addresses of a model: host endpoint addresses, the networks of network sets and rules, and the IP pools. */
   static forModel(model: Model): ProbeAddresses {
     const ips = model.hostEndpoints.flatMap((h) => h.expectedIPs);
     const nets: ParsedCidr[] = model.networkSets.flatMap((s) => s.nets.map((n) => n.cidr));
@@ -44,7 +52,7 @@ export class ProbeAddresses {
         for (const e of [r.source, r.destination]) nets.push(...(e.nets ?? []), ...(e.notNets ?? []));
       }
     }
-    return new ProbeAddresses(ips, nets);
+    return new ProbeAddresses(ips, nets, (model.environment?.ipPools ?? []).map((p) => p.cidr));
   }
 
   /**
@@ -54,7 +62,10 @@ export class ProbeAddresses {
   get(role: AddressRole, family: IpFamily): ParsedIp | undefined {
     const key = `${role}/${family}`;
     if (this.given.has(key)) return this.given.get(key);
-    const found = this.find(CANDIDATES[role][family]);
+    const slot = POOL_SLOTS[role];
+    const inPools = slot === undefined ? [] : this.pools.filter((p) => p.family === family).map((p) => poolAddress(p, slot).text);
+    // Pods in a pool of their family when there is one; everything else outside every pool.
+    const found = inPools.length > 0 ? this.find(inPools, []) : this.find(CANDIDATES[role][family], slot === undefined ? this.pools : []);
     if (found) this.taken.add(found.text);
     this.given.set(key, found);
     return found;
@@ -70,12 +81,13 @@ export class ProbeAddresses {
     return this.get(role, family) ?? mustParse(CANDIDATES[role][family][0] as string);
   }
 
-  private find(candidates: readonly string[]): ParsedIp | undefined {
+  private find(candidates: readonly string[], avoid: readonly ParsedCidr[]): ParsedIp | undefined {
+    const nets = [...this.nets, ...avoid];
     for (const text of candidates) {
       let bytes: Uint8Array | undefined = mustParse(text).bytes;
       for (let step = 0; step < STEPS && bytes !== undefined; step++) {
         const ip = ipFromBytes(bytes);
-        const covering = this.nets.find((n) => cidrContains(n, ip));
+        const covering = nets.find((n) => cidrContains(n, ip));
         if (covering === undefined && !this.taken.has(ip.text)) return ip;
         // Skip the whole network rather than its addresses one by one (think of 0.0.0.0/0).
         bytes = covering === undefined ? increment(bytes) : afterNetwork(covering);
@@ -83,6 +95,23 @@ export class ProbeAddresses {
     }
     return undefined;
   }
+}
+
+/** An address of the pool: its network address plus `slot` sixteenths of its size, plus 10 where there is room. */
+function poolAddress(pool: ParsedCidr, slot: number): ParsedIp {
+  const bits = pool.family === 4 ? 32 : 128;
+  const hostBits = BigInt(bits - pool.prefixLength);
+  const size = 1n << hostBits;
+  const step = size >= 16n ? size / 16n : 1n;
+  const offset = (BigInt(slot) * step + (step > 20n ? 10n : 0n)) % size;
+  const bytes = Uint8Array.from(pool.address.bytes);
+  let carry = offset;
+  for (let i = bytes.length - 1; i >= 0 && carry > 0n; i--) {
+    const sum = BigInt(bytes[i] as number) + (carry & 0xffn);
+    bytes[i] = Number(sum & 0xffn);
+    carry = (carry >> 8n) + (sum >> 8n);
+  }
+  return ipFromBytes(bytes);
 }
 
 function mustParse(text: string): ParsedIp {

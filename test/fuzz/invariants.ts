@@ -22,6 +22,7 @@ import {
 import { ClusterInput, ClusterResult, compileCluster } from '../../lib/pipeline';
 import { Finding, hasErrors } from '../../lib/spec/errors';
 import { CrdValidators, loadCrdValidators } from '../support/crd-schema';
+import { withTestEnvironment } from '../support/environment';
 
 let validators: CrdValidators | undefined;
 
@@ -33,7 +34,7 @@ export function calicoCrds(): CrdValidators {
 
 /** The input of one case: a spec text under `clusters/<name>.yaml`. */
 export function clusterInput(name: string, text: string | Uint8Array): ClusterInput {
-  return { file: `clusters/${name}.yaml`, name, bytes: typeof text === 'string' ? new TextEncoder().encode(text) : text };
+  return { file: `clusters/${name}.yaml`, name, bytes: typeof text === 'string' ? new TextEncoder().encode(withTestEnvironment(text)) : text };
 }
 
 /** Longest message or hint a finding may have. */

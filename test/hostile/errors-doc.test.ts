@@ -40,6 +40,7 @@ const BASE: readonly string[] = [
   '      allowedClients:', // 23
   '        nodes: [worker-0]', // 24
   '        workloads: [{namespace: backup, labels: {app: etcd-backup}}]', // 25
+  '  environment: {install: manifests, ipPools: [{cidr: 192.168.0.0/16, natOutgoing: false}], encapsulation: None}', // 26
 ];
 /** The same cluster in hostEndpoints mode auto: nodes by their labels and addresses, picked by nodeSelector. */
 const AUTO_BASE: readonly string[] = [
@@ -67,6 +68,7 @@ const AUTO_BASE: readonly string[] = [
   '      allowedClients:', // 22
   '        nodeSelector: {kubernetes.io/hostname: worker-0}', // 23
   '        workloads: [{namespace: backup, labels: {app: etcd-backup}}]', // 24
+  '  environment: {install: manifests, ipPools: [{cidr: 192.168.0.0/16, natOutgoing: false}], encapsulation: None}', // 25
 ];
 const text = (lines: readonly string[]): string => `${lines.join('\n')}\n`;
 const BASE_TEXT = text(BASE);
@@ -130,13 +132,13 @@ const CASES: readonly Case[] = [
   {
     mistake: 'Server listed twice',
     shown: '    - {name: etcd, port: 2380, runsOn: {nodes: [worker-0]}}',
-    source: text([...BASE, '    - {name: etcd, port: 2380, runsOn: {nodes: [worker-0]}}']),
+    source: text([...BASE.slice(0, 25), '    - {name: etcd, port: 2380, runsOn: {nodes: [worker-0]}}', ...BASE.slice(25)]),
     code: 'duplicate-server',
   },
   {
     mistake: 'Two servers on one port of one host',
     shown: '    - {name: etcd-peer, port: 2379, runsOn: {nodes: [master-0]}}',
-    source: text([...BASE, '    - {name: etcd-peer, port: 2379, runsOn: {nodes: [master-0]}}']),
+    source: text([...BASE.slice(0, 25), '    - {name: etcd-peer, port: 2379, runsOn: {nodes: [master-0]}}', ...BASE.slice(25)]),
     code: 'port-conflict',
   },
   { mistake: 'Unknown host endpoints mode', shown: '  hostEndpoints: {mode: automatic}', source: insert(6, '  hostEndpoints: {mode: automatic}'), code: 'bad-mode' },

@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { withTestEnvironment } from './environment';
 import { CliIo, run } from '../../lib/cli';
 import { ROOT } from './compile';
 
@@ -81,7 +82,7 @@ export function workspace(clusters: 'all' | readonly string[], options: Workspac
   }
   for (const [file, text] of Object.entries(options.files ?? {})) {
     fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    fs.writeFileSync(path.join(dir, file), text);
+    fs.writeFileSync(path.join(dir, file), file.startsWith('clusters/') ? withTestEnvironment(text) : text);
   }
   return dir;
 }

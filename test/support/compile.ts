@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ClusterResult, compileCluster } from '../../lib/pipeline';
+import { withTestEnvironment } from './environment';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -10,9 +11,9 @@ export function compileFile(relativePath: string): ClusterResult {
   return compileCluster({ file: relativePath, name: path.basename(relativePath).replace(/\.ya?ml$/, ''), bytes });
 }
 
-/** Compiles spec text given inline, as if it were clusters/<name>.yaml. */
+/** Compiles spec text given inline, as if it were clusters/<name>.yaml, in the test environment unless it gives its own. */
 export function compileText(text: string, name = 'test'): ClusterResult {
-  return compileCluster({ file: `clusters/${name}.yaml`, name, bytes: Buffer.from(text) });
+  return compileCluster({ file: `clusters/${name}.yaml`, name, bytes: Buffer.from(withTestEnvironment(text)) });
 }
 
 /** Like compileFile, but fails the test with the findings when there is an error. */

@@ -41,7 +41,9 @@ describe(FILE, () => {
     expect(named.length).toBeGreaterThan(15);
     for (const e of named) {
       const by = new Set(e.probes.map((p) => (p.decidedBy.kind === 'policy' ? p.decidedBy.policy.name : p.decidedBy.kind)));
-      expect([e.path.id, e.direction, e.port, e.status, [...by]]).toEqual([e.path.id, e.direction, e.port, 'allowed', [`allow-${e.path.preset}`]]);
+      // Its environment has a VXLAN pool: Felix accepts VXLAN between Calico hosts before any policy.
+      const decider = e.path.preset === 'vxlan' ? 'felix-accept' : `allow-${e.path.preset}`;
+      expect([e.path.id, e.direction, e.port, e.status, [...by]]).toEqual([e.path.id, e.direction, e.port, 'allowed', [decider]]);
     }
     expect(findings.filter((f) => f.code === 'exposed-port')).toEqual([]);
   });
@@ -67,7 +69,6 @@ describe('no preset widens a protected port', () => {
     expect(r.access?.servers.map((s) => [s.server.id, s.cells.filter((c) => ['unlabelled-pod', 'other-host', 'external'].includes(c.client)).map((c) => c.status)])).toEqual([
       ['etcd', ['denied', 'denied', 'denied']],
       ['calico-node-metrics', ['denied', 'denied', 'denied']],
-      ['kube-controllers-metrics', ['denied', 'denied', 'denied']],
       ['typha-metrics', ['denied', 'denied', 'denied']],
     ]);
   });
@@ -95,7 +96,7 @@ describe('host-traffic-cut with presets', () => {
     expect(r.findings).toEqual([]);
     const cut = r.warnings?.filter((f) => f.code === 'host-traffic-cut') ?? [];
     expect(cut).toHaveLength(1);
-    expect(cut[0]).toMatchObject({ severity: 'warning', field: 'spec.hostTraffic.presets', line: 48, col: 14 });
+    expect(cut[0]).toMatchObject({ severity: 'warning', field: 'spec.hostTraffic.presets', line: 58, col: 14 });
     expect(cut[0]?.message).toContain('10250');
     expect(cut[0]?.message).toContain('the control plane');
     expect(cut[0]?.message).toBe(
@@ -116,6 +117,18 @@ describe('host-traffic-cut with presets', () => {
   it('fails to warn about the paths of presets that depend on the installation when they are left out', () => {
     const r = withPresets('[api-server, kubelet, etcd, dns, calico-health, loopback]');
     expect(r.warnings?.map((f) => f.code)).toEqual(['pod-to-own-host']);
-    expect(r.access?.essentials.find((e) => e.path.id === 'vxlan' && e.direction === 'inbound')?.status).toBe('denied');
+    expect(r.access?.essentials.find((e) => e.path.id === 'typha' && e.direction === 'inbound')?.probes.every((p) => p.decidedBy.kind === 'failsafe')).toBe(true);
+  });
+
+  it('can keep VXLAN between the nodes without the vxlan preset: Felix accepts it before host endpoint policy (felix/rules/static.go:273-315)', () => {
+    const r = withPresets('[api-server, kubelet, etcd, dns, calico-health, loopback, typha]');
+    const vxlan = r.access?.essentials.filter((e) => e.path.id === 'vxlan') ?? [];
+    expect(vxlan.map((e) => [e.direction, e.status])).toEqual([
+      ['inbound', 'allowed'],
+      ['outbound', 'allowed'],
+    ]);
+    for (const e of vxlan) for (const p of e.probes) expect(p.decidedBy).toMatchObject({ kind: 'felix-accept', reason: expect.stringContaining('VXLAN') });
+    // And the warning does not claim the path is cut.
+    expect(r.warnings?.some((f) => f.code === 'host-traffic-cut' && f.message.includes('4789'))).toBe(false);
   });
 });

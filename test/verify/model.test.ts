@@ -37,7 +37,8 @@ describe('buildModel issues', () => {
     ['can warn about a tier other than default', gnp('tiered', { tier: 'security', ingress: [{ action: 'Allow' }] }), { severity: 'warning', path: 'spec.tier' }],
     ['can warn about preDNAT policy', gnp('early', { preDNAT: true, applyOnForward: true, ingress: [{ action: 'Deny' }] }), { severity: 'warning', path: 'spec.preDNAT' }],
     ['can warn about an unknown profile', hep('h', {}, { node: 'n', interfaceName: 'eth0', profiles: ['mine'] }), { severity: 'warning', path: 'spec.profiles[0]' }],
-    ['can warn about a kind the model does not read', { apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: { name: 'security' }, spec: {} }, { severity: 'warning', path: 'kind' }],
+    ['can warn about a kind the model does not read', { apiVersion: 'projectcalico.org/v3', kind: 'IPPool', metadata: { name: 'default-ipv4-ippool' }, spec: {} }, { severity: 'warning', path: 'kind' }],
+    ['can warn about a tier without an order', { apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: { name: 'security' }, spec: {} }, { severity: 'warning', path: 'spec.order' }],
     ['can warn about a FelixConfiguration no node reads', felixConfiguration('other', {}), { severity: 'warning', path: 'metadata.name' }],
     [
       'can warn when automatic host endpoints are on but no nodes are given',

@@ -74,9 +74,9 @@ describe('ACCESS.md of clusters/example.yaml (deny-list)', () => {
   it('can list the probes behind every cell, with Markdown-safe text', () => {
     const probes = section(text, 'Probes');
     expect(probes).toContain(
-      '- Unlabelled pod: pod default/unlabelled (10.244.1.10) on node kubeadm-node-0 → node kubeadm-master (10.100.0.15, eth0) (and the nodes like it), TCP 9091: ⛔ GlobalNetworkPolicy restrict-calico-node-prometheus ingress rule 0 (Deny)',
+      '- Unlabelled pod: pod default/unlabelled (192.168.16.10) on node kubeadm-node-0 → node kubeadm-master (10.100.0.15, eth0) (and the nodes like it), TCP 9091: ⛔ GlobalNetworkPolicy restrict-calico-node-prometheus ingress rule 0 (Deny)',
     );
-    expect(probes).toContain('- Another port of its pods: pod default/unlabelled (10.244.1.10) on node kubeadm-node-0 → pod calico-system/calico-kube-controllers (10.244.2.10) on node kubeadm-master, TCP 8080: ⛔');
+    expect(probes).toContain('- Another port of its pods: pod default/unlabelled (192.168.16.10) on node kubeadm-node-0 → pod calico-system/calico-kube-controllers (192.168.32.10) on node kubeadm-master, TCP 8080: ⛔');
   });
 
   it('can list the warnings by code, with their hints, escaping what Markdown would take for HTML', () => {
