@@ -18,6 +18,7 @@ import { ClusterResult, compileCluster } from './pipeline';
 import { formatFinding, hasErrors } from './spec/errors';
 import { planCluster } from './plan/plan';
 import { parseClusterSpec } from './spec/parse';
+import { clusterEnvironment } from './verify/environment';
 import { explain, ExplainContext, formatExplanation, formatQueryError } from './verify/explain';
 import { GENERATOR_NAME, GENERATOR_VERSION } from './version';
 
@@ -234,18 +235,20 @@ function explainCommand(o: Options, io: CliIo): number {
 }
 
 /**
- * The spec's failsafe lists and automatic host endpoint nodes for explain, when the cluster's
- * spec is at hand and valid; otherwise Calico's defaults and no automatic host endpoints (said).
+ * The spec's failsafe lists, automatic host endpoint nodes and environment for explain, when the
+ * cluster's spec is at hand and valid; otherwise Calico's defaults, no automatic host endpoints
+ * and no environment (said).
  */
 function explainContext(clustersDir: string, cluster: string, io: CliIo): ExplainContext {
   const file = findClusterSpec(clustersDir, cluster);
   const spec = file ? parseClusterSpec(path.relative(io.cwd, file), cluster, fs.readFileSync(file)).spec : undefined;
   if (!spec) {
-    io.stderr(`note: no valid spec for ${cluster} in ${path.relative(io.cwd, clustersDir) || '.'}/: explaining with Calico's default failsafe ports and no automatic host endpoints\n`);
+    io.stderr(`note: no valid spec for ${cluster} in ${path.relative(io.cwd, clustersDir) || '.'}/: explaining with Calico's default failsafe ports, no automatic host endpoints and no NAT or tunnels\n`);
     return {};
   }
   const nodes = planCluster(spec).autoHostEndpoints?.nodes;
-  return { failsafeDefaults: spec.failsafe, ...(nodes ? { nodes } : {}) };
+  const { environment, objects: installed } = clusterEnvironment(spec);
+  return { failsafeDefaults: spec.failsafe, environment, installed, ...(nodes ? { nodes } : {}) };
 }
 
 /** The objects Argo CD and Flux would apply: the files the kustomizations list, from the folder's own. */

@@ -398,7 +398,10 @@ class AccessContext {
       const podNode = this.otherNode(node);
       for (const pod of clients.pods) add('allowed-workload', this.attempt(s, this.pod(pod, 'client-pod', target.family, podNode), target));
       const unlabelled = this.unlabelledPod(s);
-      add('unlabelled-pod', this.attempt(s, this.pod(unlabelled, 'client-pod', target.family, podNode), target));
+      // From a node of every group: where pod traffic is masqueraded, a pod counts as its node,
+      // so an unlabelled pod on an allowed client's node must be probed too.
+      const podNodes = this.representativesExcept(grouping, new Set([node])).map((rep) => ({ node: rep.hep.node, ...this.interfaceFor(rep.hep.node) }));
+      for (const placement of podNodes.length > 0 ? podNodes : [podNode]) add('unlabelled-pod', this.attempt(s, this.pod(unlabelled, 'client-pod', target.family, placement), target));
       for (const net of clients.nets) {
         const parsed = parseCidrText(net);
         add('allowed-network', this.probe(s, { kind: 'external', ip: firstHost(parsed).text }, this.retarget(target, parsed.family)));

@@ -288,15 +288,20 @@ function bracket(ip: string, role: 'source' | 'destination'): string {
  */
 /**
  * What the objects in dist/ do not say, taken from the cluster's spec when it is at hand: the
- * failsafe lists Felix has where no FelixConfiguration sets them, and, in automatic host
- * endpoints mode, the nodes whose host endpoints kube-controllers creates.
+ * failsafe lists Felix has where no FelixConfiguration sets them, in automatic host endpoints
+ * mode the nodes whose host endpoints kube-controllers creates, and the cluster's environment
+ * (IP pools and NAT, encapsulation) with the objects its installer adds (the operator's tier).
  */
-export type ExplainContext = Partial<Pick<ModelContext, 'failsafeDefaults' | 'nodes'>>;
+export interface ExplainContext extends Partial<Pick<ModelContext, 'failsafeDefaults' | 'nodes' | 'environment'>> {
+  /** Objects the cluster has besides dist/'s, evaluated with them. @default - none */
+  readonly installed?: readonly CalicoObject[];
+}
 
 export function explain(objects: readonly CalicoObject[], text: string, context: ExplainContext = {}): ExplainResult {
   const parsed = parseQuery(text);
   if (!parsed.ok) return parsed;
-  return explainQuery(buildModel(objects, { failsafeDefaults: FAILSAFE_DEFAULTS['v3.32'], ...context }), parsed.query);
+  const { installed = [], ...modelContext } = context;
+  return explainQuery(buildModel([...installed, ...objects], { failsafeDefaults: FAILSAFE_DEFAULTS['v3.32'], ...modelContext }), parsed.query);
 }
 
 /** Evaluates a parsed query on a model; fails when it names a host whose address the objects do not give. */

@@ -157,7 +157,7 @@ describe('calico-shield explain', () => {
     const r = cli('explain', '--cluster', 'example', 'pod monitoring/prometheus{calico-prometheus-access=true} -> host kubeadm-master:9091/TCP');
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n').slice(0, 2)).toEqual([
-      'allowed: pod monitoring/prometheus (10.244.1.10) on node kubeadm-node-0 → host kubeadm-master (10.100.0.15, interface eth0), TCP 9091',
+      'allowed: pod monitoring/prometheus (192.168.16.10) on node kubeadm-node-0 → host kubeadm-master (10.100.0.15, interface eth0), TCP 9091',
       'decided by: GlobalNetworkPolicy default-host ingress rule 0 (Allow)',
     ]);
     expect(r.stdout).toContain('\nsteps:\n  workload-egress: workload monitoring/prometheus\n');
