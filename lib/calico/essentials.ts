@@ -7,7 +7,7 @@
  * Typha, where etcd runs): calico-shield opens them only for the presets a spec names
  * (`spec.hostTraffic.presets`), and reports the others.
  */
-import { HOST_PATHS, type HostPath } from './presets';
+import { hostPaths, type HostPath } from './presets';
 
 /** `inbound`: connections to the node; `outbound`: connections the node opens; `local`: the node to itself. */
 export type EssentialDirection = 'inbound' | 'outbound' | 'local';
@@ -23,12 +23,16 @@ function isProbed(path: HostPath): path is HostPath & { readonly protocol: 'TCP'
   return path.protocol !== 'IPIP' && path.port !== undefined;
 }
 
-/** Ordered by port as HOST_PATHS is, so messages list them in a stable order. */
-export const ESSENTIAL_HOST_PATHS: readonly EssentialHostPath[] = HOST_PATHS.filter(isProbed).map((path) => ({
-  ...path,
-  directions: [
-    ...(path.inbound ? (['inbound'] as const) : []),
-    ...(path.outbound ? (['outbound'] as const) : []),
-    ...(path.local ? (['local'] as const) : []),
-  ],
-}));
+/** Ordered by port as HOST_PATHS is, so messages list them in a stable order; the API server's where `apiServer` says. */
+export function essentialHostPaths(apiServer: { readonly port: number; readonly address?: string }): readonly EssentialHostPath[] {
+  return hostPaths(apiServer)
+    .filter(isProbed)
+    .map((path) => ({
+      ...path,
+      directions: [
+        ...(path.inbound ? (['inbound'] as const) : []),
+        ...(path.outbound ? (['outbound'] as const) : []),
+        ...(path.local ? (['local'] as const) : []),
+      ],
+    }));
+}

@@ -11,9 +11,9 @@
  *
  * @see https://docs.tigera.io/calico/latest/network-policy/hosts/protect-hosts
  */
-import { HOST_PATHS, LOOPBACK_NETS, type HostPath, type HostPeer, type HostRole, type PresetId } from '../calico/presets';
+import { hostPaths, LOOPBACK_NETS, type HostPath, type HostPeer, type HostRole, type PresetId } from '../calico/presets';
 import { printSelector, sel, type Selector } from '../calico/selector';
-import type { HostTrafficSpec, Protocol } from '../spec/types';
+import type { ApiServerSpec, HostTrafficSpec, Protocol } from '../spec/types';
 import { labelsSelector, NAMESPACE_LABEL } from './labels';
 
 /**
@@ -81,17 +81,17 @@ export interface ProtectedPort {
  *
  * @param hosts selects every host endpoint of the cluster (`running-calico == "true"`, or the automatic ones)
  */
-export function planHostTraffic(spec: HostTrafficSpec, hosts: Selector, protectedPorts: readonly ProtectedPort[]): HostTrafficPlan {
+export function planHostTraffic(spec: HostTrafficSpec, hosts: Selector, protectedPorts: readonly ProtectedPort[], apiServer: ApiServerSpec): HostTrafficPlan {
   const roles: Record<HostRole, Selector> = { nodes: hosts, 'control-plane': sel.and(hosts, labelsSelector(spec.controlPlane)) };
   const policies = spec.presets.flatMap((preset) => {
-    const policy = presetPolicy(preset, roles, protectedPorts);
+    const policy = presetPolicy(preset, roles, protectedPorts, apiServer);
     return policy.ingress.length + policy.egress.length > 0 ? [policy] : [];
   });
   return { presets: spec.presets, roles, policies, path: spec.path };
 }
 
-function presetPolicy(preset: PresetId, roles: Readonly<Record<HostRole, Selector>>, protectedPorts: readonly ProtectedPort[]): HostTrafficPolicyPlan {
-  const paths = HOST_PATHS.filter((p) => p.preset === preset);
+function presetPolicy(preset: PresetId, roles: Readonly<Record<HostRole, Selector>>, protectedPorts: readonly ProtectedPort[], apiServer: ApiServerSpec): HostTrafficPolicyPlan {
+  const paths = hostPaths(apiServer).filter((p) => p.preset === preset);
   const on = paths.flatMap((p) => [p.inbound?.on, p.outbound?.on, p.local]).filter((r): r is HostRole => r !== undefined);
   // The policy selects the hosts its rules are for; a rule for a narrower role says so on the
   // host's own side (destination of an ingress rule, source of an egress rule), by address.
@@ -128,6 +128,10 @@ function peers(peer: HostPeer, roles: Readonly<Record<HostRole, Selector>>): Hos
       return [{ selector: roles[peer] }];
     case 'nodes-and-pods':
       return [{ selector: sel.or(roles.nodes, sel.has(NAMESPACE_LABEL)) }];
+    case 'pods':
+      // Every workload endpoint carries its namespace's name (v3.32.1 libcalico-go
+      // updateprocessors/workloadendpointprocessor.go), so this is every pod's address.
+      return [{ selector: sel.has(NAMESPACE_LABEL) }];
     case 'anywhere':
       return [{}];
   }

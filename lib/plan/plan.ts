@@ -338,7 +338,7 @@ export function planCluster(spec: ClusterSpec): ProtectionPlan {
         })),
       }
     : undefined;
-  const hostTraffic = spec.hostTraffic && planHostTraffic(spec.hostTraffic, hosts, servers.map((s) => ({ protocol: s.protocol, port: s.port, server: s.id })));
+  const hostTraffic = spec.hostTraffic && planHostTraffic(spec.hostTraffic, hosts, servers.map((s) => ({ protocol: s.protocol, port: s.port, server: s.id })), spec.environment.apiServer);
 
   return {
     cluster: spec.name,

@@ -8,7 +8,7 @@ import { isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
 import { FAILSAFE_DEFAULTS, METRICS_PORTS } from '../calico/felix';
 import { goRegexpProblem } from '../calico/admission';
 import { cidrsOverlap, compareCidrs, compareIps, parseCidr, parseIp, type ParsedCidr, type ParsedIp } from '../calico/net';
-import { CONTROL_PLANE_LABELS, CREATED_BY_LABEL, HOST_PATHS, PRESET_IDS, type PresetId } from '../calico/presets';
+import { CONTROL_PLANE_LABELS, CREATED_BY_LABEL, hostPaths, PRESET_IDS, type PresetId } from '../calico/presets';
 import {
   checkDns1123Label,
   checkDns1123Subdomain,
@@ -27,6 +27,7 @@ import { MAX_FLOW_DEPTH, TextLines, tooDeep } from './lines';
 import { clip, closest, Located, SpecReader } from './reader';
 import {
   AllowedClientsSpec,
+  ApiServerSpec,
   Approach,
   ClusterSpec,
   Encapsulation,
@@ -200,7 +201,7 @@ function readRoot(r: SpecReader, at: Located, file: string, clusterName: string)
   const metrics = readMetrics(r, s.get('metrics'));
   const protectedServers = s.get('protectedServers') ? readServers(r, s.get('protectedServers') as Located, nodes, hostEndpoints.mode) : [];
   const hostTrafficAt = s.get('hostTraffic');
-  const hostTraffic = hostTrafficAt ? readHostTraffic(r, hostTrafficAt, approach, nodes, hostEndpoints.mode) : undefined;
+  const hostTraffic = hostTrafficAt ? readHostTraffic(r, hostTrafficAt, approach, nodes, hostEndpoints.mode, environment.apiServer) : undefined;
   const failsafe = readFailsafe(r, s.get('failsafe'));
   if (!approach) return undefined;
   return {
@@ -538,7 +539,7 @@ function labelsText(labels: Labels): string {
  * `spec.hostTraffic`: presets of host paths to allow (lib/calico/presets.ts, docs/presets.md).
  * Allow-list only: in the deny-list approach default-host allows every host path already.
  */
-function readHostTraffic(r: SpecReader, at: Located, approach: Approach | undefined, nodes: readonly NodeSpec[], mode: HostEndpointsMode): HostTrafficSpec | undefined {
+function readHostTraffic(r: SpecReader, at: Located, approach: Approach | undefined, nodes: readonly NodeSpec[], mode: HostEndpointsMode, apiServer: ApiServerSpec): HostTrafficSpec | undefined {
   if (approach === 'deny-list') {
     r.error(at, 'host-traffic-deny-list', 'hostTraffic allows host paths in the allow-list approach; with deny-list, default-host allows every host path already', 'remove spec.hostTraffic, or use approach: allow-list');
   }
@@ -574,7 +575,7 @@ function readHostTraffic(r: SpecReader, at: Located, approach: Approach | undefi
   }
   // A preset for the control plane allows nothing when no node of the inventory belongs to it.
   // Static mode knows every node; auto mode's list may be incomplete, and the guard rails say so.
-  const needsControlPlane = presets.filter((p) => HOST_PATHS.some((h) => h.preset === p && [h.inbound?.on, h.inbound?.from, h.outbound?.on, h.outbound?.to].includes('control-plane')));
+  const needsControlPlane = presets.filter((p) => hostPaths(apiServer).some((h) => h.preset === p && [h.inbound?.on, h.inbound?.from, h.outbound?.on, h.outbound?.to].includes('control-plane')));
   const isControlPlane = (n: NodeSpec): boolean => Object.entries(controlPlane).every(([k, v]) => n.labels[k] === v);
   if (mode === 'static' && needsControlPlane.length > 0 && nodes.length > 0 && !nodes.some(isControlPlane)) {
     r.error(

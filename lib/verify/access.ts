@@ -19,7 +19,7 @@
  *
  * @see https://docs.tigera.io/calico/latest/network-policy/hosts/protect-hosts
  */
-import { ESSENTIAL_HOST_PATHS, type EssentialDirection, type EssentialHostPath } from '../calico/essentials';
+import { essentialHostPaths, type EssentialDirection, type EssentialHostPath } from '../calico/essentials';
 import { cidrContains, parseCidr, parseIp, type IpFamily, type ParsedCidr, type ParsedIp } from '../calico/net';
 import type { HostPeer as HostPeerRole, HostRole } from '../calico/presets';
 import { matchesSelector, type Labels, type Selector } from '../calico/selector';
@@ -607,7 +607,7 @@ class AccessContext {
   essentials(): EssentialAccess[] {
     const roles = this.plan.hostTraffic?.roles;
     const out: EssentialAccess[] = [];
-    for (const path of ESSENTIAL_HOST_PATHS) {
+    for (const path of essentialHostPaths(this.plan.spec.environment.apiServer)) {
       const ports = path.probePorts ?? (path.endPort === undefined ? [path.port] : [path.port, path.endPort]);
       // A protected server's port is the spec's to allow: its own cell says who reaches it.
       const probed = ports.filter((port) => !this.plan.servers.some((s) => s.protocol === path.protocol && s.port === port));
@@ -678,6 +678,10 @@ class AccessContext {
       case 'nodes-and-pods': {
         const pod = this.pod({ name: 'unlabelled', namespace: 'default', labels: {} }, 'client-pod', family, this.otherNode(node));
         return [...hosts('nodes'), ...(pod ? [pod] : [])];
+      }
+      case 'pods': {
+        const pod = this.pod({ name: 'webhook', namespace: 'default', labels: {} }, 'client-pod', family, this.otherNode(node));
+        return pod ? [pod] : [];
       }
       case 'nodes':
       case 'control-plane':

@@ -2,9 +2,15 @@
  * Words for verdicts and peers, shared by the guard rails' messages, ACCESS.md and
  * `calico-shield explain`, so the three say the same thing the same way.
  */
+import type { HostPeer, HostRole } from '../calico/presets';
 import type { ServerPlan } from '../plan/plan';
 import type { DecidedBy, Peer } from './evaluator';
 import type { PolicyRef } from './model';
+
+/** The nodes a host path concerns, in words. */
+export const ROLE_WORDS: Readonly<Record<HostRole, string>> = { nodes: 'every node', 'control-plane': 'the control plane' };
+/** The other end of a host path, in words. */
+export const PEER_WORDS: Readonly<Record<HostPeer, string>> = { nodes: 'every node', 'control-plane': 'the control plane', 'nodes-and-pods': 'nodes and pods', pods: 'pods', anywhere: 'anywhere' };
 
 export function policyName(ref: PolicyRef): string {
   return ref.namespace === undefined ? ref.name : `${ref.namespace}/${ref.name}`;

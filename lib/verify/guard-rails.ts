@@ -26,9 +26,9 @@ import type { CalicoObject } from '../calico/object';
 import { allowedClientLabel, type ProtectionPlan, type ServerPlan } from '../plan/plan';
 import { sortFindings, type Finding, type Severity } from '../spec/errors';
 import type { EssentialDirection, EssentialHostPath } from '../calico/essentials';
-import { presetOf, type HostPeer, type HostRole } from '../calico/presets';
+import { presetOf } from '../calico/presets';
 import { CLIENT_CLASSES, computeAccess, type AccessCell, type AccessMatrix, type EssentialAccess, type Probe, type ServerAccess } from './access';
-import { describeDecision, describePeer, formatCount, policyName, sample, serverPort, serverTitle } from './describe';
+import { describeDecision, describePeer, formatCount, PEER_WORDS, policyName, ROLE_WORDS, sample, serverPort, serverTitle } from './describe';
 import { workloadLabels } from './evaluator';
 import { printQuery } from './explain';
 import { KUBE_CONTROLLERS_ACCESS_POLICY, OPERATOR_TIER } from '../calico/operator';
@@ -439,8 +439,6 @@ function operatorTierDecided(p: Probe): boolean {
   return p.decidedBy.kind === 'end-of-tier-deny' && p.decidedBy.tier === OPERATOR_TIER;
 }
 
-const ROLE_WORDS: Readonly<Record<HostRole, string>> = { nodes: 'every node', 'control-plane': 'the control plane' };
-const PEER_WORDS: Readonly<Record<HostPeer, string>> = { nodes: 'every node', 'control-plane': 'the control plane', 'nodes-and-pods': 'nodes and pods', anywhere: 'anywhere' };
 
 /** ` to every node from the control plane`: where a path goes, by role. */
 function legText(path: EssentialHostPath, direction: EssentialDirection): string {

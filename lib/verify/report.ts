@@ -5,12 +5,11 @@
  * one line per row, so a diff shows exactly which verdict changed.
  */
 import type { EssentialDirection, EssentialHostPath } from '../calico/essentials';
-import type { HostPeer, HostRole } from '../calico/presets';
 import { printSelector } from '../calico/selector';
 import type { ProtectionPlan } from '../plan/plan';
 import type { Finding } from '../spec/errors';
 import { CLIENT_CLASSES, type AccessCell, type AccessMatrix, type CellStatus, type EssentialAccess, type Probe } from './access';
-import { describeDecision, describePeer, serverTitle, shortDecision } from './describe';
+import { describeDecision, describePeer, PEER_WORDS, ROLE_WORDS, serverTitle, shortDecision } from './describe';
 
 export const ACCESS_REPORT_FILE = 'ACCESS.md';
 
@@ -146,8 +145,6 @@ function essentials(list: readonly EssentialAccess[], hostTraffic: ProtectionPla
   ];
 }
 
-const ROLE_WORDS: Readonly<Record<HostRole, string>> = { nodes: 'every node', 'control-plane': 'the control plane' };
-const PEER_WORDS: Readonly<Record<HostPeer, string>> = { nodes: 'every node', 'control-plane': 'the control plane', 'nodes-and-pods': 'nodes and pods', anywhere: 'anywhere' };
 
 /** `inbound to every node from the control plane`: a path's direction and roles, in the words of docs/presets.md. */
 function legText(path: EssentialHostPath, direction: EssentialDirection): string {

@@ -85,7 +85,7 @@ describe('HostTrafficChart', () => {
 
   it('can write one policy per preset, after the protecting policies', () => {
     const names = list.filter((o) => o.metadata.name.startsWith('allow-') && !o.metadata.name.endsWith('-egress')).map((o) => o.metadata.name);
-    expect(names).toEqual(['allow-api-server', 'allow-kubelet', 'allow-etcd', 'allow-dns', 'allow-calico-health', 'allow-loopback', 'allow-bgp', 'allow-ipip', 'allow-vxlan', 'allow-wireguard', 'allow-typha', 'allow-node-ports']);
+    expect(names).toEqual(['allow-api-server', 'allow-kubelet', 'allow-etcd', 'allow-dns', 'allow-calico-health', 'allow-loopback', 'allow-bgp', 'allow-ipip', 'allow-vxlan', 'allow-wireguard', 'allow-typha', 'allow-node-ports', 'allow-webhooks', 'allow-kube-proxy']);
     expect(new Set(names.map((n) => find(list, 'GlobalNetworkPolicy', n)?.spec?.['order']))).toEqual(new Set([HOST_TRAFFIC_ORDER]));
     expect(HOST_TRAFFIC_ORDER).toBeGreaterThan(500);
   });

@@ -41,7 +41,7 @@ const CP = 'running-calico == "true" && node-role.kubernetes.io/control-plane ==
 describe('planHostTraffic', () => {
   it.each<[string, string, string[], string[]]>([
     ['api-server', HOSTS, [`TCP ${HOSTS} || has(projectcalico.org/namespace) -> ${CP} ports 6443`], ['TCP any -> any ports 6443']],
-    ['kubelet', HOSTS, [`TCP ${CP} -> any ports 10250`], [`TCP ${CP} -> ${HOSTS} ports 10250`]],
+    ['kubelet', HOSTS, [`TCP ${HOSTS} || has(projectcalico.org/namespace) -> any ports 10250`], [`TCP ${CP} -> ${HOSTS} ports 10250`]],
     ['etcd', CP, [`TCP ${CP} -> any ports 2379:2380`], [`TCP any -> ${CP} ports 2379:2380`]],
     ['dns', HOSTS, [], ['UDP any -> any ports 53', 'TCP any -> any ports 53']],
     ['calico-health', HOSTS, ['TCP nets 127.0.0.0/8 -> any ports 9098,9099', 'TCP nets ::1/128 -> any ports 9098,9099'], ['TCP any -> nets 127.0.0.0/8 ports 9098,9099', 'TCP any -> nets ::1/128 ports 9098,9099']],
@@ -50,7 +50,9 @@ describe('planHostTraffic', () => {
     ['vxlan', HOSTS, [`UDP ${HOSTS} -> any ports 4789`], [`UDP any -> ${HOSTS} ports 4789`]],
     ['wireguard', HOSTS, [`UDP ${HOSTS} -> any ports 51820,51821`], [`UDP any -> ${HOSTS} ports 51820,51821`]],
     ['typha', HOSTS, [`TCP ${HOSTS} -> any ports 5473`], [`TCP any -> ${HOSTS} ports 5473`]],
-    ['node-ports', HOSTS, ['TCP any -> any ports 30000:32767'], []],
+    ['node-ports', HOSTS, ['TCP any -> any ports 30000:32767', 'UDP any -> any ports 30000:32767'], []],
+    ['webhooks', CP, [], ['TCP any -> has(projectcalico.org/namespace) ports 1:65535']],
+    ['kube-proxy', HOSTS, ['TCP any -> any ports 10256'], []],
   ])('can write preset %s as allow-<preset> for the hosts of its roles', (preset, selector, ingress, egress) => {
     const [policy] = plan(`  hostTraffic: {presets: [${preset}]}\n`).hostTraffic?.policies ?? [];
     expect(policy?.name).toBe(`allow-${preset}`);
@@ -58,6 +60,16 @@ describe('planHostTraffic', () => {
     expect(printSelector(policy?.selector ?? { kind: 'all' })).toBe(selector);
     expect(policy?.ingress.map(rule)).toEqual(ingress);
     expect(policy?.egress.map(rule)).toEqual(egress);
+  });
+
+  it('can allow the API server on the port of spec.environment.apiServer (443 on managed control planes)', () => {
+    const onNodes = plan('  environment: {apiServer: {port: 443}}\n  hostTraffic: {presets: [api-server]}\n').hostTraffic?.policies[0];
+    expect(onNodes?.ingress.map(rule)).toEqual([`TCP ${HOSTS} || has(projectcalico.org/namespace) -> ${CP} ports 443`]);
+    expect(onNodes?.egress.map(rule)).toEqual(['TCP any -> any ports 443']);
+    // A managed control plane: the endpoint is outside the nodes, so the path is outbound only.
+    const managed = plan('  environment: {apiServer: {port: 443, address: 198.51.100.7}}\n  hostTraffic: {presets: [api-server]}\n').hostTraffic?.policies[0];
+    expect(managed?.ingress).toEqual([]);
+    expect(managed?.egress.map(rule)).toEqual(['TCP any -> any ports 443']);
   });
 
   it.each<[string, string, string[], string]>([
@@ -96,7 +108,7 @@ describe('spec.hostTraffic checks', () => {
   it.each<[string, string, string, string, number, string]>([
     ['an unknown preset, with a did-you-mean', '  hostTraffic: {presets: [kublet]}\n', 'unknown-preset', 'spec.hostTraffic.presets[0]', 27, 'did you mean "kubelet"?'],
     ['a preset listed twice', '  hostTraffic: {presets: [dns, dns]}\n', 'duplicate-preset', 'spec.hostTraffic.presets[1]', 32, 'remove the duplicate'],
-    ['presets that are neither a list nor all', '  hostTraffic: {presets: every}\n', 'bad-presets', 'spec.hostTraffic.presets', 26, 'write all, or a list of presets: api-server, kubelet, etcd, dns, calico-health, loopback, bgp, ipip, vxlan, wireguard, typha, node-ports'],
+    ['presets that are neither a list nor all', '  hostTraffic: {presets: every}\n', 'bad-presets', 'spec.hostTraffic.presets', 26, 'write all, or a list of presets: api-server, kubelet, etcd, dns, calico-health, loopback, bgp, ipip, vxlan, wireguard, typha, node-ports, webhooks, kube-proxy'],
     ['control-plane presets without a control-plane node', '  hostTraffic: {presets: [kubelet], controlPlane: {nodeSelector: {role: master}}}\n', 'no-matching-node', 'spec.hostTraffic.controlPlane', 51, 'label the control-plane nodes in spec.nodes[].labels (kubeadm labels them node-role.kubernetes.io/control-plane: ""), or set spec.hostTraffic.controlPlane.nodeSelector'],
     ['an empty control-plane selector', '  hostTraffic: {presets: [dns], controlPlane: {nodeSelector: {}}}\n', 'empty-selector', 'spec.hostTraffic.controlPlane.nodeSelector', 62, 'give the labels of the nodes, e.g. {node-role.kubernetes.io/control-plane: ""}'],
   ])('fails %s', (_what, body, code, field, col, hint) => {
@@ -133,13 +145,16 @@ describe('the preset catalogue', () => {
   });
 
   it('can show the catalogue in docs/presets.md as it is in lib/calico/presets.ts', () => {
-    const doc = fs.readFileSync(path.join(ROOT, 'docs/presets.md'), 'utf8');
-    const block = /<!-- presets:begin[^>]*-->\n([\s\S]*?)<!-- presets:end -->/.exec(doc)?.[1];
+    const file = path.join(ROOT, 'docs/presets.md');
+    const doc = fs.readFileSync(file, 'utf8');
+    // UPDATE_PRESETS_DOC=1 rewrites the block from the catalogue.
+    if (process.env.UPDATE_PRESETS_DOC) fs.writeFileSync(file, doc.replace(/(<!-- presets:begin[^>]*-->\n)[\s\S]*?(<!-- presets:end -->)/, (_m, a: string, b: string) => `${a}${presetTable()}${b}`));
+    const block = /<!-- presets:begin[^>]*-->\n([\s\S]*?)<!-- presets:end -->/.exec(fs.readFileSync(file, 'utf8'))?.[1];
     expect(block).toBe(presetTable());
   });
 });
 
-const ROLE: Readonly<Record<string, string>> = { nodes: 'every node', 'control-plane': 'the control plane', 'nodes-and-pods': 'nodes and pods', anywhere: 'anywhere' };
+const ROLE: Readonly<Record<string, string>> = { nodes: 'every node', 'control-plane': 'the control plane', 'nodes-and-pods': 'nodes and pods', pods: 'pods', anywhere: 'anywhere' };
 
 /** What docs/presets.md shows between its markers: one table per preset. */
 function presetTable(): string {

@@ -83,11 +83,11 @@ ${presets}`;
     const r = compileText(spec('  hostTraffic: {presets: [api-server, kubelet, etcd, dns]}\n'), 'auto-allow');
     const cut = r.warnings?.find((f) => f.code === 'host-traffic-cut');
     expect(cut?.message).toContain('host-local Typha health 9098/TCP on every node, Felix health 9099/TCP on every node, loopback TCP 2381, 10257, 10259/TCP on every node, loopback UDP 53/UDP on every node');
-    expect(cut?.hint).toBe('add calico-health, loopback to spec.hostTraffic.presets (docs/presets.md), or allow these paths with policies of your own; ACCESS.md lists every probe');
+    expect(cut?.hint).toBe('add calico-health, webhooks, loopback to spec.hostTraffic.presets (docs/presets.md), or allow these paths with policies of your own; ACCESS.md lists every probe');
   });
 
   it('can verify every always-needed preset in auto mode without a host-traffic-cut warning', () => {
-    const r = compileText(spec('  hostTraffic: {presets: [api-server, kubelet, etcd, dns, calico-health, loopback]}\n'), 'auto-allow');
+    const r = compileText(spec('  hostTraffic: {presets: [api-server, kubelet, etcd, dns, calico-health, loopback, webhooks]}\n'), 'auto-allow');
     expect(r.findings).toEqual([]);
     expect(r.warnings?.map((f) => f.code)).toEqual(['pod-to-own-host']);
   });
@@ -110,7 +110,7 @@ describe('auto mode with an incomplete inventory', () => {
     const r = compileText(`${head}  nodes: [{name: w-1, interfaces: [{name: "*", expectedIPs: [10.0.0.2]}]}]\n  metrics: {allowedNets: [192.0.2.0/24], calicoNode: {}}\n  hostTraffic: {presets: [etcd, kubelet, dns, calico-health, loopback]}\n`, 'no-cp');
     expect(r.findings).toEqual([]);
     expect(r.warnings?.find((f) => f.code === 'host-traffic-cut')?.message).toBe(
-      "allow-list: no policy allows these host paths of a node, so they are open only through Felix's failsafe ports: outbound Kubernetes API server 6443/TCP from every node to anywhere. Not probed, as no host endpoint has the role: inbound etcd 2379-2380/TCP to the control plane from the control plane, Kubernetes API server 6443/TCP to the control plane from nodes and pods, kubelet API 10250/TCP to every node from the control plane; outbound etcd 2379-2380/TCP from the control plane to the control plane, kubelet API 10250/TCP from the control plane to every node",
+      "allow-list: no policy allows these host paths of a node, so they are open only through Felix's failsafe ports: outbound Kubernetes API server 6443/TCP from every node to anywhere. Not probed, as no host endpoint has the role: inbound etcd 2379-2380/TCP to the control plane from the control plane, Kubernetes API server 6443/TCP to the control plane from nodes and pods; outbound etcd 2379-2380/TCP from the control plane to the control plane, kubelet API 10250/TCP from the control plane to every node, control plane to pods 443, 5443, 8443, 9443/TCP from the control plane to pods",
     );
     expect(r.warnings?.find((f) => f.code === 'selector-matches-nothing')).toMatchObject({ field: 'spec.hostTraffic.presets' });
   });

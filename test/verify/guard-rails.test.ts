@@ -59,7 +59,7 @@ describe('host-traffic-cut', () => {
   it('can name the usual host paths the allow-list default deny cuts, and those open only through failsafe ports', () => {
     const [f] = byCode(verify('test/fixtures/clusters/seed-allow-list.yaml').findings, 'host-traffic-cut');
     expect(f).toMatchObject({ severity: 'warning', field: 'spec.approach', line: 8, col: 13 });
-    expect(f?.message).toContain('cuts inbound VXLAN 4789/UDP, kubelet API 10250/TCP, NodePort Services 30000-32767/TCP, WireGuard (IPv4) 51820/UDP, WireGuard (IPv6) 51821/UDP;');
+    expect(f?.message).toContain('cuts inbound VXLAN 4789/UDP, kubelet API 10250/TCP, kube-proxy health 10256/TCP, NodePort Services 30000-32767/TCP, NodePort Services (UDP) 30000-32767/UDP, WireGuard (IPv4) 51820/UDP, WireGuard (IPv6) 51821/UDP;');
     expect(f?.message).toContain('outbound DNS over TCP 53/TCP, VXLAN 4789/UDP, kubelet API 10250/TCP');
     expect(f?.message).toContain("Open only through Felix's failsafe ports: inbound BGP 179/TCP, etcd 2379-2380/TCP, Typha 5473/TCP, Kubernetes API server 6443/TCP; outbound DNS 53/UDP, BGP 179/TCP");
   });

@@ -13,7 +13,7 @@ import { ROOT, compileOk, compileText } from '../support/compile';
 
 const FILE = 'clusters/allow-list-essentials.yaml';
 const TEXT = fs.readFileSync(path.join(ROOT, FILE), 'utf8');
-const PRESETS = '[api-server, kubelet, etcd, dns, calico-health, loopback, vxlan, typha]';
+const PRESETS = '[api-server, kubelet, etcd, dns, calico-health, loopback, vxlan, typha, webhooks]';
 
 /** The example with other presets. */
 const withPresets = (presets: string) => compileText(TEXT.replace(`presets: ${PRESETS}`, `presets: ${presets}`), 'allow-list-essentials');
@@ -42,7 +42,8 @@ describe(FILE, () => {
     for (const e of named) {
       const by = new Set(e.probes.map((p) => (p.decidedBy.kind === 'policy' ? p.decidedBy.policy.name : p.decidedBy.kind)));
       // Its environment has a VXLAN pool: Felix accepts VXLAN between Calico hosts before any policy.
-      const decider = e.path.preset === 'vxlan' ? 'felix-accept' : `allow-${e.path.preset}`;
+      // Control plane to pods: allow-webhooks lets it out; the pod's own ingress (its namespace's profile) polices last.
+      const decider = e.path.preset === 'vxlan' ? 'felix-accept' : e.path.preset === 'webhooks' ? 'profile' : `allow-${e.path.preset}`;
       expect([e.path.id, e.direction, e.port, e.status, [...by]]).toEqual([e.path.id, e.direction, e.port, 'allowed', [decider]]);
     }
     expect(findings.filter((f) => f.code === 'exposed-port')).toEqual([]);
@@ -91,8 +92,8 @@ describe('no preset widens a protected port', () => {
 });
 
 describe('host-traffic-cut with presets', () => {
-  it('can report kubelet 10250 from the control plane as cut once the kubelet preset is taken out', () => {
-    const r = withPresets('[api-server, etcd, dns, calico-health, loopback, vxlan, typha]');
+  it('can report kubelet 10250 from nodes and pods as cut once the kubelet preset is taken out', () => {
+    const r = withPresets('[api-server, etcd, dns, calico-health, loopback, vxlan, typha, webhooks]');
     expect(r.findings).toEqual([]);
     const cut = r.warnings?.filter((f) => f.code === 'host-traffic-cut') ?? [];
     expect(cut).toHaveLength(1);
@@ -100,7 +101,7 @@ describe('host-traffic-cut with presets', () => {
     expect(cut[0]?.message).toContain('10250');
     expect(cut[0]?.message).toContain('the control plane');
     expect(cut[0]?.message).toBe(
-      "allow-list: no policy allows these host paths of a node, so the host endpoints' default deny cuts inbound kubelet API 10250/TCP to every node from the control plane; outbound kubelet API 10250/TCP from the control plane to every node",
+      "allow-list: no policy allows these host paths of a node, so the host endpoints' default deny cuts inbound kubelet API 10250/TCP to every node from nodes and pods; outbound kubelet API 10250/TCP from the control plane to every node",
     );
     expect(cut[0]?.hint).toMatch(/^add kubelet to spec\.hostTraffic\.presets/);
   });
@@ -115,13 +116,13 @@ describe('host-traffic-cut with presets', () => {
   });
 
   it('fails to warn about the paths of presets that depend on the installation when they are left out', () => {
-    const r = withPresets('[api-server, kubelet, etcd, dns, calico-health, loopback]');
+    const r = withPresets('[api-server, kubelet, etcd, dns, calico-health, loopback, webhooks]');
     expect(r.warnings?.map((f) => f.code)).toEqual(['pod-to-own-host']);
     expect(r.access?.essentials.find((e) => e.path.id === 'typha' && e.direction === 'inbound')?.probes.every((p) => p.decidedBy.kind === 'failsafe')).toBe(true);
   });
 
   it('can keep VXLAN between the nodes without the vxlan preset: Felix accepts it before host endpoint policy (felix/rules/static.go:273-315)', () => {
-    const r = withPresets('[api-server, kubelet, etcd, dns, calico-health, loopback, typha]');
+    const r = withPresets('[api-server, kubelet, etcd, dns, calico-health, loopback, typha, webhooks]');
     const vxlan = r.access?.essentials.filter((e) => e.path.id === 'vxlan') ?? [];
     expect(vxlan.map((e) => [e.direction, e.status])).toEqual([
       ['inbound', 'allowed'],

@@ -98,7 +98,7 @@ describe('ACCESS.md of clusters/allow-list-etcd.yaml (allow-list)', () => {
   it('can show the usual host paths, with the source of each', () => {
     const paths = section(report('clusters/allow-list-etcd.yaml').text, 'Usual host paths (allow-list)');
     expect(paths).toContain('| Path | Port | Direction | Verdict | Used by | Documented |');
-    expect(paths).toContain('| kubelet API | TCP 10250 | inbound | ⛔ end of tier (ingress) | the API server (logs, exec, port-forward, metrics) | [source](https://kubernetes.io/docs/reference/networking/ports-and-protocols/) |');
+    expect(paths).toContain('| kubelet API | TCP 10250 | inbound | ⛔ end of tier (ingress) | the API server (logs, exec, port-forward), metrics-server and Prometheus in pods (arriving as their node where pod traffic is masqueraded) | [source](https://kubernetes.io/docs/reference/networking/ports-and-protocols/) |');
     expect(paths).toContain('| BGP | TCP 179 | inbound | ⚠️ failsafe inbound TCP 179 |');
   });
 
@@ -142,7 +142,7 @@ describe('ACCESS.md of clusters/allow-list-essentials.yaml (allow-list, presets)
 
   it('can show the direction and roles of each path, in the words of docs/presets.md', () => {
     expect(paths).toContain('| Path | Port | Direction and peers | Verdict | Used by | Documented |');
-    expect(paths).toContain('| kubelet API | TCP 10250 | inbound to every node from the control plane | ✅ `allow-kubelet` rule 0 |');
+    expect(paths).toContain('| kubelet API | TCP 10250 | inbound to every node from nodes and pods | ✅ `allow-kubelet` rule 0 |');
     expect(paths).toContain('| kubelet API | TCP 10250 | outbound from the control plane to every node | ✅ `allow-kubelet` egress rule 0 |');
     expect(paths).toContain('| Kubernetes API server | TCP 6443 | inbound to the control plane from nodes and pods |');
     expect(paths).toContain('| DNS over TCP | TCP 53 | outbound from every node to anywhere | ✅ `allow-dns` egress rule 1 |');
@@ -158,7 +158,7 @@ describe('ACCESS.md of clusters/allow-list-essentials.yaml (allow-list, presets)
     );
     const r = compileText(spec, 'allow-list-essentials');
     const none = section(new Map(r.files?.map((f) => [f.path, f.content])).get(ACCESS_REPORT_FILE) ?? '', 'Usual host paths (allow-list)');
-    expect(none).toContain('| kubelet API | TCP 10250 | inbound to every node from the control plane | — nothing to probe |');
+    expect(none).toContain('| kubelet API | TCP 10250 | outbound from the control plane to every node | — nothing to probe |');
     expect(none).toContain('— nothing to probe: no host endpoint of `spec.nodes` has the role.');
     expect(none).toContain('`running-calico == "true" && tier == "control"`');
   });
