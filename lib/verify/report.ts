@@ -32,6 +32,17 @@ export function renderAccessReport(plan: ProtectionPlan, access: AccessMatrix, f
   return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
 }
 
+/** The environment the verdicts hold in, in words. */
+function environmentText(plan: ProtectionPlan): string {
+  const env = plan.spec.environment;
+  const install = env.install === 'operator' ? "Tigera operator install (its tier `calico-system` decides before calico-shield's)" : "Calico's manifests";
+  const pools = env.ipPools.map((p) => `\`${p.cidr}\`${p.natOutgoing ? ' with natOutgoing' : ''}`).join(', ');
+  const nat = env.ipPools.some((p) => p.natOutgoing) ? `, natOutgoingExclusions ${env.natOutgoingExclusions}` : '';
+  const tunnel = env.encapsulation === 'None' ? 'no encapsulation' : `${env.encapsulation} encapsulation`;
+  const api = `API server on port ${env.apiServer.port}${env.apiServer.address === undefined ? '' : ` at ${env.apiServer.address}`}`;
+  return `${install}; IP pools ${pools}${nat}; ${tunnel}${env.wireguard ? ', WireGuard' : ''}; ${api}`;
+}
+
 function approach(plan: ProtectionPlan): string[] {
   const presets = plan.hostTraffic?.presets ?? [];
   const text =
@@ -48,7 +59,7 @@ function approach(plan: ProtectionPlan): string[] {
     text,
     '',
     // No counts of nodes or host endpoints here or below: the report changes when access does, not when a node joins.
-    `Each cell is the verdict of connection attempts from representatives of a class of clients to the server, evaluated on these objects with Calico's policy semantics (iptables/nftables data plane, tier \`default\`). Host endpoints that Felix treats alike (same labels, kind of interface, address families and Felix settings) are probed once, through the first of them by name.`,
+    `Each cell is the verdict of connection attempts from representatives of a class of clients to the server, evaluated on these objects with Calico's policy semantics (iptables/nftables data plane, tiers in order) in the cluster's environment (\`spec.environment\`): ${environmentText(plan)}. Host endpoints that Felix treats alike (same labels, kind of interface, address families and Felix settings) are probed once, through the first of them by name.`,
     ...(plan.hostEndpointsMode === 'auto'
       ? [
           '',
