@@ -194,6 +194,41 @@ describe('the findings of the environment work, on whole specs', () => {
     expect(fixed.objects?.find((o) => o.kind === 'FelixConfiguration')?.spec).toEqual({ natOutgoingExclusions: 'IPPoolsAndHostIPs' });
   });
 
+  it('fails with client-cut when a host client reaches a server pod from its tunnel address, which static host endpoints do not list', () => {
+    const vault = [
+      '  protectedServers:',
+      '    - name: vault',
+      '      port: 8200',
+      '      runsOn: {workloads: [{namespace: vault, labels: {app: vault}}]}',
+      '      allowedClients: {nodes: [worker-1]}',
+      '  hostTraffic: {presets: [api-server, kubelet, etcd, dns, calico-health, loopback, webhooks, vxlan]}',
+      '',
+    ].join('\n');
+    const cut = compileText(cluster('  environment: {encapsulation: VXLAN, natOutgoingExclusions: IPPoolsAndHostIPs}', vault), 'tunnel');
+    const finding = cut.findings.find((f) => f.code === 'client-cut' && f.message.includes('"Allowed host"'));
+    expect(finding?.message).toMatch(/sent from node worker-1's tunnel address 192\.168\.\d+\.\d+/);
+    expect(finding?.hint).toContain('use hostEndpoints.mode: auto');
+    // Without encapsulation the host's own address arrives, which its host endpoint lists.
+    const plain = compileText(cluster('  environment: {encapsulation: None, natOutgoingExclusions: IPPoolsAndHostIPs}', vault), 'tunnel');
+    expect(plain.findings.filter((f) => f.severity === 'error')).toEqual([]);
+  });
+
+  it('can allow the API server on 443 where the environment says so, in ACCESS.md and explain', () => {
+    const r = compileText(cluster('  environment: {apiServer: {port: 443}, natOutgoingExclusions: IPPoolsAndHostIPs}', '  hostTraffic: {presets: [api-server, kubelet, etcd, dns, calico-health, loopback, webhooks, ipip]}\n'), 'api443');
+    expect(r.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    const api = r.access?.essentials.filter((e) => e.path.id === 'kube-apiserver') ?? [];
+    expect(api.map((e) => [e.direction, e.port, e.status])).toEqual([
+      ['inbound', 443, 'allowed'],
+      ['outbound', 443, 'allowed'],
+    ]);
+    // Not through a failsafe port (443 is none): by the preset's policy.
+    for (const e of api) for (const p of e.probes) expect(p.decidedBy).toMatchObject({ kind: 'policy', policy: { name: 'allow-api-server' } });
+    const { environment, objects: installed } = clusterEnvironment(r.spec ?? fail());
+    const result = explain(r.objects ?? [], 'host worker-1 -> host cp-1:443/TCP', { failsafeDefaults: r.spec?.failsafe, environment, installed });
+    expect(result.ok && result.explanation.verdict.allowed).toBe(true);
+    expect(result.ok && result.explanation.verdict.decidedBy).toMatchObject({ kind: 'policy', policy: { name: 'allow-api-server' } });
+  });
+
   it("fails with operator-tier when kube-controllers' metrics are asked for on an operator install", () => {
     const r = compileText(cluster('  environment: {install: operator, natOutgoingExclusions: IPPoolsAndHostIPs}', '  metrics: {allowedNets: [10.9.0.0/24], kubeControllers: {}}\n'), 'op');
     const found = r.findings.filter((f) => f.code === 'operator-tier');
