@@ -82,8 +82,8 @@ describe('the access matrix of clusters/example.yaml (deny-list)', () => {
   });
 });
 
-describe('the access matrix of clusters/allow-list-etcd.yaml (allow-list)', () => {
-  const access = accessOf('clusters/allow-list-etcd.yaml');
+describe('the access matrix of test/fixtures/clusters/allow-list-no-presets.yaml (allow-list, no presets)', () => {
+  const access = accessOf('test/fixtures/clusters/allow-list-no-presets.yaml');
 
   it('can let an allowed host client through its own egress policy and the server (deviation D11)', () => {
     const c = cell(access, 'etcd', 'allowed-host');

@@ -33,7 +33,8 @@ const felix = (spec: Record<string, unknown>): CalicoObject => ({ apiVersion: 'p
 describe('guard rails on the example clusters', () => {
   it.each<[string, string[]]>([
     ['clusters/example.yaml', ['namespace-default-deny', 'partial-interfaces', 'pod-to-own-host']],
-    ['clusters/allow-list-etcd.yaml', ['host-traffic-cut', 'partial-interfaces', 'pod-to-own-host']],
+    ['clusters/allow-list-etcd.yaml', ['partial-interfaces', 'pod-to-own-host']],
+    ['test/fixtures/clusters/allow-list-no-presets.yaml', ['host-traffic-cut', 'partial-interfaces', 'pod-to-own-host']],
     ['test/fixtures/clusters/seed-allow-list.yaml', ['host-traffic-cut', 'partial-interfaces', 'pod-to-own-host']],
     ['test/fixtures/clusters/seed-comms.yaml', ['partial-interfaces', 'pod-to-own-host', 'selector-matches-nothing', 'selector-matches-nothing']],
   ])('can verify %s with warnings %j and no error', (file, codes) => {
@@ -64,8 +65,8 @@ describe('host-traffic-cut', () => {
     expect(f?.message).toContain("Open only through Felix's failsafe ports: inbound BGP 179/TCP, etcd 2379-2380/TCP, Typha 5473/TCP, Kubernetes API server 6443/TCP; outbound DNS 53/UDP, BGP 179/TCP");
   });
 
-  it("can leave a protected server's port to its own cell (etcd 2379 of allow-list-etcd)", () => {
-    const [f] = byCode(verify('clusters/allow-list-etcd.yaml').findings, 'host-traffic-cut');
+  it("can leave a protected server's port to its own cell (etcd 2379 of allow-list-no-presets)", () => {
+    const [f] = byCode(verify('test/fixtures/clusters/allow-list-no-presets.yaml').findings, 'host-traffic-cut');
     expect(f?.message).toContain('inbound BGP 179/TCP, etcd 2380/TCP, Typha');
     expect(f?.message).not.toContain('2379');
   });

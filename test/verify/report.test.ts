@@ -94,16 +94,16 @@ describe('ACCESS.md of clusters/example.yaml (deny-list)', () => {
   });
 });
 
-describe('ACCESS.md of clusters/allow-list-etcd.yaml (allow-list)', () => {
+describe('ACCESS.md of test/fixtures/clusters/allow-list-no-presets.yaml (allow-list, no presets)', () => {
   it('can show the usual host paths, with the source of each', () => {
-    const paths = section(report('clusters/allow-list-etcd.yaml').text, 'Usual host paths (allow-list)');
+    const paths = section(report('test/fixtures/clusters/allow-list-no-presets.yaml').text, 'Usual host paths (allow-list)');
     expect(paths).toContain('| Path | Port | Direction | Verdict | Used by | Documented |');
     expect(paths).toContain('| kubelet API | TCP 10250 | inbound | ⛔ end of tier (ingress) | the API server (logs, exec, port-forward), metrics-server and Prometheus in pods (arriving as their node where pod traffic is masqueraded) | [source](https://kubernetes.io/docs/reference/networking/ports-and-protocols/) |');
     expect(paths).toContain('| BGP | TCP 179 | inbound | ⚠️ failsafe inbound TCP 179 |');
   });
 
   it('can say that without presets the paths are probed from and to an address outside the cluster, and loopback on each host', () => {
-    const paths = section(report('clusters/allow-list-etcd.yaml').text, 'Usual host paths (allow-list)');
+    const paths = section(report('test/fixtures/clusters/allow-list-no-presets.yaml').text, 'Usual host paths (allow-list)');
     expect(paths).toContain('`spec.hostTraffic` names no preset, so each path is probed from and to an address outside the cluster');
     expect(paths).toContain('[projectcalico/calico#4478](https://github.com/projectcalico/calico/issues/4478)');
     // Named interfaces only (eth0): loopback is not policed.
