@@ -67,6 +67,8 @@ export interface Probe {
   readonly stage?: Stage;
   /** Masquerade and tunnels that changed the source on the way. */
   readonly rewrites: readonly Rewrite[];
+  /** Allowed by a policy and by a Felix failsafe port too (which Felix checks first). @default false */
+  readonly alsoFailsafe?: boolean;
 }
 
 /** `failsafe`: every probe allowed, at least one only through a Felix failsafe port. */
@@ -215,7 +217,8 @@ class AccessContext {
     private readonly model: Model,
   ) {
     this.addresses = ProbeAddresses.forModel(model);
-    this.specNodes = plan.spec.nodes.map((n) => n.name);
+    // By name, so that no verdict depends on the order of spec.nodes.
+    this.specNodes = plan.spec.nodes.map((n) => n.name).sort(cmp);
     this.classes = this.buildClasses();
   }
 
@@ -481,7 +484,13 @@ class AccessContext {
   }
 
   private probe(s: Pick<ServerPlan, 'protocol' | 'port'>, source: Peer, target: Target): Probe {
-    const verdict = evaluate(this.model, { source, destination: target.peer, protocol: s.protocol, port: s.port });
+    const flow = { source, destination: target.peer, protocol: s.protocol, port: s.port };
+    const withFailsafe = evaluate(this.model, flow);
+    // Felix checks failsafe ports first; whether a policy allows the path as well decides if
+    // pruning the port would close it (⚠️ only for what hangs on the failsafe port alone).
+    const withoutFailsafe = withFailsafe.allowed && withFailsafe.stages.some((st) => st.decidedBy.kind === 'failsafe') ? evaluate(this.model, flow, { failsafe: false }) : undefined;
+    const alsoFailsafe = withoutFailsafe?.allowed === true;
+    const verdict = alsoFailsafe ? withoutFailsafe : withFailsafe;
     const stage = verdict.stages.find((st) => !st.allowed) ?? [...verdict.stages].reverse().find((st) => st.decidedBy.kind !== 'not-policed');
     return {
       source,
@@ -494,6 +503,7 @@ class AccessContext {
       decidedBy: verdict.decidedBy,
       ...(stage && { stage }),
       rewrites: verdict.rewrites,
+      ...(alsoFailsafe && { alsoFailsafe }),
     };
   }
 
@@ -538,7 +548,10 @@ class AccessContext {
 
   private serverPods(s: ServerPlan): WorkloadPeer[] {
     if (!s.runsOnWorkloads) return [];
-    const node = this.otherNode(NODE_WITHOUT_HOST_ENDPOINT);
+    // On a node of its own: pods are scheduled anywhere, so every node with a host endpoint is
+    // probed as another node's host, whatever the order of spec.nodes (a host always reaches
+    // the pods of its own node, which says nothing about the others).
+    const node: Placement = { node: NODE_WITHOUT_HOST_ENDPOINT };
     const spec = this.plan.spec;
     const pods: PodSpec[] =
       s.role === 'kube-controllers-metrics'

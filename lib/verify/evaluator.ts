@@ -533,7 +533,17 @@ function throughTunnel(ctx: Ctx, node: string): void {
  * Throws when the flow itself is malformed (an address or port that is not one): callers
  * check user input first.
  */
-export function evaluate(model: Model, flow: Flow): Verdict {
+export interface EvaluateOptions {
+  /**
+   * Whether Felix's failsafe ports apply; `false` asks what the policies alone do, to tell a
+   * path that hangs on a failsafe port from one a policy allows anyway.
+   *
+   * @default true
+   */
+  readonly failsafe?: boolean;
+}
+
+export function evaluate(model: Model, flow: Flow, options: EvaluateOptions = {}): Verdict {
   const { source: s, destination: d } = flow;
   const protocol = protocolNumber(flow.protocol);
   if (protocol === undefined) throw new Error(`evaluate: ${JSON.stringify(flow.protocol)} is not a Calico protocol`);
@@ -576,7 +586,7 @@ export function evaluate(model: Model, flow: Flow): Verdict {
     }
     const felix = model.felix(node);
     const configured = direction === 'Ingress' ? felix.failsafeInbound : felix.failsafeOutbound;
-    const failsafe = forward
+    const failsafe = forward || options.failsafe === false
       ? undefined
       : { direction: direction === 'Ingress' ? ('inbound' as const) : ('outbound' as const), rules: configured.value, configuredBy: configured.configuredBy };
     return record(point, node, hep.name, police(ctx, hepPoliced(hep), direction, { forward, ...(failsafe && { failsafe }) }));

@@ -96,7 +96,7 @@ function cellText(cell: AccessCell): string {
 }
 
 function decisions(list: readonly Probe[]): string {
-  const distinct = [...new Set(list.map((p) => shortDecision(p.decidedBy)))];
+  const distinct = [...new Set(list.map((p) => `${shortDecision(p.decidedBy)}${p.alsoFailsafe ? ' (also failsafe)' : ''}`))];
   return distinct.length <= 2 ? distinct.join(', ') : `${distinct.slice(0, 2).join(', ')}, …`;
 }
 
@@ -181,7 +181,7 @@ function probes(access: AccessMatrix): string[] {
 
 function probeText(p: Probe): string {
   const alike = (n: number): string => (n > 1 ? ' (and the nodes like it)' : '');
-  return md(`${describePeer(p.source)}${alike(p.sourceNodes)} → ${describePeer(p.destination)}${alike(p.targetNodes)}, ${p.protocol} ${p.port}: ${SYMBOLS[p.allowed ? (p.decidedBy.kind === 'failsafe' ? 'failsafe' : 'allowed') : 'denied']} ${describeDecision(p.decidedBy)}`);
+  return md(`${describePeer(p.source)}${alike(p.sourceNodes)} → ${describePeer(p.destination)}${alike(p.targetNodes)}, ${p.protocol} ${p.port}: ${SYMBOLS[p.allowed ? (p.decidedBy.kind === 'failsafe' ? 'failsafe' : 'allowed') : 'denied']} ${describeDecision(p.decidedBy)}${p.alsoFailsafe ? ', and a Felix failsafe port too' : ''}`);
 }
 
 /** By code and message, without positions: the report must not change when the spec is only reordered. */

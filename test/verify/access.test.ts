@@ -77,8 +77,8 @@ describe('the access matrix of clusters/example.yaml (deny-list)', () => {
 
   it('can place the allowed pod in another namespace and on another node than the server', () => {
     const [probe] = cell(access, 'kube-controllers-metrics', 'allowed-workload').probes;
-    expect(probe?.source).toMatchObject({ kind: 'workload', namespace: 'monitoring', labels: { 'calico-prometheus-access': 'true' }, node: 'kubeadm-node-0' });
-    expect(probe?.destination).toMatchObject({ kind: 'workload', namespace: 'calico-system', node: 'kubeadm-master' });
+    expect(probe?.source).toMatchObject({ kind: 'workload', namespace: 'monitoring', labels: { 'calico-prometheus-access': 'true' }, node: 'kubeadm-master' });
+    expect(probe?.destination).toMatchObject({ kind: 'workload', namespace: 'calico-system', node: 'node-without-host-endpoint' });
   });
 });
 

@@ -172,7 +172,7 @@ describe('namespace-default-deny (deviation D8)', () => {
     const [f] = byCode(verify('clusters/example.yaml').findings, 'namespace-default-deny');
     expect(f).toMatchObject({ severity: 'warning', field: 'spec.metrics.kubeControllers' });
     expect(f?.message).toBe(
-      "NetworkPolicy calico-system/restrict-kube-controllers-prometheus selects pods k8s-app=calico-kube-controllers in calico-system for ingress: every other connection to them ends in the default tier's deny (probed: TCP 8080 from pod default/unlabelled (192.168.16.10) on node kubeadm-node-0), not in default-host",
+      "NetworkPolicy calico-system/restrict-kube-controllers-prometheus selects pods k8s-app=calico-kube-controllers in calico-system for ingress: every other connection to them ends in the default tier's deny (probed: TCP 8080 from pod default/unlabelled (192.168.16.10) on node kubeadm-master), not in default-host",
     );
     expect(f?.hint).toContain('D8');
   });

@@ -76,7 +76,7 @@ describe('ACCESS.md of clusters/example.yaml (deny-list)', () => {
     expect(probes).toContain(
       '- Unlabelled pod: pod default/unlabelled (192.168.16.10) on node kubeadm-node-0 → node kubeadm-master (10.100.0.15, eth0) (and the nodes like it), TCP 9091: ⛔ GlobalNetworkPolicy restrict-calico-node-prometheus ingress rule 0 (Deny)',
     );
-    expect(probes).toContain('- Another port of its pods: pod default/unlabelled (192.168.16.10) on node kubeadm-node-0 → pod calico-system/calico-kube-controllers (192.168.32.10) on node kubeadm-master, TCP 8080: ⛔');
+    expect(probes).toContain('- Another port of its pods: pod default/unlabelled (192.168.16.10) on node kubeadm-master → pod calico-system/calico-kube-controllers (192.168.32.10) on node node-without-host-endpoint, TCP 8080: ⛔');
   });
 
   it('can list the warnings by code, with their hints, escaping what Markdown would take for HTML', () => {
@@ -124,6 +124,15 @@ describe('ACCESS.md of test/fixtures/clusters/allow-list-no-presets.yaml (allow-
 });
 
 describe('ACCESS.md of clusters/allow-list-essentials.yaml (allow-list, presets)', () => {
+  it('can mark ⚠️ only the paths that close without failsafe ports (BGP 179), and show the others as their policy allows them', () => {
+    const paths = section(report('clusters/allow-list-essentials.yaml').text, 'Usual host paths (allow-list)');
+    const warned = paths.split('\n').filter((l) => l.includes('⚠️')).map((l) => l.split(' | ').slice(0, 3).join(' | '));
+    expect(warned).toEqual(['| BGP | TCP 179 | inbound to every node from every node', '| BGP | TCP 179 | outbound from every node to every node']);
+    // DNS, Typha, etcd peers and the API server are failsafe ports too, but the presets allow them by themselves.
+    expect(paths).toContain('| DNS | UDP 53 | outbound from every node to anywhere | ✅ `allow-dns` egress rule 0 (also failsafe) |');
+    expect(paths).toContain('| Typha | TCP 5473 | inbound to every node from every node | ✅ `allow-typha` rule 0 (also failsafe) |');
+  });
+
   const { text } = report('clusters/allow-list-essentials.yaml');
   const paths = section(text, 'Usual host paths (allow-list)');
 
@@ -148,7 +157,7 @@ describe('ACCESS.md of clusters/allow-list-essentials.yaml (allow-list, presets)
     expect(paths).toContain('| DNS over TCP | TCP 53 | outbound from every node to anywhere | ✅ `allow-dns` egress rule 1 |');
     // All-interfaces host endpoints police loopback: the presets allow it.
     expect(paths).toContain('| Felix health | TCP 9099 | local, on every node (loopback) | ✅ `allow-calico-health` rule 0 |');
-    expect(paths).toContain('| loopback UDP | UDP 53 | local, on every node (loopback) | ✅ `allow-loopback` rule 2 |');
+    expect(paths).toContain('| loopback UDP | UDP 53 | local, on every node (loopback) | ✅ `allow-loopback` rule 2 (also failsafe) |');
   });
 
   it('can say when a role has no host endpoint to probe', () => {
