@@ -63,11 +63,12 @@ export function compileCluster(input: ClusterInput, options: CompileOptions = {}
   if (hasErrors(findings)) return { name: input.name, findings: sortFindings(findings), spec, plan, charts, objects };
   // Auto mode: spec.nodes is the inventory of the host endpoints kube-controllers creates.
   const nodes = plan.autoHostEndpoints?.nodes;
-  const { access, findings: verified } = verifyCluster(plan, objects, nodes ? { nodes } : {});
+  const { access, findings: all } = verifyCluster(plan, objects, nodes ? { nodes } : {});
+  const { kept: verified, acknowledged } = applyAcknowledge(spec, all);
   const warnings = verified.filter((f) => f.severity === 'warning');
   findings.push(...verified.filter((f) => f.severity === 'error'));
   if (hasErrors(findings)) return { name: input.name, findings: sortFindings(findings), spec, plan, charts, objects, access, warnings };
-  const report = renderAccessReport(plan, access, warnings);
+  const report = renderAccessReport(plan, access, warnings, acknowledged);
   const files = renderCluster(input.name, input.bytes, objects, [{ path: ACCESS_REPORT_FILE, content: report }]);
   return { name: input.name, findings: sortFindings(findings), spec, plan, charts, objects, access, warnings, files };
 }
@@ -102,4 +103,44 @@ export function admissionFindings(file: string, objects: readonly CalicoObject[]
     hint: 'calico-shield built an object from this spec that Calico does not accept; change the spec field it comes from, or report it if the spec is valid',
     file,
   }));
+}
+
+/** A finding the spec accepts on purpose, with its reason. */
+export interface Acknowledged {
+  readonly finding: Finding;
+  readonly reason: string;
+}
+
+/**
+ * Takes the findings spec.acknowledge names out of the errors and warnings (they go into
+ * ACCESS.md with their reason); an acknowledgement that matches nothing is a warning, so none
+ * outlives the finding it was written for.
+ */
+function applyAcknowledge(spec: ClusterSpec, findings: readonly Finding[]): { kept: Finding[]; acknowledged: Acknowledged[] } {
+  const reasons = new Map(spec.acknowledge.map((a) => [a.code, a]));
+  const kept: Finding[] = [];
+  const acknowledged: Acknowledged[] = [];
+  const used = new Set<string>();
+  for (const f of findings) {
+    const a = reasons.get(f.code);
+    if (a === undefined) kept.push(f);
+    else {
+      acknowledged.push({ finding: f, reason: a.reason });
+      used.add(f.code);
+    }
+  }
+  for (const a of spec.acknowledge) {
+    if (used.has(a.code)) continue;
+    const pos = spec.positions.get(a.path);
+    kept.push({
+      severity: 'warning',
+      code: 'unused-acknowledge',
+      message: `${a.code} is acknowledged, but no such finding comes up`,
+      hint: 'remove the entry from spec.acknowledge',
+      file: spec.file,
+      ...(pos ? { line: pos.line, col: pos.col } : {}),
+      field: a.path,
+    });
+  }
+  return { kept, acknowledged };
 }

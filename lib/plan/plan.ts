@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { FailsafeEntry, failsafeKey } from '../calico/felix';
-import { CREATED_BY_LABEL, KUBE_CONTROLLERS } from '../calico/presets';
+import { CONTROL_PLANE_LABELS, CREATED_BY_LABEL, KUBE_CONTROLLERS, type HostRole } from '../calico/presets';
 import { sel, Selector } from '../calico/selector';
 import { shortenName } from '../calico/validate';
 import { Approach, ClusterSpec, HostEndpointsMode, Labels, ProtectedServerSpec, Protocol, WorkloadSelectorSpec } from '../spec/types';
@@ -148,6 +148,11 @@ export interface ProtectionPlan {
    * `projectcalico.org/created-by == "calico-kube-controllers"` in auto mode.
    */
   readonly hostSelector: Selector;
+  /**
+   * The host endpoints of each role: every node, and the control plane (the labels of
+   * `spec.hostTraffic.controlPlane`, kubeadm's by default).
+   */
+  readonly hostRoles: Readonly<Record<HostRole, Selector>>;
   readonly calicoNamespace: string;
   readonly calicoVersion: string;
   /** The deny-list approach's default-allow host policy. */
@@ -345,6 +350,7 @@ export function planCluster(spec: ClusterSpec): ProtectionPlan {
     approach: spec.approach,
     hostEndpointsMode: spec.hostEndpoints.mode,
     hostSelector: hosts,
+    hostRoles: hostTraffic?.roles ?? { nodes: hosts, 'control-plane': sel.and(hosts, labelsSelector(CONTROL_PLANE_LABELS)) },
     calicoNamespace: spec.calicoNamespace,
     calicoVersion: spec.calicoVersion,
     ...(spec.approach === 'deny-list' ? { defaultAllow: { name: 'default-host', selector: hosts, order: DEFAULT_ALLOW_ORDER } } : {}),

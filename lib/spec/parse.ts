@@ -26,6 +26,7 @@ import { Finding } from './errors';
 import { MAX_FLOW_DEPTH, TextLines, tooDeep } from './lines';
 import { clip, closest, Located, SpecReader } from './reader';
 import {
+  AcknowledgeSpec,
   AllowedClientsSpec,
   ApiServerSpec,
   Approach,
@@ -176,7 +177,7 @@ function readRoot(r: SpecReader, at: Located, file: string, clusterName: string)
   }
   const specAt = top.get('spec');
   if (!specAt) return undefined;
-  const s = r.mapping(specAt, ['calicoVersion', 'approach', 'environment', 'calicoNamespace', 'hostEndpoints', 'nodes', 'metrics', 'protectedServers', 'hostTraffic', 'failsafe'], ['approach']);
+  const s = r.mapping(specAt, ['calicoVersion', 'approach', 'environment', 'calicoNamespace', 'hostEndpoints', 'nodes', 'metrics', 'protectedServers', 'hostTraffic', 'failsafe', 'acknowledge'], ['approach']);
   if (!s) return undefined;
 
   const calicoVersionAt = s.get('calicoVersion');
@@ -203,6 +204,7 @@ function readRoot(r: SpecReader, at: Located, file: string, clusterName: string)
   const hostTrafficAt = s.get('hostTraffic');
   const hostTraffic = hostTrafficAt ? readHostTraffic(r, hostTrafficAt, approach, nodes, hostEndpoints.mode, environment.apiServer) : undefined;
   const failsafe = readFailsafe(r, s.get('failsafe'));
+  const acknowledge = s.get('acknowledge') ? readAcknowledge(r, s.get('acknowledge') as Located) : [];
   if (!approach) return undefined;
   return {
     name: clusterName,
@@ -217,6 +219,7 @@ function readRoot(r: SpecReader, at: Located, file: string, clusterName: string)
     ...(hostTraffic ? { hostTraffic } : {}),
     environment,
     failsafe,
+    acknowledge,
     positions: r.positions,
   };
 }
@@ -766,6 +769,53 @@ function readEnvironment(r: SpecReader, at: Located | undefined): EnvironmentSpe
   }
   return { install, ipPools, natOutgoingExclusions, encapsulation, wireguard, apiServer, path: at.path };
 }
+
+/**
+ * `spec.acknowledge`: findings the spec accepts on purpose. Only those that can be a choice:
+ * a protected port on a path the cluster needs (the clients are the only ones who should have
+ * it), catch-all clients, and the warnings. Never exposed-port, failsafe-open, client-cut or
+ * invalid-object.
+ */
+function readAcknowledge(r: SpecReader, at: Located): AcknowledgeSpec[] {
+  const out: AcknowledgeSpec[] = [];
+  const seen = new Set<string>();
+  for (const item of r.sequence(at) ?? []) {
+    const m = r.mapping(item, ['code', 'reason'], ['code', 'reason']);
+    const codeAt = m?.get('code');
+    const reasonAt = m?.get('reason');
+    const code = codeAt ? r.string(codeAt) : undefined;
+    const reason = reasonAt ? r.string(reasonAt) : undefined;
+    if (!codeAt || code === undefined || !reasonAt || reason === undefined) continue;
+    if (!ACKNOWLEDGEABLE.includes(code)) {
+      const near = closest(code, ACKNOWLEDGEABLE);
+      r.error(codeAt, 'bad-acknowledge', `${quote(code)} cannot be acknowledged`, near ? `did you mean ${JSON.stringify(near)}? These can: ${ACKNOWLEDGEABLE.join(', ')}` : `these can: ${ACKNOWLEDGEABLE.join(', ')}`);
+      continue;
+    }
+    if (reason.trim() === '') {
+      r.error(reasonAt, 'bad-acknowledge', 'the reason is empty', 'say why the finding is accepted: ACCESS.md shows it to reviewers');
+      continue;
+    }
+    if (seen.has(code)) {
+      r.error(codeAt, 'bad-acknowledge', `${code} is acknowledged twice`, 'keep one entry per code');
+      continue;
+    }
+    seen.add(code);
+    out.push({ code, reason, path: item.path });
+  }
+  return out;
+}
+
+/** The finding codes spec.acknowledge takes. */
+const ACKNOWLEDGEABLE: readonly string[] = [
+  'essential-cut',
+  'preset-overridden',
+  'catch-all-clients',
+  'host-traffic-cut',
+  'partial-interfaces',
+  'pod-to-own-host',
+  'namespace-default-deny',
+  'selector-matches-nothing',
+];
 
 function isSequenceNode(at: Located): boolean {
   return isSeq(at.node);

@@ -38,6 +38,8 @@ export interface ClusterSpec {
   readonly hostTraffic?: HostTrafficSpec;
   /** The cluster the objects land on: install, IP pools and NAT, encapsulation, API endpoint. */
   readonly environment: EnvironmentSpec;
+  /** Findings the spec accepts on purpose, each with its reason (shown in ACCESS.md). @default - none */
+  readonly acknowledge: readonly AcknowledgeSpec[];
   /** Position of every field by its path (`spec.nodes[0].name`), for findings of later stages. */
   readonly positions: ReadonlyMap<string, Position>;
 }
@@ -218,4 +220,11 @@ export interface ApiServerSpec {
    * @default - the API server runs on the control-plane nodes
    */
   readonly address?: string;
+}
+
+/** `spec.acknowledge[]`: a finding the spec accepts on purpose. */
+export interface AcknowledgeSpec {
+  readonly code: string;
+  readonly reason: string;
+  readonly path: string;
 }

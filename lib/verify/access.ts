@@ -20,6 +20,7 @@
  * @see https://docs.tigera.io/calico/latest/network-policy/hosts/protect-hosts
  */
 import { essentialHostPaths, type EssentialDirection, type EssentialHostPath } from '../calico/essentials';
+import { neededPaths, type NeededPath } from '../calico/needs';
 import { cidrContains, parseCidr, parseIp, type IpFamily, type ParsedCidr, type ParsedIp } from '../calico/net';
 import type { HostPeer as HostPeerRole, HostRole } from '../calico/presets';
 import { matchesSelector, type Labels, type Selector } from '../calico/selector';
@@ -141,6 +142,15 @@ export interface AccessMatrix {
   readonly hostClasses: readonly HostClass[];
   /** Allow-list only: the host paths of lib/calico/presets.ts (probed as lib/calico/essentials.ts lists them). */
   readonly essentials: readonly EssentialAccess[];
+  /** Paths the cluster needs (lib/calico/needs.ts) that a protected port sits on, probed from those who need them. */
+  readonly needs: readonly NeedAccess[];
+}
+
+/** A protected port on a path the cluster needs, and whether those who need the path still get through. */
+export interface NeedAccess {
+  readonly server: ServerPlan;
+  readonly need: NeededPath;
+  readonly probes: readonly Probe[];
 }
 
 const FAMILIES: readonly IpFamily[] = [4, 6];
@@ -158,6 +168,7 @@ export function computeAccess(plan: ProtectionPlan, model: Model): AccessMatrix 
     servers: plan.servers.map((s) => ctx.server(s)),
     hostClasses: ctx.classes,
     essentials: plan.approach === 'allow-list' ? ctx.essentials() : [],
+    needs: ctx.needs(),
   };
 }
 
@@ -380,12 +391,7 @@ class AccessContext {
     const uncovered = hostTargets.filter((n) => !this.byNode.has(n));
     const partial = hostTargets.filter((n) => this.byNode.has(n) && !(this.byNode.get(n) as Member[]).some((m) => m.cls.kind === 'all-interfaces'));
     const grouping = this.grouping(s.protocol, s.port);
-    const targets: ServerTarget[] = [];
-    const targetReps = s.runsOnAllNodes ? this.representativesExcept(grouping, new Set()) : this.representatives(grouping, hostTargets);
-    for (const rep of targetReps) {
-      const family: IpFamily = rep.cls.ips[4] !== undefined || rep.cls.ips[6] === undefined ? 4 : 6;
-      targets.push({ peer: this.hostPeer(rep.hep, rep.cls, family), hostEndpoint: rep.hep, nodes: rep.nodes, family });
-    }
+    const targets: ServerTarget[] = [...this.hostTargets(s, grouping)];
     for (const pod of this.serverPods(s)) targets.push({ peer: pod, nodes: 1, family: 4 });
 
     const probes = new Map<ClientClass, Probe[]>(CLIENT_CLASSES.map((c) => [c.id, []]));
@@ -438,6 +444,72 @@ class AccessContext {
       targets,
       ...(otherPort && { otherPort }),
     };
+  }
+
+  /** One host endpoint per group of the nodes a server runs host-networked on. */
+  private hostTargets(s: ServerPlan, grouping: Grouping): ServerTarget[] {
+    const reps = s.runsOnAllNodes ? this.representativesExcept(grouping, new Set()) : this.representatives(grouping, s.hostNodes);
+    return reps.map((rep) => {
+      const family: IpFamily = rep.cls.ips[4] !== undefined || rep.cls.ips[6] === undefined ? 4 : 6;
+      return { peer: this.hostPeer(rep.hep, rep.cls, family), hostEndpoint: rep.hep, nodes: rep.nodes, family };
+    });
+  }
+
+  /**
+   * The paths the cluster needs that a protected server's port sits on (the API server's port
+   * made a metrics port, SSH made a protected server, etcd's client port protected from the
+   * control plane…), probed from those who need them: the hosts of the path's role, with their
+   * own egress (a host of the server's own node over loopback), pods, an address outside.
+   */
+  needs(): NeedAccess[] {
+    const spec = this.plan.spec;
+    const roles = this.plan.hostRoles;
+    const needed = neededPaths(spec.environment.apiServer, this.plan.hostTraffic?.presets ?? []);
+    const out: NeedAccess[] = [];
+    for (const s of this.plan.servers) {
+      for (const need of needed) {
+        if (need.protocol !== s.protocol || s.port < need.port || s.port > (need.endPort ?? need.port)) continue;
+        const grouping = this.grouping(s.protocol, s.port);
+        const targets = this.hostTargets(s, grouping).filter((t) => t.hostEndpoint !== undefined && matchesSelector(roles[need.on], t.hostEndpoint.labels, { global: true }));
+        const probes: Probe[] = [];
+        for (const target of targets) {
+          for (const source of this.needers(need, grouping, roles, target)) probes.push(this.probe(s, source.peer, source.target));
+        }
+        if (probes.length > 0) out.push({ server: s, need, probes });
+      }
+    }
+    return out;
+  }
+
+  /** Who needs a path into `target`, each with the target as it sees it (its own node's over loopback). */
+  private needers(need: NeededPath, grouping: Grouping, roles: Readonly<Record<HostRole, Selector>>, target: ServerTarget): { peer: Peer; target: Target }[] {
+    const node = target.peer.node;
+    const hosts = (role: HostRole): { peer: Peer; target: Target }[] =>
+      this.roleRepresentatives(grouping, roles[role]).flatMap((rep) => {
+        if (rep.hep.node === node) {
+          const lo: HostPeer = { kind: 'host', node, interface: LOOPBACK_INTERFACE, ip: LOOPBACK_IP };
+          return [{ peer: lo, target: { peer: lo, nodes: target.nodes, family: 4 } }];
+        }
+        const ip = rep.cls.ips[target.family];
+        return ip === undefined ? [] : [{ peer: this.hostPeer(rep.hep, rep.cls, target.family), target }];
+      });
+    const pod = (): { peer: Peer; target: Target }[] => {
+      const p = this.pod({ name: 'unlabelled', namespace: 'default', labels: {} }, 'client-pod', target.family, this.otherNode(node));
+      return p ? [{ peer: p, target }] : [];
+    };
+    switch (need.from) {
+      case 'nodes':
+      case 'control-plane':
+        return hosts(need.from);
+      case 'nodes-and-pods':
+        return [...hosts('nodes'), ...pod()];
+      case 'pods':
+        return pod();
+      case 'anywhere': {
+        const external = this.addresses.get('external', target.family);
+        return external ? [{ peer: { kind: 'external', ip: external.text }, target }] : [];
+      }
+    }
   }
 
   /** Probes from host-networked processes on the allowed client nodes, one per group. */

@@ -31,6 +31,8 @@ import { CLIENT_CLASSES, computeAccess, type AccessCell, type AccessMatrix, type
 import { describeDecision, describePeer, formatCount, PEER_WORDS, policyName, ROLE_WORDS, sample, serverPort, serverTitle } from './describe';
 import { workloadLabels } from './evaluator';
 import { printQuery } from './explain';
+import { SYSTEM_PODS } from '../calico/needs';
+import { parseCidr } from '../calico/net';
 import { KUBE_CONTROLLERS_ACCESS_POLICY, OPERATOR_TIER } from '../calico/operator';
 import { clusterEnvironment } from './environment';
 import { buildModel, type Model, type ModelContext } from './model';
@@ -74,6 +76,9 @@ class GuardRails {
       this.noHostEndpoint(server);
       this.namespaceDefaultDeny(server);
     }
+    this.essentialCut();
+    this.catchAllClients();
+    this.systemPods();
     this.partialInterfaces();
     this.hostTrafficCut();
     this.selectorsMatchNothing();
@@ -360,10 +365,86 @@ class GuardRails {
       'namespace-default-deny',
       s.path,
       `${s.policy.kind} ${policyName({ kind: s.policy.kind, name: s.policy.name, ...(s.policy.namespace !== undefined && { namespace: s.policy.namespace }) })} selects ${server.runsOn} for ingress: every other connection to them ends in the default tier's deny (probed: ${probe.protocol} ${probe.port} from ${describePeer(probe.source)}), not in default-host`,
-      s.role === 'kube-controllers-metrics'
-        ? 'kube-controllers serves nothing else (its health checks are exec probes), so this is harmless today; see deviation D8 in docs/seed-deviations.md'
-        : 'allow the pods\' other ports with a policy of their own; see deviation D8 in docs/seed-deviations.md',
+      s.role === 'kube-controllers-metrics' && this.onlyKubeControllers(s)
+        ? 'kube-controllers serves nothing else (its health checks are exec probes), so only its metrics port is reachable; see deviation D8 in docs/seed-deviations.md'
+        : "allow the pods' other ports with a policy of their own, or select only the server's pods; see deviation D8 in docs/seed-deviations.md",
     );
+  }
+
+  /**
+   * A protected port on a path the cluster needs (lib/calico/needs.ts), which those who need
+   * it no longer get through: a metrics port set to the API server's 6443 or the kubelet's
+   * 10250, a protected server on SSH's 22, etcd's 2379 protected from the control plane, a
+   * protected port that overrides a preset the spec names.
+   */
+  private essentialCut(): void {
+    for (const n of this.access.needs) {
+      const cut = n.probes.find((p) => !p.allowed);
+      if (cut === undefined) continue;
+      const s = n.server;
+      const preset = n.need.namedPreset;
+      const field = s.role === 'protected-server' ? `${s.path}.allowedClients` : `${s.path}.port`;
+      this.add(
+        'error',
+        preset ? 'preset-overridden' : 'essential-cut',
+        s.role === 'protected-server' ? s.path : `${s.path}.port`,
+        `${serverPort(s)} sits on the cluster's ${n.need.name} path (${n.need.protocol} ${n.need.port}${n.need.endPort === undefined ? '' : `-${n.need.endPort}`} into ${ROLE_WORDS[n.need.on]} from ${PEER_WORDS[n.need.from]}: ${n.need.usedBy})${preset ? `, which the preset ${preset} of spec.hostTraffic.presets opens` : ''}, and cuts it: ${flowText(cut)} is denied by ${describeDecision(cut.decidedBy)}${stageText(cut)}`,
+        s.role === 'protected-server'
+          ? `let those who need the path be allowed clients (${field}), or protect another port; if only the allowed clients may use it, say so with spec.acknowledge: [{code: ${preset ? 'preset-overridden' : 'essential-cut'}, reason: …}]`
+          : `give ${serverTitle(s)} its own port (${field}); ${n.need.port} is the ${n.need.name}'s`,
+      );
+    }
+  }
+
+  /**
+   * Allowed clients that are every address of a family: `0.0.0.0/0`, `::/0`, or the IPv4-mapped
+   * `::ffff:0.0.0.0/96` (which matches IPv4 clients through dual-stack sockets). The protection
+   * then protects nothing; exposed-port cannot see it when every node is an allowed client too.
+   */
+  private catchAllClients(): void {
+    const spec = this.plan.spec;
+    // The lists are sorted once read: a finding points at the list, which names the net.
+    const nets: { net: string; path: string }[] = [
+      ...spec.metrics.allowedNets.map((net) => ({ net, path: 'spec.metrics.allowedNets' })),
+      ...spec.protectedServers.flatMap((srv) => srv.allowedClients.nets.map((net) => ({ net, path: `${srv.path}.allowedClients.nets` }))),
+    ];
+    for (const { net, path } of nets) {
+      const catchAll = isCatchAll(net);
+      if (catchAll === undefined) continue;
+      this.add(
+        'error',
+        'catch-all-clients',
+        path,
+        `${net} allows ${catchAll} as clients: the port is protected from nobody`,
+        'list the networks the clients are in; if every address may connect on purpose, say so with spec.acknowledge: [{code: catch-all-clients, reason: …}]',
+      );
+    }
+  }
+
+  /**
+   * A namespaced policy of calico-shield (kube-controllers' metrics) that selects a system pod
+   * too: every other connection to it then ends in the default tier's deny.
+   */
+  private systemPods(): void {
+    for (const s of this.plan.servers) {
+      if (s.policy.kind !== 'NetworkPolicy' || s.policy.namespace === undefined) continue;
+      for (const pod of SYSTEM_PODS) {
+        if (pod.namespace !== s.policy.namespace || !matchesSelector(s.policy.selector, pod.labels, { global: false })) continue;
+        this.add(
+          'error',
+          'selects-system-pods',
+          s.role === 'kube-controllers-metrics' ? `${s.path}.podLabels` : s.path,
+          `${s.policy.kind} ${s.policy.namespace}/${s.policy.name} selects ${pod.name} (${Object.entries(pod.labels).map(([k, v]) => `${k}=${v}`).join(', ')} in ${pod.namespace}) too: every other connection to it ends in the default tier's deny, so the cluster loses ${pod.serves}`,
+          s.role === 'kube-controllers-metrics' ? "set metrics.kubeControllers.podLabels to labels only kube-controllers' pods carry (k8s-app: calico-kube-controllers)" : 'select only the pods of the server',
+        );
+      }
+    }
+  }
+
+  /** Whether the kube-controllers policy selects by kube-controllers' own label, as the operator and the manifests set it. */
+  private onlyKubeControllers(s: ServerPlan): boolean {
+    const labels = this.plan.spec.metrics.kubeControllers?.podLabels ?? {};
+    return s.role === 'kube-controllers-metrics' && labels['k8s-app'] === 'calico-kube-controllers';
   }
 
   private cellsOf(server: ServerAccess, intent: 'allowed' | 'denied'): AccessCell[] {
@@ -431,6 +512,26 @@ function rewriteHint(p: Probe, mode: 'static' | 'auto'): string | undefined {
       ? "a host reaches pods on other nodes from its tunnel address, which the static host endpoints do not list: use hostEndpoints.mode: auto (kube-controllers' host endpoints carry the tunnel addresses), or allow the pool's network as a client"
       : 'the automatic host endpoint of the client node should carry its tunnel address: check that kube-controllers runs with autoCreate Enabled';
   }
+  return undefined;
+}
+
+/** The first 12 bytes of ::ffff:0:0/96. */
+const IPV4_MAPPED: readonly number[] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff];
+
+function maskedByte(b: number, index: number, prefixLength: number): number {
+  const kept = Math.min(Math.max(prefixLength - 8 * index, 0), 8);
+  return b & ((0xff << (8 - kept)) & 0xff);
+}
+
+/** What a catch-all net stands for ("every IPv4 address"), or undefined when it is a real network. */
+function isCatchAll(net: string): string | undefined {
+  const parsed = parseCidr(net);
+  if (!parsed.ok) return undefined;
+  const c = parsed.cidr;
+  if (c.prefixLength === 0) return c.family === 4 ? 'every IPv4 address' : 'every IPv6 address';
+  // A network that holds ::ffff:0:0/96 holds every IPv4 address, as dual-stack sockets see them
+  // (the spec reads ::ffff:0:0/96 itself as 0.0.0.0/0).
+  if (c.family === 6 && c.prefixLength <= 96 && IPV4_MAPPED.every((b, i) => maskedByte(b, i, c.prefixLength) === c.address.bytes[i])) return 'every IPv4 address (IPv4-mapped IPv6)';
   return undefined;
 }
 

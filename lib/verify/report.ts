@@ -16,7 +16,7 @@ export const ACCESS_REPORT_FILE = 'ACCESS.md';
 const SYMBOLS: Readonly<Record<CellStatus, string>> = { allowed: '✅', denied: '⛔', failsafe: '⚠️', mixed: '◐', none: '—' };
 
 /** Renders the report of one cluster; `findings` are the verify stage's (only warnings reach a written report). */
-export function renderAccessReport(plan: ProtectionPlan, access: AccessMatrix, findings: readonly Finding[]): string {
+export function renderAccessReport(plan: ProtectionPlan, access: AccessMatrix, findings: readonly Finding[], acknowledged: readonly { readonly finding: Finding; readonly reason: string }[] = []): string {
   const out: string[] = [];
   out.push(`# Access to the protected servers of cluster \`${plan.cluster}\``, '');
   out.push(
@@ -29,6 +29,12 @@ export function renderAccessReport(plan: ProtectionPlan, access: AccessMatrix, f
   if (access.essentials.length > 0) out.push(...essentials(access.essentials, plan.hostTraffic), '');
   out.push(...probes(access), '');
   out.push(...warnings(findings));
+  if (acknowledged.length > 0) {
+    out.push('', '## Acknowledged', '', 'Findings the spec accepts on purpose (`spec.acknowledge`), with its reasons:', '');
+    for (const a of [...acknowledged].sort((x, y) => cmp(x.finding.code, y.finding.code) || cmp(x.finding.message, y.finding.message))) {
+      out.push(`- **${a.finding.code}** (${a.finding.severity}): ${md(a.finding.message)} — acknowledged: ${md(a.reason)}`);
+    }
+  }
   return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
 }
 

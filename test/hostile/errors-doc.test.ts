@@ -66,7 +66,7 @@ const AUTO_BASE: readonly string[] = [
   '      port: 2379', // 20
   '      runsOn: {nodeSelector: {node-role.kubernetes.io/control-plane: ""}}', // 21
   '      allowedClients:', // 22
-  '        nodeSelector: {kubernetes.io/hostname: worker-0}', // 23
+  '        nodeSelector: {node-role.kubernetes.io/control-plane: ""}', // 23
   '        workloads: [{namespace: backup, labels: {app: etcd-backup}}]', // 24
   '  environment: {install: manifests, ipPools: [{cidr: 192.168.0.0/16, natOutgoing: false}], encapsulation: None}', // 25
 ];
@@ -115,6 +115,22 @@ const CASES: readonly Case[] = [
   { mistake: 'metadata.name differs from the file name', shown: '  name: production', source: replace(4, '  name: production'), code: 'name-mismatch' },
   { mistake: 'Missing approach', shown: '(line 6 removed)', source: replace(6), code: 'missing-field' },
   { mistake: 'Unknown approach', shown: '  approach: allowlist', source: replace(6, '  approach: allowlist'), code: 'bad-approach' },
+  { mistake: "A metrics port on the kubelet's 10250", shown: '    calicoNode: {port: 10250}', source: replace(18, '    calicoNode: {port: 10250}'), code: 'essential-cut' },
+  { mistake: 'A protected server on SSH 22', shown: '      port: 22', source: replace(21, '      port: 22'), code: 'essential-cut' },
+  {
+    mistake: 'A protected port a named preset opens, its clients not those of the preset',
+    shown: '      port: 5473  (Typha, with hostTraffic: {presets: [typha]} and allowed clients the backup pods only)',
+    source: text([...BASE.slice(0, 20), '      port: 5473', BASE[21] as string, BASE[22] as string, BASE[24] as string, BASE[25] as string, '  hostTraffic: {presets: [typha]}']),
+    code: 'preset-overridden',
+  },
+  { mistake: 'Every address as allowed clients', shown: '        nets: ["::/0"]', source: replace(24, '        nets: ["::/0"]'), code: 'catch-all-clients' },
+  {
+    mistake: "kube-controllers' pod labels that CoreDNS carries",
+    shown: '    kubeControllers: {podLabels: {k8s-app: kube-dns}}  (Calico in kube-system)',
+    source: insert(18, '    kubeControllers: {podLabels: {k8s-app: kube-dns}}'),
+    code: 'selects-system-pods',
+  },
+  { mistake: 'Acknowledging what is always a mistake', shown: '  acknowledge: [{code: exposed-port, reason: x}]', source: append('  acknowledge: [{code: exposed-port, reason: x}]'), code: 'bad-acknowledge' },
   { mistake: 'Unknown install flavour', shown: '  environment: {install: helm}', source: replace(26, '  environment: {install: helm}'), code: 'bad-install' },
   { mistake: 'Unknown encapsulation', shown: '  environment: {encapsulation: vxlan}', source: replace(26, '  environment: {encapsulation: vxlan}'), code: 'bad-encapsulation' },
   { mistake: 'Unknown natOutgoingExclusions', shown: '  environment: {natOutgoingExclusions: HostIPs}', source: replace(26, '  environment: {natOutgoingExclusions: HostIPs}'), code: 'bad-nat-exclusions' },

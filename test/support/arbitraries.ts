@@ -185,8 +185,17 @@ function specOf(name: string, f: Flavour): fc.Arbitrary<Json> {
         metrics: fc.option(metrics),
         servers: fc.uniqueArray(server, { maxLength: 2, selector: (s) => s.name }),
         failsafe: fc.option(failsafe, { freq: 4 }),
+        // Mostly a routed cluster without NAT (the other environments make many specs unsafe
+        // on purpose, which the environment tests cover), sometimes the others.
+        environment: fc.constantFrom<Json>(
+          { install: 'manifests', ipPools: [{ cidr: '192.168.0.0/16', natOutgoing: false }], encapsulation: 'None' },
+          { install: 'manifests', ipPools: [{ cidr: '192.168.0.0/16', natOutgoing: false }], encapsulation: 'None' },
+          { install: 'manifests', ipPools: [{ cidr: '192.168.0.0/16', natOutgoing: false }], encapsulation: 'None' },
+          { install: 'manifests', encapsulation: 'VXLAN', natOutgoingExclusions: 'IPPoolsAndHostIPs' },
+          { install: 'operator', natOutgoingExclusions: 'IPPoolsAndHostIPs', wireguard: true },
+        ),
       },
-      { requiredKeys: ['apiVersion', 'kind', 'metadataName', 'approach', 'nodes', 'servers'] },
+      { requiredKeys: ['apiVersion', 'kind', 'metadataName', 'approach', 'nodes', 'servers', 'environment'] },
     )
     .map((r) => {
       const nodeNames = r.nodes.map((n) => n.name);
@@ -204,7 +213,7 @@ function specOf(name: string, f: Flavour): fc.Arbitrary<Json> {
         }
         return out;
       });
-      const spec: { [key: string]: Json } = { approach: r.approach };
+      const spec: { [key: string]: Json } = { approach: r.approach, environment: r.environment };
       if (r.calicoNamespace !== undefined && r.calicoNamespace !== null) spec.calicoNamespace = r.calicoNamespace;
       if (r.nodes.length > 0) spec.nodes = r.nodes;
       if (r.metrics !== undefined && r.metrics !== null) spec.metrics = r.metrics;
