@@ -42,17 +42,28 @@ export interface Verification {
   readonly access: AccessMatrix;
 }
 
+export interface VerifyContext extends Pick<ModelContext, 'nodes'> {
+  /**
+   * The objects the cluster has besides calico-shield's: for `audit`, what a dump of the live
+   * cluster holds (its installer's tier among them).
+   *
+   * @default - the installer's objects of spec.environment (the operator's tier on operator installs)
+   */
+  readonly installed?: readonly CalicoObject[];
+}
+
 /**
  * Verifies the objects a plan compiled to; findings are sorted.
  *
  * @param context.nodes the cluster's nodes, for the host endpoints kube-controllers creates
  *   when the objects enable them (auto mode) @default - none
  */
-export function verifyCluster(plan: ProtectionPlan, objects: readonly CalicoObject[], context: Pick<ModelContext, 'nodes'> = {}): Verification {
+export function verifyCluster(plan: ProtectionPlan, objects: readonly CalicoObject[], context: VerifyContext = {}): Verification {
   // Felix's lists are the spec's (Calico's defaults unless the spec says the cluster differs)
   // wherever the emitted objects do not set them; the installer's own objects decide too.
-  const { environment, objects: installed } = clusterEnvironment(plan.spec);
-  const model = buildModel([...installed, ...objects], { failsafeDefaults: plan.spec.failsafe, environment, ...context });
+  const { environment, objects: modelled } = clusterEnvironment(plan.spec);
+  const { installed = modelled, ...modelContext } = context;
+  const model = buildModel([...installed, ...objects], { failsafeDefaults: plan.spec.failsafe, environment, ...modelContext });
   const access = computeAccess(plan, model);
   const rails = new GuardRails(plan, model, access);
   return { findings: sortFindings(rails.check()), access };

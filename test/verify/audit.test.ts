@@ -1,0 +1,90 @@
+/**
+ * calico-shield's objects evaluated with what the cluster already has: dumps of existing
+ * Calico objects (test/fixtures/dumps/) against test/fixtures/clusters/env-manifests-none.yaml.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { readDump } from '../../lib/audit/dump';
+import { auditCluster } from '../../lib/verify/audit';
+import { ACCESS_REPORT_FILE, renderAccessReport } from '../../lib/verify/report';
+import { compileOk, ROOT } from '../support/compile';
+
+const CLUSTER = 'test/fixtures/clusters/env-manifests-none.yaml';
+const compiled = compileOk(CLUSTER);
+
+function audit(...dumps: string[]) {
+  const dump = readDump(dumps.map((d) => ({ file: `test/fixtures/dumps/${d}`, text: fs.readFileSync(path.join(ROOT, 'test/fixtures/dumps', d), 'utf8') })));
+  expect(dump.findings).toEqual([]);
+  if (!compiled.plan) throw new Error('no plan');
+  return { dump, result: auditCluster(compiled.plan, compiled.objects, dump.objects.map((o) => o.object)) };
+}
+
+describe('audit', () => {
+  it('can read a clean dump as identical to ACCESS.md: the cluster holds nothing but what dist/ applies', () => {
+    const { dump, result } = audit('clean.yaml');
+    expect(dump.ignored).toBe(1);
+    expect(JSON.stringify(dump)).not.toContain('do-not-echo-me');
+    expect(result.replaced).toEqual(['FelixConfiguration//default', 'GlobalNetworkPolicy//restrict-calico-node-prometheus', 'HostEndpoint//cp-1.all-interfaces']);
+    expect(result.existing).toEqual([]);
+    expect(result.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    if (!compiled.plan) throw new Error('no plan');
+    const report = renderAccessReport(compiled.plan, result.access, result.findings.filter((f) => f.severity === 'warning'));
+    expect(report).toBe(compiled.files.find((f) => f.path === ACCESS_REPORT_FILE)?.content);
+  });
+
+  it('fails with exposed-port naming an earlier allow-all policy', () => {
+    const { result } = audit('allow-all.yaml');
+    expect(result.existing).toEqual(['GlobalNetworkPolicy//legacy-allow-internal']);
+    const exposed = result.findings.filter((f) => f.code === 'exposed-port');
+    expect(exposed.length).toBeGreaterThan(0);
+    for (const f of exposed) expect(f.message).toContain('is allowed by GlobalNetworkPolicy legacy-allow-internal ingress rule 0 (Allow)');
+    expect(exposed.map((f) => f.field)).toContain('spec.protectedServers[0]');
+  });
+
+  it('fails with exposed-port naming the policy of a tier ordered before default', () => {
+    const { result } = audit('tier-first.yaml');
+    const exposed = result.findings.find((f) => f.code === 'exposed-port' && f.field === 'spec.metrics.calicoNode');
+    expect(exposed?.message).toContain('is allowed by GlobalNetworkPolicy platform.allow-monitoring ingress rule 0 (Allow)');
+  });
+
+  it('fails with client-cut naming a hand-made host endpoint that shadows one of calico-shield', () => {
+    const { result } = audit('manual-hep.yaml');
+    const cut = result.findings.filter((f) => f.code === 'client-cut');
+    expect(cut.length).toBeGreaterThan(0);
+    expect(cut.some((f) => f.message.includes('at host-ingress of cp-1-eth0'))).toBe(true);
+  });
+
+  it('can merge FelixConfiguration default field by field, as server-side apply does', () => {
+    const dump = readDump([{ file: 'fc.yaml', text: 'apiVersion: projectcalico.org/v3\nkind: FelixConfiguration\nmetadata: {name: default}\nspec: {defaultEndpointToHostAction: Drop, failsafeInboundHostPorts: [{protocol: TCP, port: 22}]}\n' }]);
+    const withPruned = compileOk('test/fixtures/clusters/env-operator-none.yaml');
+    if (!withPruned.plan) throw new Error('no plan');
+    const result = auditCluster(withPruned.plan, withPruned.objects, dump.objects.map((o) => o.object));
+    // Drop (the cluster's) closes pods' way to their own host: no pod-to-own-host warning.
+    expect(result.findings.some((f) => f.code === 'pod-to-own-host')).toBe(false);
+    expect(result.replaced).toEqual(['FelixConfiguration//default']);
+  });
+
+  it('can prune what calico-shield wrote and dist/ no longer holds', () => {
+    const dump = readDump([{ file: 'old.yaml', text: 'apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: protected-old-server, labels: {app.kubernetes.io/managed-by: calico-shield}}\nspec: {selector: all(), ingress: [{action: Allow}]}\n' }]);
+    if (!compiled.plan) throw new Error('no plan');
+    const result = auditCluster(compiled.plan, compiled.objects, dump.objects.map((o) => o.object));
+    expect(result.pruned).toEqual(['GlobalNetworkPolicy//protected-old-server']);
+    expect(result.findings.filter((f) => f.code === 'exposed-port')).toEqual([]);
+  });
+
+  it.each([
+    ['broken YAML', 'items: [\n', 'bad-dump', 2, 1],
+    ['a Calico object without a name', 'apiVersion: projectcalico.org/v3\nkind: HostEndpoint\nmetadata: {}\n', 'bad-dump', 1, 1],
+    ['an alias bomb', `a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n`, 'bad-dump', 1, 1],
+  ])('fails %s with a positioned finding, never a crash', (_title, text, code, line, col) => {
+    const dump = readDump([{ file: 'dump.yaml', text }]);
+    expect(dump.findings).toEqual([expect.objectContaining({ severity: 'error', code, file: 'dump.yaml', line, col })]);
+  });
+
+  it('can list objects the model does not read as not-modelled, never dropping them silently', () => {
+    const dump = readDump([{ file: 'pool.yaml', text: 'apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata: {name: default-ipv4-ippool}\nspec: {cidr: 192.168.0.0/16}\n' }]);
+    if (!compiled.plan) throw new Error('no plan');
+    const result = auditCluster(compiled.plan, compiled.objects, dump.objects.map((o) => o.object));
+    expect(result.findings).toContainEqual(expect.objectContaining({ code: 'not-modelled', message: expect.stringContaining('IPPool default-ipv4-ippool') }));
+  });
+});
