@@ -10,7 +10,7 @@
  * the stage folders one after another (dependsOn), since it ignores sync waves.
  */
 import { isMap, isScalar, parseDocument } from 'yaml';
-import { checkDns1123Label } from '../calico/validate';
+import { checkDns1123Label, escapeHiddenCharacters } from '../calico/validate';
 import { STAGES } from '../charts/metadata';
 import { Finding } from '../spec/errors';
 import { TextLines } from '../spec/lines';
@@ -83,7 +83,7 @@ export function parseDeployRepo(file: string, text: string): { readonly repo?: D
     ...(field ? { field } : {}),
   });
   if (doc.errors.length > 0) {
-    return { findings: doc.errors.map((e) => finding(`yaml-${e.code.toLowerCase().replace(/_/g, '-')}`, e.message.split('\n')[0], 'fix the YAML syntax', e.pos[0])) };
+    return { findings: doc.errors.map((e) => finding(`yaml-${e.code.toLowerCase().replace(/_/g, '-')}`, escapeHiddenCharacters(e.message.split('\n')[0]), 'fix the YAML syntax', e.pos[0])) };
   }
   const map = doc.contents;
   if (!isMap(map)) {

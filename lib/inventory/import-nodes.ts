@@ -9,7 +9,7 @@
  */
 import { Document, isAlias, isMap, isNode, isScalar, isSeq, Pair, parseDocument, Scalar, Schema, visit, YAMLMap, YAMLSeq } from 'yaml';
 import { compareIps, ParsedIp, parseIp } from '../calico/net';
-import { checkInterfaceName, checkNodeName, quote } from '../calico/validate';
+import { checkInterfaceName, checkNodeName, escapeHiddenCharacters, quote } from '../calico/validate';
 import { InventoryNode, InventoryProblem } from './parse-node-inventory';
 import { applyEdits, Edit, SourceText } from './source-text';
 
@@ -79,7 +79,7 @@ export function importNodes(specText: string, nodes: readonly InventoryNode[], o
 
   const doc = parseDocument(specText, PARSE_OPTIONS);
   if (doc.errors.length > 0) {
-    return { ok: false, problems: doc.errors.map((e) => ({ message: `the spec is not valid YAML: ${e.message.split('\n')[0]}` })) };
+    return { ok: false, problems: doc.errors.map((e) => ({ message: `the spec is not valid YAML: ${escapeHiddenCharacters(e.message.split('\n')[0])}` })) };
   }
   const src = new SourceText(specText);
   const read = readSpec(doc);

@@ -19,6 +19,7 @@ import {
   checkNodeName,
   checkPort,
   checkProtocol,
+  escapeHiddenCharacters,
   Problem,
   quote,
 } from '../calico/validate';
@@ -117,7 +118,7 @@ export function parseClusterSpec(file: string, clusterName: string, bytes: Uint8
         severity: 'error',
         code: `yaml-${e.code.toLowerCase().replace(/_/g, '-')}`,
         // yaml's own messages quote the offending token, which may be megabytes long.
-        message: clip(e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''), 300, 200),
+        message: escapeHiddenCharacters(clip(e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''), 300, 200)),
         ...(e.code === 'DUPLICATE_KEY' ? { hint: 'each key may appear once in a mapping; remove or merge the duplicates' } : {}),
         ...(e.code === 'TAB_AS_INDENT' ? { hint: 'indent with spaces, not tabs' } : {}),
         file,
