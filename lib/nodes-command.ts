@@ -114,8 +114,11 @@ export function runNodes(argv: readonly string[], io: NodesIo): number {
     return 1;
   }
   const { report } = result;
+  const addresses = args.includeExternal ? 'InternalIP or ExternalIP address' : 'InternalIP address';
   for (const name of report.added) io.stdout(`added    ${name}\n`);
   for (const c of report.changed) io.stdout(`changed  ${c.name}: [${c.before.join(', ')}] → [${c.after.join(', ')}]\n`);
+  for (const name of report.kept) io.stdout(`kept     ${name}: the inventory gives it no ${addresses}; its expectedIPs stay as they are\n`);
+  for (const name of report.skipped) io.stdout(`skipped  ${name}: the inventory gives it no ${addresses}; not added\n`);
   for (const name of report.removed) io.stdout(`removed  ${name}\n`);
   for (const name of report.gone.filter((n) => !report.removed.includes(n))) io.stdout(`gone     ${name} (not in the inventory; kept, --prune removes it)\n`);
   io.stdout(`same     ${report.unchanged} node${report.unchanged === 1 ? '' : 's'}\n`);
