@@ -144,10 +144,20 @@ function fieldProblem(key: keyof DeployRepo, value: string): string | undefined 
   }
 }
 
+/** The header line that marks a manifest as rendered by calico-shield: only such files are ever replaced or removed. */
+const RENDERED_MARK = `# Written by calico-shield synth from ${DEPLOY_REPO_FILE}`;
+
 function header(lines: readonly string[]): string {
-  return [...lines, `Written by calico-shield synth from ${DEPLOY_REPO_FILE}: change that file and run 'npm run synth', not this one.`]
-    .map((l) => `# ${l}\n`)
-    .join('');
+  return [...lines.map((l) => `# ${l}`), `${RENDERED_MARK}: change that file and run 'npm run synth', not this one.`].map((l) => `${l}\n`).join('');
+}
+
+/** Whether a manifest under deploy/ is one calico-shield rendered: its leading comments hold the header line. */
+export function isRenderedDeployFile(text: string): boolean {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('#')) return false;
+    if (line.startsWith(RENDERED_MARK)) return true;
+  }
+  return false;
 }
 
 /**
