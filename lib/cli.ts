@@ -1,7 +1,7 @@
 /**
  * The `calico-shield` command. It holds no logic of its own: it reads specs, runs the
  * pipeline and writes or compares dist/. Takes argv and output streams as arguments, so
- * tests call it directly; bin/calico-shield.js is a three-line shim.
+ * tests call it directly; bin/calico-shield.js is a one-line shim that calls main().
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -13,6 +13,7 @@ import { diffTrees } from './gitops/diff';
 import { findClusterSpec, loadClusters } from './clusters';
 import { DEPLOY_REPO_FILE, DeployRepo, parseDeployRepo, renderDeploy } from './gitops/deploy';
 import { ClusterOutput, OutputFile, writeDist, writeFileAtomically } from './gitops/writer';
+import { readStdin } from './io/input';
 import { NODES_USAGE, runNodes } from './nodes-command';
 import { ClusterResult, compileCluster } from './pipeline';
 import { formatFinding, hasErrors } from './spec/errors';
@@ -121,6 +122,16 @@ export function run(argv: readonly string[], io: CliIo): number {
     return 0;
   }
   return Math.max(check(outDir, outputs, io), deploy ? checkDeploy(deployRoot, deployFiles, io) : 0);
+}
+
+/** The calico-shield process (bin/calico-shield.js): run with the real streams, exit code set. */
+export function main(): void {
+  process.exitCode = run(process.argv.slice(2), {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    cwd: process.cwd(),
+    stdin: () => readStdin(0),
+  });
 }
 
 /**
