@@ -8,5 +8,6 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/build/'],
   transform: { '^.+\\.ts$': 'ts-jest' },
   snapshotResolver: '<rootDir>/test/support/snapshot-resolver.js',
+  globalSetup: '<rootDir>/test/support/bundle.js',
   coveragePathIgnorePatterns: ['/node_modules/', '/imports/'],
 };

@@ -1,22 +1,29 @@
 /**
  * The `calico-shield` command. It holds no logic of its own: it reads specs, runs the
  * pipeline and writes or compares dist/. Takes argv and output streams as arguments, so
- * tests call it directly; bin/calico-shield.js is a three-line shim.
+ * tests call it directly; bin/calico-shield.js is a one-line shim that calls main().
+ *
+ * One handler at the top turns every failure into one line (`error: <path>: <reason>` and a
+ * hint) and a documented exit code, never a stack trace (--debug adds it).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
-import { parse, parseAllDocuments } from 'yaml';
-import { CalicoObject } from './calico/object';
-import { diffTrees } from './gitops/diff';
-import { findClusterSpec, loadClusters } from './clusters';
+import { parseAllDocuments } from 'yaml';
+import { asCalicoObject, CalicoObject } from './calico/object';
+import { escapeHiddenCharacters } from './calico/validate';
+import { findClusterSpec, isClusterName, loadClusters, readSpec } from './clusters';
 import { DEPLOY_REPO_FILE, DeployRepo, parseDeployRepo, renderDeploy } from './gitops/deploy';
-import { ClusterOutput, OutputFile, writeDist, writeFileAtomically } from './gitops/writer';
+import { diffTrees } from './gitops/diff';
+import { ClusterOutput, DeployOutput, PARTIAL_WRITE_EXIT, PartialWriteError, readTree, renderedDeployFiles, writeOutputs } from './gitops/writer';
+import { entryType, FILE_ERROR_EXIT, FileError, folderExists, isSystemError, normalizeLineEnds, readRegularFile, readRegularFileOrFail, refusal, systemError } from './io/files';
+import { readStdin } from './io/input';
+import { BUSY_EXIT, BusyError, FolderLock, lockFolder } from './io/lock';
 import { NODES_USAGE, runNodes } from './nodes-command';
 import { ClusterResult, compileCluster } from './pipeline';
-import { formatFinding, hasErrors } from './spec/errors';
 import { planCluster } from './plan/plan';
+import { formatFinding, hasErrors, sortFindings } from './spec/errors';
 import { parseClusterSpec } from './spec/parse';
 import { clusterEnvironment } from './verify/environment';
 import { explain, ExplainContext, formatExplanation, formatQueryError } from './verify/explain';
@@ -29,13 +36,23 @@ export interface CliIo {
   readonly cwd: string;
   /** Standard input when something is piped in (nodes import); undefined for a terminal. */
   readonly stdin?: () => string | undefined;
+  /**
+   * Called at each step of a run that writes: `locked` once the output folders are locked, then
+   * the writer's steps (lib/gitops/writer.ts). Tests stop or kill the process there.
+   *
+   * @default - nothing
+   */
+  readonly onStep?: (step: string) => void;
 }
+
+/** Exit code of a failure that is a bug in calico-shield (sysexits' EX_SOFTWARE). */
+export const INTERNAL_ERROR_EXIT = 70;
 
 const USAGE = `usage: calico-shield <command> [options]
 
 commands:
-  synth     compile every clusters/<name>.yaml into dist/<name>/ (atomically; nothing is written on error)
-  check     compile in memory and compare with dist/; exit 1 with a diff when dist/ is stale or hand-edited
+  synth     compile every clusters/<name>.yaml into dist/<name>/ and render deploy/ (all or nothing: on any error nothing is written)
+  check     compile in memory and compare with dist/ and deploy/; exit 1 with a diff when they are stale or hand-edited
   nodes import --cluster NAME [--file nodes.json]
             add or update spec.nodes from \`kubectl get nodes -o json\` (see below)
   explain   --cluster NAME "<source> -> <destination>:<port>[/<protocol>]"
@@ -46,8 +63,22 @@ options:
   --clusters DIR   folder of cluster specs (default: clusters)
   --out DIR        output folder (default: dist)
   --cluster NAME   the cluster whose dist/<cluster>/ explain reads
+  --debug          print the stack trace of a failure
   --help           this text
   --version        the version of calico-shield
+
+exit codes:
+  0  done (explain: allowed)
+  1  errors in the specs, or dist/ or deploy/ differ from the specs (check)
+  2  bad usage (explain: bad query)
+  3  explain: denied
+  ${FILE_ERROR_EXIT}  a file or folder cannot or may not be read or written (a link, a pipe, a file calico-shield did not write, a full disk…); nothing was changed
+  ${BUSY_EXIT}  another calico-shield run holds the output folder; nothing was changed
+  ${PARTIAL_WRITE_EXIT}  the run failed part-way and could not put back what it had replaced (the message names it); the next synth puts it back
+  ${INTERNAL_ERROR_EXIT} a bug in calico-shield
+
+Runs at the same time: synth, check and nodes import lock the folder they write or compare
+(dist/, deploy/, clusters/) and fail at once, naming the other run, when it is locked.
 
 explain peers (docs/verification.md):
   pod <namespace>[/<name>][{key=value,...}] [on <node>] [ip <address>]
@@ -72,8 +103,47 @@ interface Options {
   readonly query?: string;
 }
 
-/** Exit codes: 0 success (explain: allowed), 1 findings or drift, 2 usage (explain: bad query), 3 explain: denied. */
+/**
+ * Runs one command. Exit codes: 0 success (explain: allowed), 1 findings or drift, 2 usage
+ * (explain: bad query), 3 explain: denied, 4 a file error, 5 busy, 6 a partial write, 70 a bug.
+ * Everything printed has its control and bidirectional characters escaped.
+ */
 export function run(argv: readonly string[], io: CliIo): number {
+  const debug = argv.includes('--debug');
+  const out: CliIo = { ...io, stdout: (t) => io.stdout(escapeHiddenCharacters(t)), stderr: (t) => io.stderr(escapeHiddenCharacters(t)) };
+  try {
+    return dispatch(
+      argv.filter((a) => a !== '--debug'),
+      out,
+    );
+  } catch (e) {
+    return reportFailure(e, out, debug);
+  }
+}
+
+/** The calico-shield process (bin/calico-shield.js): run with the real streams, exit code set. */
+export function main(): void {
+  // A reader that went away (calico-shield check | head) ends the run quietly.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => process.exit(e.code === 'EPIPE' ? (typeof process.exitCode === 'number' ? process.exitCode : 0) : FILE_ERROR_EXIT));
+  }
+  // For tests that stop (and then kill or continue) a run at a chosen step: see CliIo.onStep.
+  const stopAt = process.env.CALICO_SHIELD_STOP_AT;
+  const onStep = (step: string): void => {
+    if (step !== stopAt) return;
+    fs.writeSync(2, `calico-shield: stopped at ${step} (pid ${process.pid})\n`);
+    process.kill(process.pid, 'SIGSTOP');
+  };
+  process.exitCode = run(process.argv.slice(2), {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    cwd: process.cwd(),
+    stdin: () => readStdin(0),
+    ...(stopAt ? { onStep } : {}),
+  });
+}
+
+function dispatch(argv: readonly string[], io: CliIo): number {
   if (argv[0] === 'nodes') return runNodes(argv.slice(1), io);
   const parsed = parseArgs(argv);
   if (typeof parsed === 'string') {
@@ -91,37 +161,112 @@ export function run(argv: readonly string[], io: CliIo): number {
   if (parsed.command === 'explain') return explainCommand(parsed, io);
   const clustersDir = path.resolve(io.cwd, parsed.clusters);
   const outDir = path.resolve(io.cwd, parsed.out);
-  const loaded = loadClusters(clustersDir, io.cwd);
-  if (typeof loaded === 'string') {
-    io.stderr(`error: ${loaded}\n`);
-    return 1;
+  // deploy/ belongs to the repository that holds the cluster folder: a synth of specs kept
+  // elsewhere (--clusters) never rewrites this repository's manifests.
+  const deployRoot = path.join(path.dirname(clustersDir), path.dirname(DEPLOY_REPO_FILE));
+  const synth = parsed.command === 'synth';
+  const locks = lockOutputs(outDir, deployRoot, synth ? 'synth' : 'check');
+  try {
+    io.onStep?.('locked');
+    const compiled = compileAll(clustersDir, outDir, deployRoot, synth, io);
+    if (typeof compiled === 'number') return compiled;
+    return synth ? writeAll(outDir, compiled, io) : Math.max(check(outDir, compiled.outputs, io), compiled.deploy ? checkDeploy(compiled.deploy, io) : 0);
+  } finally {
+    for (const lock of locks.reverse()) lock.release();
   }
+}
+
+/** Locks dist/ and, when the repository renders deploy/, deploy/: synth creates dist/; check reads a read-only checkout unlocked. */
+function lockOutputs(outDir: string, deployRoot: string, command: 'synth' | 'check'): FolderLock[] {
+  const options = { create: command === 'synth', readOnly: command === 'check' };
+  const locks = [lockFolder(outDir, command, options)];
+  try {
+    if (entryType(path.join(deployRoot, path.basename(DEPLOY_REPO_FILE))) !== 'missing') locks.push(lockFolder(deployRoot, command, { ...options, create: false }));
+  } catch (e) {
+    locks[0]?.release();
+    throw e;
+  }
+  return locks;
+}
+
+/** Prints a failure as one line and a hint (the stack too with --debug); returns its exit code. */
+function reportFailure(e: unknown, io: CliIo, debug: boolean): number {
+  const { text, code } = describeFailure(e, io.cwd);
+  io.stderr(text);
+  if (debug && e instanceof Error && e.stack) io.stderr(`${e.stack}\n`);
+  return code;
+}
+
+/**
+ * What calico-shield prints for a failure, paths relative to `cwd`, and its exit code: a file
+ * it cannot use (4), another run holding the folder (5), a write it could not undo (6), or a
+ * bug (70).
+ */
+export function describeFailure(e: unknown, cwd: string): { readonly text: string; readonly code: number } {
+  const shown = (file: string): string => (path.isAbsolute(file) ? path.relative(cwd, file) || '.' : file);
+  const hint = (text: string | undefined): string => (text ? `  hint: ${text}\n` : '');
+  if (e instanceof BusyError) {
+    const h = e.holder;
+    return {
+      text:
+        `error: ${shown(e.folder)}/: another calico-shield run holds it: ${h.command}, pid ${h.pid} on ${h.host}, since ${h.since}\n` +
+        hint(`wait for that run to end and run again; if no such process runs, delete ${shown(e.lockFile)}`),
+      code: BUSY_EXIT,
+    };
+  }
+  if (e instanceof PartialWriteError) {
+    return {
+      text:
+        `error: ${shown(e.failure.file)}: ${e.failure.reason}\n` +
+        `error: the run stopped after replacing ${e.replaced.map((f) => shown(f)).join(', ')} and could not put ${e.replaced.length === 1 ? 'it' : 'them'} back; everything else is as it was\n` +
+        hint('run synth again once the cause is fixed: it first puts back what this run replaced'),
+      code: PARTIAL_WRITE_EXIT,
+    };
+  }
+  if (e instanceof FileError || isSystemError(e)) {
+    const f = e instanceof FileError ? e : systemError(e);
+    return { text: `error: ${shown(f.file)}: ${f.reason}\n${hint(f.hint)}`, code: FILE_ERROR_EXIT };
+  }
+  return {
+    text: `error: internal error: ${e instanceof Error ? e.message : String(e)}\n${hint('this is a bug in calico-shield: run again with --debug for the stack trace, and report it')}`,
+    code: INTERNAL_ERROR_EXIT,
+  };
+}
+
+interface Compiled {
+  readonly outputs: readonly ClusterOutput[];
+  readonly deploy?: DeployOutput;
+}
+
+/** Every cluster through the pipeline, and deploy/ rendered; the exit code after printing the findings when there are errors. */
+function compileAll(clustersDir: string, outDir: string, deployRoot: string, synth: boolean, io: CliIo): Compiled | number {
+  const loaded = loadClusters(clustersDir);
   const betweenStages = garbageCollector();
-  const results = loaded.map((input) => compileCluster(input, { betweenStages }));
-  const findings = results.flatMap((r) => r.findings);
+  const results = loaded.inputs.map((input) => compileCluster(input, { betweenStages }));
+  const findings = sortFindings([...loaded.findings, ...results.flatMap((r) => r.findings)]);
   for (const f of findings) io.stderr(`${formatFinding(f)}\n`);
-  if (parsed.command === 'synth') for (const w of results.flatMap((r) => r.warnings ?? [])) io.stderr(`${formatFinding(w)}\n`);
+  if (synth) for (const w of results.flatMap((r) => r.warnings ?? [])) io.stderr(`${formatFinding(w)}\n`);
   if (hasErrors(findings)) {
     const n = findings.filter((f) => f.severity === 'error').length;
     io.stderr(`\n${n} error${n === 1 ? '' : 's'}; nothing was written to ${path.relative(io.cwd, outDir) || '.'}/\n`);
     return 1;
   }
   const outputs = results.map(toOutput);
-  // deploy/ belongs to the repository that holds the cluster folder: a synth of specs kept
-  // elsewhere (--clusters) never rewrites this repository's manifests.
-  const deployRoot = path.join(path.dirname(clustersDir), path.dirname(DEPLOY_REPO_FILE));
   const deploy = loadDeploy(deployRoot, io);
   if (typeof deploy === 'number') return deploy;
-  const deployFiles = deploy ? renderDeploy(outputs.map((o) => o.cluster), deploy) : [];
-  if (parsed.command === 'synth') {
-    const report = writeDist(outDir, outputs, { prune: true });
-    for (const c of report.written) io.stdout(`wrote   ${rel(io.cwd, outDir, c)}/\n`);
-    for (const c of report.unchanged) io.stdout(`same    ${rel(io.cwd, outDir, c)}/\n`);
-    for (const c of report.removed) io.stdout(`removed ${rel(io.cwd, outDir, c)}/ (its spec is gone)\n`);
-    if (deploy) writeDeploy(deployRoot, deployFiles, io);
-    return 0;
-  }
-  return Math.max(check(outDir, outputs, io), deploy ? checkDeploy(deployRoot, deployFiles, io) : 0);
+  return { outputs, ...(deploy ? { deploy: { dir: deployRoot, files: renderDeploy(outputs.map((o) => o.cluster), deploy) } } : {}) };
+}
+
+function writeAll(outDir: string, compiled: Compiled, io: CliIo): number {
+  const report = writeOutputs(outDir, compiled.outputs, compiled.deploy, { prune: true, ...(io.onStep ? { onStep: io.onStep } : {}) });
+  const folder = (c: string): string => path.relative(io.cwd, path.join(outDir, c));
+  for (const c of report.dist.written) io.stdout(`wrote   ${folder(c)}/\n`);
+  for (const c of report.dist.unchanged) io.stdout(`same    ${folder(c)}/\n`);
+  for (const c of report.dist.removed) io.stdout(`removed ${folder(c)}/ (its spec is gone)\n`);
+  const deployFile = (p: string): string => path.relative(io.cwd, path.join(compiled.deploy?.dir ?? '', p));
+  for (const p of report.deploy.written) io.stdout(`wrote   ${deployFile(p)}\n`);
+  for (const p of report.deploy.removed) io.stdout(`removed ${deployFile(p)} (its cluster is gone)\n`);
+  return 0;
 }
 
 /**
@@ -139,8 +284,9 @@ function garbageCollector(): (() => void) | undefined {
 /** The deploy/ settings; undefined when the repository has none; 1 after printing its errors. */
 function loadDeploy(root: string, io: CliIo): DeployRepo | undefined | number {
   const file = path.join(root, path.basename(DEPLOY_REPO_FILE));
-  if (!fs.existsSync(file)) return undefined;
-  const { repo, findings } = parseDeployRepo(path.relative(io.cwd, file) || file, fs.readFileSync(file, 'utf8'));
+  if (!folderExists(root) || entryType(file) === 'missing') return undefined;
+  const text = readRegularFileOrFail(file).toString('utf8');
+  const { repo, findings } = parseDeployRepo(path.relative(io.cwd, file) || file, text);
   for (const f of findings) io.stderr(`${formatFinding(f)}\n`);
   if (!repo || hasErrors(findings)) {
     io.stderr('\nnothing was written\n');
@@ -149,37 +295,13 @@ function loadDeploy(root: string, io: CliIo): DeployRepo | undefined | number {
   return repo;
 }
 
-/** The rendered manifests' folders under deploy/; everything else there (README, settings) is the user's. */
-const DEPLOY_FOLDERS = ['argocd', 'flux'];
-
-function deployedFiles(root: string): Map<string, string> {
-  const files = new Map<string, string>();
-  for (const folder of DEPLOY_FOLDERS) {
-    const dir = path.join(root, folder);
-    if (!fs.existsSync(dir)) continue;
-    for (const f of listFiles(dir)) if (f.endsWith('.yaml')) files.set(`${folder}/${f}`, fs.readFileSync(path.join(dir, f), 'utf8'));
-  }
-  return files;
-}
-
-function writeDeploy(root: string, files: readonly OutputFile[], io: CliIo): void {
-  const label = (p: string): string => path.relative(io.cwd, path.join(root, p));
-  const current = deployedFiles(root);
-  for (const f of files) {
-    if (current.get(f.path) === f.content) continue;
-    writeFileAtomically(path.join(root, f.path), f.content);
-    io.stdout(`wrote   ${label(f.path)}\n`);
-  }
-  const wanted = new Set(files.map((f) => f.path));
-  for (const p of [...current.keys()].filter((p) => !wanted.has(p))) {
-    fs.rmSync(path.join(root, p));
-    io.stdout(`removed ${label(p)} (its cluster is gone)\n`);
-  }
-}
-
-function checkDeploy(root: string, files: readonly OutputFile[], io: CliIo): number {
-  const label = path.relative(io.cwd, root) || '.';
-  const diff = diffTrees(new Map(files.map((f) => [f.path, f.content])), deployedFiles(root));
+function checkDeploy(deploy: DeployOutput, io: CliIo): number {
+  const label = path.relative(io.cwd, deploy.dir) || '.';
+  const { ours, theirs } = renderedDeployFiles(deploy.dir);
+  const expected = new Map(deploy.files.map((f) => [f.path, f.content]));
+  // The user's own manifests count only where calico-shield would write one.
+  const actual = new Map([...ours, ...[...theirs].filter(([p]) => expected.has(p))]);
+  const diff = diffTrees(expected, actual);
   if (diff.changed.length + diff.added.length + diff.missing.length === 0) {
     io.stdout(`${label}/ is up to date\n`);
     return 0;
@@ -214,23 +336,24 @@ function parseArgs(argv: readonly string[]): Options | string {
   if (!['synth', 'check', 'explain'].includes(command)) return `unknown command ${command}`;
   if (command === 'explain' && (cluster === undefined || query === undefined)) return 'explain needs --cluster NAME and a query in quotes';
   if (command !== 'explain' && cluster !== undefined) return '--cluster is an option of explain';
+  if (cluster !== undefined && !isClusterName(cluster)) return `--cluster ${cluster}: a cluster name is a DNS-1123 label`;
   return { command, clusters, out, ...(cluster !== undefined && { cluster }), ...(query !== undefined && { query }) };
 }
 
 /** explain: reads the objects of dist/<cluster>/ and answers the query. */
 function explainCommand(o: Options, io: CliIo): number {
   const folder = path.resolve(io.cwd, o.out, o.cluster ?? '');
-  const objects = readClusterObjects(folder);
-  if (typeof objects === 'string') {
-    io.stderr(`error: ${objects} in ${path.relative(io.cwd, folder) || folder}/: run calico-shield synth first\n`);
+  const read = readClusterObjects(folder);
+  if (typeof read === 'string') {
+    io.stderr(`error: ${read} in ${path.relative(io.cwd, folder) || folder}/: run calico-shield synth first\n`);
     return 1;
   }
-  const result = explain(objects, o.query ?? '', explainContext(path.resolve(io.cwd, o.clusters), o.cluster ?? '', io));
+  const result = explain(read.objects, o.query ?? '', explainContext(path.resolve(io.cwd, o.clusters), o.cluster ?? '', io));
   if (!result.ok) {
     io.stderr(formatQueryError(o.query ?? '', result.error));
     return 2;
   }
-  io.stdout(formatExplanation(result.explanation));
+  io.stdout(formatExplanation({ ...result.explanation, issues: [...read.issues, ...result.explanation.issues] }));
   return result.explanation.verdict.allowed ? 0 : 3;
 }
 
@@ -240,8 +363,9 @@ function explainCommand(o: Options, io: CliIo): number {
  * and no environment (said).
  */
 function explainContext(clustersDir: string, cluster: string, io: CliIo): ExplainContext {
-  const file = findClusterSpec(clustersDir, cluster);
-  const spec = file ? parseClusterSpec(path.relative(io.cwd, file), cluster, fs.readFileSync(file)).spec : undefined;
+  const file = folderExists(clustersDir) ? findClusterSpec(clustersDir, cluster) : undefined;
+  const input = file ? readSpec(clustersDir, file, cluster) : undefined;
+  const spec = input && !('severity' in input) ? parseClusterSpec(input.file, cluster, input.bytes).spec : undefined;
   if (!spec) {
     io.stderr(`note: no valid spec for ${cluster} in ${path.relative(io.cwd, clustersDir) || '.'}/: explaining with Calico's default failsafe ports, no automatic host endpoints and no NAT or tunnels\n`);
     return {};
@@ -251,34 +375,76 @@ function explainContext(clustersDir: string, cluster: string, io: CliIo): Explai
   return { failsafeDefaults: spec.failsafe, environment, installed, ...(nodes ? { nodes } : {}) };
 }
 
-/** The objects Argo CD and Flux would apply: the files the kustomizations list, from the folder's own. */
-function readClusterObjects(folder: string): CalicoObject[] | string {
+/** How far kustomizations may nest: calico-shield writes one level of stage folders. */
+const MAX_KUSTOMIZATION_DEPTH = 4;
+/** What one resource entry of a kustomization may be: a relative path that stays inside the folder. */
+const RESOURCE = /^[A-Za-z0-9_-][A-Za-z0-9._-]*(\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$/;
+/** yaml's own bound on alias expansion when a document becomes JavaScript values. */
+const MAX_ALIAS_COUNT = 100;
+
+/**
+ * The objects Argo CD and Flux would apply: the files the kustomizations list, from the
+ * folder's own. dist/ is untrusted: an object that is not one, a document that does not parse
+ * (alias bombs included) and an entry that leaves the folder are issues and left out; links are
+ * refused. A message (without the folder) when the kustomizations cannot be followed at all.
+ */
+function readClusterObjects(folder: string, prefix = '', depth = 0): { readonly objects: CalicoObject[]; readonly issues: string[] } | string {
   const kustomization = path.join(folder, 'kustomization.yaml');
-  let resources: unknown;
-  try {
-    resources = (parse(fs.readFileSync(kustomization, 'utf8')) as { resources?: unknown } | null)?.resources;
-  } catch {
-    return 'cannot read kustomization.yaml';
-  }
+  const type = entryType(kustomization);
+  if (type === 'missing') return 'cannot read kustomization.yaml';
+  if (type !== 'file') throw refusal(kustomization, type, 'file');
+  const values = yamlValues(readRegularFileOrFail(kustomization).toString('utf8'));
+  const resources = (values[0]?.value as { resources?: unknown } | null | undefined)?.resources;
   if (!Array.isArray(resources)) return 'kustomization.yaml lists no resources';
   const objects: CalicoObject[] = [];
+  const issues = values.flatMap((v) => (v.problem ? [`error: ${prefix}kustomization.yaml: ${v.problem}`] : []));
   for (const r of resources) {
-    const target = path.join(folder, String(r));
-    const stat = fs.statSync(target, { throwIfNoEntry: false });
-    if (stat === undefined) return `${r} is listed in kustomization.yaml but missing`;
-    if (stat.isDirectory()) {
-      const nested = readClusterObjects(target);
-      if (typeof nested === 'string') return `${r}/: ${nested}`;
-      objects.push(...nested);
-    } else {
-      for (const doc of parseAllDocuments(fs.readFileSync(target, 'utf8'))) {
-        if (doc.errors.length > 0) return `${r} is not valid YAML: ${doc.errors[0]?.message ?? ''}`;
-        const o = doc.toJS() as CalicoObject | null;
-        if (o !== null) objects.push(o);
-      }
+    if (typeof r !== 'string' || !RESOURCE.test(r) || r.split('/').includes('..')) {
+      issues.push(`error: ${prefix}kustomization.yaml: the resource ${JSON.stringify(r)} is not a path inside ${prefix || 'the cluster folder'}: left out`);
+      continue;
     }
+    const target = path.join(folder, r);
+    const kind = entryType(target);
+    if (kind === 'missing') return `${r} is listed in kustomization.yaml but missing`;
+    if (kind === 'folder') {
+      if (depth >= MAX_KUSTOMIZATION_DEPTH) {
+        issues.push(`error: ${prefix}${r}/: kustomizations nest more than ${MAX_KUSTOMIZATION_DEPTH} levels deep: left out`);
+        continue;
+      }
+      const nested = readClusterObjects(target, `${prefix}${r}/`, depth + 1);
+      if (typeof nested === 'string') return `${r}/: ${nested}`;
+      objects.push(...nested.objects);
+      issues.push(...nested.issues);
+    } else if (kind === 'file') {
+      const read = readRegularFile(target);
+      if ('tooLarge' in read) {
+        issues.push(`error: ${prefix}${r}: has ${read.tooLarge} bytes or more, more than calico-shield reads: left out`);
+        continue;
+      }
+      yamlValues(read.bytes.toString('utf8')).forEach((v, i) => {
+        const where = `${prefix}${r} document ${i + 1}`;
+        if (v.problem) issues.push(`error: ${where}: ${v.problem}: left out`);
+        else if (v.value !== null && v.value !== undefined) {
+          const object = asCalicoObject(v.value);
+          if (typeof object === 'string') issues.push(`error: ${where}: the object ${object}: left out`);
+          else objects.push(object);
+        }
+      });
+    } else throw refusal(target, kind, 'file');
   }
-  return objects;
+  return { objects, issues };
+}
+
+/** Each document of a YAML text as a JavaScript value, or why it is not one. */
+function yamlValues(text: string): { readonly value?: unknown; readonly problem?: string }[] {
+  return parseAllDocuments(text).map((doc) => {
+    if (doc.errors.length > 0) return { problem: `not valid YAML: ${doc.errors[0]?.message.split('\n')[0] ?? ''}` };
+    try {
+      return { value: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown };
+    } catch (e) {
+      return { problem: `cannot be read: ${e instanceof Error ? e.message : String(e)}` };
+    }
+  });
 }
 
 function toOutput(r: ClusterResult): ClusterOutput {
@@ -286,17 +452,20 @@ function toOutput(r: ClusterResult): ClusterOutput {
   return { cluster: r.name, files: r.files };
 }
 
+/** check: dist/ against the compiled outputs. Every visible folder counts (Argo CD's ApplicationSet makes an Application of each); links are refused. */
 function check(outDir: string, outputs: readonly ClusterOutput[], io: CliIo): number {
   const expected = new Map<string, string>();
   for (const o of outputs) for (const f of o.files) expected.set(`${o.cluster}/${f.path}`, f.content);
   const actual = new Map<string, string>();
   const clusters = new Set(outputs.map((o) => o.cluster));
-  if (fs.existsSync(outDir)) {
+  if (folderExists(outDir)) {
     for (const entry of fs.readdirSync(outDir, { withFileTypes: true })) {
-      // Every visible folder counts: Argo CD's ApplicationSet makes an Application of each.
-      if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
-      for (const file of listFiles(path.join(outDir, entry.name))) {
-        actual.set(`${entry.name}/${file}`, fs.readFileSync(path.join(outDir, entry.name, file), 'utf8'));
+      if (entry.name.startsWith('.')) continue;
+      const type = entryType(path.join(outDir, entry.name));
+      if (type === 'file') continue;
+      if (type !== 'folder') throw refusal(path.join(outDir, entry.name), type, 'folder');
+      for (const [file, bytes] of readTree(path.join(outDir, entry.name))) {
+        actual.set(`${entry.name}/${file}`, normalizeLineEnds(Buffer.from(bytes).toString('utf8')));
       }
     }
   }
@@ -318,18 +487,4 @@ function check(outDir: string, outputs: readonly ClusterOutput[], io: CliIo): nu
     ].join('\n') + '\n',
   );
   return 1;
-}
-
-function listFiles(dir: string, prefix = ''): string[] {
-  const out: string[] = [];
-  for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    const rel = prefix ? `${prefix}/${e.name}` : e.name;
-    if (e.isDirectory()) out.push(...listFiles(path.join(dir, e.name), rel));
-    else out.push(rel);
-  }
-  return out;
-}
-
-function rel(cwd: string, outDir: string, cluster: string): string {
-  return path.relative(cwd, path.join(outDir, cluster));
 }

@@ -2,10 +2,11 @@
  * `calico-shield nodes import`: reads `kubectl get nodes -o json` and updates spec.nodes of a
  * cluster spec. The edge of lib/inventory (which is pure): it reads and writes the files.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { findClusterSpec, isClusterName } from './clusters';
+import { findClusterSpec, isClusterName, readSpec } from './clusters';
 import { writeFileAtomically } from './gitops/writer';
+import { readInputFile, STDIN_LABEL } from './io/input';
+import { lockFolder } from './io/lock';
 import { importNodes } from './inventory/import-nodes';
 import { InventoryProblem, parseNodeInventory } from './inventory/parse-node-inventory';
 import { Finding, formatFinding, hasErrors } from './spec/errors';
@@ -17,6 +18,8 @@ export interface NodesIo {
   readonly cwd: string;
   /** Standard input when something is piped in; undefined for a terminal. */
   readonly stdin?: () => string | undefined;
+  /** Called with `locked` once clusters/ is locked (see CliIo.onStep). */
+  readonly onStep?: (step: string) => void;
 }
 
 export const NODES_USAGE = `usage: calico-shield nodes import --cluster NAME [--file nodes.json] [--interface eth0|'*'] [--external] [--prune] [--clusters DIR]
@@ -62,47 +65,56 @@ function parseNodesArgs(argv: readonly string[]): NodesImportArgs | string {
   return { cluster, ...(file !== undefined ? { file } : {}), interfaceName, includeExternal, prune, clusters };
 }
 
-/** Exit codes: 0 written or already up to date, 1 problems, 2 usage. */
+/**
+ * Exit codes: 0 written or already up to date, 1 problems, 2 usage; failures to read or write a
+ * file, and a cluster folder locked by another run, are thrown to lib/cli.ts's handler.
+ */
 export function runNodes(argv: readonly string[], io: NodesIo): number {
   const args = parseNodesArgs(argv);
   if (typeof args === 'string') {
     io.stderr(`${args}\n\n${NODES_USAGE}`);
     return 2;
   }
-  const dir = path.resolve(io.cwd, args.clusters);
-  const specPath = findClusterSpec(dir, args.cluster);
-  if (!specPath) {
-    io.stderr(`error: no spec ${path.relative(io.cwd, path.join(dir, `${args.cluster}.yaml`))}: start from clusters/example.yaml\n`);
-    return 1;
-  }
-  const specLabel = path.relative(io.cwd, specPath) || specPath;
-  const bytes = fs.readFileSync(specPath);
-  const before = parseClusterSpec(specLabel, args.cluster, bytes);
-  if (hasErrors(before.findings)) {
-    for (const f of before.findings) io.stderr(`${formatFinding(f)}\n`);
-    io.stderr(`\nfix ${specLabel} before importing nodes; nothing was written\n`);
-    return 1;
-  }
-  // Buffer.toString keeps a byte-order mark, so the untouched bytes stay untouched.
-  const specText = bytes.toString('utf8');
+  // The inventory first: a slow kubectl does not hold the lock.
   let inventoryText: string | undefined;
   let inventoryLabel: string;
   if (args.file !== undefined && args.file !== '-') {
     inventoryLabel = args.file;
-    try {
-      inventoryText = fs.readFileSync(path.resolve(io.cwd, args.file), 'utf8');
-    } catch (e) {
-      io.stderr(`error: cannot read ${args.file}: ${e instanceof Error ? e.message : String(e)}\n`);
-      return 1;
-    }
+    inventoryText = readInputFile(path.resolve(io.cwd, args.file));
   } else {
-    inventoryLabel = '(stdin)';
+    inventoryLabel = STDIN_LABEL;
     inventoryText = io.stdin?.();
     if (inventoryText === undefined || inventoryText.trim() === '') {
       io.stderr(`nothing on stdin: run kubectl get nodes -o json | calico-shield nodes import …, or give --file\n\n${NODES_USAGE}`);
       return 2;
     }
   }
+  const dir = path.resolve(io.cwd, args.clusters);
+  const lock = lockFolder(dir, 'nodes import', { create: false, readOnly: false });
+  try {
+    io.onStep?.('locked');
+    return importInto(dir, args, inventoryText, inventoryLabel, io);
+  } finally {
+    lock.release();
+  }
+}
+
+function importInto(dir: string, args: NodesImportArgs, inventoryText: string, inventoryLabel: string, io: NodesIo): number {
+  const specPath = findClusterSpec(dir, args.cluster);
+  if (!specPath) {
+    io.stderr(`error: no spec ${path.relative(io.cwd, path.join(dir, `${args.cluster}.yaml`))}: start from clusters/example.yaml\n`);
+    return 1;
+  }
+  const specLabel = path.relative(io.cwd, specPath) || specPath;
+  const input = readSpec(dir, specPath, args.cluster);
+  const before = 'severity' in input ? { findings: [{ ...input, file: specLabel }] } : parseClusterSpec(specLabel, args.cluster, input.bytes);
+  if ('severity' in input || hasErrors(before.findings)) {
+    for (const f of before.findings) io.stderr(`${formatFinding(f)}\n`);
+    io.stderr(`\nfix ${specLabel} before importing nodes; nothing was written\n`);
+    return 1;
+  }
+  // Buffer.toString keeps a byte-order mark, so the untouched bytes stay untouched.
+  const specText = Buffer.from(input.bytes).toString('utf8');
   const inventory = parseNodeInventory(inventoryText);
   if (!inventory.ok) return printProblems(io, inventoryLabel, inventory.problems);
   const result = importNodes(specText, inventory.nodes, { interfaceName: args.interfaceName, includeExternal: args.includeExternal, prune: args.prune });
@@ -114,8 +126,11 @@ export function runNodes(argv: readonly string[], io: NodesIo): number {
     return 1;
   }
   const { report } = result;
+  const addresses = args.includeExternal ? 'InternalIP or ExternalIP address' : 'InternalIP address';
   for (const name of report.added) io.stdout(`added    ${name}\n`);
   for (const c of report.changed) io.stdout(`changed  ${c.name}: [${c.before.join(', ')}] → [${c.after.join(', ')}]\n`);
+  for (const name of report.kept) io.stdout(`kept     ${name}: the inventory gives it no ${addresses}; its expectedIPs stay as they are\n`);
+  for (const name of report.skipped) io.stdout(`skipped  ${name}: the inventory gives it no ${addresses}; not added\n`);
   for (const name of report.removed) io.stdout(`removed  ${name}\n`);
   for (const name of report.gone.filter((n) => !report.removed.includes(n))) io.stdout(`gone     ${name} (not in the inventory; kept, --prune removes it)\n`);
   io.stdout(`same     ${report.unchanged} node${report.unchanged === 1 ? '' : 's'}\n`);

@@ -33,16 +33,38 @@ const QUOTE_FULL_MAX = 100;
 const QUOTE_CUT_AT = 60;
 
 /**
+ * Characters a terminal, a CI log or a code review would not show as themselves: control
+ * characters (C0, DEL, C1: ESC c resets a terminal, BEL rings), bidirectional overrides and
+ * isolates (U+202E turns the rest of a line around), zero-width and invisible formatting
+ * characters, line and paragraph separators, lone surrogates.
+ */
+const HIDDEN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
+const HIDDEN_ALL = new RegExp(HIDDEN.source, 'gu');
+
+/** One hidden character as a JSON-style escape, `\u001b`. */
+const escapeHidden = (ch: string): string => `\\u${(ch.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`;
+
+/**
+ * Text for a terminal or a log: every hidden character (see HIDDEN) escaped as `\u…`, except
+ * line breaks and tabs, which lay the text out.
+ */
+export function escapeHiddenCharacters(text: string): string {
+  return HIDDEN.test(text) ? text.replace(HIDDEN_ALL, (ch) => (ch === '\n' || ch === '\t' ? ch : escapeHidden(ch))) : text;
+}
+
+/**
  * The value as a JSON string for a message, cut to 60 characters when its quoted form is longer than 100.
  *
- * JSON escapes make quotes, newlines and control characters visible; a cut value says how long
- * the original was.
+ * JSON escapes make quotes, newlines and control characters visible, and so does this for the
+ * other characters a reader would not see (bidirectional overrides, zero-width characters); a
+ * cut value says how long the original was.
  */
 export function quote(value: string): string {
   let shown = '';
   let cut: string | undefined;
   for (const ch of value) {
-    const escaped = JSON.stringify(ch).slice(1, -1);
+    const json = JSON.stringify(ch).slice(1, -1);
+    const escaped = json === ch && HIDDEN.test(ch) ? escapeHidden(ch) : json;
     if (cut === undefined && shown.length + escaped.length > QUOTE_CUT_AT) cut = shown;
     shown += escaped;
     if (shown.length > QUOTE_FULL_MAX) return `"${cut ?? shown}"… (${value.length} characters)`;

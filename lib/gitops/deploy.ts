@@ -10,7 +10,7 @@
  * the stage folders one after another (dependsOn), since it ignores sync waves.
  */
 import { isMap, isScalar, parseDocument } from 'yaml';
-import { checkDns1123Label } from '../calico/validate';
+import { checkDns1123Label, escapeHiddenCharacters, quote } from '../calico/validate';
 import { STAGES } from '../charts/metadata';
 import { Finding } from '../spec/errors';
 import { TextLines } from '../spec/lines';
@@ -33,7 +33,11 @@ export const DEPLOY_REPO_FILE = 'deploy/repository.yaml';
 
 const ARGOCD_NAMESPACE = 'argocd';
 const FLUX_NAMESPACE = 'flux-system';
-const REPO_URL = /^(https?:\/\/|ssh:\/\/|git@)[^\s]+$/;
+/**
+ * A Git URL of the characters URLs are made of (RFC 3986), with no `{` or `}`: the URL goes into
+ * the ApplicationSet's template, which Argo CD evaluates as a Go template, and into messages.
+ */
+const REPO_URL = /^(https?:\/\/|ssh:\/\/|git@)[A-Za-z0-9._~:/?#[\]@!$&'()*+,;=%-]+$/;
 const BRANCH = /^[A-Za-z0-9._/-]+$/;
 const PATH_SEGMENT = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
 
@@ -83,7 +87,7 @@ export function parseDeployRepo(file: string, text: string): { readonly repo?: D
     ...(field ? { field } : {}),
   });
   if (doc.errors.length > 0) {
-    return { findings: doc.errors.map((e) => finding(`yaml-${e.code.toLowerCase().replace(/_/g, '-')}`, e.message.split('\n')[0], 'fix the YAML syntax', e.pos[0])) };
+    return { findings: doc.errors.map((e) => finding(`yaml-${e.code.toLowerCase().replace(/_/g, '-')}`, escapeHiddenCharacters(e.message.split('\n')[0]), 'fix the YAML syntax', e.pos[0])) };
   }
   const map = doc.contents;
   if (!isMap(map)) {
@@ -100,7 +104,7 @@ export function parseDeployRepo(file: string, text: string): { readonly repo?: D
     const key = isScalar(pair.key) ? String(pair.key.value) : '';
     const keyOffset = isScalar(pair.key) ? pair.key.range?.[0] : undefined;
     if (!(key in hints)) {
-      findings.push(finding('unknown-field', `unknown field ${JSON.stringify(key)}`, 'the deploy settings are repoURL, revision and path', keyOffset, key));
+      findings.push(finding('unknown-field', `unknown field ${quote(key)}`, 'the deploy settings are repoURL, revision and path', keyOffset, key));
       continue;
     }
     const value = isScalar(pair.value) && typeof pair.value.value === 'string' ? pair.value.value : undefined;
@@ -129,20 +133,31 @@ function repoProblem(repo: DeployRepo): string | undefined {
 function fieldProblem(key: keyof DeployRepo, value: string): string | undefined {
   switch (key) {
     case 'repoURL':
-      return REPO_URL.test(value) ? undefined : `repoURL ${JSON.stringify(value)} is not a Git URL (https://…, ssh://… or git@host:path, without spaces)`;
+      if (/[{}]/.test(value)) return `repoURL ${quote(value)} holds "{" or "}": Argo CD would evaluate it as template syntax in the ApplicationSet`;
+      return REPO_URL.test(value) ? undefined : `repoURL ${quote(value)} is not a Git URL (https://…, ssh://… or git@host:path, of the characters URLs are made of: no spaces, quotes or control characters)`;
     case 'revision':
-      return BRANCH.test(value) && !value.startsWith('-') && !value.includes('..') ? undefined : `revision ${JSON.stringify(value)} is not a branch name`;
+      return BRANCH.test(value) && !value.startsWith('-') && !value.includes('..') ? undefined : `revision ${quote(value)} is not a branch name`;
     case 'path':
       return value.split('/').every((s) => PATH_SEGMENT.test(s))
         ? undefined
-        : `path ${JSON.stringify(value)} is not a folder relative to the repository root (no leading or trailing "/", no "." or ".." segments)`;
+        : `path ${quote(value)} is not a folder relative to the repository root (no leading or trailing "/", no "." or ".." segments)`;
   }
 }
 
+/** The header line that marks a manifest as rendered by calico-shield: only such files are ever replaced or removed. */
+const RENDERED_MARK = `# Written by calico-shield synth from ${DEPLOY_REPO_FILE}`;
+
 function header(lines: readonly string[]): string {
-  return [...lines, `Written by calico-shield synth from ${DEPLOY_REPO_FILE}: change that file and run 'npm run synth', not this one.`]
-    .map((l) => `# ${l}\n`)
-    .join('');
+  return [...lines.map((l) => `# ${l}`), `${RENDERED_MARK}: change that file and run 'npm run synth', not this one.`].map((l) => `${l}\n`).join('');
+}
+
+/** Whether a manifest under deploy/ is one calico-shield rendered: its leading comments hold the header line. */
+export function isRenderedDeployFile(text: string): boolean {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('#')) return false;
+    if (line.startsWith(RENDERED_MARK)) return true;
+  }
+  return false;
 }
 
 /**

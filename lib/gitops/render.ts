@@ -47,6 +47,15 @@ export function sha256(text: string | Uint8Array): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/**
+ * The spec's bytes as the lock hashes them: CRLF line ends as LF, so a checkout with git's
+ * autocrlf (which turns LF into CRLF) has the lock of the LF file that was committed.
+ */
+function withLfLineEnds(bytes: Uint8Array): Uint8Array {
+  if (!bytes.some((b, i) => b === 0x0d && bytes[i + 1] === 0x0a)) return bytes;
+  return bytes.filter((b, i) => !(b === 0x0d && bytes[i + 1] === 0x0a));
+}
+
 /** YAML text of one object; deterministic, no line folding, as `yaml` writes it. */
 export function objectYaml(o: CalicoObject): string {
   return emitYaml(o as unknown as Record<string, unknown>) ?? yamlText(o);
@@ -89,7 +98,7 @@ export function renderCluster(cluster: string, specBytes: Uint8Array, objects: r
     generatorVersion: GENERATOR_VERSION,
     calicoVersion: CALICO_RELEASE,
     cluster,
-    specSha256: sha256(specBytes),
+    specSha256: sha256(withLfLineEnds(specBytes)),
     files: Object.fromEntries([...files].sort((a, b) => cmp(a.path, b.path)).map((f) => [f.path, sha256(f.content)])),
   };
   files.push({ path: LOCK_FILE, content: `${JSON.stringify(lock, null, 2)}\n` });

@@ -9,7 +9,7 @@
  */
 import { Document, isAlias, isMap, isNode, isScalar, isSeq, Pair, parseDocument, Scalar, Schema, visit, YAMLMap, YAMLSeq } from 'yaml';
 import { compareIps, ParsedIp, parseIp } from '../calico/net';
-import { checkInterfaceName, checkNodeName, quote } from '../calico/validate';
+import { checkInterfaceName, checkNodeName, escapeHiddenCharacters, quote } from '../calico/validate';
 import { InventoryNode, InventoryProblem } from './parse-node-inventory';
 import { applyEdits, Edit, SourceText } from './source-text';
 
@@ -42,6 +42,10 @@ export interface ImportReport {
   readonly removed: readonly string[];
   /** How many nodes of the inventory the spec already had with these addresses. */
   readonly unchanged: number;
+  /** Nodes of the spec that the inventory lists without an address to import: their expectedIPs stay as they are. */
+  readonly kept: readonly string[];
+  /** Nodes of the inventory without an address to import that the spec does not have: not added. */
+  readonly skipped: readonly string[];
 }
 
 export type ImportResult =
@@ -79,7 +83,7 @@ export function importNodes(specText: string, nodes: readonly InventoryNode[], o
 
   const doc = parseDocument(specText, PARSE_OPTIONS);
   if (doc.errors.length > 0) {
-    return { ok: false, problems: doc.errors.map((e) => ({ message: `the spec is not valid YAML: ${e.message.split('\n')[0]}` })) };
+    return { ok: false, problems: doc.errors.map((e) => ({ message: `the spec is not valid YAML: ${escapeHiddenCharacters(e.message.split('\n')[0])}` })) };
   }
   const src = new SourceText(specText);
   const read = readSpec(doc);
@@ -364,9 +368,14 @@ function planImport(spec: SpecNodes, inventory: ReadonlyMap<string, ImportedNode
   const holders: Holder[] = [];
   const inSpec = new Set(spec.nodes.map((n) => n.name));
 
+  const kept: string[] = [];
   for (const node of spec.nodes) {
-    const imported = inventory.get(node.name);
-    if (!imported) {
+    const found = inventory.get(node.name);
+    // A node the inventory lists without addresses (not yet ready, or listed by a tool that
+    // leaves status out) says nothing about its addresses: the spec's stay.
+    if (found && found.ips.length === 0) kept.push(node.name);
+    const imported = found && found.ips.length > 0 ? found : undefined;
+    if (!found) {
       gone.push(node.name);
       if (options.prune) continue;
     }
@@ -386,10 +395,11 @@ function planImport(spec: SpecNodes, inventory: ReadonlyMap<string, ImportedNode
     }
     for (const iface of node.interfaces) {
       const own = iface === target && imported !== undefined;
-      holders.push({ node: node.name, iface: iface.name, ips: own ? targetIps : iface.ips, path: iface.path, fromInventory: own, gone: !imported });
+      holders.push({ node: node.name, iface: iface.name, ips: own ? targetIps : iface.ips, path: iface.path, fromInventory: own, gone: !found });
     }
   }
-  const added = [...inventory.values()].filter((n) => !inSpec.has(n.name)).sort((a, b) => byName(a.name, b.name));
+  const added = [...inventory.values()].filter((n) => !inSpec.has(n.name) && n.ips.length > 0).sort((a, b) => byName(a.name, b.name));
+  const skipped = [...inventory.values()].filter((n) => !inSpec.has(n.name) && n.ips.length === 0).map((n) => n.name).sort(byName);
   for (const node of added) holders.push({ node: node.name, iface: options.interfaceName, ips: node.ips, fromInventory: true, gone: false });
 
   const problems = conflicts(holders, inventory);
@@ -409,6 +419,8 @@ function planImport(spec: SpecNodes, inventory: ReadonlyMap<string, ImportedNode
     gone: gone.sort(byName),
     removed: [...removed].sort(byName),
     unchanged,
+    kept: kept.sort(byName),
+    skipped,
   };
   return { updates, added, removed, report, problems };
 }

@@ -19,6 +19,7 @@ import {
   checkNodeName,
   checkPort,
   checkProtocol,
+  escapeHiddenCharacters,
   Problem,
   quote,
 } from '../calico/validate';
@@ -57,7 +58,7 @@ const SPEC_API_VERSION = 'calico-shield/v1alpha1';
 const SPEC_KIND = 'Cluster';
 
 /** Largest spec file accepted: ~10,000 nodes with comments fit in a few MiB. */
-const MAX_SPEC_BYTES = 32 * 1024 * 1024;
+export const MAX_SPEC_BYTES = 32 * 1024 * 1024;
 
 /**
  * Longest protected-server name: it becomes the label key `protected-<name>-server`,
@@ -70,6 +71,14 @@ const HOST_ENDPOINTS_MODES: readonly HostEndpointsMode[] = ['static', 'auto'];
 
 /** Labels calico-shield writes on the host endpoints of static mode (deviation D3 names them). */
 const WRITTEN_HOST_LABEL = /^(running-calico|protected-.+-server|allowed-.+-client)$/;
+
+/**
+ * The finding for a spec over MAX_SPEC_BYTES; the CLI reports it from the file's size, before
+ * reading it.
+ */
+export function tooLargeSpec(file: string, size: number): Finding {
+  return { severity: 'error', code: 'too-large', message: `the spec has ${size} bytes, more than the ${MAX_SPEC_BYTES} calico-shield reads`, hint: 'split the fleet into one file per cluster', file, line: 1, col: 1 };
+}
 
 export interface ParseResult {
   readonly spec?: ClusterSpec;
@@ -86,9 +95,7 @@ export function parseClusterSpec(file: string, clusterName: string, bytes: Uint8
   const fail = (code: string, message: string, hint?: string, line = 1, col = 1): ParseResult => ({
     findings: [{ severity: 'error', code, message, ...(hint ? { hint } : {}), file, line, col }],
   });
-  if (bytes.length > MAX_SPEC_BYTES) {
-    return fail('too-large', `the spec has ${bytes.length} bytes, more than the ${MAX_SPEC_BYTES} calico-shield reads`, 'split the fleet into one file per cluster');
-  }
+  if (bytes.length > MAX_SPEC_BYTES) return { findings: [tooLargeSpec(file, bytes.length)] };
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -124,7 +131,7 @@ export function parseClusterSpec(file: string, clusterName: string, bytes: Uint8
         severity: 'error',
         code: `yaml-${e.code.toLowerCase().replace(/_/g, '-')}`,
         // yaml's own messages quote the offending token, which may be megabytes long.
-        message: clip(e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''), 300, 200),
+        message: escapeHiddenCharacters(clip(e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''), 300, 200)),
         ...(e.code === 'DUPLICATE_KEY' ? { hint: 'each key may appear once in a mapping; remove or merge the duplicates' } : {}),
         ...(e.code === 'TAB_AS_INDENT' ? { hint: 'indent with spaces, not tabs' } : {}),
         file,

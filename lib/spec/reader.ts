@@ -6,7 +6,7 @@
  * counted against a budget, which bounds "billion laughs" expansion.
  */
 import { Alias, Document, isAlias, isMap, isNode, isScalar, isSeq, Node, Pair, Scalar, visit, YAMLMap, YAMLSeq } from 'yaml';
-import { Problem, quote } from '../calico/validate';
+import { escapeHiddenCharacters, Problem, quote } from '../calico/validate';
 import { Finding } from './errors';
 import { TextLines } from './lines';
 import { Position } from './types';
@@ -111,7 +111,8 @@ export class SpecReader {
       this.lastAlias = current;
       const target = this.anchored(current);
       if (!target) {
-        this.error({ node: current, path }, 'unknown-alias', `the alias *${current.source} names no anchor defined before it`, `define &${current.source} on an earlier value, or write the value here`);
+        const name = escapeHiddenCharacters(clip(current.source));
+        this.error({ node: current, path }, 'unknown-alias', `the alias *${name} names no anchor defined before it`, `define &${name} on an earlier value, or write the value here`);
         return undefined;
       }
       // An anchor defined before its alias cannot contain it, so following aliases ends.

@@ -6,6 +6,7 @@
  */
 import type { EssentialDirection, EssentialHostPath } from '../calico/essentials';
 import { printSelector } from '../calico/selector';
+import { escapeHiddenCharacters } from '../calico/validate';
 import type { ProtectionPlan } from '../plan/plan';
 import type { Finding } from '../spec/errors';
 import { CLIENT_CLASSES, type AccessCell, type AccessMatrix, type CellStatus, type EssentialAccess, type Probe } from './access';
@@ -199,7 +200,7 @@ function warnings(findings: readonly Finding[]): string[] {
 
 /** Free text in Markdown: `<node>` would be taken for an HTML tag and vanish. */
 function md(text: string): string {
-  return text.replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return escapeHiddenCharacters(text).replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 function cmp(a: string, b: string): number {

@@ -11,6 +11,7 @@ import {
   checkPortRange,
   checkProtocol,
   checkResourceName,
+  escapeHiddenCharacters,
   Problem,
   quote,
   resourceNameMaxLength,
@@ -106,8 +107,26 @@ describe('quote', () => {
     ['98 characters, whole', a(98), `"${a(98)}"`],
     ['101 characters, cut', a(101), `"${sixtyA}"… (101 characters)`],
     ['10 kB, cut', TEN_KB, `"${sixtyA}"… (10240 characters)`],
+    ['ESC c and BEL', '\u001bc\u0007', '"\\u001bc\\u0007"'],
+    ['DEL and a C1 control', '\u007f\u009b', '"\\u007f\\u009b"'],
+    ['a right-to-left override', 'a\u202eb', '"a\\u202eb"'],
+    ['a zero-width space and a byte-order mark', 'a\u200b\ufeff', '"a\\u200b\\ufeff"'],
+    ['a line separator', 'a\u2028b', '"a\\u2028b"'],
+    ['letters and symbols a reader sees', 'é✅⚠️', '"é✅⚠️"'],
   ])('can quote %s', (_label, value, expected) => {
     expect(quote(value)).toBe(expected);
+  });
+});
+
+describe('escapeHiddenCharacters', () => {
+  it.each([
+    ['text without hidden characters', 'a: b\n\tc ✅\n', 'a: b\n\tc ✅\n'],
+    ['a terminal reset (ESC c)', 'x\u001bc', 'x\\u001bc'],
+    ['a carriage return', 'a\r\n', 'a\\u000d\n'],
+    ['bidirectional overrides and isolates', '\u202e\u2066', '\\u202e\\u2066'],
+    ['a lone surrogate', 'a\ud800', 'a\\ud800'],
+  ])('can escape %s, keeping line breaks and tabs', (_label, text, expected) => {
+    expect(escapeHiddenCharacters(text)).toBe(expected);
   });
 });
 

@@ -124,6 +124,9 @@ describe('parseDeployRepo', () => {
   it.each<[string, string, string, number, number]>([
     ['a URL that is not a Git URL', 'repoURL: git.example.com/gitops\nrevision: main\npath: dist\n', 'bad-repourl', 1, 10],
     ['a URL with a space', 'repoURL: "https://git.example.com/my gitops.git"\nrevision: main\npath: dist\n', 'bad-repourl', 1, 10],
+    ['a URL with Go template syntax, which the ApplicationSet would evaluate', 'repoURL: "https://git.example.com/{{.path.path}}.git"\nrevision: main\npath: dist\n', 'bad-repourl', 1, 10],
+    ['a URL with a control character', 'repoURL: "https://git.example.com/g\\e[2J.git"\nrevision: main\npath: dist\n', 'bad-repourl', 1, 10],
+    ['a URL with a double quote', "repoURL: 'https://git.example.com/g\".git'\nrevision: main\npath: dist\n", 'bad-repourl', 1, 10],
     ['a branch that starts with "-"', 'repoURL: https://git.example.com/g.git\nrevision: -main\npath: dist\n', 'bad-revision', 2, 11],
     ['an absolute path', 'repoURL: https://git.example.com/g.git\nrevision: main\npath: /dist\n', 'bad-path', 3, 7],
     ['a path that climbs out', 'repoURL: https://git.example.com/g.git\nrevision: main\npath: ../dist\n', 'bad-path', 3, 7],

@@ -156,6 +156,12 @@ describe('calico-shield synth', () => {
     expect(synth(path.dirname(dist))).toBe('same    dist/rich/\n');
   });
 
+  it('can write the same bytes, lock included, for a spec with CRLF line ends (git core.autocrlf)', () => {
+    const crlf = RICH_SPEC.replace(/\n/g, '\r\n');
+    expect(crlf).not.toBe(RICH_SPEC);
+    expect(readTree(synthesise({ rich: crlf }))).toEqual(readTree(synthesise({ rich: RICH_SPEC })));
+  });
+
   it.each([1, 2, 3, 4, 5, 6, 7, 8])('can ignore the order of nodes, interfaces, IPs, servers, clients and nets (seed %i)', (seed) => {
     const shuffled = shuffledSpec(RICH_SPEC, seed);
     // The permutation changed the spec, or the comparison below would prove nothing.

@@ -1,34 +1,36 @@
 import * as nodeFs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { ClusterOutput, OutputFile, WriterFs, writeDist } from '../../lib/gitops/writer';
+import { ClusterOutput, OutputFile, PartialWriteError, WriterFs, writeDist } from '../../lib/gitops/writer';
 
 type Tree = Readonly<Record<string, string>>;
 
-const OLD_PROD: Tree = {
-  'calico-shield.lock': '{"calico":"v3.31.0"}\n',
+/** A cluster folder as calico-shield writes it: its calico-shield.lock lists every other file. */
+function locked(calico: string, tree: Tree): Tree {
+  const files = Object.fromEntries(Object.keys(tree).sort().map((path) => [path, 'sha256']));
+  return { ...tree, 'calico-shield.lock': `${JSON.stringify({ calico, files })}\n` };
+}
+
+const OLD_PROD: Tree = locked('v3.31.0', {
   'kustomization.yaml': 'resources:\n- stages/10-policies\n- stages/20-host-endpoints\n',
   'stages/10-policies/kustomization.yaml': 'resources:\n- default-host.yaml\n',
   'stages/10-policies/default-host.yaml': 'kind: GlobalNetworkPolicy\n',
   'stages/20-host-endpoints/kustomization.yaml': 'resources:\n- node-1.eth0.yaml\n',
   'stages/20-host-endpoints/node-1.eth0.yaml': 'kind: HostEndpoint\n',
-};
-const NEW_PROD: Tree = {
-  'calico-shield.lock': '{"calico":"v3.32.1"}\n',
+});
+const NEW_PROD: Tree = locked('v3.32.1', {
   'kustomization.yaml': 'resources:\n- stages/10-policies\n- stages/30-felix\n',
   'stages/10-policies/kustomization.yaml': 'resources:\n- default-host.yaml\n',
   'stages/10-policies/default-host.yaml': 'kind: GlobalNetworkPolicy\nspec:\n  order: 10\n',
   'stages/30-felix/kustomization.yaml': 'resources:\n- default.yaml\n',
   'stages/30-felix/default.yaml': 'kind: FelixConfiguration\n',
-};
-const STAGING: Tree = {
-  'calico-shield.lock': '{"calico":"v3.32.1"}\n',
+});
+const STAGING: Tree = locked('v3.32.1', {
   'ACCESS.md': '# Accès — staging\n',
-};
-const RETIRED: Tree = {
-  'calico-shield.lock': '{"calico":"v3.30.0"}\n',
+});
+const RETIRED: Tree = locked('v3.30.0', {
   'kustomization.yaml': 'resources: []\n',
-};
+});
 const README = '# dist\n';
 
 const output = (cluster: string, tree: Tree): ClusterOutput => ({
@@ -36,6 +38,8 @@ const output = (cluster: string, tree: Tree): ClusterOutput => ({
   files: Object.entries(tree).map(([path, content]): OutputFile => ({ path, content })),
 });
 const NEXT: readonly ClusterOutput[] = [output('prod', NEW_PROD), output('staging', STAGING)];
+/** What seed() plants, as outputs: a run with these finds nothing to do. */
+const SEEDED: readonly ClusterOutput[] = [output('prod', OLD_PROD), output('retired', RETIRED), output('staging', STAGING)];
 
 let dist: string;
 beforeEach(() => {
@@ -115,8 +119,8 @@ function wrapFs(before: (method: keyof WriterFs, target: string | number) => voi
     renameSync: (oldPath, newPath) => call('renameSync', oldPath, () => nodeFs.renameSync(oldPath, newPath)),
     rmSync: (path, options) => call('rmSync', path, () => nodeFs.rmSync(path, options)),
     readdirSync: (path, options) => call('readdirSync', path, () => nodeFs.readdirSync(path, options)),
+    lstatSync: (path, options) => call('lstatSync', path, () => nodeFs.lstatSync(path, options)),
     readFileSync: (path) => call('readFileSync', path, () => nodeFs.readFileSync(path)),
-    existsSync: (path) => call('existsSync', path, () => nodeFs.existsSync(path)),
   };
 }
 
@@ -127,14 +131,15 @@ class InjectedFault extends Error {
 }
 
 /** Fails the call numbered `failAt`; when `killed`, every later call fails too, as if the process had died there. */
-function faultyFs(failAt: number, killed: boolean): WriterFs {
+function faultyFs(failAt: number, killed: boolean): { readonly fs: WriterFs; readonly fired: () => boolean } {
   let calls = 0;
-  return wrapFs((method) => {
+  const fs = wrapFs((method) => {
     calls += 1;
     if (calls === failAt || (killed && calls > failAt)) {
       throw new InjectedFault(method);
     }
   });
+  return { fs, fired: () => calls >= failAt };
 }
 
 /** How many file system calls a run that fails nowhere makes. */
@@ -145,48 +150,54 @@ function callsOfOneRun(): number {
   return calls;
 }
 
-/** Runs writeDist with the fault at every call in turn, until a run succeeds; returns what each failed run left. */
+/** Which of the two states dist/ is in: the seeded one, the one NEXT writes, or neither. */
+function distState(): string {
+  const clusters = {
+    prod: state(join(dist, 'prod'), { old: OLD_PROD, new: NEW_PROD }),
+    staging: state(join(dist, 'staging'), { same: STAGING }),
+    retired: state(join(dist, 'retired'), { old: RETIRED }),
+  };
+  const readme = nodeFs.readFileSync(join(dist, 'README.md'), 'utf8') === README;
+  if (readme && clusters.prod === 'old' && clusters.staging === 'same' && clusters.retired === 'old') return 'old';
+  if (readme && clusters.prod === 'new' && clusters.staging === 'same' && clusters.retired === 'missing') return 'new';
+  return JSON.stringify({ ...clusters, readme });
+}
+
+/**
+ * Runs writeDist with the fault at every call in turn, until the fault is past the last call.
+ * A run that fails must leave dist/ as it was (or, when killed mid-swap, as the next run puts
+ * it back before doing anything else); a run that does not fail must have written NEXT whole.
+ */
 function runWithFaults(killed: boolean): { readonly failures: number; readonly wrong: readonly string[] } {
   const wrong: string[] = [];
   for (let failAt = 1; failAt < 1000; failAt += 1) {
     seed();
+    const faulty = faultyFs(failAt, killed);
+    const steps: string[] = [];
     let failure: unknown;
     try {
-      writeDist(dist, NEXT, { prune: true, fs: faultyFs(failAt, killed) });
+      writeDist(dist, NEXT, { prune: true, fs: faulty.fs, onStep: (step) => steps.push(step) });
     } catch (error) {
       failure = error;
     }
-    if (failure === undefined) {
+    if (!faulty.fired()) {
       return { failures: failAt - 1, wrong };
     }
-    const prod = state(join(dist, 'prod'), { old: OLD_PROD, new: NEW_PROD });
-    const aside = hidden().filter((name) => name.startsWith('.prod.old-'));
-    const left = {
-      failure: failure instanceof InjectedFault ? failure.method : String(failure),
-      // A kill between the two renames leaves prod aside, complete, for the next run to restore.
-      prod: prod === 'missing' && killed && aside.length === 1 ? `aside ${state(join(dist, aside[0]), { old: OLD_PROD })}` : prod,
-      staging: state(join(dist, 'staging'), { unchanged: STAGING }),
-      retired: state(join(dist, 'retired'), { old: RETIRED }),
-      readme: nodeFs.readFileSync(join(dist, 'README.md'), 'utf8'),
-      hidden: hidden().length,
-    };
+    const committed = steps.includes('commit');
+    const left = { failed: failure !== undefined, committed, state: distState(), hidden: hidden() };
+    // A failure thrown before the commit leaves dist/ as it was; one after it (cleanup) is not thrown.
+    const leftOk = killed ? !committed || left.state === 'new' : committed ? !left.failed && left.state === 'new' : left.failed && left.state === 'old' && left.hidden.length === 0;
+    // The next run first undoes what the failed one left: a run with the seeded outputs then finds the seeded state.
+    const undone = committed ? undefined : writeDist(dist, SEEDED, { prune: true });
+    const undoneOk = undone === undefined || (JSON.stringify(undone) === JSON.stringify({ written: [], unchanged: ['prod', 'retired', 'staging'], removed: [] }) && hidden().length === 0);
     const report = writeDist(dist, NEXT, { prune: true });
-    const recovered = {
-      prod: state(join(dist, 'prod'), { new: NEW_PROD }),
-      staging: state(join(dist, 'staging'), { unchanged: STAGING }),
-      retired: state(join(dist, 'retired'), {}),
-      hidden: hidden(),
-      reported: [...report.written, ...report.unchanged].sort(),
-    };
-    // A failed run removes its hidden folders, unless removing them is what failed.
-    const cleanedUp = killed || left.hidden === 0 || left.failure === 'rmSync';
-    const leftOk = cleanedUp && failure instanceof InjectedFault && ['old', 'new', 'aside old'].includes(left.prod) && left.staging === 'unchanged' && ['old', 'missing'].includes(left.retired) && left.readme === README;
-    const recoveredOk = JSON.stringify(recovered) === JSON.stringify({ prod: 'new', staging: 'unchanged', retired: 'missing', hidden: [], reported: ['prod', 'staging'] });
-    if (!leftOk || !recoveredOk) {
-      wrong.push(JSON.stringify({ failAt, left, recovered }));
+    const recovered = { state: distState(), hidden: hidden(), reported: [...report.written, ...report.unchanged].sort() };
+    const recoveredOk = JSON.stringify(recovered) === JSON.stringify({ state: 'new', hidden: [], reported: ['prod', 'staging'] });
+    if (!leftOk || !undoneOk || !recoveredOk) {
+      wrong.push(JSON.stringify({ failAt, left, undone, recovered }));
     }
   }
-  return { failures: Number.NaN, wrong: ['no run succeeded'] };
+  return { failures: Number.NaN, wrong: ['the fault never passed the last call'] };
 }
 
 describe('writeDist', () => {
@@ -210,12 +221,17 @@ describe('writeDist', () => {
     const calls: string[] = [];
     const report = writeDist(dist, [output('prod', OLD_PROD), output('staging', STAGING)], { prune: false, fs: wrapFs((method, target) => calls.push(`${method} ${target}`)) });
     expect(report).toEqual({ written: [], unchanged: ['prod', 'staging'], removed: [] });
-    expect(calls.filter((call) => !/^(readdirSync|readFileSync|existsSync) /.test(call))).toEqual([`mkdirSync ${dist}`]);
+    expect(calls.filter((call) => !/^(readdirSync|readFileSync|lstatSync) /.test(call))).toEqual([`mkdirSync ${dist}`]);
   });
 
   it.each<[string, (folder: string) => void]>([
-    ['an extra file', (folder) => nodeFs.writeFileSync(join(folder, 'extra.yaml'), 'kind: HostEndpoint\n')],
-    ['an extra empty folder', (folder) => nodeFs.mkdirSync(join(folder, 'stages'))],
+    [
+      'an extra file its lock lists (written by an earlier run)',
+      (folder) => {
+        nodeFs.writeFileSync(join(folder, 'extra.yaml'), 'kind: HostEndpoint\n');
+        nodeFs.writeFileSync(join(folder, 'calico-shield.lock'), locked('v3.32.1', { 'ACCESS.md': '', 'extra.yaml': '' })['calico-shield.lock'] ?? '');
+      },
+    ],
     ['one changed byte', (folder) => nodeFs.writeFileSync(join(folder, 'ACCESS.md'), '# Acces — staging\n')],
     ['a missing file', (folder) => nodeFs.rmSync(join(folder, 'ACCESS.md'))],
   ])('can rewrite a cluster folder with %s', (_, spoil) => {
@@ -223,6 +239,12 @@ describe('writeDist', () => {
     spoil(join(dist, 'staging'));
     expect(writeDist(dist, [output('staging', STAGING)], { prune: false }).written).toEqual(['staging']);
     expect(readTree(join(dist, 'staging'))).toEqual(withFolders(STAGING));
+  });
+
+  it('can leave a cluster folder with an extra empty folder as it is: git keeps no empty folder', () => {
+    seed();
+    nodeFs.mkdirSync(join(dist, 'staging', 'stages'));
+    expect(writeDist(dist, [output('staging', STAGING)], { prune: false }).unchanged).toEqual(['staging']);
   });
 
   it('can prune only the folders of clusters calico-shield wrote', () => {
@@ -240,20 +262,92 @@ describe('writeDist', () => {
     expect(readTree(join(dist, 'retired'))).toEqual(withFolders(RETIRED));
   });
 
-  it('can put back the old folder after a crash between the two renames', () => {
+  it('can put back the old folder after a crash between the two renames of a swap', () => {
+    const run = `${process.pid}-0123456789ab`;
     nodeFs.mkdirSync(dist);
-    plant(join(dist, '.prod.old-0123456789ab'), OLD_PROD);
-    plant(join(dist, '.prod.tmp-0123456789ab'), { 'kustomization.yaml': 'resources:\n' });
+    nodeFs.writeFileSync(join(dist, `.calico-shield-swap-${run}`), '');
+    plant(join(dist, `.prod.old-${run}`), OLD_PROD);
+    plant(join(dist, `.prod.tmp-${run}`), { 'kustomization.yaml': 'resources:\n' });
     expect(writeDist(dist, [output('prod', OLD_PROD)], { prune: false })).toEqual({ written: [], unchanged: ['prod'], removed: [] });
     expect(readTree(join(dist, 'prod'))).toEqual(withFolders(OLD_PROD));
     expect(hidden()).toEqual([]);
   });
 
-  it('can remove the old folder left by a crash after the swap', () => {
+  it('can put back the old folder after a crash after the renames of an unfinished swap', () => {
+    const run = `${process.pid}-0123456789ab`;
     plant(join(dist, 'prod'), NEW_PROD);
-    plant(join(dist, '.prod.old-0123456789ab'), OLD_PROD);
-    plant(join(dist, '.retired.tmp-0123456789ab'), { 'kustomization.yaml': 'resources: []\n' });
+    plant(join(dist, 'fresh'), STAGING);
+    nodeFs.writeFileSync(join(dist, `.calico-shield-swap-${run}`), '');
+    plant(join(dist, `.prod.old-${run}`), OLD_PROD);
+    nodeFs.writeFileSync(join(dist, `.fresh.new-${run}`), '');
+    expect(writeDist(dist, [output('prod', OLD_PROD)], { prune: false })).toEqual({ written: [], unchanged: ['prod'], removed: [] });
+    expect(nodeFs.readdirSync(dist)).toEqual(['prod']);
+  });
+
+  it('can remove what a run that committed left before it could clean up', () => {
+    const run = `${process.pid}-0123456789ab`;
+    plant(join(dist, 'prod'), NEW_PROD);
+    plant(join(dist, `.prod.old-${run}`), OLD_PROD);
+    plant(join(dist, `.retired.tmp-${run}`), { 'kustomization.yaml': 'resources: []\n' });
     expect(writeDist(dist, [output('prod', NEW_PROD)], { prune: false })).toEqual({ written: [], unchanged: ['prod'], removed: [] });
+    expect(hidden()).toEqual([]);
+  });
+
+  it('can leave alone what a run whose process still runs has staged', () => {
+    // The test runner's parent process runs as long as this test.
+    const alive = `.prod.tmp-${process.ppid}-0123456789ab`;
+    plant(join(dist, alive), NEW_PROD);
+    writeDist(dist, [output('prod', OLD_PROD)], { prune: false });
+    expect(hidden()).toEqual([alive]);
+  });
+
+  it.each<[string, string, (folder: string) => void]>([
+    ['a file its lock does not list', 'notes.md', (folder) => nodeFs.writeFileSync(join(folder, 'notes.md'), '# mine\n')],
+    ['no lock', '', (folder) => nodeFs.rmSync(join(folder, 'calico-shield.lock'))],
+    ['a lock calico-shield did not write', '', (folder) => nodeFs.writeFileSync(join(folder, 'calico-shield.lock'), 'mine\n')],
+  ])('fails to replace a cluster folder with %s, and writes nothing', (_, file, spoil) => {
+    seed();
+    spoil(join(dist, 'prod'));
+    const before = readTree(dist);
+    expect(() => writeDist(dist, NEXT, { prune: true })).toThrow(`${join(dist, 'prod', file)}: `.replace(/\/: $/, ': '));
+    expect(readTree(dist)).toEqual(before);
+  });
+
+  it('fails to prune a cluster folder with a file its lock does not list, and writes nothing', () => {
+    seed();
+    nodeFs.writeFileSync(join(dist, 'retired', 'notes.md'), '# mine\n');
+    const before = readTree(dist);
+    expect(() => writeDist(dist, NEXT, { prune: true })).toThrow(`${join(dist, 'retired', 'notes.md')}: was not written by calico-shield`);
+    expect(readTree(dist)).toEqual(before);
+  });
+
+  it('fails on a link in a cluster folder without following it, and writes nothing', () => {
+    seed();
+    const outside = join(dirname(dist), 'outside');
+    plant(outside, { 'secret.txt': 'secret\n' });
+    nodeFs.symlinkSync(join(outside, 'secret.txt'), join(dist, 'prod', 'kustomization.yaml.bak'));
+    expect(() => writeDist(dist, NEXT, { prune: true })).toThrow(`${join(dist, 'prod', 'kustomization.yaml.bak')}: is a symbolic link`);
+    expect(state(join(dist, 'prod'), {})).toBe('mixed');
+    expect(nodeFs.readFileSync(join(outside, 'secret.txt'), 'utf8')).toBe('secret\n');
+  });
+
+  it('fails with the folders it could not put back named, and the next run puts them back', () => {
+    seed();
+    let renames = 0;
+    // The swap of prod succeeds, then every rename fails: the prune of retired and putting prod back.
+    const fs = wrapFs((method) => {
+      if (method === 'renameSync' && ++renames > 2) throw new InjectedFault(method);
+    });
+    let failure: unknown;
+    try {
+      writeDist(dist, NEXT, { prune: true, fs });
+    } catch (error) {
+      failure = error;
+    }
+    expect(failure).toBeInstanceOf(PartialWriteError);
+    expect((failure as PartialWriteError).replaced).toEqual([join(dist, 'prod')]);
+    expect(distState()).toBe(JSON.stringify({ prod: 'new', staging: 'same', retired: 'old', readme: true }));
+    expect(writeDist(dist, SEEDED, { prune: true })).toEqual({ written: [], unchanged: ['prod', 'retired', 'staging'], removed: [] });
     expect(hidden()).toEqual([]);
   });
 

@@ -4,11 +4,20 @@
  * the pipeline returns it. The test fails when the committed page differs from what the
  * pipeline says today; `UPDATE_ERRORS_DOC=1 npx jest test/hostile/errors-doc` rewrites it.
  */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import { readFileSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import { join } from 'node:path';
+import { describeFailure, INTERNAL_ERROR_EXIT } from '../../lib/cli';
+import { PARTIAL_WRITE_EXIT, PartialWriteError } from '../../lib/gitops/writer';
+import { FILE_ERROR_EXIT, FileError, SYSTEM_ERRORS } from '../../lib/io/files';
+import { BUSY_EXIT, RUN_LOCK_FILE } from '../../lib/io/lock';
 import { admissionFindings } from '../../lib/pipeline';
 import { Finding, formatFinding } from '../../lib/spec/errors';
 import { clusterInput, compileProblems } from '../fuzz/invariants';
+import { copyWorkspace, removeWorkspaces, runCli, workspace } from '../support/cli';
+import { ROOT } from '../support/compile';
 
 const DOC = join(__dirname, '..', '..', 'docs', 'errors.md');
 const FILE = 'clusters/prod.yaml';
@@ -241,6 +250,112 @@ const CASES: readonly Case[] = [
   { mistake: 'Alias expansion too large', shown: '        - *w  (a 1,000-label workload, aliased 1,200 times)', source: aliasBomb(), code: 'too-large' },
 ];
 
+/** One situation of the working tree calico-shield refuses or cannot handle, set up in a fresh repository. */
+interface FileCase {
+  readonly situation: string;
+  readonly argv: readonly string[];
+  /** Changes the repository (clusters/prod.yaml and deploy/, synthesised) before the run. */
+  readonly setup: (dir: string) => void;
+}
+
+const write = (dir: string, file: string, text: string): void => fs.writeFileSync(join(dir, file), text);
+const replaceWithFolder = (dir: string, file: string): void => {
+  fs.rmSync(join(dir, file), { recursive: true });
+  fs.mkdirSync(join(dir, file));
+};
+const touchSpec = (dir: string): void => write(dir, 'clusters/prod.yaml', `# changed\n${BASE_TEXT}`);
+/** The host and process of the run that holds the lock in the table: the real ones vary. */
+const HOLDER = { pid: 4242, host: 'ci-runner-7', since: '2025-03-04T09:12:33.000Z' };
+
+const FILE_CASES: readonly FileCase[] = [
+  { situation: 'A spec is a symbolic link', argv: ['synth'], setup: (dir) => fs.symlinkSync('/dev/zero', join(dir, 'clusters/zero.yaml')) },
+  { situation: 'A spec is a folder', argv: ['synth'], setup: (dir) => fs.mkdirSync(join(dir, 'clusters/staging.yaml')) },
+  { situation: 'A spec is a named pipe', argv: ['synth'], setup: (dir) => expect(spawnSync('mkfifo', [join(dir, 'clusters/staging.yaml')]).status).toBe(0) },
+  { situation: 'A spec has another extension (.yml, .YAML)', argv: ['synth'], setup: (dir) => fs.renameSync(join(dir, 'clusters/prod.yaml'), join(dir, 'clusters/prod.yml')) },
+  { situation: "An editor's backup, swap or lock file of a spec", argv: ['synth'], setup: (dir) => write(dir, 'clusters/prod.yaml~', BASE_TEXT) },
+  { situation: 'A spec is not named <cluster>.yaml', argv: ['synth'], setup: (dir) => write(dir, 'clusters/Prod_EU.yaml', BASE_TEXT) },
+  { situation: 'The cluster folder holds no spec', argv: ['synth'], setup: (dir) => fs.rmSync(join(dir, 'clusters/prod.yaml')) },
+  {
+    situation: 'A spec over 32 MiB (a finding, exit 1)',
+    argv: ['synth'],
+    setup: (dir) => {
+      fs.closeSync(fs.openSync(join(dir, 'clusters/huge.yaml'), 'w'));
+      fs.truncateSync(join(dir, 'clusters/huge.yaml'), 40 * 1024 * 1024);
+    },
+  },
+  {
+    situation: 'dist/ is a file',
+    argv: ['synth'],
+    setup: (dir) => {
+      fs.rmSync(join(dir, 'dist'), { recursive: true });
+      write(dir, 'dist', '');
+    },
+  },
+  {
+    situation: 'A file in a cluster folder that calico-shield did not write',
+    argv: ['synth'],
+    setup: (dir) => {
+      write(dir, 'dist/prod/notes.md', '# notes\n');
+      touchSpec(dir);
+    },
+  },
+  {
+    situation: 'A cluster folder calico-shield did not write',
+    argv: ['synth'],
+    setup: (dir) => {
+      fs.rmSync(join(dir, 'dist/prod/calico-shield.lock'));
+      touchSpec(dir);
+    },
+  },
+  { situation: 'A symbolic link in dist/ (check)', argv: ['check'], setup: (dir) => fs.symlinkSync('/proc/self/environ', join(dir, 'dist/prod/env.yaml')) },
+  { situation: 'A named pipe in dist/ (check)', argv: ['check'], setup: (dir) => expect(spawnSync('mkfifo', [join(dir, 'dist/prod/extra.yaml')]).status).toBe(0) },
+  {
+    situation: 'deploy/argocd is a file',
+    argv: ['synth'],
+    setup: (dir) => {
+      fs.rmSync(join(dir, 'deploy/argocd'), { recursive: true });
+      write(dir, 'deploy/argocd', '');
+    },
+  },
+  { situation: 'A manifest in deploy/ that calico-shield did not write, where it writes one', argv: ['synth'], setup: (dir) => write(dir, 'deploy/flux/prod.yaml', 'kind: ConfigMap\n') },
+  { situation: 'deploy/repository.yaml is a folder', argv: ['synth'], setup: (dir) => replaceWithFolder(dir, 'deploy/repository.yaml') },
+  {
+    situation: 'Another run holds dist/ (exit 5)',
+    argv: ['synth'],
+    setup: (dir) => write(dir, `dist/${RUN_LOCK_FILE}`, JSON.stringify({ pid: process.ppid, host: os.hostname(), command: 'synth', since: HOLDER.since, nonce: '0123456789abcdef01234567' })),
+  },
+];
+
+/** Runs each case in a repository of its own; returns the row of each: exit code and what was printed. */
+function fileRows(): string[] {
+  try {
+    const template = workspace([], { deploy: true, files: { 'clusters/prod.yaml': BASE_TEXT } });
+    expect(runCli(template, ['synth']).code).toBe(0);
+    return FILE_CASES.map((c) => {
+      const dir = copyWorkspace(template);
+      c.setup(dir);
+      const r = runCli(dir, c.argv);
+      // The spec's warnings are not what the row is about.
+      const printed = r.stderr
+        .replace(/^\S+: warning\[.*\n(  hint: .*\n)?/gm, '')
+        .replace(`pid ${process.ppid} on ${os.hostname()}`, `pid ${HOLDER.pid} on ${HOLDER.host}`);
+      expect({ situation: c.situation, printed: printed.startsWith('error: ') || printed.includes('error[too-large]') }).toEqual({ situation: c.situation, printed: true });
+      return `| ${cell(c.situation)} | \`calico-shield ${c.argv.join(' ')}\` | ${r.code} | ${code(printed.trimEnd())} |`;
+    });
+  } finally {
+    removeWorkspaces();
+  }
+}
+
+/** What the run prints when it could not put back what it had swapped (rare: renames that fail twice). */
+function partialWriteExample(): string {
+  const root = join(ROOT, 'example-repository');
+  const failure = new FileError(join(root, 'deploy/flux/prod.yaml'), SYSTEM_ERRORS.EACCES?.reason ?? '', SYSTEM_ERRORS.EACCES?.hint);
+  const { text, code: exit } = describeFailure(new PartialWriteError([join(root, 'dist/prod')], failure), root);
+  expect(exit).toBe(PARTIAL_WRITE_EXIT);
+  return text.trimEnd();
+}
+
 /** Markdown table cell: pipes escaped, line breaks shown as ↵. */
 function cell(value: string | undefined): string {
   return (value ?? '').replace(/\|/g, '\\|').replace(/\r?\n/g, '↵');
@@ -272,8 +387,8 @@ function invalidObjectExample(): Finding {
   return finding;
 }
 
-/** The page; `example` is one finding as the CLI prints it. */
-function render(rows: readonly string[], example: Finding): string {
+/** The page; `example` is one finding as the CLI prints it; `files` the rows of the working tree's failures. */
+function render(rows: readonly string[], example: Finding, files: readonly string[]): string {
   return `# Errors
 
 <!-- Generated by test/hostile/errors-doc.test.ts from its table of cases: do not edit by hand.
@@ -315,6 +430,49 @@ cluster did.
 Specs are read as YAML 1.2 (core schema): \`yes\`, \`no\`, \`on\` and \`off\` are strings, \`0755\` is
 not a decimal number, \`true\` is a boolean wherever a string belongs. See
 \`test/hostile/yaml.test.ts\` for every YAML pitfall and how it is read.
+
+## Files, folders and other runs
+
+\`clusters/\`, \`dist/\` and \`deploy/\` are read as untrusted input: calico-shield follows no symbolic
+link there, opens no named pipe or device, reads no file over 32 MiB, and replaces or removes only
+what it wrote (a cluster folder whose \`calico-shield.lock\` lists every file in it; a manifest of
+\`deploy/argocd/\` or \`deploy/flux/\` with the header it writes). A file or folder it cannot or may not
+use stops the run with one line, \`error: <path>: <reason>\`, a hint, and an exit code; a run never
+prints a stack trace (\`--debug\` adds it). synth writes all of \`dist/\` and \`deploy/\` or nothing.
+
+| Exit | Meaning |
+|---|---|
+| 0 | done (explain: allowed) |
+| 1 | errors in the specs, or (check) \`dist/\` or \`deploy/\` differ from what the specs compile to |
+| 2 | bad usage (explain: a bad query) |
+| 3 | explain: denied |
+| ${FILE_ERROR_EXIT} | a file or folder cannot or may not be read or written; nothing was changed |
+| ${BUSY_EXIT} | another calico-shield run holds the folder (synth, check and nodes import lock the folder they write or compare, and never wait); nothing was changed |
+| ${PARTIAL_WRITE_EXIT} | the run failed while swapping its output in and could not put back what it had swapped; the message names it, and the next synth puts it back first |
+| ${INTERNAL_ERROR_EXIT} | a bug in calico-shield: the message says so; please report it with the output of \`--debug\` |
+
+Each row below is what calico-shield prints today for one situation in a repository with
+\`clusters/prod.yaml\` (the spec above), \`deploy/repository.yaml\` and their \`dist/\` and \`deploy/\`
+(the holder's process and host in the exit 5 row are examples).
+
+| Situation | Command | Exit | Printed |
+|---|---|---|---|
+${files.join('\n')}
+
+A run that could not put back what it had swapped (exit ${PARTIAL_WRITE_EXIT}) names it:
+
+\`\`\`
+${partialWriteExample()}
+\`\`\`
+
+What the operating system refuses is printed the same way, with the path calico-shield was
+reading or writing (for a file it was writing, the path it was writing it for), and exits ${FILE_ERROR_EXIT}:
+
+| Error | Printed after the path | Hint |
+|---|---|---|
+${Object.entries(SYSTEM_ERRORS)
+  .map(([name, e]) => `| \`${name}\` | ${cell(e.reason)} | ${cell(e.hint)} |`)
+  .join('\n')}
 `;
 }
 
@@ -338,6 +496,7 @@ describe('docs/errors.md', () => {
     const rendered = render(
       CASES.map((c, i) => row(c, found[i] as Finding)),
       found[CASES.findIndex((c) => c.mistake === 'Port 0')] as Finding,
+      fileRows(),
     );
     if (process.env.UPDATE_ERRORS_DOC) writeFileSync(DOC, rendered);
     let committed = '';

@@ -1,0 +1,64 @@
+/**
+ * Standard input and special files, through the real binary: a pipe whose producer is slower
+ * than calico-shield (kubectl always is), and named pipes or devices where a file belongs,
+ * which must be refused, never read (a read would block forever or never end).
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CALICO_SHIELD, hasStackTrace, runBinary, runShell } from '../support/binary';
+import { removeWorkspaces, workspace } from '../support/cli';
+import { ROOT } from '../support/compile';
+
+const NODES = path.join(ROOT, 'test/fixtures/nodes/kubectl-get-nodes.json');
+
+afterAll(removeWorkspaces);
+
+function mkfifo(file: string): void {
+  expect(spawnSync('mkfifo', [file]).status).toBe(0);
+}
+
+describe('standard input', () => {
+  it('can import nodes piped from a producer slower than calico-shield', () => {
+    const dir = workspace(['example.yaml']);
+    const r = runShell(dir, `(sleep 0.5; cat '${NODES}') | ${CALICO_SHIELD} nodes import --cluster example`);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(r.stdout).toContain('added    kubeadm-node-1\n');
+    expect(fs.readFileSync(path.join(dir, 'clusters/example.yaml'), 'utf8')).toContain('kubeadm-node-2');
+  });
+
+  it('can import nodes from --file naming a pipe (--file <(kubectl get nodes -o json))', () => {
+    const dir = workspace(['example.yaml']);
+    const fifo = path.join(dir, 'nodes.pipe');
+    mkfifo(fifo);
+    const r = runShell(dir, `(sleep 0.3; cat '${NODES}' > nodes.pipe) & ${CALICO_SHIELD} nodes import --cluster example --file nodes.pipe; wait`);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(r.stdout).toContain('added    kubeadm-node-1\n');
+  });
+});
+
+describe('special files where calico-shield reads files', () => {
+  it('fails check on a named pipe in dist/ at once, without reading it', () => {
+    const dir = workspace(['example.yaml']);
+    expect(runBinary(dir, ['synth']).code).toBe(0);
+    mkfifo(path.join(dir, 'dist/example/01-policies/extra.yaml'));
+    const r = runBinary(dir, ['check']);
+    expect({ code: r.code, signal: r.signal, stderr: r.stderr }).toEqual({
+      code: 4,
+      signal: null,
+      stderr: 'error: dist/example/01-policies/extra.yaml: is a named pipe (FIFO), not a regular file\n  hint: calico-shield reads regular files and folders only: remove it\n',
+    });
+  });
+
+  it.each([
+    ['a link to /dev/zero', (file: string) => fs.symlinkSync('/dev/zero', file), 'is a symbolic link'],
+    ['a named pipe', mkfifo, 'is a named pipe (FIFO), not a regular file'],
+  ])('fails synth on a spec that is %s at once, without reading it, and writes nothing', (_, make, reason) => {
+    const dir = workspace(['example.yaml']);
+    make(path.join(dir, 'clusters/zero.yaml'));
+    const r = runBinary(dir, ['synth']);
+    expect({ code: r.code, signal: r.signal, firstLine: r.stderr.split('\n')[0] }).toEqual({ code: 4, signal: null, firstLine: `error: clusters/zero.yaml: ${reason}${reason.startsWith('is a sym') ? '; calico-shield follows no links in clusters/, dist/ and deploy/' : ''}` });
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    expect(fs.existsSync(path.join(dir, 'dist'))).toBe(false);
+  });
+});
