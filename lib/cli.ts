@@ -27,6 +27,9 @@ import { formatFinding, hasErrors, sortFindings } from './spec/errors';
 import { parseClusterSpec } from './spec/parse';
 import { clusterEnvironment } from './verify/environment';
 import { explain, ExplainContext, formatExplanation, formatQueryError } from './verify/explain';
+import { renderAccessReport } from './verify/report';
+import { auditCluster, clusterUnion } from './verify/audit';
+import { readDump, MAX_DUMP_BYTES, type Dump, type DumpSource } from './audit/dump';
 import { GENERATOR_NAME, GENERATOR_VERSION } from './version';
 
 export interface CliIo {
@@ -55,9 +58,13 @@ commands:
   check     compile in memory and compare with dist/ and deploy/; exit 1 with a diff when they are stale or hand-edited
   nodes import --cluster NAME [--file nodes.json]
             add or update spec.nodes from \`kubectl get nodes -o json\` (see below)
-  explain   --cluster NAME "<source> -> <destination>:<port>[/<protocol>]"
-            can the source reach the port? Evaluated on the objects of dist/<cluster>/;
-            exit 0 allowed, 3 denied, 2 bad query
+  explain   --cluster NAME [--from DUMP] "<source> -> <destination>:<port>[/<protocol>]"
+            can the source reach the port? Evaluated on the objects of dist/<cluster>/ (and, with
+            --from, the cluster's own, as audit does); exit 0 allowed, 3 denied, 2 bad query
+  audit     --cluster NAME --from DUMP
+            evaluate the cluster's compiled objects together with the Calico objects the cluster
+            already has (DUMP: the output of kubectl get … -o yaml or calicoctl get … -o yaml, a
+            file, a folder of them, or - for standard input); see docs/audit.md
 
 options:
   --clusters DIR   folder of cluster specs (default: clusters)
@@ -98,9 +105,11 @@ interface Options {
   readonly command: string;
   readonly clusters: string;
   readonly out: string;
-  /** explain: the cluster and the query. */
+  /** explain, audit: the cluster; explain: the query. */
   readonly cluster?: string;
   readonly query?: string;
+  /** audit, explain: the dump of the cluster's Calico objects. */
+  readonly from?: string;
 }
 
 /**
@@ -159,6 +168,7 @@ function dispatch(argv: readonly string[], io: CliIo): number {
     return 0;
   }
   if (parsed.command === 'explain') return explainCommand(parsed, io);
+  if (parsed.command === 'audit') return auditCommand(parsed, io);
   const clustersDir = path.resolve(io.cwd, parsed.clusters);
   const outDir = path.resolve(io.cwd, parsed.out);
   // deploy/ belongs to the repository that holds the cluster folder: a synth of specs kept
@@ -317,15 +327,17 @@ function parseArgs(argv: readonly string[]): Options | string {
   let out = 'dist';
   let cluster: string | undefined;
   let query: string | undefined;
+  let from: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--help' || a === '-h') return { command: 'help', clusters, out };
     if (a === '--version') return { command: 'version', clusters, out };
-    if (a === '--clusters' || a === '--out' || a === '--cluster') {
+    if (a === '--clusters' || a === '--out' || a === '--cluster' || a === '--from') {
       const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) return `${a} needs ${a === '--cluster' ? 'a cluster name' : 'a folder'}`;
+      if (v === undefined || (v.startsWith('--') && v !== '-')) return `${a} needs ${a === '--cluster' ? 'a cluster name' : a === '--from' ? 'a file, a folder or -' : 'a folder'}`;
       if (a === '--clusters') clusters = v;
       else if (a === '--out') out = v;
+      else if (a === '--from') from = v;
       else cluster = v;
     } else if (a.startsWith('-')) return `unknown option ${a}`;
     else if (command === undefined) command = a;
@@ -333,11 +345,13 @@ function parseArgs(argv: readonly string[]): Options | string {
     else return `unexpected argument ${a}`;
   }
   if (command === undefined) return 'missing command';
-  if (!['synth', 'check', 'explain'].includes(command)) return `unknown command ${command}`;
+  if (!['synth', 'check', 'explain', 'audit'].includes(command)) return `unknown command ${command}`;
   if (command === 'explain' && (cluster === undefined || query === undefined)) return 'explain needs --cluster NAME and a query in quotes';
-  if (command !== 'explain' && cluster !== undefined) return '--cluster is an option of explain';
+  if (command === 'audit' && (cluster === undefined || from === undefined)) return 'audit needs --cluster NAME and --from DUMP';
+  if (command !== 'explain' && command !== 'audit' && cluster !== undefined) return '--cluster is an option of explain and audit';
+  if (command !== 'explain' && command !== 'audit' && from !== undefined) return '--from is an option of audit and explain';
   if (cluster !== undefined && !isClusterName(cluster)) return `--cluster ${cluster}: a cluster name is a DNS-1123 label`;
-  return { command, clusters, out, ...(cluster !== undefined && { cluster }), ...(query !== undefined && { query }) };
+  return { command, clusters, out, ...(cluster !== undefined && { cluster }), ...(query !== undefined && { query }), ...(from !== undefined && { from }) };
 }
 
 /** explain: reads the objects of dist/<cluster>/ and answers the query. */
@@ -348,7 +362,17 @@ function explainCommand(o: Options, io: CliIo): number {
     io.stderr(`error: ${read} in ${path.relative(io.cwd, folder) || folder}/: run calico-shield synth first\n`);
     return 1;
   }
-  const result = explain(read.objects, o.query ?? '', explainContext(path.resolve(io.cwd, o.clusters), o.cluster ?? '', io));
+  const context = explainContext(path.resolve(io.cwd, o.clusters), o.cluster ?? '', io);
+  let objects: readonly CalicoObject[] = read.objects;
+  if (o.from !== undefined) {
+    const dump = readDumpFrom(o.from, io);
+    if (typeof dump === 'number') return dump;
+    // The cluster's objects decide with dist/'s, as audit evaluates them (its installer's tier among them).
+    const union = clusterUnion(read.objects, dump.objects.map((d) => d.object));
+    objects = union.ours;
+    context.installed = union.theirs;
+  }
+  const result = explain(objects, o.query ?? '', context);
   if (!result.ok) {
     io.stderr(formatQueryError(o.query ?? '', result.error));
     return 2;
@@ -362,7 +386,7 @@ function explainCommand(o: Options, io: CliIo): number {
  * cluster's spec is at hand and valid; otherwise Calico's defaults, no automatic host endpoints
  * and no environment (said).
  */
-function explainContext(clustersDir: string, cluster: string, io: CliIo): ExplainContext {
+function explainContext(clustersDir: string, cluster: string, io: CliIo): { -readonly [K in keyof ExplainContext]: ExplainContext[K] } {
   const file = folderExists(clustersDir) ? findClusterSpec(clustersDir, cluster) : undefined;
   const input = file ? readSpec(clustersDir, file, cluster) : undefined;
   const spec = input && !('severity' in input) ? parseClusterSpec(input.file, cluster, input.bytes).spec : undefined;
@@ -373,6 +397,78 @@ function explainContext(clustersDir: string, cluster: string, io: CliIo): Explai
   const nodes = planCluster(spec).autoHostEndpoints?.nodes;
   const { environment, objects: installed } = clusterEnvironment(spec);
   return { failsafeDefaults: spec.failsafe, environment, installed, ...(nodes ? { nodes } : {}) };
+}
+
+/**
+ * audit: the cluster's spec compiled in memory (dist/ need not be written), its objects
+ * evaluated together with the dump of the cluster's; prints what was evaluated, the findings
+ * and the access matrix of the union. Exit 0 without errors, 1 with.
+ */
+function auditCommand(o: Options, io: CliIo): number {
+  const clustersDir = path.resolve(io.cwd, o.clusters);
+  const cluster = o.cluster ?? '';
+  const file = folderExists(clustersDir) ? findClusterSpec(clustersDir, cluster) : undefined;
+  if (file === undefined) {
+    io.stderr(`error: ${path.relative(io.cwd, clustersDir) || '.'}/: no spec ${cluster}.yaml\n  hint: audit compiles clusters/<cluster>.yaml; give --clusters when the specs are elsewhere\n`);
+    return 1;
+  }
+  const input = readSpec(clustersDir, file, cluster);
+  if ('severity' in input) {
+    io.stderr(`${formatFinding(input)}\n`);
+    return 1;
+  }
+  const compiled = compileCluster(input);
+  const specErrors = compiled.findings.filter((f) => f.severity === 'error' && !VERIFY_CODES.has(f.code));
+  if (!compiled.plan || !compiled.objects || specErrors.length > 0) {
+    for (const f of compiled.findings) io.stderr(`${formatFinding(f)}\n`);
+    return 1;
+  }
+  const dump = readDumpFrom(o.from ?? '-', io);
+  if (typeof dump === 'number') return dump;
+  const nodes = compiled.plan.autoHostEndpoints?.nodes;
+  const result = auditCluster(compiled.plan, compiled.objects, dump.objects.map((d) => d.object), nodes ? { nodes } : {});
+  io.stdout(`audit of ${cluster}: calico-shield's ${compiled.objects.length} objects with ${result.existing.length} of the cluster's\n`);
+  for (const key of result.existing) io.stdout(`  evaluated  ${key}\n`);
+  for (const key of result.replaced) io.stdout(`  replaced   ${key} (by dist/${cluster}/)\n`);
+  for (const key of result.pruned) io.stdout(`  pruned     ${key} (calico-shield wrote it; dist/ no longer has it)\n`);
+  if (dump.ignored > 0) io.stdout(`  ignored    ${dump.ignored} object${dump.ignored === 1 ? ' that is' : 's that are'} not projectcalico.org/v3\n`);
+  // The hints' explain queries replay the probe on the same union.
+  const replay = `calico-shield explain --cluster ${cluster} --from ${o.from ?? '-'} "`;
+  const findings = sortFindings(result.findings).map((f) => (f.hint ? { ...f, hint: f.hint.replace(`calico-shield explain --cluster ${cluster} "`, replay) } : f));
+  for (const f of findings) io.stderr(`${formatFinding(f)}\n`);
+  io.stdout(`\n${renderAccessReport(compiled.plan, result.access, findings.filter((f) => f.severity === 'warning'))}`);
+  return hasErrors(findings) ? 1 : 0;
+}
+
+/** The verify stage's codes: audit reports them for the union instead of the spec's objects alone. */
+const VERIFY_CODES = new Set(['exposed-port', 'client-cut', 'failsafe-open', 'operator-tier', 'essential-cut', 'preset-overridden', 'catch-all-clients', 'selects-system-pods', 'no-host-endpoint', 'not-modelled']);
+
+/** The dump: a file, the YAML files of a folder, or standard input; the exit code after printing its errors. */
+function readDumpFrom(from: string, io: CliIo): Dump | number {
+  const sources: DumpSource[] = [];
+  if (from === '-') {
+    const text = io.stdin?.();
+    if (text === undefined) {
+      io.stderr('error: --from -: nothing on standard input\n  hint: pipe the dump in: kubectl get … -o yaml | calico-shield audit --cluster NAME --from -\n');
+      return 1;
+    }
+    sources.push({ file: '(stdin)', text });
+  } else {
+    const target = path.resolve(io.cwd, from);
+    const type = entryType(target);
+    if (type === 'folder') {
+      for (const name of fs.readdirSync(target).filter((n) => /\.(ya?ml|json)$/.test(n)).sort()) {
+        const file = path.join(target, name);
+        if (entryType(file) !== 'file') throw refusal(file, entryType(file), 'file');
+        sources.push({ file: path.relative(io.cwd, file), text: readRegularFileOrFail(file, MAX_DUMP_BYTES).toString('utf8') });
+      }
+    } else if (type === 'file') {
+      sources.push({ file: path.relative(io.cwd, target) || from, text: readRegularFileOrFail(target, MAX_DUMP_BYTES).toString('utf8') });
+    } else throw refusal(target, type, 'file');
+  }
+  const dump = readDump(sources);
+  for (const f of dump.findings) io.stderr(`${formatFinding(f)}\n`);
+  return hasErrors(dump.findings) ? 1 : dump;
 }
 
 /** How far kustomizations may nest: calico-shield writes one level of stage folders. */

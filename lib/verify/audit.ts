@@ -28,31 +28,41 @@ export interface AuditResult extends Verification {
   readonly pruned: readonly string[];
 }
 
-export function auditCluster(plan: ProtectionPlan, compiled: readonly CalicoObject[], existing: readonly CalicoObject[], context: Pick<VerifyContext, 'nodes'> = {}): AuditResult {
+/** The cluster once dist/ is applied: calico-shield's objects, and the cluster's others. */
+export interface ClusterUnion {
+  /** calico-shield's objects, the shared ones merged with the cluster's copies. */
+  readonly ours: readonly CalicoObject[];
+  /** The cluster's other objects, evaluated with calico-shield's. */
+  readonly theirs: readonly CalicoObject[];
+  readonly replaced: readonly string[];
+  readonly pruned: readonly string[];
+}
+
+export function clusterUnion(compiled: readonly CalicoObject[], existing: readonly CalicoObject[]): ClusterUnion {
   const ours = new Map(compiled.map((o) => [objectKey(o), o]));
-  const kept: CalicoObject[] = [];
+  const theirs: CalicoObject[] = [];
   const replaced: string[] = [];
   const pruned: string[] = [];
-  const merged: CalicoObject[] = [];
   for (const o of existing) {
     const key = objectKey(o);
     const own = ours.get(key);
     if (own !== undefined) {
       replaced.push(key);
-      if (SHARED.has(`${o.kind}/${o.metadata.name}`) && o.metadata.namespace === undefined) {
-        // Server-side apply: the fields calico-shield writes win, the cluster keeps the others.
-        merged.push({ ...own, spec: { ...(o.spec ?? {}), ...(own.spec ?? {}) } });
-        ours.delete(key);
-      }
+      // Server-side apply: the fields calico-shield writes win, the cluster keeps the others.
+      if (SHARED.has(`${o.kind}/${o.metadata.name}`) && o.metadata.namespace === undefined) ours.set(key, { ...own, spec: { ...(o.spec ?? {}), ...(own.spec ?? {}) } });
       continue;
     }
     if (o.metadata.labels?.[MANAGED_BY] === GENERATOR) {
       pruned.push(key);
       continue;
     }
-    kept.push(o);
+    theirs.push(o);
   }
-  const union = [...ours.values(), ...merged];
-  const verification = verifyCluster(plan, union, { ...context, installed: kept });
-  return { ...verification, existing: kept.map(objectKey).sort(), replaced: replaced.sort(), pruned: pruned.sort() };
+  return { ours: [...ours.values()], theirs, replaced: replaced.sort(), pruned: pruned.sort() };
+}
+
+export function auditCluster(plan: ProtectionPlan, compiled: readonly CalicoObject[], existing: readonly CalicoObject[], context: Pick<VerifyContext, 'nodes'> = {}): AuditResult {
+  const union = clusterUnion(compiled, existing);
+  const verification = verifyCluster(plan, union.ours, { ...context, installed: union.theirs });
+  return { ...verification, existing: union.theirs.map(objectKey).sort(), replaced: union.replaced, pruned: union.pruned };
 }

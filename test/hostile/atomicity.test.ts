@@ -6,13 +6,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CALICO_SHIELD, hasStackTrace, runBinary, runShell } from '../support/binary';
 import { readTree, removeWorkspaces, workspace } from '../support/cli';
+import { withTestEnvironment } from '../support/environment';
 
 afterAll(removeWorkspaces);
 
 /** A deny-list cluster of `nodes` nodes: a few make kilobytes of output, 400 make 140 kB of host endpoints. */
 function cluster(name: string, nodes: number, net = '172.15.0.0/24'): string {
   const list = Array.from({ length: nodes }, (_, i) => `    - name: node-${i}\n      interfaces: [{name: eth0, expectedIPs: [10.1.${Math.floor(i / 250)}.${(i % 250) + 1}]}]\n`).join('');
-  return `apiVersion: calico-shield/v1alpha1\nkind: Cluster\nmetadata:\n  name: ${name}\nspec:\n  approach: deny-list\n  nodes:\n${list}  metrics:\n    allowedNets: [${net}]\n    calicoNode: {}\n`;
+  return withTestEnvironment(`apiVersion: calico-shield/v1alpha1\nkind: Cluster\nmetadata:\n  name: ${name}\nspec:\n  approach: deny-list\n  nodes:\n${list}  metrics:\n    allowedNets: [${net}]\n    calicoNode: {}\n`);
 }
 
 /** Every file of dist/ and deploy/ with its text. */

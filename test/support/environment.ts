@@ -21,9 +21,11 @@ export function withTestEnvironment(text: string): string {
   if (!text.endsWith('\n') || /^  environment:/m.test(text)) return text;
   // A broken document stays as it is: its errors and their positions are what the test is about.
   if (parseAllDocuments(text).some((d) => d.errors.length > 0 || d.warnings.length > 0)) return text;
-  const lines = text.split('\n');
+  const crlf = text.endsWith('\r\n');
+  const lines = text.split(crlf ? '\r\n' : '\n');
   const specLine = lines.findIndex((l) => l === 'spec:');
   // `spec:` must be the last top-level key, or the appended lines would land in another mapping.
   if (specLine < 0 || lines.slice(specLine + 1).some((l) => /^[^\s#]/.test(l))) return text;
-  return `${text}${TEST_ENVIRONMENT}${/^  calicoNamespace:/m.test(text) ? '' : TEST_NAMESPACE}`;
+  const added = `${TEST_ENVIRONMENT}${/^  calicoNamespace:/m.test(text) ? '' : TEST_NAMESPACE}`;
+  return `${text}${crlf ? added.replace(/\n/g, '\r\n') : added}`;
 }

@@ -186,7 +186,7 @@ describe('calico-shield explain', () => {
   it.each<[string, string[], number, string]>([
     ['without --cluster', ['explain', 'ip 1.2.3.4 -> host a:1'], 2, 'explain needs --cluster NAME and a query in quotes'],
     ['without a query', ['explain', '--cluster', 'example'], 2, 'explain needs --cluster NAME and a query in quotes'],
-    ['with --cluster on another command', ['synth', '--cluster', 'example'], 2, '--cluster is an option of explain'],
+    ['with --cluster on another command', ['synth', '--cluster', 'example'], 2, '--cluster is an option of explain and audit'],
     ['for a cluster without dist/ folder', ['explain', '--cluster', 'nowhere', 'ip 1.2.3.4 -> host a:1'], 1, 'error: cannot read kustomization.yaml in dist/nowhere/: run calico-shield synth first'],
   ])('fails %s', (_title, argv, code, message) => {
     const r = cli(...argv);
@@ -202,7 +202,7 @@ describe('calico-shield explain', () => {
 
   it('can document the query syntax in --help', () => {
     const r = cli('--help');
-    expect(r.stdout).toContain('explain   --cluster NAME "<source> -> <destination>:<port>[/<protocol>]"');
+    expect(r.stdout).toContain('explain   --cluster NAME [--from DUMP] "<source> -> <destination>:<port>[/<protocol>]"');
     expect(r.stdout).toContain('pod <namespace>[/<name>][{key=value,...}] [on <node>] [ip <address>]');
   });
 });
