@@ -21,7 +21,7 @@ import { entryType, FILE_ERROR_EXIT, FileError, folderExists, isSystemError, nor
 import { readStdin } from './io/input';
 import { BUSY_EXIT, BusyError, FolderLock, lockFolder } from './io/lock';
 import { NODES_USAGE, runNodes } from './nodes-command';
-import { ClusterResult, compileCluster } from './pipeline';
+import { applyAcknowledge, ClusterResult, compileCluster } from './pipeline';
 import { planCluster } from './plan/plan';
 import { formatFinding, hasErrors, sortFindings } from './spec/errors';
 import { parseClusterSpec } from './spec/parse';
@@ -434,9 +434,10 @@ function auditCommand(o: Options, io: CliIo): number {
   if (dump.ignored > 0) io.stdout(`  ignored    ${dump.ignored} object${dump.ignored === 1 ? ' that is' : 's that are'} not projectcalico.org/v3\n`);
   // The hints' explain queries replay the probe on the same union.
   const replay = `calico-shield explain --cluster ${cluster} --from ${o.from ?? '-'} "`;
-  const findings = sortFindings(result.findings).map((f) => (f.hint ? { ...f, hint: f.hint.replace(`calico-shield explain --cluster ${cluster} "`, replay) } : f));
+  const { kept, acknowledged } = compiled.spec ? applyAcknowledge(compiled.spec, result.findings) : { kept: [...result.findings], acknowledged: [] };
+  const findings = sortFindings(kept).map((f) => (f.hint ? { ...f, hint: f.hint.replace(`calico-shield explain --cluster ${cluster} "`, replay) } : f));
   for (const f of findings) io.stderr(`${formatFinding(f)}\n`);
-  io.stdout(`\n${renderAccessReport(compiled.plan, result.access, findings.filter((f) => f.severity === 'warning'))}`);
+  io.stdout(`\n${renderAccessReport(compiled.plan, result.access, findings.filter((f) => f.severity === 'warning'), acknowledged)}`);
   return hasErrors(findings) ? 1 : 0;
 }
 

@@ -116,7 +116,7 @@ export interface Acknowledged {
  * ACCESS.md with their reason); an acknowledgement that matches nothing is a warning, so none
  * outlives the finding it was written for.
  */
-function applyAcknowledge(spec: ClusterSpec, findings: readonly Finding[]): { kept: Finding[]; acknowledged: Acknowledged[] } {
+export function applyAcknowledge(spec: ClusterSpec, findings: readonly Finding[]): { kept: Finding[]; acknowledged: Acknowledged[] } {
   const reasons = new Map(spec.acknowledge.map((a) => [a.code, a]));
   const kept: Finding[] = [];
   const acknowledged: Acknowledged[] = [];

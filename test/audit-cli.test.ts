@@ -52,6 +52,17 @@ describe('calico-shield audit', () => {
     expect(hasStackTrace(r.stderr)).toBe(false);
   });
 
+  it("can honour the spec's acknowledgements, as synth does", () => {
+    const spec = fs.readFileSync(path.join(ROOT, 'test/fixtures/clusters/env-manifests-none.yaml'), 'utf8').concat('  acknowledge: [{code: pod-to-own-host, reason: "pods reach their own node by design"}]\n');
+    const dir = workspace([], { files: { 'clusters/prod.yaml': spec } });
+    expect(runBinary(dir, ['synth']).code).toBe(0);
+    const r = runBinary(dir, ['audit', '--cluster', 'prod', '--from', path.join(DUMPS, 'clean.yaml')]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toContain('pod-to-own-host');
+    expect(r.stdout).toContain('- **pod-to-own-host** (warning): ');
+    expect(r.stdout).toContain('acknowledged: pods reach their own node by design');
+  });
+
   it('fails without --from, and for a dump that is not there', () => {
     expect(runBinary(repo(), ['audit', '--cluster', 'prod']).stderr).toContain('audit needs --cluster NAME and --from DUMP');
     const missing = runBinary(repo(), ['audit', '--cluster', 'prod', '--from', 'nowhere.yaml']);

@@ -41,5 +41,9 @@ const TIMESTAMP = /^[0-9]{4}-[0-9]/;
 
 /** True when some reader of dist/ would not read the plain scalar `s` as the string `s`. */
 export function needsQuotes(s: string): boolean {
-  return WORDS.has(s) || INTEGER.test(s) || FLOAT.test(s) || TIMESTAMP.test(s);
+  if (WORDS.has(s) || INTEGER.test(s) || FLOAT.test(s) || TIMESTAMP.test(s)) return true;
+  // go-yaml removes every '_' before it tries a number (resolve.go, `plain := strings.Replace(in, "_", "", -1)`):
+  // "1e_5" is 1e5 to it.
+  const plain = s.replace(/_/g, '');
+  return plain !== s && /^[-+.0-9]/.test(s) && (INTEGER.test(plain) || FLOAT.test(plain));
 }

@@ -49,10 +49,11 @@ export function clusterUnion(compiled: readonly CalicoObject[], existing: readon
     if (own !== undefined) {
       replaced.push(key);
       // Server-side apply: the fields calico-shield writes win, the cluster keeps the others.
-      if (SHARED.has(`${o.kind}/${o.metadata.name}`) && o.metadata.namespace === undefined) ours.set(key, { ...own, spec: { ...(o.spec ?? {}), ...(own.spec ?? {}) } });
+      if (SHARED.has(`${o.kind}/${o.metadata.name}`) && o.metadata.namespace === undefined) ours.set(key, { ...own, spec: merged(o.spec ?? {}, own.spec ?? {}) });
       continue;
     }
-    if (o.metadata.labels?.[MANAGED_BY] === GENERATOR) {
+    // Argo CD and Flux never prune the shared objects (Prune=false, prune: disabled): the cluster keeps them.
+    if (o.metadata.labels?.[MANAGED_BY] === GENERATOR && !SHARED.has(`${o.kind}/${o.metadata.name}`)) {
       pruned.push(key);
       continue;
     }
@@ -65,4 +66,21 @@ export function auditCluster(plan: ProtectionPlan, compiled: readonly CalicoObje
   const union = clusterUnion(compiled, existing);
   const verification = verifyCluster(plan, union.ours, { ...context, installed: union.theirs });
   return { ...verification, existing: union.theirs.map(objectKey).sort(), replaced: union.replaced, pruned: union.pruned };
+}
+
+/**
+ * What server-side apply leaves of `theirs` once `ours` is applied: mappings merged field by
+ * field, lists and values replaced (the CRDs declare no list types, so lists are atomic).
+ */
+function merged(theirs: Readonly<Record<string, unknown>>, ours: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...theirs };
+  for (const [key, value] of Object.entries(ours)) {
+    const before = out[key];
+    out[key] = isMapping(value) && isMapping(before) ? merged(before, value) : value;
+  }
+  return out;
+}
+
+function isMapping(v: unknown): v is Readonly<Record<string, unknown>> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

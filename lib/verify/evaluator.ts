@@ -168,6 +168,8 @@ export interface Rewrite {
   readonly node: string;
   /** The source address the later stages see. */
   readonly source: string;
+  /** Masquerade: the natOutgoingExclusions in force on the pod's node. */
+  readonly exclusions?: 'IPPoolsOnly' | 'IPPoolsAndHostIPs';
 }
 
 export interface Verdict {
@@ -500,14 +502,14 @@ function masquerade(ctx: Ctx, pod: WorkloadPeer): void {
   if (parsed === undefined || !parsed.ok) {
     ctx.steps.push(`nat: masqueraded to the address of node ${pod.node}, which no host endpoint lists: the destination sees an address Calico does not know`);
     ctx.packet = { ...packet, src: mustParseIp(NODE_ADDRESS_UNKNOWN[packet.src.family], 'masqueraded source') };
-    ctx.rewrites.push({ kind: 'masquerade', node: pod.node, source: ctx.packet.src.text });
+    ctx.rewrites.push({ kind: 'masquerade', node: pod.node, source: ctx.packet.src.text, exclusions: exclusions.value });
     return;
   }
   ctx.steps.push(
     `nat: Felix masquerades the pod's traffic to ${packet.dst.text} (outside every IP pool; natOutgoingExclusions ${exclusions.value}, ${exclusions.configuredBy}) to node ${pod.node}'s address ${parsed.ip.text}`,
   );
   ctx.packet = { ...packet, src: parsed.ip };
-  ctx.rewrites.push({ kind: 'masquerade', node: pod.node, source: parsed.ip.text });
+  ctx.rewrites.push({ kind: 'masquerade', node: pod.node, source: parsed.ip.text, exclusions: exclusions.value });
 }
 
 /** A source address no object names, for a node whose address the objects do not give. */

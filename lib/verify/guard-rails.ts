@@ -178,12 +178,19 @@ class GuardRails {
     const s = server.server;
     const hosts = server.targets.filter((t) => t.peer.kind === 'host');
     if (hosts.length === 0) return;
-    const matches = (entries: readonly { readonly entry: { readonly protocol: string; readonly port: number } }[]): boolean =>
-      entries.some((r) => r.entry.protocol === s.protocol && r.entry.port === s.port);
+    const matching = (entries: readonly { readonly entry: { readonly protocol: string; readonly port: number; readonly net?: string } }[]) =>
+      entries.filter((r) => r.entry.protocol === s.protocol && r.entry.port === s.port);
+    const matches = (entries: Parameters<typeof matching>[0]): boolean => matching(entries).length > 0;
     const inbound = new Map<string, number>();
+    /** Whom an inbound entry lets in: every source, or those of its `net`. */
+    const sources = new Map<string, string>();
     for (const t of hosts) {
       const felix = this.model.felix(t.peer.node).failsafeInbound;
-      if (matches(felix.value)) inbound.set(felix.configuredBy, (inbound.get(felix.configuredBy) ?? 0) + t.nodes);
+      const found = matching(felix.value);
+      if (found.length === 0) continue;
+      inbound.set(felix.configuredBy, (inbound.get(felix.configuredBy) ?? 0) + t.nodes);
+      const nets = found.map((r) => r.entry.net);
+      sources.set(felix.configuredBy, nets.includes(undefined) ? 'every source' : `every source in ${nets.join(', ')}`);
     }
     const outbound = new Map<string, number>();
     for (const cls of this.access.hostClasses) {
@@ -192,7 +199,7 @@ class GuardRails {
     }
     const hint = `remove ${s.protocol} ${s.port} from failsafeInboundHostPorts and failsafeOutboundHostPorts ("Pruning Felix's failsafe ports" in Securing Calico's own communications); calico-shield writes them in the FelixConfiguration default when a protected port is failsafe`;
     for (const [by, nodes] of inbound) {
-      this.add('error', 'failsafe-open', s.path, `${serverPort(s)} is still a failsafe inbound port (${by}): Felix lets every source reach it on ${nodesText(nodes)}, whatever the policy`, hint);
+      this.add('error', 'failsafe-open', s.path, `${serverPort(s)} is still a failsafe inbound port (${by}): Felix lets ${sources.get(by) ?? 'every source'} reach it on ${nodesText(nodes)}, whatever the policy`, hint);
     }
     for (const [by, nodes] of outbound) {
       this.add('error', 'failsafe-open', s.path, `${serverPort(s)} is still a failsafe outbound port (${by}): every host-networked process on ${nodesText(nodes)} may connect to it, whatever the policy`, hint);
@@ -507,7 +514,7 @@ function rewriteText(p: Probe): string {
   return p.rewrites
     .map((r) =>
       r.kind === 'masquerade'
-        ? `, after Felix masqueraded it to node ${r.node}'s address ${r.source} (a natOutgoing IP pool, natOutgoingExclusions IPPoolsOnly)`
+        ? `, after Felix masqueraded it to node ${r.node}'s address ${r.source} (a natOutgoing IP pool, natOutgoingExclusions ${r.exclusions ?? 'IPPoolsOnly'}${r.exclusions === 'IPPoolsAndHostIPs' ? ', and the destination is no Calico node address' : ''})`
         : `, sent from node ${r.node}'s tunnel address ${r.source} (the pod is on another node, over the pools' encapsulation)`,
     )
     .join('');
@@ -515,7 +522,11 @@ function rewriteText(p: Probe): string {
 
 /** What to change in the environment when a rewrite decided the probe, or undefined. */
 function rewriteHint(p: Probe, mode: 'static' | 'auto'): string | undefined {
-  if (p.rewrites.some((r) => r.kind === 'masquerade')) {
+  const masquerade = p.rewrites.find((r) => r.kind === 'masquerade');
+  if (masquerade?.exclusions === 'IPPoolsAndHostIPs') {
+    return "the server's address is not among the Calico nodes' (Felix's all-hosts-net), so pods are masqueraded towards it anyway: serve on the node's own address, or let the pods' nodes be clients";
+  }
+  if (masquerade) {
     return "set spec.environment.natOutgoingExclusions: IPPoolsAndHostIPs, so pods keep their own address towards nodes (calico-shield writes it into FelixConfiguration default; docs/spec.md#environment says what else it changes); with masquerade a node's pods all count as the node";
   }
   if (p.rewrites.some((r) => r.kind === 'tunnel')) {

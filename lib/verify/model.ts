@@ -158,7 +158,7 @@ export interface Policy {
   readonly ref: PolicyRef;
   /** The policy's tier: `default` unless `spec.tier` names another. */
   readonly tier: string;
-  /** Felix's name for the policy, the tie-breaker of equal orders: `name`, or `namespace/name`. */
+  /** Felix's tie-breaker of equal orders: `name/namespace/kind` (v3.32.1 felix/calc/policy_sorter.go:385-397 PolKVLess). */
   readonly sortKey: string;
   readonly order?: number;
   /** The endpoints the policy applies to, as Felix evaluates them (namespaces and service accounts folded in). */
@@ -290,9 +290,17 @@ export class Model {
       list.push(hep);
       this.hepsByNode.set(hep.node, list);
     }
-    const tunnels = new Set([...this.hepsByNode.keys()].flatMap((node) => tunnelAddresses(node, context.environment)));
-    for (const hep of hostEndpoints) for (const ip of hep.expectedIPs) if (!tunnels.has(ip)) this.hostAddresses.add(ip);
-    for (const n of context.nodes ?? []) for (const ip of n.ips) this.hostAddresses.add(canonicalIp(ip));
+    // Felix keeps one address per node and family in all-hosts-net (the node's own, from its
+    // Node resource): the node's first address of each family, not every expected IP.
+    const firstOfFamily = (ips: readonly string[]): string[] => [ips.find((ip) => !ip.includes(':')), ips.find((ip) => ip.includes(':'))].filter((ip): ip is string => ip !== undefined);
+    const inventory = new Map((context.nodes ?? []).map((n) => [n.name, n.ips.map(canonicalIp)]));
+    for (const [node, heps] of this.hepsByNode) {
+      if (inventory.has(node)) continue;
+      const tunnels = new Set(tunnelAddresses(node, context.environment));
+      const ips = [...heps].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).flatMap((h) => h.expectedIPs).filter((ip) => !tunnels.has(ip));
+      for (const ip of firstOfFamily(ips)) this.hostAddresses.add(ip);
+    }
+    for (const ips of inventory.values()) for (const ip of firstOfFamily(ips)) this.hostAddresses.add(ip);
     // Policies that share a selector are selected together: match each selector once.
     const groups = new Map<string, { selector: SelectorRef; policies: Policy[] }>();
     for (const p of policies) {
@@ -330,8 +338,9 @@ export class Model {
   }
 
   /**
-   * Whether `ip` is a Calico node's address: Felix's all-hosts-net IP set, from the nodes'
-   * addresses (v3.32.1 felix/dataplane/linux/ipset_hosts_mgr.go:72-124).
+   * Whether `ip` is a Calico node's address: Felix's all-hosts-net IP set, one address per node
+   * and family (v3.32.1 felix/dataplane/linux/ipset_hosts_mgr.go:72-124); the model takes the
+   * node's first address of the family, from spec.nodes or its host endpoints.
    */
   isCalicoHost(ip: ParsedIp): boolean {
     return this.hostAddresses.has(ip.text);
@@ -774,7 +783,7 @@ function readPolicy(o: CalicoObject, r: SpecReader, tiers: ReadonlyMap<string, T
   return {
     ref,
     tier,
-    sortKey: namespace === undefined ? o.metadata.name : `${namespace}/${o.metadata.name}`,
+    sortKey: `${o.metadata.name}/${namespace ?? ''}/${kind}`,
     ...(typeof order === 'number' && { order }),
     selector: { selector, key: printSelector(selector) },
     types,
@@ -913,7 +922,11 @@ function readKubeControllersConfiguration(o: CalicoObject, r: SpecReader, nodes:
 function comparePolicies(tiers: ReadonlyMap<string, Tier>): (a: Policy, b: Policy) => number {
   const tierOrder = (p: Policy): number => (tiers.get(p.tier) as Tier).order;
   return (a, b) => {
-    if (a.tier !== b.tier) return tierOrder(a) - tierOrder(b) || (a.tier < b.tier ? -1 : 1);
+    if (a.tier !== b.tier) {
+      const ao = tierOrder(a);
+      const bo = tierOrder(b);
+      return ao !== bo ? (ao < bo ? -1 : 1) : a.tier < b.tier ? -1 : 1;
+    }
     const ao = a.order ?? Infinity;
     const bo = b.order ?? Infinity;
     if (ao !== bo) return ao < bo ? -1 : 1;
@@ -923,9 +936,10 @@ function comparePolicies(tiers: ReadonlyMap<string, Tier>): (a: Policy, b: Polic
 
 function readTier(o: CalicoObject, r: SpecReader): Tier | undefined {
   const spec = o.spec ?? {};
-  const order = spec['order'];
-  if (typeof order !== 'number' || !Number.isFinite(order)) {
-    r.warn('spec.order', 'a tier without an order is not modelled: the tier and its policies are left out');
+  // A tier without an order comes last (v3.32.1 felix/calc/policy_sorter.go:146-160 TierLess).
+  const order = spec['order'] === undefined ? Infinity : spec['order'];
+  if (typeof order !== 'number' || Number.isNaN(order)) {
+    r.error('spec.order', `${JSON.stringify(order)} is not a number`);
     return undefined;
   }
   const action = r.string(spec['defaultAction'], 'spec.defaultAction') ?? 'Deny';

@@ -99,6 +99,9 @@ const AMBIGUOUS: readonly [string, string][] = [
   ['2001-12-14t21:59:43.10-05:00', 'YAML 1.1 timestamp; go-yaml v3 parseTimestamp'],
   ['.inf', 'YAML 1.2 float'],
   ['e0', "the yaml library's YAML 1.1 exponent float"],
+  ['1e_5', 'go-yaml removes "_" before ParseFloat'],
+  ['0_x1', 'go-yaml removes "_" before ParseInt(s, 0, 64): 0x1'],
+  ['0_o7', 'go-yaml removes "_" before its 0o branch'],
   ['<<', 'merge key'],
   ['=', 'YAML 1.1 value key'],
 ];

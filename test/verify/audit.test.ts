@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readDump } from '../../lib/audit/dump';
-import { auditCluster } from '../../lib/verify/audit';
+import { auditCluster, clusterUnion } from '../../lib/verify/audit';
 import { ACCESS_REPORT_FILE, renderAccessReport } from '../../lib/verify/report';
 import { compileOk, ROOT } from '../support/compile';
 
@@ -62,6 +62,26 @@ describe('audit', () => {
     // Drop (the cluster's) closes pods' way to their own host: no pod-to-own-host warning.
     expect(result.findings.some((f) => f.code === 'pod-to-own-host')).toBe(false);
     expect(result.replaced).toEqual(['FelixConfiguration//default']);
+  });
+
+  it('can keep the shared FelixConfiguration default that dist/ no longer writes: Argo CD and Flux never prune it', () => {
+    const dump = readDump([{ file: 'fc.yaml', text: 'apiVersion: projectcalico.org/v3\nkind: FelixConfiguration\nmetadata: {name: default, labels: {app.kubernetes.io/managed-by: calico-shield}}\nspec: {defaultEndpointToHostAction: Drop}\n' }]);
+    const noPruning = compileOk('test/fixtures/clusters/seed-allow-list.yaml');
+    expect(noPruning.objects.some((o) => o.kind === 'FelixConfiguration')).toBe(false);
+    if (!noPruning.plan) throw new Error('no plan');
+    const result = auditCluster(noPruning.plan, noPruning.objects, dump.objects.map((o) => o.object));
+    expect(result.pruned).toEqual([]);
+    expect(result.existing).toEqual(['FelixConfiguration//default']);
+    expect(result.findings.some((f) => f.code === 'pod-to-own-host')).toBe(false);
+  });
+
+  it("can merge KubeControllersConfiguration default field by field, keeping the cluster's other controllers and settings", () => {
+    const auto = compileOk('clusters/auto-hep.yaml');
+    if (!auto.plan) throw new Error('no plan');
+    const dump = readDump([{ file: 'kcc.yaml', text: 'apiVersion: projectcalico.org/v3\nkind: KubeControllersConfiguration\nmetadata: {name: default}\nspec: {healthChecks: Enabled, controllers: {node: {syncLabels: Enabled, hostEndpoint: {autoCreate: Disabled}}, policy: {reconcilerPeriod: 5m}}}\n' }]);
+    const { ours } = clusterUnion(auto.objects, dump.objects.map((o) => o.object));
+    const kcc = ours.find((o) => o.kind === 'KubeControllersConfiguration');
+    expect(kcc?.spec).toMatchObject({ healthChecks: 'Enabled', controllers: { node: { syncLabels: 'Enabled', hostEndpoint: { autoCreate: 'Enabled' } }, policy: { reconcilerPeriod: '5m' } } });
   });
 
   it('can prune what calico-shield wrote and dist/ no longer holds', () => {

@@ -30,7 +30,7 @@ describe('masquerade of pod traffic (v3.32.1 felix/rules/nat.go:55-82)', () => {
   // The document's labelled Prometheus pod (192.168.1.10, in the pool) on kubeadm-node-0 scrapes kubeadm-master.
   it('can masquerade a natOutgoing pod to its node address towards a node outside the pools, so the labelled pod is denied', () => {
     const verdict = evaluate(buildModel(denyList, { ...context, environment: env() }), tcp(prometheusPod, master, 9091));
-    expect(verdict.rewrites).toEqual([{ kind: 'masquerade', node: 'kubeadm-node-0', source: '10.100.0.16' }]);
+    expect(verdict.rewrites).toEqual([{ kind: 'masquerade', node: 'kubeadm-node-0', source: '10.100.0.16', exclusions: 'IPPoolsOnly' }]);
     expect(verdict.allowed).toBe(false);
     expect(verdict.decidedBy).toMatchObject({ kind: 'policy', policy: { name: 'restrict-calico-node-prometheus' }, action: 'Deny' });
     expect(verdict.steps.join('\n')).toContain("to node kubeadm-node-0's address 10.100.0.16");
@@ -131,6 +131,11 @@ describe("tiers, and the operator's (tigera/operator v1.42.3)", () => {
     expect(evaluate(buildModel([...passing, ...denyList], context), tcp(prometheusPod, master, 9091)).decidedBy).toMatchObject({ kind: 'policy', policy: { name: 'default-host' } });
     const silent = [tier('first', 10, 'Pass'), gnp('nothing', { tier: 'first', selector: 'all()', ingress: [{ action: 'Deny', protocol: 'TCP', destination: { ports: [1] } }] })];
     expect(evaluate(buildModel([...silent, ...denyList], context), tcp(prometheusPod, master, 9091)).allowed).toBe(true);
+    // A tier without an order comes after every ordered one, the default tier included (policy_sorter.go:146-160).
+    const last = [{ apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: { name: 'unordered' }, spec: {} }, gnp('deny-all', { tier: 'unordered', selector: 'all()', ingress: [{ action: 'Deny' }] })];
+    const lastModel = buildModel([...last, ...denyList], context);
+    expect(lastModel.policies.at(-1)?.ref.name).toBe('deny-all');
+    expect(evaluate(lastModel, tcp(prometheusPod, master, 9091)).decidedBy).toMatchObject({ kind: 'policy', policy: { name: 'default-host' } });
     const denying = [tier('first', 10), gnp('nothing', { tier: 'first', selector: 'all()', ingress: [{ action: 'Deny', protocol: 'TCP', destination: { ports: [1] } }] })];
     expect(evaluate(buildModel([...denying, ...denyList], context), tcp(prometheusPod, master, 9091)).decidedBy).toMatchObject({ kind: 'end-of-tier-deny', tier: 'first' });
   });

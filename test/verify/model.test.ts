@@ -38,7 +38,7 @@ describe('buildModel issues', () => {
     ['can warn about preDNAT policy', gnp('early', { preDNAT: true, applyOnForward: true, ingress: [{ action: 'Deny' }] }), { severity: 'warning', path: 'spec.preDNAT' }],
     ['can warn about an unknown profile', hep('h', {}, { node: 'n', interfaceName: 'eth0', profiles: ['mine'] }), { severity: 'warning', path: 'spec.profiles[0]' }],
     ['can warn about a kind the model does not read', { apiVersion: 'projectcalico.org/v3', kind: 'IPPool', metadata: { name: 'default-ipv4-ippool' }, spec: {} }, { severity: 'warning', path: 'kind' }],
-    ['can warn about a tier without an order', { apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: { name: 'security' }, spec: {} }, { severity: 'warning', path: 'spec.order' }],
+    ['fails a tier whose order is not a number', { apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: { name: 'security' }, spec: { order: 'first' } }, { severity: 'error', path: 'spec.order' }],
     ['can warn about a FelixConfiguration no node reads', felixConfiguration('other', {}), { severity: 'warning', path: 'metadata.name' }],
     [
       'can warn when automatic host endpoints are on but no nodes are given',
@@ -84,9 +84,12 @@ describe('policies as Felix sees them', () => {
     expect(buildModel([gnp('p', spec)], context).policies[0]?.types).toEqual(types);
   });
 
-  it('can sort by order, no order last, ties by name (namespace/name for NetworkPolicy)', () => {
+  it('can sort by order, no order last, ties by name/namespace/kind as Felix does (felix/calc/policy_sorter.go:385-397)', () => {
     const model = buildModel([gnp('z', {}), gnp('b', { order: 10 }), np('a-ns', 'y', { order: 10 }), gnp('c', { order: 1 }), gnp('a', {})], context);
-    expect(model.policies.map((p) => p.sortKey)).toEqual(['c', 'a-ns/y', 'b', 'a', 'z']);
+    expect(model.policies.map((p) => p.sortKey)).toEqual(['c//GlobalNetworkPolicy', 'b//GlobalNetworkPolicy', 'y/a-ns/NetworkPolicy', 'a//GlobalNetworkPolicy', 'z//GlobalNetworkPolicy']);
+    // The reviewer's case: GlobalNetworkPolicy b before NetworkPolicy a/z at the same order, by name first.
+    const tie = buildModel([np('a', 'z', { order: 100 }), gnp('b', { order: 100 })], context);
+    expect(tie.policies.map((p) => p.ref.name)).toEqual(['b', 'z']);
   });
 
   it.each([
