@@ -361,7 +361,7 @@ function readNodes(r: SpecReader, at: Located, mode: HostEndpointsMode): NodeSpe
         }
         const owner = ipOwners.get(parsed.ip.text);
         if (owner !== undefined) {
-          r.error(ipAt, 'duplicate-ip', `address ${parsed.ip.text} is already an expected IP of ${owner}`, 'an address belongs to one interface of one node; remove the duplicate');
+          r.error(ipAt, 'duplicate-ip', `address ${parsed.ip.text} is already an expected IP of ${escapeHiddenCharacters(clip(owner))}`, 'an address belongs to one interface of one node; remove the duplicate');
           continue;
         }
         ipOwners.set(parsed.ip.text, `${name ?? '?'}/${ifName ?? '?'}`);

@@ -32,6 +32,7 @@ describe('long values in messages', () => {
     ['a hex number where a port belongs', `${BASE}  protectedServers: [{name: s, port: 0x${DIGITS}, runsOn: {nodes: [node-1]}}]\n`],
     ['a quoted number where a port belongs', `${BASE}  protectedServers: [{name: s, port: "${DIGITS}", runsOn: {nodes: [node-1]}}]\n`],
     ['a YAML syntax error on a long token', `  a: 1\nb: ${LONG}\n  c: d\n`],
+    ['the node that has an address already', BASE.replace('name: node-1\n      interfaces: [{name: eth0}]', `name: ${LONG}\n      interfaces: [{name: eth0, expectedIPs: [10.0.0.1, 10.0.0.1]}]`)],
   ])('cuts the value in the message and hint about %s', (_what, text) => {
     const result = compileCluster(clusterInput('long', text));
     expect(result.findings.length).toBeGreaterThan(0);
