@@ -36,6 +36,7 @@ export function describeDecision(d: DecidedBy): string {
     case 'endpoint-to-host-action':
       return `DefaultEndpointToHostAction ${d.action} (${d.configuredBy})`;
     case 'felix-accept':
+    case 'felix-drop':
       return `${d.reason} (${d.source})`;
   }
 }
@@ -61,6 +62,8 @@ export function shortDecision(d: DecidedBy): string {
       return `DefaultEndpointToHostAction ${d.action}`;
     case 'felix-accept':
       return 'Felix accepts (encapsulation)';
+    case 'felix-drop':
+      return 'Felix drops (encapsulation from a non-Calico host)';
   }
 }
 

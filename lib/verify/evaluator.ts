@@ -149,6 +149,8 @@ export type DecidedBy =
   | { readonly kind: 'host-to-local-workload' }
   /** Felix accepts the packet before host endpoint policy: IP-in-IP or VXLAN between Calico hosts, WireGuard. */
   | { readonly kind: 'felix-accept'; readonly reason: string; readonly source: string }
+  /** Felix drops the packet before host endpoint policy: IP-in-IP or VXLAN from an address that is no Calico host. */
+  | { readonly kind: 'felix-drop'; readonly reason: string; readonly source: string }
   /** Traffic from a pod to its own host, past the pod's egress policy (Return hands it to the host's own rules: allowed as far as Calico goes). */
   | { readonly kind: 'endpoint-to-host-action'; readonly action: EndpointToHostAction; readonly configuredBy: string };
 
@@ -454,22 +456,35 @@ function hepPoliced(hep: HostEndpoint): Policed {
  * @see v3.32.1 felix/rules/static.go:253-271 (IP-in-IP from all-hosts-net), 273-315 (VXLAN
  *      from all-vxlan-net), 210-248 (WireGuard on its port), and 749-828 for the outbound side
  */
-type FelixAccept = Extract<DecidedBy, { kind: 'felix-accept' }>;
+type FelixEncapsulation = Extract<DecidedBy, { kind: 'felix-accept' | 'felix-drop' }>;
 
-function felixAccept(model: Model, packet: Packet, direction: Direction): FelixAccept | undefined {
+/**
+ * What Felix decides about encapsulated traffic before any host endpoint policy or failsafe
+ * port, with or without a host endpoint: IPv4 IP-in-IP and VXLAN accepted from and to Calico
+ * hosts and dropped from any other address when the pools use them, WireGuard accepted on its
+ * IPv4 port when enabled. (IPv6 VXLAN and WireGuard depend on settings the environment does
+ * not give: not modelled.)
+ *
+ * @see v3.32.1 felix/rules/static.go:253-271 (IP-in-IP), 273-293 (VXLAN), 210-248 (WireGuard),
+ *      and 749-828 for the outbound side, which only accepts
+ */
+function felixEncapsulation(model: Model, packet: Packet, direction: Direction): FelixEncapsulation | undefined {
   const env = model.environment;
-  if (env === undefined) return undefined;
-  const peer = direction === 'Ingress' ? packet.src : packet.dst;
+  if (env === undefined || packet.src.family !== 4) return undefined;
+  const ingress = direction === 'Ingress';
+  const peer = ingress ? packet.src : packet.dst;
   const fromHost = model.isCalicoHost(peer);
-  if (env.encapsulation === 'IPIP' && packet.protocol === 4 && fromHost && peer.family === 4) {
-    return { kind: 'felix-accept', reason: `Felix accepts IP-in-IP ${direction === 'Ingress' ? 'from' : 'to'} another Calico host`, source: 'felix/rules/static.go:253-271, 749-828' };
+  const way = ingress ? 'from' : 'to';
+  if (env.encapsulation === 'IPIP' && packet.protocol === 4) {
+    if (fromHost) return { kind: 'felix-accept', reason: `Felix accepts IP-in-IP ${way} another Calico host`, source: 'felix/rules/static.go:253-271, 749-828' };
+    if (ingress) return { kind: 'felix-drop', reason: 'Felix drops IP-in-IP from an address that is no Calico host', source: 'felix/rules/static.go:265-269' };
   }
-  if (env.encapsulation === 'VXLAN' && packet.protocol === 17 && packet.port === VXLAN_PORT && fromHost) {
-    return { kind: 'felix-accept', reason: `Felix accepts VXLAN ${direction === 'Ingress' ? 'from' : 'to'} another Calico host`, source: 'felix/rules/static.go:273-315, 749-828' };
+  if (env.encapsulation === 'VXLAN' && packet.protocol === 17 && packet.port === VXLAN_PORT) {
+    if (fromHost) return { kind: 'felix-accept', reason: `Felix accepts VXLAN ${way} another Calico host`, source: 'felix/rules/static.go:273-293, 749-828' };
+    if (ingress) return { kind: 'felix-drop', reason: 'Felix drops VXLAN from an address that is no Calico host', source: 'felix/rules/static.go:285-291' };
   }
-  const wireguardPort = packet.src.family === 6 ? WIREGUARD_PORT_V6 : WIREGUARD_PORT;
-  if (env.wireguard && packet.protocol === 17 && packet.port === wireguardPort) {
-    return { kind: 'felix-accept', reason: `Felix accepts WireGuard on UDP ${wireguardPort}`, source: 'felix/rules/static.go:210-248, 749-828' };
+  if (env.wireguard && packet.protocol === 17 && packet.port === WIREGUARD_PORT) {
+    return { kind: 'felix-accept', reason: `Felix accepts WireGuard on UDP ${WIREGUARD_PORT}`, source: 'felix/rules/static.go:210-248, 749-828' };
   }
   return undefined;
 }
@@ -477,7 +492,6 @@ function felixAccept(model: Model, packet: Packet, direction: Direction): FelixA
 /** Felix's default ports (v3.32.1 felix/config/config_params.go:176-179, 357). */
 const VXLAN_PORT = 4789;
 const WIREGUARD_PORT = 51820;
-const WIREGUARD_PORT_V6 = 51821;
 
 /**
  * Felix masquerades a pod's traffic from a natOutgoing pool to a destination outside every
@@ -575,17 +589,18 @@ export function evaluate(model: Model, flow: Flow, options: EvaluateOptions = {}
   const hepStage = (point: StagePoint, node: string, iface: string | undefined, ifaceIp: string | undefined, direction: Direction): boolean => {
     const hep = model.hostEndpointFor(node, iface, ifaceIp);
     const where = iface === undefined ? `an interface of node ${node} without its own host endpoint` : `interface ${iface} of node ${node}`;
+    const forward = point === 'forward-egress' || point === 'forward-ingress';
+    // Felix's INPUT and OUTPUT chains decide encapsulation first, host endpoint or not.
+    const encapsulation = forward ? undefined : felixEncapsulation(model, ctx.packet, direction);
+    if (encapsulation) {
+      ctx.steps.push(`${point}: ${encapsulation.reason} (${encapsulation.source}), before any host endpoint policy`);
+      return record(point, node, hep?.name, { allowed: encapsulation.kind === 'felix-accept', decidedBy: encapsulation });
+    }
     if (!hep) {
       ctx.steps.push(`${point}: no host endpoint covers ${where}: Calico does not police it`);
       return record(point, node, undefined, { allowed: true, decidedBy: { kind: 'not-policed', reason: `no host endpoint covers ${where}` } });
     }
-    const forward = point === 'forward-egress' || point === 'forward-ingress';
     ctx.steps.push(`${point}: ${where} → host endpoint ${hep.name}${hep.interfaceName === '*' ? ' (all interfaces)' : ''}`);
-    const accepted = forward ? undefined : felixAccept(model, ctx.packet, direction);
-    if (accepted) {
-      ctx.steps.push(`  ${accepted.reason} (${accepted.source}), before any host endpoint policy`);
-      return record(point, node, hep.name, { allowed: true, decidedBy: accepted });
-    }
     const felix = model.felix(node);
     const configured = direction === 'Ingress' ? felix.failsafeInbound : felix.failsafeOutbound;
     const failsafe = forward || options.failsafe === false

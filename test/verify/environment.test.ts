@@ -111,6 +111,17 @@ describe('encapsulation accepted before host endpoint policy (felix/rules/static
     expect(verdict.allowed).toBe(allowed);
     if (allowed) expect(verdict.decidedBy).toMatchObject({ kind: 'felix-accept', source: expect.stringMatching(/^felix\/rules\/static\.go:/) });
   });
+
+  it.each<[string, Partial<ModelEnvironment>, Flow]>([
+    ['IP-in-IP from an address that is no Calico host, whatever the policy allows', { encapsulation: 'IPIP' }, { source: stranger, destination: master, protocol: 4, port: 0 }],
+    ['VXLAN from an address that is no Calico host, even to a node without host endpoint', { encapsulation: 'VXLAN' }, { source: stranger, destination: { ...master, node: 'no-hep-node' }, protocol: 'UDP', port: 4789 }],
+  ])('fails %s: Felix drops it before any policy (static.go:265-269, 285-291)', (_title, overrides, flow) => {
+    // allow-all: a policy would let it in; Felix's INPUT chain drops it first.
+    const open = [objects[0] as (typeof objects)[number], gnp('allow-all', { selector: 'all()', order: 1, ingress: [{ action: 'Allow' }] })];
+    const verdict = evaluate(buildModel(open, { ...context, environment: env(overrides) }), flow);
+    expect(verdict.allowed).toBe(false);
+    expect(verdict.decidedBy).toMatchObject({ kind: 'felix-drop' });
+  });
 });
 
 describe("tiers, and the operator's (tigera/operator v1.42.3)", () => {
