@@ -9,7 +9,7 @@
  * and never echoed.
  */
 import { isMap, isSeq, parseAllDocuments, type Document, type Node } from 'yaml';
-import { CalicoObject } from '../calico/object';
+import { CalicoObject, objectKey } from '../calico/object';
 import { Finding } from '../spec/errors';
 import { MAX_FLOW_DEPTH, TextLines, tooDeep } from '../spec/lines';
 
@@ -72,8 +72,17 @@ export function readDump(sources: readonly DumpSource[]): Dump {
         const at = lines.linePos(node?.range?.[0] ?? 0);
         const kept = calicoObject(value);
         if (kept === 'ignored') ignored++;
-        else if (typeof kept === 'string') fail(kept, 'every Calico object has apiVersion, kind and metadata.name', at.line, at.col);
-        else objects.push({ object: kept, file: source.file, line: at.line, col: at.col });
+        else if (typeof kept === 'string') fail(kept, 'every Calico object has apiVersion, kind and metadata.name, and labels of strings', at.line, at.col);
+        else {
+          // One object twice (two dumps of one kind, say): the cluster holds it once.
+          const key = objectKey(kept);
+          const first = objects.findIndex((o) => objectKey(o.object) === key);
+          if (first >= 0) {
+            findings.push({ severity: 'warning', code: 'duplicate-object', message: `${key} is in the dump more than once: the last copy is evaluated`, hint: 'dump each kind once', file: source.file, line: at.line, col: at.col });
+            objects.splice(first, 1);
+          }
+          objects.push({ object: kept, file: source.file, line: at.line, col: at.col });
+        }
       }
     }
   }
@@ -110,9 +119,11 @@ function calicoObject(value: unknown): CalicoObject | 'ignored' | string {
   if (typeof kind !== 'string' || typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) return 'a projectcalico.org/v3 object without kind or metadata';
   const m = metadata as Record<string, unknown>;
   if (typeof m['name'] !== 'string' || m['name'] === '') return `a ${kind.slice(0, 60)} without metadata.name`;
-  const strings = (v: unknown): Record<string, string> | undefined =>
-    typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'string') ? (v as Record<string, string>) : undefined;
-  const labels = strings(m['labels']);
+  const rawLabels = m['labels'];
+  if (rawLabels !== undefined && (typeof rawLabels !== 'object' || rawLabels === null || Array.isArray(rawLabels) || !Object.values(rawLabels).every((x) => typeof x === 'string'))) {
+    return `the labels of ${kind.slice(0, 60)} ${String(m['name']).slice(0, 60)} are not strings`;
+  }
+  const labels = rawLabels as Record<string, string> | undefined;
   const spec = o['spec'];
   return {
     apiVersion: CALICO_API,

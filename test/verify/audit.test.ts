@@ -101,6 +101,15 @@ describe('audit', () => {
     expect(dump.findings).toEqual([expect.objectContaining({ severity: 'error', code, file: 'dump.yaml', line, col })]);
   });
 
+  it('can evaluate an object the dump holds twice once, and say so; labels that are not strings are an error', () => {
+    const gnp = 'apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: twice}\nspec: {selector: all(), order: 1, ingress: [{action: Allow}]}\n';
+    const dump = readDump([{ file: 'a.yaml', text: gnp }, { file: 'b.yaml', text: gnp }]);
+    expect(dump.objects.map((o) => o.file)).toEqual(['b.yaml']);
+    expect(dump.findings).toEqual([expect.objectContaining({ severity: 'warning', code: 'duplicate-object', file: 'b.yaml', line: 1 })]);
+    const labels = readDump([{ file: 'l.yaml', text: 'apiVersion: projectcalico.org/v3\nkind: HostEndpoint\nmetadata: {name: h, labels: {running-calico: true}}\nspec: {node: n}\n' }]);
+    expect(labels.findings).toEqual([expect.objectContaining({ severity: 'error', code: 'bad-dump', message: 'the labels of HostEndpoint h are not strings' })]);
+  });
+
   it('can list objects the model does not read as not-modelled, never dropping them silently', () => {
     const dump = readDump([{ file: 'pool.yaml', text: 'apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata: {name: default-ipv4-ippool}\nspec: {cidr: 192.168.0.0/16}\n' }]);
     if (!compiled.plan) throw new Error('no plan');
