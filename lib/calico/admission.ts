@@ -62,7 +62,7 @@ const ACTION = /^(Allow|Deny|Log|Pass)$/; // validator.go:93 actionRegex
 const PROTOCOL_NAME = /^(TCP|UDP|ICMP|ICMPv6|SCTP|UDPLite)$/; // validator.go:94 protocolRegex
 const DROP_ACCEPT_RETURN = /^(Drop|Accept|Return)$/; // validator.go:106 dropAcceptReturnRegex
 const PORT_NAME = /^[a-zA-Z0-9_.-]{1,128}$/; // port.go:64 nameRegex
-const ANNOTATIONS_MAX_BYTES = 256 * 1024; // validator.go:48 totalAnnotationSizeLimitB
+const ANNOTATIONS_MAX_BYTES = 256 * 1024; // validator.go:50 totalAnnotationSizeLimitB
 const GLOBAL = 'global()';
 
 type Json = Record<string, unknown>;
@@ -115,7 +115,7 @@ class Checker {
     return text;
   }
 
-  /** validator.go:1457-1462, 1853-1860, 2058-2082: global() only as an entity rule's namespaceSelector. */
+  /** validator.go:1457-1462, 1845-1861, 2058-2082: global() only as an entity rule's namespaceSelector. */
   noGlobal(text: string | undefined, field: string, line: number, fn: string): void {
     if (text !== undefined && text.includes(GLOBAL)) this.fail(field, `${GLOBAL} can only be used in an EntityRule namespaceSelector`, at(line, fn));
   }
@@ -475,7 +475,10 @@ function checkHostEndpoint(c: Checker, spec: Json): void {
       c.fail(`${field}.name`, `${quote(name)} is not a valid port name (IANA_SVC_NAME)`, at(459, 'validatePortName'));
     }
     const protocol = checkProtocol(c, port['protocol'], `${field}.protocol`);
-    if (protocol !== undefined && !supportsPorts(protocol)) c.fail(`${field}.protocol`, 'EndpointPort protocol does not support ports.', at(1662, 'validateEndpointPort'));
+    // hostendpoint.go:101 `protocol` has no omitempty and no default: left out it is the number 0,
+    // and protocol.go:124-127 SupportsPorts(0) is false, so validator.go:1656-1665 refuses the port.
+    if (port['protocol'] === undefined) c.fail(`${field}.protocol`, 'EndpointPort protocol does not support ports. (protocol missing: it reads as 0)', at(1662, 'validateEndpointPort'));
+    else if (protocol !== undefined && !supportsPorts(protocol)) c.fail(`${field}.protocol`, 'EndpointPort protocol does not support ports.', at(1662, 'validateEndpointPort'));
     const number = port['port'];
     if (typeof number !== 'number' || !Number.isInteger(number) || number < 1 || number > 65535) c.fail(`${field}.port`, `${JSON.stringify(number)} is not a port from 1 to 65535`, at(105, 'EndpointPort.Port', HOST_ENDPOINT));
   });
