@@ -22,7 +22,7 @@
  * @see https://docs.tigera.io/calico/latest/network-policy/comms/secure-metrics
  */
 import { matchesSelector, printSelector, type Labels } from '../calico/selector';
-import type { CalicoObject } from '../calico/object';
+import { objectKey, type CalicoObject } from '../calico/object';
 import { allowedClientLabel, type ProtectionPlan, type ServerPlan } from '../plan/plan';
 import { sortFindings, type Finding, type Severity } from '../spec/errors';
 import type { EssentialDirection, EssentialHostPath } from '../calico/essentials';
@@ -65,7 +65,7 @@ export function verifyCluster(plan: ProtectionPlan, objects: readonly CalicoObje
   const { installed = modelled, ...modelContext } = context;
   const model = buildModel([...installed, ...objects], { failsafeDefaults: plan.spec.failsafe, environment, ...modelContext });
   const access = computeAccess(plan, model);
-  const rails = new GuardRails(plan, model, access);
+  const rails = new GuardRails(plan, model, access, new Set(objects.map(objectKey)));
   return { findings: sortFindings(rails.check()), access };
 }
 
@@ -76,7 +76,13 @@ class GuardRails {
     private readonly plan: ProtectionPlan,
     private readonly model: Model,
     private readonly access: AccessMatrix,
+    /** `Kind/namespace/name` of the objects calico-shield compiled: the others are the cluster's or its installer's. */
+    private readonly own: ReadonlySet<string>,
   ) {}
+
+  private owns(ref: { readonly kind: string; readonly name: string; readonly namespace?: string }): boolean {
+    return this.own.has(`${ref.kind}/${ref.namespace ?? ''}/${ref.name}`);
+  }
 
   check(): Finding[] {
     this.modelIssues();
@@ -110,16 +116,46 @@ class GuardRails {
     this.findings.push({ severity, code, message, hint, file: spec.file, ...(pos && { line: pos.line, col: pos.col }), field: path });
   }
 
-  /** Objects Calico would refuse, or fields evaluated differently than Felix would: a bug in the charts. */
+  /**
+   * Objects Calico would refuse, or fields evaluated differently than Felix would. In calico-shield's
+   * own objects that is a bug in the charts; in the cluster's (audit) it is the cluster's, and only
+   * narrows what the verdicts cover.
+   */
   private modelIssues(): void {
+    const unmodelledKinds = new Map<string, string[]>();
     for (const issue of this.model.issues) {
       const object = `${issue.object.kind} ${issue.object.namespace === undefined ? '' : `${issue.object.namespace}/`}${issue.object.name}`;
+      if (this.owns(issue.object)) {
+        this.add(
+          issue.severity,
+          issue.severity === 'error' ? 'invalid-object' : 'not-modelled',
+          'spec',
+          `the emitted ${object} ${issue.path}: ${issue.message}`,
+          issue.severity === 'error' ? 'Calico would refuse this object: calico-shield wrote something it should not, please report it' : 'the verdicts in ACCESS.md assume what the message says',
+        );
+      } else if (issue.severity === 'warning' && issue.path === 'kind') {
+        // Kinds the evaluator does not read (IPPool, Profile, BGP…): one note for all of them.
+        unmodelledKinds.set(issue.object.kind, [...(unmodelledKinds.get(issue.object.kind) ?? []), object]);
+      } else {
+        this.add(
+          'warning',
+          issue.severity === 'error' ? 'cluster-object-refused' : 'not-modelled',
+          'spec',
+          `the cluster's ${object} ${issue.path}: ${issue.message}`,
+          issue.severity === 'error'
+            ? 'Calico v3.32.1 would refuse this object as the dump shows it, so the verdicts leave it out; check it (another Calico version, or a dump edited by hand?) before trusting the report'
+            : 'the verdicts take the cluster\'s object as the message says',
+        );
+      }
+    }
+    if (unmodelledKinds.size > 0) {
+      const kinds = [...unmodelledKinds.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
       this.add(
-        issue.severity,
-        issue.severity === 'error' ? 'invalid-object' : 'not-modelled',
+        'warning',
+        'not-modelled',
         'spec',
-        `the emitted ${object} ${issue.path}: ${issue.message}`,
-        issue.severity === 'error' ? 'Calico would refuse this object: calico-shield wrote something it should not, please report it' : 'the verdicts in ACCESS.md assume what the message says',
+        `the cluster's objects of kinds the evaluator does not read are left out: ${kinds.map(([kind, objects]) => `${objects.length} ${kind} (${objects.slice(0, 3).join(', ')}${objects.length > 3 ? ', …' : ''})`).join(', ')}`,
+        'none of these kinds holds policy, host endpoints or network sets; docs/verification.md says what is modelled and what is not',
       );
     }
   }
@@ -306,7 +342,7 @@ class GuardRails {
     const hostLabels = this.access.hostClasses.map((c) => c.hostEndpoint.labels);
     for (const p of this.model.policies) {
       // calico-shield writes to the default tier; the installer's tiers are not its to report.
-      if (p.tier !== 'default') continue;
+      if (p.tier !== 'default' || !this.owns(p.ref)) continue;
       const selects = hostLabels.some((l) => matchesSelector(p.selector.selector, l, { global: true })) || pods.some((l) => matchesSelector(p.selector.selector, l, { global: false }));
       if (selects) continue;
       const owner = this.plan.servers.find((s) => s.policy.name === p.ref.name || s.clientEgressPolicy?.name === p.ref.name);

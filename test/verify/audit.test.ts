@@ -116,4 +116,36 @@ describe('audit', () => {
     const result = auditCluster(compiled.plan, compiled.objects, dump.objects.map((o) => o.object));
     expect(result.findings).toContainEqual(expect.objectContaining({ code: 'not-modelled', message: expect.stringContaining('IPPool default-ipv4-ippool') }));
   });
+
+  it("words findings about the cluster's own objects as the cluster's, in one note for unread kinds, and never as a calico-shield bug", () => {
+    const dump = readDump([
+      {
+        file: 'cluster.yaml',
+        text: [
+          'apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata: {name: default-ipv4-ippool}\nspec: {cidr: 192.168.0.0/16}',
+          'apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata: {name: extra-pool}\nspec: {cidr: 10.244.0.0/16}',
+          'apiVersion: projectcalico.org/v3\nkind: Profile\nmetadata: {name: kns.default}\nspec: {}',
+          // An action Calico refuses (case matters, validator.go:93): the cluster's object, not calico-shield's.
+          'apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: odd-one}\nspec: {selector: has(nowhere), ingress: [{action: allow}]}',
+          // A valid default-tier policy that selects nothing calico-shield knows of.
+          'apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: odd-two}\nspec: {selector: has(nowhere), ingress: [{action: Allow}]}',
+        ].join('\n---\n'),
+      },
+    ]);
+    if (!compiled.plan) throw new Error('no plan');
+    const result = auditCluster(compiled.plan, compiled.objects, dump.objects.map((o) => o.object));
+    const about = result.findings.filter((f) => /IPPool|Profile|odd-one|odd-two/.test(f.message));
+    expect(about.map((f) => [f.severity, f.code])).toEqual([
+      ['warning', 'cluster-object-refused'],
+      ['warning', 'not-modelled'],
+    ]);
+    expect(about.every((f) => f.message.startsWith("the cluster's"))).toBe(true);
+    expect(about.some((f) => f.hint?.includes('please report it'))).toBe(false);
+    expect(about.find((f) => f.code === 'not-modelled')?.message).toBe(
+      "the cluster's objects of kinds the evaluator does not read are left out: 2 IPPool (IPPool default-ipv4-ippool, IPPool extra-pool), 1 Profile (Profile kns.default)",
+    );
+    // The cluster's default-tier policy that selects nothing is the cluster's business, not a finding.
+    expect(about.some((f) => f.message.includes('odd-two'))).toBe(false);
+    expect(result.findings.some((f) => f.severity === 'error')).toBe(false);
+  });
 });
