@@ -12,7 +12,7 @@ import { OutputFile } from './gitops/writer';
 import { planCluster, ProtectionPlan } from './plan/plan';
 import { Finding, hasErrors, sortFindings } from './spec/errors';
 import { parseClusterSpec } from './spec/parse';
-import { ClusterSpec } from './spec/types';
+import { AcknowledgeSpec, ClusterSpec } from './spec/types';
 import { AccessMatrix } from './verify/access';
 import { findCollisions } from './verify/collisions';
 import { verifyCluster } from './verify/guard-rails';
@@ -117,25 +117,26 @@ export interface Acknowledged {
  * outlives the finding it was written for.
  */
 export function applyAcknowledge(spec: ClusterSpec, findings: readonly Finding[]): { kept: Finding[]; acknowledged: Acknowledged[] } {
-  const reasons = new Map(spec.acknowledge.map((a) => [a.code, a]));
+  // An entry with a field takes only the findings at or below it; entries for one field come before those for the whole code.
+  const entries = [...spec.acknowledge].sort((a, b) => (b.field?.length ?? -1) - (a.field?.length ?? -1));
   const kept: Finding[] = [];
   const acknowledged: Acknowledged[] = [];
-  const used = new Set<string>();
+  const used = new Set<AcknowledgeSpec>();
   for (const f of findings) {
-    const a = reasons.get(f.code);
+    const a = entries.find((e) => e.code === f.code && (e.field === undefined || (f.field !== undefined && within(f.field, e.field))));
     if (a === undefined) kept.push(f);
     else {
       acknowledged.push({ finding: f, reason: a.reason });
-      used.add(f.code);
+      used.add(a);
     }
   }
   for (const a of spec.acknowledge) {
-    if (used.has(a.code)) continue;
+    if (used.has(a)) continue;
     const pos = spec.positions.get(a.path);
     kept.push({
       severity: 'warning',
       code: 'unused-acknowledge',
-      message: `${a.code} is acknowledged, but no such finding comes up`,
+      message: `${a.code} is acknowledged${a.field === undefined ? '' : ` for ${a.field}`}, but no such finding comes up`,
       hint: 'remove the entry from spec.acknowledge',
       file: spec.file,
       ...(pos ? { line: pos.line, col: pos.col } : {}),
@@ -143,4 +144,9 @@ export function applyAcknowledge(spec: ClusterSpec, findings: readonly Finding[]
     });
   }
   return { kept, acknowledged };
+}
+
+/** Whether a finding's field is the acknowledged field or lies below it. */
+function within(field: string, scope: string): boolean {
+  return field === scope || field.startsWith(`${scope}.`) || field.startsWith(`${scope}[`);
 }

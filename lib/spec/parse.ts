@@ -787,12 +787,18 @@ function readAcknowledge(r: SpecReader, at: Located): AcknowledgeSpec[] {
   const out: AcknowledgeSpec[] = [];
   const seen = new Set<string>();
   for (const item of r.sequence(at) ?? []) {
-    const m = r.mapping(item, ['code', 'reason'], ['code', 'reason']);
+    const m = r.mapping(item, ['code', 'reason', 'field'], ['code', 'reason']);
     const codeAt = m?.get('code');
     const reasonAt = m?.get('reason');
+    const fieldAt = m?.get('field');
     const code = codeAt ? r.string(codeAt) : undefined;
     const reason = reasonAt ? r.string(reasonAt) : undefined;
-    if (!codeAt || code === undefined || !reasonAt || reason === undefined) continue;
+    const field = fieldAt ? r.string(fieldAt) : undefined;
+    if (!codeAt || code === undefined || !reasonAt || reason === undefined || (fieldAt && field === undefined)) continue;
+    if (fieldAt && field !== undefined && !FIELD_PATH.test(field)) {
+      r.error(fieldAt, 'bad-acknowledge', `${quote(field)} is not a spec field`, 'write the field a finding names, as printed after its code, e.g. spec.protectedServers[0] or spec.metrics.calicoNode.port');
+      continue;
+    }
     if (!ACKNOWLEDGEABLE.includes(code)) {
       const near = closest(code, ACKNOWLEDGEABLE);
       r.error(codeAt, 'bad-acknowledge', `${quote(code)} cannot be acknowledged`, near ? `did you mean ${JSON.stringify(near)}? These can: ${ACKNOWLEDGEABLE.join(', ')}` : `these can: ${ACKNOWLEDGEABLE.join(', ')}`);
@@ -802,15 +808,19 @@ function readAcknowledge(r: SpecReader, at: Located): AcknowledgeSpec[] {
       r.error(reasonAt, 'bad-acknowledge', 'the reason is empty', 'say why the finding is accepted: ACCESS.md shows it to reviewers');
       continue;
     }
-    if (seen.has(code)) {
-      r.error(codeAt, 'bad-acknowledge', `${code} is acknowledged twice`, 'keep one entry per code');
+    const key = `${code} ${field ?? ''}`;
+    if (seen.has(key)) {
+      r.error(codeAt, 'bad-acknowledge', `${code} is acknowledged twice${field === undefined ? '' : ` for ${field}`}`, 'keep one entry per code and field');
       continue;
     }
-    seen.add(code);
-    out.push({ code, reason, path: item.path });
+    seen.add(key);
+    out.push({ code, reason, ...(field === undefined ? {} : { field }), path: item.path });
   }
   return out;
 }
+
+/** A field path as findings print it: `spec`, then `.name` and `[index]` parts. */
+const FIELD_PATH = /^spec((\.[A-Za-z][A-Za-z0-9]*)|(\[[0-9]+\]))*$/;
 
 /** The finding codes spec.acknowledge takes. */
 const ACKNOWLEDGEABLE: readonly string[] = [

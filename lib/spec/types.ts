@@ -226,5 +226,7 @@ export interface ApiServerSpec {
 export interface AcknowledgeSpec {
   readonly code: string;
   readonly reason: string;
+  /** Only findings of the code at this spec field or below it (`spec.protectedServers[0]`); every one of the code when absent. */
+  readonly field?: string;
   readonly path: string;
 }

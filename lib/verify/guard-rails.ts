@@ -444,7 +444,7 @@ class GuardRails {
         s.role === 'protected-server' ? s.path : `${s.path}.port`,
         `${serverPort(s)} sits on the cluster's ${n.need.name} path (${n.need.protocol} ${n.need.port}${n.need.endPort === undefined ? '' : `-${n.need.endPort}`} into ${ROLE_WORDS[n.need.on]} from ${PEER_WORDS[n.need.from]}: ${n.need.usedBy})${preset ? `, which the preset ${preset} of spec.hostTraffic.presets opens` : ''}, and cuts it: ${flowText(cut)} is denied by ${describeDecision(cut.decidedBy)}${stageText(cut)}`,
         s.role === 'protected-server'
-          ? `let those who need the path be allowed clients (${field}), or protect another port; if only the allowed clients may use it, say so with spec.acknowledge: [{code: ${preset ? 'preset-overridden' : 'essential-cut'}, reason: …}]`
+          ? `let those who need the path be allowed clients (${field}), or protect another port; if only the allowed clients may use it, say so with spec.acknowledge: [{code: ${preset ? 'preset-overridden' : 'essential-cut'}, field: ${s.path}, reason: …}]`
           : `give ${serverTitle(s)} its own port (${field}); ${n.need.port} is the ${n.need.name}'s`,
       );
     }
@@ -470,7 +470,7 @@ class GuardRails {
         'catch-all-clients',
         path,
         `${net} allows ${catchAll} as clients: the port is protected from nobody`,
-        'list the networks the clients are in; if every address may connect on purpose, say so with spec.acknowledge: [{code: catch-all-clients, reason: …}]',
+        `list the networks the clients are in; if every address may connect on purpose, say so with spec.acknowledge: [{code: catch-all-clients, field: ${path}, reason: …}]`,
       );
     }
   }

@@ -56,7 +56,33 @@ describe('a protected port on a path the cluster needs', () => {
     expect(report).toMatch(/- \*\*essential-cut\*\* \(error\): TCP 22 \(ssh\) sits on the cluster's SSH path .* — acknowledged: SSH only from the bastion network/);
   });
 
+  it('can scope an acknowledgement to one field: a later essential-cut elsewhere still fails', () => {
+    const ssh = '  protectedServers: [{name: ssh, port: 22, runsOn: {nodes: [worker-1]}, allowedClients: {nets: [192.0.2.0/24]}}]';
+    const ack = '  acknowledge: [{code: essential-cut, field: "spec.protectedServers[0]", reason: "SSH only from the bastion network"}]';
+    const alone = compileText(spec('deny-list', ssh, ack), 'needs');
+    expect(alone.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    expect(alone.files?.find((f) => f.path === ACCESS_REPORT_FILE)?.content).toMatch(/- \*\*essential-cut\*\* \(error\): TCP 22 \(ssh\) .* — acknowledged: SSH only from the bastion network/);
+    // The metrics port moved onto the API server's 6443 later: the SSH entry does not cover it.
+    const later = compileText(spec('deny-list', ssh, '  metrics: {calicoNode: {port: 6443}}', ack), 'needs');
+    expect(later.findings.filter((f) => f.severity === 'error').map((f) => [f.code, f.field])).toEqual([['essential-cut', 'spec.metrics.calicoNode.port']]);
+    expect(later.files).toBeUndefined();
+    // Without a field the entry takes every essential-cut, as before.
+    const broad = compileText(spec('deny-list', ssh, '  metrics: {calicoNode: {port: 6443}}', '  acknowledge: [{code: essential-cut, reason: "both on purpose"}]'), 'needs');
+    expect(broad.findings.filter((f) => f.severity === 'error')).toEqual([]);
+  });
+
+  it('warns about a field-scoped acknowledgement no finding needs, naming the field', () => {
+    const r = compileText(
+      spec('deny-list', '  protectedServers: [{name: ssh, port: 22, runsOn: {nodes: [worker-1]}, allowedClients: {nets: [192.0.2.0/24]}}]', '  acknowledge: [{code: essential-cut, field: "spec.protectedServers[1]", reason: "x"}]'),
+      'ack',
+    );
+    expect(r.findings.filter((f) => f.severity === 'error').map((f) => [f.code, f.field])).toEqual([['essential-cut', 'spec.protectedServers[0]']]);
+    expect(r.warnings?.find((f) => f.code === 'unused-acknowledge')?.message).toBe('essential-cut is acknowledged for spec.protectedServers[1], but no such finding comes up');
+  });
+
   it.each([
+    ['an acknowledgement whose field is not a spec path', '  acknowledge: [{code: catch-all-clients, field: "metadata.name", reason: x}]', 'bad-acknowledge', 'spec.acknowledge[0].field'],
+    ['the same code and field acknowledged twice', '  acknowledge: [{code: catch-all-clients, field: spec.metrics, reason: x}, {code: catch-all-clients, field: spec.metrics, reason: y}]', 'bad-acknowledge', 'spec.acknowledge[1].code'],
     ['an acknowledgement of a code that is always a mistake', '  acknowledge: [{code: exposed-port, reason: x}]', 'bad-acknowledge', 'spec.acknowledge[0].code'],
     ['an acknowledgement without a reason', '  acknowledge: [{code: catch-all-clients, reason: ""}]', 'bad-acknowledge', 'spec.acknowledge[0].reason'],
   ])('fails %s', (_title, line, code, field) => {
