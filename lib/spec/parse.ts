@@ -828,6 +828,7 @@ const ACKNOWLEDGEABLE: readonly string[] = [
   'preset-overridden',
   'catch-all-clients',
   'host-traffic-cut',
+  'need-not-probed',
   'partial-interfaces',
   'pod-to-own-host',
   'namespace-default-deny',

@@ -150,6 +150,7 @@ export interface AccessMatrix {
 export interface NeedAccess {
   readonly server: ServerPlan;
   readonly need: NeededPath;
+  /** Empty when no host endpoint of the server has the path's role, or no one who needs the path is described. */
   readonly probes: readonly Probe[];
 }
 
@@ -475,7 +476,8 @@ class AccessContext {
         for (const target of targets) {
           for (const source of this.needers(need, grouping, roles, target)) probes.push(this.probe(s, source.peer, source.target));
         }
-        if (probes.length > 0) out.push({ server: s, need, probes });
+        // Nothing to probe (no host of the path's role runs the server, or no one who needs it is described) is kept: a warning says so.
+        out.push({ server: s, need, probes });
       }
     }
     return out;

@@ -433,16 +433,28 @@ class GuardRails {
    */
   private essentialCut(): void {
     for (const n of this.access.needs) {
+      const s = n.server;
+      const path = `${n.need.name} path (${n.need.protocol} ${n.need.port}${n.need.endPort === undefined ? '' : `-${n.need.endPort}`} into ${ROLE_WORDS[n.need.on]} from ${PEER_WORDS[n.need.from]}: ${n.need.usedBy})`;
+      if (n.probes.length === 0) {
+        // Nothing to probe is no proof: the path may well be cut on the cluster's real nodes.
+        this.add(
+          'warning',
+          'need-not-probed',
+          s.role === 'protected-server' ? s.path : `${s.path}.port`,
+          `${serverPort(s)} sits on the cluster's ${path}, but nothing could be probed: no host endpoint the server runs on is ${ROLE_WORDS[n.need.on]} (${printSelector(this.plan.hostRoles[n.need.on])}), or no one who needs the path is described, so whether it is cut is unknown`,
+          `label the nodes of each role in spec.nodes[].labels (spec.hostTraffic.controlPlane says which labels make the control plane), or give ${serverTitle(s)} a port off the path`,
+        );
+        continue;
+      }
       const cut = n.probes.find((p) => !p.allowed);
       if (cut === undefined) continue;
-      const s = n.server;
       const preset = n.need.namedPreset;
       const field = s.role === 'protected-server' ? `${s.path}.allowedClients` : `${s.path}.port`;
       this.add(
         'error',
         preset ? 'preset-overridden' : 'essential-cut',
         s.role === 'protected-server' ? s.path : `${s.path}.port`,
-        `${serverPort(s)} sits on the cluster's ${n.need.name} path (${n.need.protocol} ${n.need.port}${n.need.endPort === undefined ? '' : `-${n.need.endPort}`} into ${ROLE_WORDS[n.need.on]} from ${PEER_WORDS[n.need.from]}: ${n.need.usedBy})${preset ? `, which the preset ${preset} of spec.hostTraffic.presets opens` : ''}, and cuts it: ${flowText(cut)} is denied by ${describeDecision(cut.decidedBy)}${stageText(cut)}`,
+        `${serverPort(s)} sits on the cluster's ${path}${preset ? `, which the preset ${preset} of spec.hostTraffic.presets opens` : ''}, and cuts it: ${flowText(cut)} is denied by ${describeDecision(cut.decidedBy)}${stageText(cut)}`,
         s.role === 'protected-server'
           ? `let those who need the path be allowed clients (${field}), or protect another port; if only the allowed clients may use it, say so with spec.acknowledge: [{code: ${preset ? 'preset-overridden' : 'essential-cut'}, field: ${s.path}, reason: …}]`
           : `give ${serverTitle(s)} its own port (${field}); ${n.need.port} is the ${n.need.name}'s`,

@@ -34,9 +34,9 @@ describe('guard rails on the example clusters', () => {
   it.each<[string, string[]]>([
     ['clusters/example.yaml', ['namespace-default-deny', 'partial-interfaces', 'pod-to-own-host']],
     ['clusters/allow-list-etcd.yaml', ['partial-interfaces', 'pod-to-own-host']],
-    ['test/fixtures/clusters/allow-list-no-presets.yaml', ['host-traffic-cut', 'partial-interfaces', 'pod-to-own-host']],
+    ['test/fixtures/clusters/allow-list-no-presets.yaml', ['host-traffic-cut', 'need-not-probed', 'partial-interfaces', 'pod-to-own-host']],
     ['test/fixtures/clusters/seed-allow-list.yaml', ['host-traffic-cut', 'partial-interfaces', 'pod-to-own-host']],
-    ['test/fixtures/clusters/seed-comms.yaml', ['partial-interfaces', 'pod-to-own-host', 'selector-matches-nothing', 'selector-matches-nothing']],
+    ['test/fixtures/clusters/seed-comms.yaml', ['need-not-probed', 'partial-interfaces', 'pod-to-own-host', 'selector-matches-nothing', 'selector-matches-nothing']],
   ])('can verify %s with warnings %j and no error', (file, codes) => {
     const { findings } = verify(file);
     expect(findings.filter((f) => f.severity === 'error')).toEqual([]);

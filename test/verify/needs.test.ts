@@ -41,6 +41,20 @@ describe('a protected port on a path the cluster needs', () => {
     expect(r.access?.needs.map((n) => [n.server.id, n.need.id, n.probes.every((p) => p.allowed)])).toEqual([['etcd', 'etcd', true]]);
   });
 
+  it('warns need-not-probed when the path cannot be probed: 6443 protected where no node of the spec is control plane', () => {
+    const unlabelled = [...HEAD, '  approach: deny-list', ENV, '  nodes:', '    - {name: node-a, interfaces: [{name: "*", expectedIPs: [10.0.0.11]}]}', '    - {name: node-b, interfaces: [{name: "*", expectedIPs: [10.0.1.21]}]}', '  protectedServers: [{name: api, port: 6443, runsOn: {nodes: [node-a]}, allowedClients: {nets: [192.0.2.0/24]}}]', ''].join('\n');
+    const r = compileText(unlabelled, 'needs');
+    expect(r.access?.needs.map((n) => [n.server.id, n.need.id, n.probes.length])).toEqual([['api', 'kube-apiserver', 0]]);
+    const f = r.warnings?.find((x) => x.code === 'need-not-probed');
+    expect(f).toMatchObject({ severity: 'warning', field: 'spec.protectedServers[0]', line: expect.any(Number) });
+    expect(f?.message).toMatch(/^TCP 6443 \(api\) sits on the cluster's Kubernetes API server path .*, but nothing could be probed: no host endpoint the server runs on is the control plane/);
+    // Labelled as control plane, the same spec is probed and the cut is an error.
+    const labelled = compileText(unlabelled.replace('{name: node-a,', '{name: node-a, labels: {node-role.kubernetes.io/control-plane: ""},'), 'needs');
+    expect(labelled.warnings?.map((x) => x.code)).not.toContain('need-not-probed');
+    expect(labelled.access?.needs.map((n) => [n.need.id, n.probes.length > 0])).toEqual([['kube-apiserver', true]]);
+    expect(labelled.findings.find((x) => x.code === 'essential-cut')).toMatchObject({ severity: 'error', field: 'spec.protectedServers[0]' });
+  });
+
   it('can acknowledge a protected SSH on purpose: the finding moves to ACCESS.md with its reason', () => {
     const r = compileText(
       spec(
