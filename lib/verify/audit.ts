@@ -9,7 +9,10 @@
  * KubeControllersConfiguration `default` merged field by field, as server-side apply does), the
  * dump's objects that calico-shield wrote and dist/ no longer holds are pruned, and the rest stays.
  */
+import { parseCidr } from '../calico/net';
 import { CalicoObject, objectKey } from '../calico/object';
+import { sortFindings, type Finding } from '../spec/errors';
+import type { ClusterSpec } from '../spec/types';
 import type { ProtectionPlan } from '../plan/plan';
 import { verifyCluster, type Verification, type VerifyContext } from './guard-rails';
 
@@ -65,7 +68,40 @@ export function clusterUnion(compiled: readonly CalicoObject[], existing: readon
 export function auditCluster(plan: ProtectionPlan, compiled: readonly CalicoObject[], existing: readonly CalicoObject[], context: Pick<VerifyContext, 'nodes'> = {}): AuditResult {
   const union = clusterUnion(compiled, existing);
   const verification = verifyCluster(plan, union.ours, { ...context, installed: union.theirs });
-  return { ...verification, existing: union.theirs.map(objectKey).sort(), replaced: union.replaced, pruned: union.pruned };
+  const findings = sortFindings([...verification.findings, ...poolMismatches(plan.spec, union.theirs)]);
+  return { ...verification, findings, existing: union.theirs.map(objectKey).sort(), replaced: union.replaced, pruned: union.pruned };
+}
+
+/**
+ * The verdicts take masquerade from spec.environment.ipPools (Felix masquerades a pool's pods
+ * only where the pool says natOutgoing, v3.32.1 felix/rules/nat.go:55-82): a pool of the dump
+ * that the spec does not list, or lists with another natOutgoing, makes them wrong.
+ */
+function poolMismatches(spec: ClusterSpec, objects: readonly CalicoObject[]): Finding[] {
+  const declared = new Map(spec.environment.ipPools.map((p) => [p.cidr, p]));
+  const at = ['spec.environment.ipPools', 'spec.environment', 'spec'].find((f) => spec.positions.has(f)) ?? 'spec';
+  const pos = spec.positions.get(at);
+  const finding = (message: string): Finding => ({
+    severity: 'warning',
+    code: 'ip-pools-differ',
+    message,
+    hint: 'list the cluster\'s IP pools with their natOutgoing in spec.environment.ipPools (calicoctl get ippools -o yaml), then synth and audit again',
+    file: spec.file,
+    ...(pos ? { line: pos.line, col: pos.col } : {}),
+    field: at,
+  });
+  const out: Finding[] = [];
+  for (const o of objects) {
+    if (o.kind !== 'IPPool' || o.spec?.['disabled'] === true) continue;
+    const text = o.spec?.['cidr'];
+    const parsed = typeof text === 'string' ? parseCidr(text) : undefined;
+    if (parsed === undefined || !parsed.ok) continue;
+    const nat = o.spec?.['natOutgoing'] === true;
+    const mine = declared.get(parsed.cidr.text);
+    if (mine === undefined) out.push(finding(`the cluster's IPPool ${o.metadata.name} (${parsed.cidr.text}, natOutgoing ${nat}) is not in spec.environment.ipPools: the verdicts do not know its pods' addresses`));
+    else if (mine.natOutgoing !== nat) out.push(finding(`the cluster's IPPool ${o.metadata.name} (${parsed.cidr.text}) has natOutgoing ${nat}, spec.environment.ipPools says ${mine.natOutgoing}: the verdicts ${nat ? 'keep pod addresses Felix masquerades to the node' : 'masquerade pod addresses Felix keeps'}`));
+  }
+  return out;
 }
 
 /**

@@ -110,6 +110,26 @@ describe('audit', () => {
     expect(labels.findings).toEqual([expect.objectContaining({ severity: 'error', code: 'bad-dump', message: 'the labels of HostEndpoint h are not strings' })]);
   });
 
+  it("warns ip-pools-differ when the cluster's IP pools are not those spec.environment declares (masquerade is modelled from the spec)", () => {
+    // The spec declares 10.244.0.0/16 without natOutgoing.
+    const pools = [
+      'apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata: {name: pods}\nspec: {cidr: 10.244.0.0/16, natOutgoing: true}',
+      'apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata: {name: extra}\nspec: {cidr: 10.250.0.0/16}',
+      'apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata: {name: old}\nspec: {cidr: 10.99.0.0/16, disabled: true}',
+    ].join('\n---\n');
+    const dump = readDump([{ file: 'pools.yaml', text: pools }]);
+    if (!compiled.plan) throw new Error('no plan');
+    const differ = auditCluster(compiled.plan, compiled.objects, dump.objects.map((o) => o.object)).findings.filter((f) => f.code === 'ip-pools-differ');
+    expect(differ.map((f) => [f.severity, f.field, f.message])).toEqual([
+      ['warning', 'spec.environment.ipPools', "the cluster's IPPool extra (10.250.0.0/16, natOutgoing false) is not in spec.environment.ipPools: the verdicts do not know its pods' addresses"],
+      ['warning', 'spec.environment.ipPools', "the cluster's IPPool pods (10.244.0.0/16) has natOutgoing true, spec.environment.ipPools says false: the verdicts keep pod addresses Felix masquerades to the node"],
+    ]);
+    expect(differ[0]?.line).toBe(12);
+    // The pools as the spec declares them: nothing to say.
+    const same = readDump([{ file: 'pools.yaml', text: 'apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata: {name: pods}\nspec: {cidr: 10.244.0.0/16}' }]);
+    expect(auditCluster(compiled.plan, compiled.objects, same.objects.map((o) => o.object)).findings.filter((f) => f.code === 'ip-pools-differ')).toEqual([]);
+  });
+
   it('can list objects the model does not read as not-modelled, never dropping them silently', () => {
     const dump = readDump([{ file: 'pool.yaml', text: 'apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata: {name: default-ipv4-ippool}\nspec: {cidr: 192.168.0.0/16}\n' }]);
     if (!compiled.plan) throw new Error('no plan');
@@ -134,7 +154,7 @@ describe('audit', () => {
     ]);
     if (!compiled.plan) throw new Error('no plan');
     const result = auditCluster(compiled.plan, compiled.objects, dump.objects.map((o) => o.object));
-    const about = result.findings.filter((f) => /IPPool|Profile|odd-one|odd-two/.test(f.message));
+    const about = result.findings.filter((f) => f.code !== 'ip-pools-differ' && /IPPool|Profile|odd-one|odd-two/.test(f.message));
     expect(about.map((f) => [f.severity, f.code])).toEqual([
       ['warning', 'cluster-object-refused'],
       ['warning', 'not-modelled'],
