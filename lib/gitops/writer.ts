@@ -22,7 +22,7 @@ import { randomBytes } from 'node:crypto';
 import * as nodeFs from 'node:fs';
 import { basename, dirname, join, posix } from 'node:path';
 import { checkDns1123Label } from '../calico/validate';
-import { about, entryType, FileError, isSystemError, normalizeLineEnds, readRegularFileOrFail, refusal, systemError } from '../io/files';
+import { about, entryType, FileError, isSystemError, normalizeLineEnds, readRegularFileOrFail, refusal, systemError, writeNewFile, type NewFileFs } from '../io/files';
 import { processGone } from '../io/lock';
 import { isRenderedDeployFile } from './deploy';
 
@@ -60,12 +60,8 @@ export interface WriterDirent extends WriterEntry {
 }
 
 /** The file system calls the writer makes; DEFAULT_FS is node:fs with bounded reads that follow no link. */
-export interface WriterFs {
+export interface WriterFs extends NewFileFs {
   mkdirSync(path: string, options: { readonly recursive: boolean }): void;
-  openSync(path: string, flags: 'wx'): number;
-  writeFileSync(fd: number, data: string): void;
-  fsyncSync(fd: number): void;
-  closeSync(fd: number): void;
   renameSync(oldPath: string, newPath: string): void;
   rmSync(path: string, options: { readonly recursive: true; readonly force: true }): void;
   readdirSync(path: string, options: { readonly withFileTypes: true }): readonly WriterDirent[];
@@ -471,7 +467,7 @@ function stage(fs: WriterFs, slot: Slot, next: Next, run: string): void {
   // Failures name the live path: that is the file the user knows.
   if (next.kind === 'file') {
     about(slot.dir, () => fs.mkdirSync(slot.dir, { recursive: true }));
-    about(live(slot), () => writeFile(fs, temp, next.content));
+    about(live(slot), () => writeNewFile(temp, next.content, fs));
     return;
   }
   about(live(slot), () => fs.mkdirSync(temp, { recursive: false }));
@@ -482,19 +478,10 @@ function stage(fs: WriterFs, slot: Slot, next: Next, run: string): void {
       about(join(live(slot), folder), () => fs.mkdirSync(join(temp, folder), { recursive: true }));
       made.add(folder);
     }
-    about(join(live(slot), path), () => writeFile(fs, join(temp, path), content));
+    about(join(live(slot), path), () => writeNewFile(join(temp, path), content, fs));
   }
 }
 
-function writeFile(fs: WriterFs, file: string, content: string): void {
-  const fd = fs.openSync(file, 'wx');
-  try {
-    fs.writeFileSync(fd, content);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
 
 function createEmpty(fs: WriterFs, file: string): void {
   about(file, () => fs.closeSync(fs.openSync(file, 'wx')));

@@ -190,3 +190,22 @@ export function readAll(fd: number, label: string, max = MAX_FILE_BYTES): Bounde
 export function normalizeLineEnds(text: string): string {
   return text.includes('\r\n') ? text.replace(/\r\n/g, '\n') : text;
 }
+
+/** The calls writeNewFile makes: node:fs, or a test's stand-in for it. */
+export interface NewFileFs {
+  openSync(path: string, flags: 'wx'): number;
+  writeFileSync(fd: number, data: string): void;
+  fsyncSync(fd: number): void;
+  closeSync(fd: number): void;
+}
+
+/** Creates `file` (never over an existing one: `wx`) with `content`, flushed to disk before it returns. */
+export function writeNewFile(file: string, content: string, files: NewFileFs = fs): void {
+  const fd = files.openSync(file, 'wx');
+  try {
+    files.writeFileSync(fd, content);
+    files.fsyncSync(fd);
+  } finally {
+    files.closeSync(fd);
+  }
+}

@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { about, FileError, folderExists, isSystemError, readRegularFile, systemError } from './files';
+import { about, FileError, folderExists, isSystemError, readRegularFile, systemError, writeNewFile } from './files';
 
 export const RUN_LOCK_FILE = '.calico-shield-run.lock';
 
@@ -87,7 +87,7 @@ export function lockFolder(dir: string, command: string, options: LockOptions): 
   const text = `${JSON.stringify(holder)}\n`;
   const candidate = `${lockFile}.${process.pid}-${holder.nonce}`;
   try {
-    writeNew(candidate, text);
+    about(candidate, () => writeNewFile(candidate, text));
   } catch (e) {
     if (options.readOnly && e instanceof FileError && isUnwritable(dir)) return NO_LOCK;
     throw e;
@@ -172,17 +172,6 @@ function release(dir: string, lockFile: string, text: string, created: boolean):
   }
 }
 
-function writeNew(file: string, text: string): void {
-  about(file, () => {
-    const fd = fs.openSync(file, 'wx');
-    try {
-      fs.writeFileSync(fd, text);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-  });
-}
 
 function isUnwritable(dir: string): boolean {
   try {

@@ -22,23 +22,21 @@ const GENERATOR = 'calico-shield';
 /** Objects calico-shield writes a few fields of, with server-side apply. */
 const SHARED = new Set(['FelixConfiguration/default', 'KubeControllersConfiguration/default']);
 
-export interface AuditResult extends Verification {
-  /** The cluster's objects evaluated with calico-shield's, by `Kind/namespace/name`. */
-  readonly existing: readonly string[];
-  /** Objects of the dump that dist/ replaces (or merges into, for the shared ones). */
-  readonly replaced: readonly string[];
-  /** Objects of the dump that calico-shield wrote and dist/ no longer holds: Argo CD and Flux prune them. */
-  readonly pruned: readonly string[];
-}
-
 /** The cluster once dist/ is applied: calico-shield's objects, and the cluster's others. */
 export interface ClusterUnion {
   /** calico-shield's objects, the shared ones merged with the cluster's copies. */
   readonly ours: readonly CalicoObject[];
   /** The cluster's other objects, evaluated with calico-shield's. */
   readonly theirs: readonly CalicoObject[];
+  /** Objects of the dump that dist/ replaces (or merges into, for the shared ones), by `Kind/namespace/name`. */
   readonly replaced: readonly string[];
+  /** Objects of the dump that calico-shield wrote and dist/ no longer holds: Argo CD and Flux prune them. */
   readonly pruned: readonly string[];
+}
+
+export interface AuditResult extends Verification, Pick<ClusterUnion, 'replaced' | 'pruned'> {
+  /** The cluster's objects evaluated with calico-shield's, by `Kind/namespace/name`. */
+  readonly existing: readonly string[];
 }
 
 export function clusterUnion(compiled: readonly CalicoObject[], existing: readonly CalicoObject[]): ClusterUnion {
