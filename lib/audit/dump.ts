@@ -41,7 +41,8 @@ const MAX_ALIAS_COUNT = 1000;
 const CALICO_API = 'projectcalico.org/v3';
 
 export function readDump(sources: readonly DumpSource[]): Dump {
-  const objects: DumpObject[] = [];
+  // By objectKey; a later copy of one object replaces the earlier and goes last.
+  const objects = new Map<string, DumpObject>();
   const findings: Finding[] = [];
   let ignored = 0;
   for (const source of sources) {
@@ -76,17 +77,15 @@ export function readDump(sources: readonly DumpSource[]): Dump {
         else {
           // One object twice (two dumps of one kind, say): the cluster holds it once.
           const key = objectKey(kept);
-          const first = objects.findIndex((o) => objectKey(o.object) === key);
-          if (first >= 0) {
+          if (objects.delete(key)) {
             findings.push({ severity: 'warning', code: 'duplicate-object', message: `${key} is in the dump more than once: the last copy is evaluated`, hint: 'dump each kind once', file: source.file, line: at.line, col: at.col });
-            objects.splice(first, 1);
           }
-          objects.push({ object: kept, file: source.file, line: at.line, col: at.col });
+          objects.set(key, { object: kept, file: source.file, line: at.line, col: at.col });
         }
       }
     }
   }
-  return { objects, ignored, findings };
+  return { objects: [...objects.values()], ignored, findings };
 }
 
 /** The objects of one document: the items of a `List`, or the document itself. */

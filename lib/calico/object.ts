@@ -18,10 +18,15 @@ export const NAMESPACE_LABEL = 'projectcalico.org/namespace';
 
 /** `Kind/namespace/name`: two objects with one key would replace each other. */
 export function objectKey(o: CalicoObject): string {
-  return `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+  return refKey({ kind: o.kind, name: o.metadata.name, ...(o.metadata.namespace === undefined ? {} : { namespace: o.metadata.namespace }) });
 }
 
-const isRecord = (v: unknown): v is Readonly<Record<string, unknown>> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** objectKey of the object a reference names. */
+export function refKey(ref: { readonly kind: string; readonly name: string; readonly namespace?: string }): string {
+  return `${ref.kind}/${ref.namespace ?? ''}/${ref.name}`;
+}
+
+export const isRecord = (v: unknown): v is Readonly<Record<string, unknown>> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Whether every value of the mapping is a string (labels, annotations). */
 const isStringMap = (v: unknown): boolean => isRecord(v) && Object.values(v).every((x) => typeof x === 'string');

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { FailsafeEntry, failsafeKey } from '../calico/felix';
-import { CONTROL_PLANE_LABELS, CREATED_BY_LABEL, KUBE_CONTROLLERS, type HostRole } from '../calico/presets';
+import { CONTROL_PLANE_LABELS, CREATED_BY_LABEL, KUBE_CONTROLLERS, LOOPBACK_NETS, type HostRole } from '../calico/presets';
 import { sel, Selector } from '../calico/selector';
 import { shortenName } from '../calico/validate';
 import { Approach, ClusterSpec, HostEndpointsMode, Labels, ProtectedServerSpec, Protocol, WorkloadSelectorSpec } from '../spec/types';
@@ -376,10 +376,6 @@ function protectRule(approach: Approach, protocol: Protocol, port: number, clien
     : { action: 'Allow', protocol, source: { selector: clients }, destination: {}, destinationPorts: [port] };
 }
 
-/** Loopback networks, one per address family: a rule may not mix the two (validator.go:1428). */
-const LOOPBACK_V4 = '127.0.0.0/8';
-const LOOPBACK_V6 = '::1/128';
-
 /**
  * The loopback policy of a server whose hosts are allowed clients too: ingress from, and in the
  * allow-list approach egress to, the loopback networks on the server's port, for the host
@@ -408,8 +404,9 @@ function planLoopback(
     name: `protected-${s.name}-server-loopback`,
     selector,
     order: LOOPBACK_ORDER,
-    ingress: [rule('source', LOOPBACK_V4), rule('source', LOOPBACK_V6)],
-    egress: approach === 'allow-list' ? [rule('destination', LOOPBACK_V4), rule('destination', LOOPBACK_V6)] : [],
+    // One rule per loopback network: a rule may not mix address families (validator.go:1428).
+    ingress: LOOPBACK_NETS.map((net) => rule('source', net)),
+    egress: approach === 'allow-list' ? LOOPBACK_NETS.map((net) => rule('destination', net)) : [],
   };
 }
 

@@ -468,10 +468,13 @@ class AccessContext {
     const needed = neededPaths(spec.environment.apiServer, this.plan.hostTraffic?.presets ?? []);
     const out: NeedAccess[] = [];
     for (const s of this.plan.servers) {
-      for (const need of needed) {
-        if (need.protocol !== s.protocol || s.port < need.port || s.port > (need.endPort ?? need.port)) continue;
-        const grouping = this.grouping(s.protocol, s.port);
-        const targets = this.hostTargets(s, grouping).filter((t) => t.hostEndpoint !== undefined && matchesSelector(roles[need.on], t.hostEndpoint.labels, { global: true }));
+      const on = needed.filter((need) => need.protocol === s.protocol && s.port >= need.port && s.port <= (need.endPort ?? need.port));
+      if (on.length === 0) continue;
+      // Both depend on the server only: computed once for all the paths its port sits on.
+      const grouping = this.grouping(s.protocol, s.port);
+      const hostTargets = this.hostTargets(s, grouping);
+      for (const need of on) {
+        const targets = hostTargets.filter((t) => t.hostEndpoint !== undefined && matchesSelector(roles[need.on], t.hostEndpoint.labels, { global: true }));
         const probes: Probe[] = [];
         for (const target of targets) {
           for (const source of this.needers(need, grouping, roles, target)) probes.push(this.probe(s, source.peer, source.target));

@@ -10,17 +10,20 @@
  * dump's objects that calico-shield wrote and dist/ no longer holds are pruned, and the rest stays.
  */
 import { parseCidr } from '../calico/net';
-import { CalicoObject, objectKey } from '../calico/object';
+import { CalicoObject, isRecord, objectKey } from '../calico/object';
 import { sortFindings, type Finding } from '../spec/errors';
 import type { ClusterSpec } from '../spec/types';
 import type { ProtectionPlan } from '../plan/plan';
 import { verifyCluster, type Verification, type VerifyContext } from './guard-rails';
 
-/** The label every object calico-shield writes carries. */
-const MANAGED_BY = 'app.kubernetes.io/managed-by';
-const GENERATOR = 'calico-shield';
+/**
+ * The label every object calico-shield writes carries (lib/charts/metadata.ts), spelled here as
+ * lib/verify imports no chart code; test/verify/audit.test.ts prunes by the labels dist/ writes.
+ */
+const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+const GENERATOR_NAME = 'calico-shield';
 /** Objects calico-shield writes a few fields of, with server-side apply. */
-const SHARED = new Set(['FelixConfiguration/default', 'KubeControllersConfiguration/default']);
+const SHARED = new Set(['FelixConfiguration//default', 'KubeControllersConfiguration//default']);
 
 /** The cluster once dist/ is applied: calico-shield's objects, and the cluster's others. */
 export interface ClusterUnion {
@@ -46,15 +49,16 @@ export function clusterUnion(compiled: readonly CalicoObject[], existing: readon
   const pruned: string[] = [];
   for (const o of existing) {
     const key = objectKey(o);
+    const shared = SHARED.has(key);
     const own = ours.get(key);
     if (own !== undefined) {
       replaced.push(key);
       // Server-side apply: the fields calico-shield writes win, the cluster keeps the others.
-      if (SHARED.has(`${o.kind}/${o.metadata.name}`) && o.metadata.namespace === undefined) ours.set(key, { ...own, spec: merged(o.spec ?? {}, own.spec ?? {}) });
+      if (shared) ours.set(key, { ...own, spec: merged(o.spec ?? {}, own.spec ?? {}) });
       continue;
     }
     // Argo CD and Flux never prune the shared objects (Prune=false, prune: disabled): the cluster keeps them.
-    if (o.metadata.labels?.[MANAGED_BY] === GENERATOR && !SHARED.has(`${o.kind}/${o.metadata.name}`)) {
+    if (o.metadata.labels?.[MANAGED_BY_LABEL] === GENERATOR_NAME && !shared) {
       pruned.push(key);
       continue;
     }
@@ -110,11 +114,7 @@ function merged(theirs: Readonly<Record<string, unknown>>, ours: Readonly<Record
   const out: Record<string, unknown> = { ...theirs };
   for (const [key, value] of Object.entries(ours)) {
     const before = out[key];
-    out[key] = isMapping(value) && isMapping(before) ? merged(before, value) : value;
+    out[key] = isRecord(value) && isRecord(before) ? merged(before, value) : value;
   }
   return out;
-}
-
-function isMapping(v: unknown): v is Readonly<Record<string, unknown>> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

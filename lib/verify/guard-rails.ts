@@ -22,7 +22,7 @@
  * @see https://docs.tigera.io/calico/latest/network-policy/comms/secure-metrics
  */
 import { matchesSelector, printSelector, type Labels } from '../calico/selector';
-import { objectKey, type CalicoObject } from '../calico/object';
+import { objectKey, refKey, type CalicoObject } from '../calico/object';
 import { allowedClientLabel, type ProtectionPlan, type ServerPlan } from '../plan/plan';
 import { sortFindings, type Finding, type Severity } from '../spec/errors';
 import type { EssentialDirection, EssentialHostPath } from '../calico/essentials';
@@ -81,7 +81,7 @@ class GuardRails {
   ) {}
 
   private owns(ref: { readonly kind: string; readonly name: string; readonly namespace?: string }): boolean {
-    return this.own.has(`${ref.kind}/${ref.namespace ?? ''}/${ref.name}`);
+    return this.own.has(refKey(ref));
   }
 
   check(): Finding[] {

@@ -85,7 +85,11 @@ describe('audit', () => {
   });
 
   it('can prune what calico-shield wrote and dist/ no longer holds', () => {
-    const dump = readDump([{ file: 'old.yaml', text: 'apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: protected-old-server, labels: {app.kubernetes.io/managed-by: calico-shield}}\nspec: {selector: all(), ingress: [{action: Allow}]}\n' }]);
+    // The labels dist/ writes, so that the audit's idea of "written by calico-shield" cannot drift from the charts'.
+    const labels = compiled.objects.find((o) => o.kind === 'GlobalNetworkPolicy')?.metadata.labels;
+    expect(labels).toBeDefined();
+    const old = { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'protected-old-server', labels }, spec: { selector: 'all()', ingress: [{ action: 'Allow' }] } };
+    const dump = readDump([{ file: 'old.yaml', text: JSON.stringify(old) }]);
     if (!compiled.plan) throw new Error('no plan');
     const result = auditCluster(compiled.plan, compiled.objects, dump.objects.map((o) => o.object));
     expect(result.pruned).toEqual(['GlobalNetworkPolicy//protected-old-server']);

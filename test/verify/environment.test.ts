@@ -187,8 +187,9 @@ describe('the findings of the environment work, on whole specs', () => {
     const without = (r.objects ?? []).filter((o) => o.metadata.name !== 'protected-etcd-server-loopback');
     const { environment, objects: installed } = clusterEnvironment(r.spec ?? fail());
     const result = explain(without, 'host cp-1/lo ip 127.0.0.1 -> host cp-1/lo ip 127.0.0.1:2379/TCP', { failsafeDefaults: r.spec?.failsafe, environment, installed });
-    expect(result.ok && result.explanation.verdict.allowed).toBe(false);
-    expect(result.ok && result.explanation.verdict.stages.find((s) => !s.allowed)?.point).toBe('host-egress');
+    if (!result.ok) throw new Error(`the query does not parse: ${JSON.stringify(result)}`);
+    expect(result.explanation.verdict.allowed).toBe(false);
+    expect(result.explanation.verdict.stages.find((s) => !s.allowed)?.point).toBe('host-egress');
   });
 
   it('fails with exposed-port when masquerade makes every pod of an allowed client node that node', () => {

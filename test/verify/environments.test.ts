@@ -44,10 +44,14 @@ describe.each(CASES)('environment fixture %s × %s', (install, encapsulation) =>
     if (encapsulation === 'vxlan') {
       const vxlan = r.access?.essentials.filter((e) => e.path.id === 'vxlan') ?? [];
       expect(vxlan.length).toBe(2);
-      for (const e of vxlan) for (const p of e.probes) expect(p.decidedBy.kind).toBe('felix-accept');
+      for (const e of vxlan) {
+        expect(e.probes.length).toBeGreaterThan(0);
+        for (const p of e.probes) expect(p.decidedBy.kind).toBe('felix-accept');
+      }
     } else {
       // IP-in-IP has no port and is not probed; BGP is policy's.
       const bgp = r.access?.essentials.filter((e) => e.path.id === 'bgp') ?? [];
+      expect(bgp).toHaveLength(2);
       for (const e of bgp) expect(e.status).not.toBe('denied');
     }
   });
