@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CALICO_SHIELD, hasStackTrace, runBinary, runShell } from '../support/binary';
-import { readTree, removeWorkspaces, workspace } from '../support/cli';
+import { readOutputs, readTree, removeWorkspaces, workspace } from '../support/cli';
 import { withTestEnvironment } from '../support/environment';
 
 afterAll(removeWorkspaces);
@@ -16,18 +16,11 @@ function cluster(name: string, nodes: number, net = '172.15.0.0/24'): string {
   return withTestEnvironment(`apiVersion: calico-shield/v1alpha1\nkind: Cluster\nmetadata:\n  name: ${name}\nspec:\n  approach: deny-list\n  nodes:\n${list}  metrics:\n    allowedNets: [${net}]\n    calicoNode: {}\n`);
 }
 
-/** Every file of dist/ and deploy/ with its text. */
-function outputs(dir: string): Map<string, string> {
-  const tree = new Map<string, string>();
-  for (const folder of ['dist', 'deploy']) for (const [file, text] of readTree(path.join(dir, folder))) tree.set(`${folder}/${file}`, text);
-  return tree;
-}
-
 describe('a run that fails part-way', () => {
   it('fails with nothing changed when a write fails in the third cluster, after two are staged', () => {
     const dir = workspace([], { deploy: true, files: { 'clusters/a.yaml': cluster('a', 2), 'clusters/b.yaml': cluster('b', 2), 'clusters/c.yaml': cluster('c', 2) } });
     expect(runBinary(dir, ['synth']).code).toBe(0);
-    const before = outputs(dir);
+    const before = readOutputs(dir);
     fs.writeFileSync(path.join(dir, 'clusters/a.yaml'), cluster('a', 3));
     fs.writeFileSync(path.join(dir, 'clusters/b.yaml'), cluster('b', 3));
     fs.writeFileSync(path.join(dir, 'clusters/c.yaml'), cluster('c', 400));
@@ -38,7 +31,7 @@ describe('a run that fails part-way', () => {
     expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 4, stdout: '' });
     expect(r.stderr).toContain('error: dist/c/02-host-endpoints/hostendpoints.yaml: file too large for the file system or the file size limit (ulimit -f)\n  hint: ');
     expect(hasStackTrace(r.stderr)).toBe(false);
-    expect(outputs(dir)).toEqual(before);
+    expect(readOutputs(dir)).toEqual(before);
     expect(fs.readdirSync(path.join(dir, 'dist')).sort()).toEqual(['a', 'b', 'c']);
   });
 

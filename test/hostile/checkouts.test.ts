@@ -7,16 +7,12 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runBinary } from '../support/binary';
-import { copyWorkspace, listFiles, readTree, removeWorkspaces, tempDir, workspace } from '../support/cli';
+import { runBinary, synthesisedTemplate } from '../support/binary';
+import { copyWorkspace, listFiles, readTree, tempDir } from '../support/cli';
 import { ROOT } from '../support/compile';
 
-let template: string;
-beforeAll(() => {
-  template = workspace(['example.yaml', 'allow-list-etcd.yaml'], { deploy: true });
-  expect(runBinary(template, ['synth']).code).toBe(0);
-});
-afterAll(removeWorkspaces);
+/** A repository synthesised once; tests start from copies. */
+const template = synthesisedTemplate(['example.yaml', 'allow-list-etcd.yaml']);
 
 /** Rewrites every file under the folders with CRLF line ends, as git does on checkout with core.autocrlf=true. */
 function toCrlf(dir: string, folders: readonly string[]): void {
@@ -30,7 +26,7 @@ function toCrlf(dir: string, folders: readonly string[]): void {
 
 describe('any working directory', () => {
   it('can pass check from a subfolder and from outside the repository', () => {
-    const dir = copyWorkspace(template);
+    const dir = copyWorkspace(template());
     fs.mkdirSync(path.join(dir, 'docs'));
     const below = runBinary(path.join(dir, 'docs'), ['check', '--clusters', '../clusters', '--out', '../dist']);
     expect(below).toMatchObject({ code: 0, stdout: '../dist/ is up to date (2 clusters)\n../deploy/ is up to date\n' });
@@ -39,28 +35,28 @@ describe('any working directory', () => {
   });
 
   it('can write the same bytes from a subfolder', () => {
-    const dir = copyWorkspace(template);
+    const dir = copyWorkspace(template());
     fs.rmSync(path.join(dir, 'dist'), { recursive: true });
     fs.mkdirSync(path.join(dir, 'docs'));
     expect(runBinary(path.join(dir, 'docs'), ['synth', '--clusters', '../clusters', '--out', '../dist']).code).toBe(0);
-    expect(readTree(path.join(dir, 'dist'))).toEqual(readTree(path.join(template, 'dist')));
+    expect(readTree(path.join(dir, 'dist'))).toEqual(readTree(path.join(template(), 'dist')));
   });
 });
 
 describe('a CRLF checkout', () => {
   it('can pass check when clusters/, dist/ and deploy/ have CRLF line ends', () => {
-    const dir = copyWorkspace(template);
+    const dir = copyWorkspace(template());
     toCrlf(dir, ['clusters', 'dist', 'deploy']);
     const r = runBinary(dir, ['check']);
     expect(r).toMatchObject({ code: 0, stdout: 'dist/ is up to date (2 clusters)\ndeploy/ is up to date\n' });
   });
 
   it('can write the same bytes from specs with CRLF line ends', () => {
-    const dir = copyWorkspace(template);
+    const dir = copyWorkspace(template());
     toCrlf(dir, ['clusters']);
     const r = runBinary(dir, ['synth']);
     expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 0, stdout: 'same    dist/allow-list-etcd/\nsame    dist/example/\n' });
-    expect(readTree(path.join(dir, 'dist'))).toEqual(readTree(path.join(template, 'dist')));
+    expect(readTree(path.join(dir, 'dist'))).toEqual(readTree(path.join(template(), 'dist')));
   });
 
   it('is avoided for the hashed and compared files of this repository by .gitattributes', () => {

@@ -8,30 +8,15 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { hasStackTrace, runBinary, startBinary } from '../support/binary';
-import { copyWorkspace, readTree, removeWorkspaces, runCli, workspace } from '../support/cli';
+import { hasStackTrace, runBinary, startBinary, synthesisedTemplate } from '../support/binary';
+import { copyWorkspace, readOutputs, runCli, workspace } from '../support/cli';
 import { ROOT } from '../support/compile';
 
 const ROUNDS = Number(process.env.STRESS_ROUNDS ?? 5);
 const RACERS = 4;
 
-/** A repository with the example cluster and deploy/, synthesised once; tests start from copies. */
-let template: string;
-beforeAll(() => {
-  template = workspace(['example.yaml', 'allow-list-etcd.yaml'], { deploy: true });
-  expect(runBinary(template, ['synth']).code).toBe(0);
-});
-afterAll(removeWorkspaces);
-
-/** dist/ and deploy/ of a workspace, every file by path. */
-function outputs(dir: string): Map<string, string> {
-  const tree = new Map<string, string>();
-  for (const folder of ['dist', 'deploy']) {
-    if (!fs.existsSync(path.join(dir, folder))) continue;
-    for (const [file, text] of readTree(path.join(dir, folder))) tree.set(`${folder}/${file}`, text);
-  }
-  return tree;
-}
+/** A repository synthesised once; tests start from copies. */
+const template = synthesisedTemplate(['example.yaml', 'allow-list-etcd.yaml']);
 
 /** Entries of dist/ that are not cluster folders: leftovers of a run, or its lock. */
 const hiddenIn = (dir: string): string[] => fs.readdirSync(dir).filter((n) => n.startsWith('.'));
@@ -45,7 +30,7 @@ function goneProcess(): number {
 
 describe('runs at the same time', () => {
   it('fails synth and check at once, naming the synth that holds dist/', async () => {
-    const dir = copyWorkspace(template);
+    const dir = copyWorkspace(template());
     const holder = startBinary(dir, ['synth'], { stopAt: 'locked' });
     await holder.stopped;
     try {
@@ -79,7 +64,7 @@ describe('runs at the same time', () => {
   });
 
   it('can take over the lock of a run that was killed', async () => {
-    const dir = copyWorkspace(template);
+    const dir = copyWorkspace(template());
     const killed = startBinary(dir, ['synth'], { stopAt: 'locked' });
     await killed.stopped;
     killed.child.kill('SIGKILL');
@@ -91,7 +76,7 @@ describe('runs at the same time', () => {
   });
 
   it('can remove what a gone run staged, and leave alone what a running one staged', () => {
-    const dir = copyWorkspace(template);
+    const dir = copyWorkspace(template());
     const running = `.example.tmp-${process.pid}-0123456789ab`;
     const gone = `.example.tmp-${goneProcess()}-0123456789ab`;
     for (const name of [running, gone]) fs.cpSync(path.join(dir, 'dist/example'), path.join(dir, 'dist', name), { recursive: true });
@@ -104,8 +89,8 @@ describe('runs at the same time', () => {
 describe('a run killed part-way', () => {
   /** A synthesised repository, then with both specs changed. */
   function changedWorkspace(): { readonly dir: string; readonly before: Map<string, string>; readonly restore: () => void } {
-    const dir = copyWorkspace(template);
-    const before = outputs(dir);
+    const dir = copyWorkspace(template());
+    const before = readOutputs(dir);
     const specs = ['example.yaml', 'allow-list-etcd.yaml'].map((f) => path.join(dir, 'clusters', f));
     const texts = specs.map((f) => fs.readFileSync(f, 'utf8'));
     specs.forEach((f, i) => fs.writeFileSync(f, `# changed\n${texts[i]}`));
@@ -118,11 +103,11 @@ describe('a run killed part-way', () => {
     await killed.stopped;
     killed.child.kill('SIGKILL');
     expect((await killed.done).signal).toBe('SIGKILL');
-    if (step.startsWith('swap')) expect(outputs(dir)).not.toEqual(before);
+    if (step.startsWith('swap')) expect(readOutputs(dir)).not.toEqual(before);
     restore();
     const r = runBinary(dir, ['synth']);
     expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 0, stdout: 'same    dist/allow-list-etcd/\nsame    dist/example/\n' });
-    expect(outputs(dir)).toEqual(before);
+    expect(readOutputs(dir)).toEqual(before);
     expect(hiddenIn(path.join(dir, 'dist'))).toEqual([]);
   });
 });
@@ -140,7 +125,7 @@ describe(`${RACERS} synths racing over changing specs, ${ROUNDS} rounds`, () => 
   function reference(files: Readonly<Record<string, string>>): Map<string, string> {
     const dir = workspace([], { deploy: true, files });
     expect(runCli(dir, ['synth']).code).toBe(0);
-    const tree = outputs(dir);
+    const tree = readOutputs(dir);
     fs.rmSync(dir, { recursive: true, force: true });
     return tree;
   }
@@ -169,7 +154,7 @@ describe(`${RACERS} synths racing over changing specs, ${ROUNDS} rounds`, () => 
       save(spec, second);
       const results = await Promise.all(racers.map((r) => r.done));
       const codes = results.map((r) => r.code).sort();
-      const tree = outputs(dir);
+      const tree = readOutputs(dir);
       const matches = candidates.findIndex((c) => JSON.stringify([...c]) === JSON.stringify([...tree]));
       outcomes.push(`round ${round}: exit codes ${codes.join(',')}, output of ${matches === -1 ? 'no run' : `specs ${matches + 1}`}`);
       expect({ round, codes: codes.filter((c) => c !== 0 && c !== 5), stacks: results.filter((r) => hasStackTrace(r.stderr)).map((r) => r.stderr) }).toEqual({ round, codes: [], stacks: [] });

@@ -5,19 +5,15 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { hasStackTrace, runBinary } from '../support/binary';
-import { copyWorkspace, removeWorkspaces, workspace } from '../support/cli';
+import { hasStackTrace, runBinary, synthesisedTemplate } from '../support/binary';
+import { copyWorkspace } from '../support/cli';
 
-let template: string;
-beforeAll(() => {
-  template = workspace(['example.yaml'], { deploy: true });
-  expect(runBinary(template, ['synth']).code).toBe(0);
-});
-afterAll(removeWorkspaces);
+/** A repository synthesised once; tests start from copies. */
+const template = synthesisedTemplate(['example.yaml']);
 
 describe('files calico-shield cannot use', () => {
   it('fails on a spec over 2 GiB with the too-large finding, without reading it', () => {
-    const dir = copyWorkspace(template);
+    const dir = copyWorkspace(template());
     // A sparse file: 3 GiB on paper, nothing on disk.
     fs.closeSync(fs.openSync(path.join(dir, 'clusters/huge.yaml'), 'w'));
     fs.truncateSync(path.join(dir, 'clusters/huge.yaml'), 3 * 1024 ** 3);
@@ -28,7 +24,7 @@ describe('files calico-shield cannot use', () => {
   });
 
   it('fails on deploy/repository.yaml that is a folder with one line', () => {
-    const dir = copyWorkspace(template);
+    const dir = copyWorkspace(template());
     fs.rmSync(path.join(dir, 'deploy/repository.yaml'));
     fs.mkdirSync(path.join(dir, 'deploy/repository.yaml'));
     for (const command of ['synth', 'check']) {
@@ -47,7 +43,7 @@ function aliasBomb(): string {
 
 describe('explain on a hand-edited dist/', () => {
   it('can report each malformed object as an issue, leave it out, and still answer', () => {
-    const dir = copyWorkspace(template);
+    const dir = copyWorkspace(template());
     const bomb = aliasBomb();
     fs.writeFileSync(
       path.join(dir, 'dist/example/01-policies/hand-edit.yaml'),

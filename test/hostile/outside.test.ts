@@ -5,17 +5,13 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runBinary } from '../support/binary';
-import { copyWorkspace, removeWorkspaces, workspace } from '../support/cli';
+import { runBinary, synthesisedTemplate } from '../support/binary';
+import { copyWorkspace } from '../support/cli';
 
 const SECRET = 's3cr3t-4cc3ss-t0k3n';
 
-let template: string;
-beforeAll(() => {
-  template = workspace(['example.yaml'], { deploy: true });
-  expect(runBinary(template, ['synth']).code).toBe(0);
-});
-afterAll(removeWorkspaces);
+/** A repository synthesised once; tests start from copies. */
+const template = synthesisedTemplate(['example.yaml']);
 
 describe('check', () => {
   it.each<[string, string, string]>([
@@ -23,7 +19,7 @@ describe('check', () => {
     ['a folder of dist/ linked to /proc/self', 'dist/proc', '/proc/self'],
     ['a file of deploy/ linked to a file outside the repository', 'deploy/flux/leak.yaml', 'SECRET_FILE'],
   ])('fails on %s, naming the link, without reading it', (_, link, target) => {
-    const dir = copyWorkspace(template);
+    const dir = copyWorkspace(template());
     const secretFile = path.join(dir, '..', `${path.basename(dir)}-secret.yaml`);
     fs.writeFileSync(secretFile, `token: ${SECRET}\n`);
     try {
@@ -39,7 +35,7 @@ describe('check', () => {
 
 describe('explain', () => {
   it('leaves out a resource that leaves the cluster folder, says so, and reads nothing there', () => {
-    const dir = copyWorkspace(template);
+    const dir = copyWorkspace(template());
     fs.writeFileSync(path.join(dir, 'outside.yaml'), `apiVersion: v1\nkind: Secret\nmetadata:\n  name: ${SECRET}\n`);
     const kustomization = path.join(dir, 'dist/example/kustomization.yaml');
     fs.writeFileSync(kustomization, fs.readFileSync(kustomization, 'utf8').replace('resources:\n', 'resources:\n  - ../../outside.yaml\n  - /etc/passwd\n'));

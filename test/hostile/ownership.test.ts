@@ -6,19 +6,14 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { hasStackTrace, runBinary } from '../support/binary';
-import { copyWorkspace, readTree, removeWorkspaces, tempDir, workspace } from '../support/cli';
+import { hasStackTrace, runBinary, synthesisedTemplate } from '../support/binary';
+import { copyWorkspace, readTree, tempDir, workspace } from '../support/cli';
 import { ROOT } from '../support/compile';
 
-/** A repository with two clusters and deploy/, synthesised once; each test gets a copy. */
-let template: string;
-beforeAll(() => {
-  template = workspace(['example.yaml', 'allow-list-etcd.yaml'], { deploy: true });
-  expect(runBinary(template, ['synth']).code).toBe(0);
-});
-afterAll(removeWorkspaces);
+/** A repository synthesised once; tests start from copies. */
+const template = synthesisedTemplate(['example.yaml', 'allow-list-etcd.yaml']);
 
-const synthesised = (): string => copyWorkspace(template);
+const synthesised = (): string => copyWorkspace(template());
 
 describe('spec files calico-shield does not read', () => {
   it.each<[string, (dir: string) => void, string]>([

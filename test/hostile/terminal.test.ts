@@ -6,18 +6,14 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runBinary } from '../support/binary';
-import { copyWorkspace, removeWorkspaces, workspace } from '../support/cli';
+import { runBinary, synthesisedTemplate } from '../support/binary';
+import { copyWorkspace } from '../support/cli';
 
 /** Characters a terminal or a reader would not show as themselves. */
 const HIDDEN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/u;
 
-let template: string;
-beforeAll(() => {
-  template = workspace(['example.yaml'], { deploy: true });
-  expect(runBinary(template, ['synth']).code).toBe(0);
-});
-afterAll(removeWorkspaces);
+/** A repository synthesised once; tests start from copies. */
+const template = synthesisedTemplate(['example.yaml']);
 
 /** The example spec with `from` replaced. */
 function editSpec(dir: string, from: string, to: string): void {
@@ -33,7 +29,7 @@ describe('hidden characters in what calico-shield prints', () => {
     ['a field name with U+202E', '  approach: deny-list', '  approach: deny-list\n  appr\u202eoach: x', '"appr\\u202eoach"'],
     ['a node name with a zero-width space', '- name: kubeadm-master', '- name: kubeadm\u200b-master', '\\u200b'],
   ])('escapes %s in synth', (_, from, to, shown) => {
-    const dir = copyWorkspace(template);
+    const dir = copyWorkspace(template());
     editSpec(dir, from, to);
     const r = runBinary(dir, ['synth']);
     expect(r.code).toBe(1);
@@ -42,7 +38,7 @@ describe('hidden characters in what calico-shield prints', () => {
   });
 
   it('escapes hidden characters of a hand-edited dist/ in the diff of check', () => {
-    const dir = copyWorkspace(template);
+    const dir = copyWorkspace(template());
     const file = path.join(dir, 'dist/example/01-policies/globalnetworksets.yaml');
     fs.writeFileSync(file, `${fs.readFileSync(file, 'utf8')}# \u001b]0;pwned\u0007\u001bc\u202e\n`);
     const r = runBinary(dir, ['check']);
@@ -54,7 +50,7 @@ describe('hidden characters in what calico-shield prints', () => {
 
 describe('deploy/repository.yaml', () => {
   it('fails on a repoURL with template syntax, and writes nothing', () => {
-    const dir = copyWorkspace(template);
+    const dir = copyWorkspace(template());
     const settings = path.join(dir, 'deploy/repository.yaml');
     const text = fs.readFileSync(settings, 'utf8');
     fs.writeFileSync(settings, text.replace(/repoURL: .*/, 'repoURL: "https://git.example.com/{{.path.path}}/{{ env \\"X\\" }}.git"'));

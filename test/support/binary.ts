@@ -6,7 +6,7 @@
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { CliResult } from './cli';
+import { CliResult, removeWorkspaces, workspace } from './cli';
 import { ROOT } from './compile';
 
 export const BIN = process.env.CALICO_SHIELD_BIN ?? path.join(ROOT, 'bin', 'calico-shield.js');
@@ -92,4 +92,23 @@ export function startBinary(cwd: string, argv: readonly string[], options: Spawn
 /** No Node stack trace in what a run printed. */
 export function hasStackTrace(text: string): boolean {
   return /^\s+at .+[(:]\d+/m.test(text) || /node:internal|Node\.js v\d+/.test(text);
+}
+
+/**
+ * A workspace holding `clusters` and deploy/, synthesised once by the real binary before the
+ * file's tests (which start from copies of it) and removed after them. Returns its path's getter.
+ */
+export function synthesisedTemplate(clusters: readonly string[]): () => string {
+  let template: string | undefined;
+  beforeAll(() => {
+    const dir = workspace(clusters, { deploy: true });
+    template = dir;
+    const r = runBinary(dir, ['synth']);
+    if (r.code !== 0) throw new Error(`the template's synth exited ${r.code}:\n${r.stderr}`);
+  });
+  afterAll(removeWorkspaces);
+  return () => {
+    if (template === undefined) throw new Error('the template is made in beforeAll');
+    return template;
+  };
 }

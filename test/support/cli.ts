@@ -112,3 +112,13 @@ export function listFiles(folder: string): string[] {
 export function readTree(folder: string): Map<string, string> {
   return new Map(listFiles(folder).map((f) => [f, fs.readFileSync(path.join(folder, f), 'utf8')]));
 }
+
+/** dist/ and deploy/ of a repository, by `dist/…` and `deploy/…` path; a missing folder has no entries. */
+export function readOutputs(dir: string): Map<string, string> {
+  const tree = new Map<string, string>();
+  for (const folder of ['dist', 'deploy']) {
+    if (!fs.existsSync(path.join(dir, folder))) continue;
+    for (const [file, text] of readTree(path.join(dir, folder))) tree.set(`${folder}/${file}`, text);
+  }
+  return tree;
+}
