@@ -18,7 +18,7 @@ import { DEPLOY_REPO_FILE, DeployRepo, parseDeployRepo, renderDeploy } from './g
 import { diffTrees } from './gitops/diff';
 import { ClusterOutput, DeployOutput, PARTIAL_WRITE_EXIT, PartialWriteError, readTree, renderedDeployFiles, writeOutputs } from './gitops/writer';
 import { entryType, FILE_ERROR_EXIT, FileError, folderExists, isSystemError, normalizeLineEnds, readRegularFile, readRegularFileOrFail, refusal, systemError } from './io/files';
-import { readStdin } from './io/input';
+import { readStdin, STDIN_LABEL } from './io/input';
 import { BUSY_EXIT, BusyError, FolderLock, lockFolder } from './io/lock';
 import { NODES_USAGE, runNodes } from './nodes-command';
 import { applyAcknowledge, ClusterResult, compileCluster } from './pipeline';
@@ -38,7 +38,8 @@ export interface CliIo {
   /** Folder that relative paths start from. */
   readonly cwd: string;
   /** Standard input when something is piped in (nodes import); undefined for a terminal. */
-  readonly stdin?: () => string | undefined;
+  /** Standard input, at most `max` bytes (calico-shield's file bound by default); undefined on a terminal. */
+  readonly stdin?: (max?: number) => string | undefined;
   /**
    * Called at each step of a run that writes: `locked` once the output folders are locked, then
    * the writer's steps (lib/gitops/writer.ts). Tests stop or kill the process there.
@@ -147,7 +148,7 @@ export function main(): void {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
     cwd: process.cwd(),
-    stdin: () => readStdin(0),
+    stdin: (max) => readStdin(0, max),
     ...(stopAt ? { onStep } : {}),
   });
 }
@@ -448,12 +449,12 @@ const VERIFY_CODES = new Set(['exposed-port', 'client-cut', 'failsafe-open', 'op
 function readDumpFrom(from: string, io: CliIo): Dump | number {
   const sources: DumpSource[] = [];
   if (from === '-') {
-    const text = io.stdin?.();
+    const text = io.stdin?.(MAX_DUMP_BYTES);
     if (text === undefined) {
       io.stderr('error: --from -: nothing on standard input\n  hint: pipe the dump in: kubectl get … -o yaml | calico-shield audit --cluster NAME --from -\n');
       return 1;
     }
-    sources.push({ file: '(stdin)', text });
+    sources.push({ file: STDIN_LABEL, text });
   } else {
     const target = path.resolve(io.cwd, from);
     const type = entryType(target);

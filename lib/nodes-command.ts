@@ -17,7 +17,8 @@ export interface NodesIo {
   readonly stderr: (text: string) => void;
   readonly cwd: string;
   /** Standard input when something is piped in; undefined for a terminal. */
-  readonly stdin?: () => string | undefined;
+  /** Standard input, at most `max` bytes (calico-shield's file bound by default); undefined on a terminal. */
+  readonly stdin?: (max?: number) => string | undefined;
   /** Called with `locked` once clusters/ is locked (see CliIo.onStep). */
   readonly onStep?: (step: string) => void;
 }

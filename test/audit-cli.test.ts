@@ -24,6 +24,19 @@ describe('calico-shield audit', () => {
     expect(r.stdout).toContain('# Access to the protected servers of cluster `prod`');
   });
 
+  it('can read a dump of up to 64 MiB from a real pipe, as from a file, and refuses a larger one', () => {
+    // A comment of 40 MiB: over the 32 MiB bound of specs, under the dump's 64 MiB (lib/audit/dump.ts MAX_DUMP_BYTES).
+    const dir = repo();
+    const under = runBinary(dir, ['audit', '--cluster', 'prod', '--from', '-'], { input: `# ${'x'.repeat(40 * 1024 * 1024)}\n` });
+    expect(under.stderr).not.toContain('error');
+    expect(under.code).toBe(0);
+    expect(under.stdout).toContain("audit of prod: calico-shield's ");
+    const over = runBinary(dir, ['audit', '--cluster', 'prod', '--from', '-'], { input: `# ${'x'.repeat(65 * 1024 * 1024)}\n` });
+    expect(over.code).not.toBe(0);
+    expect(over.stderr).toMatch(/^error: \(stdin\): has \d+ bytes or more, more than the 67108864 calico-shield reads\n/);
+    expect(hasStackTrace(over.stderr)).toBe(false);
+  });
+
   it('can read a clean dump from a real pipe as the ACCESS.md synth writes, exit 0, the Secret unnamed', () => {
     const dir = repo();
     expect(runBinary(dir, ['synth']).code).toBe(0);

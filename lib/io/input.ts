@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as tty from 'node:tty';
-import { about, FileError, readAll, tooLarge } from './files';
+import { about, FileError, MAX_FILE_BYTES, readAll, tooLarge } from './files';
 
 export const STDIN_LABEL = '(stdin)';
 
@@ -16,10 +16,10 @@ export const STDIN_LABEL = '(stdin)';
  * synchronous read of an empty non-blocking pipe fails with EAGAIN whenever the producer is
  * slower than calico-shield.
  */
-export function readStdin(fd = 0): string | undefined {
+export function readStdin(fd = 0, max = MAX_FILE_BYTES): string | undefined {
   if (tty.isatty(fd)) return undefined;
-  const read = readAll(fd, STDIN_LABEL);
-  if ('tooLarge' in read) throw tooLarge(STDIN_LABEL, read.tooLarge);
+  const read = readAll(fd, STDIN_LABEL, max);
+  if ('tooLarge' in read) throw tooLarge(STDIN_LABEL, read.tooLarge, max);
   return read.bytes.toString('utf8');
 }
 
