@@ -427,16 +427,15 @@ function auditCommand(o: Options, io: CliIo): number {
   const dump = readDumpFrom(o.from ?? '-', io);
   if (typeof dump === 'number') return dump;
   const nodes = compiled.plan.autoHostEndpoints?.nodes;
-  const result = auditCluster(compiled.plan, compiled.objects, dump.objects.map((d) => d.object), nodes ? { nodes } : {});
+  // The hints' explain commands replay their probe on the same union.
+  const result = auditCluster(compiled.plan, compiled.objects, dump.objects.map((d) => d.object), { ...(nodes ? { nodes } : {}), explainFrom: o.from ?? '-' });
   io.stdout(`audit of ${cluster}: calico-shield's ${compiled.objects.length} objects with ${result.existing.length} of the cluster's\n`);
   for (const key of result.existing) io.stdout(`  evaluated  ${key}\n`);
   for (const key of result.replaced) io.stdout(`  replaced   ${key} (by dist/${cluster}/)\n`);
   for (const key of result.pruned) io.stdout(`  pruned     ${key} (calico-shield wrote it; dist/ no longer has it)\n`);
   if (dump.ignored > 0) io.stdout(`  ignored    ${dump.ignored} object${dump.ignored === 1 ? ' that is' : 's that are'} not projectcalico.org/v3\n`);
-  // The hints' explain queries replay the probe on the same union.
-  const replay = `calico-shield explain --cluster ${cluster} --from ${o.from ?? '-'} "`;
   const { kept, acknowledged } = compiled.spec ? applyAcknowledge(compiled.spec, result.findings) : { kept: [...result.findings], acknowledged: [] };
-  const findings = sortFindings(kept).map((f) => (f.hint ? { ...f, hint: f.hint.replace(`calico-shield explain --cluster ${cluster} "`, replay) } : f));
+  const findings = sortFindings(kept);
   for (const f of findings) io.stderr(`${formatFinding(f)}\n`);
   io.stdout(`\n${renderAccessReport(compiled.plan, result.access, findings.filter((f) => f.severity === 'warning'), acknowledged)}`);
   return hasErrors(findings) ? 1 : 0;

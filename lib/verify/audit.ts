@@ -67,7 +67,7 @@ export function clusterUnion(compiled: readonly CalicoObject[], existing: readon
   return { ours: [...ours.values()], theirs, replaced: replaced.sort(), pruned: pruned.sort() };
 }
 
-export function auditCluster(plan: ProtectionPlan, compiled: readonly CalicoObject[], existing: readonly CalicoObject[], context: Pick<VerifyContext, 'nodes'> = {}): AuditResult {
+export function auditCluster(plan: ProtectionPlan, compiled: readonly CalicoObject[], existing: readonly CalicoObject[], context: Pick<VerifyContext, 'nodes' | 'explainFrom'> = {}): AuditResult {
   const union = clusterUnion(compiled, existing);
   const verification = verifyCluster(plan, union.ours, { ...context, installed: union.theirs });
   const findings = sortFindings([...verification.findings, ...poolMismatches(plan.spec, union.theirs)]);

@@ -50,6 +50,8 @@ export interface VerifyContext extends Pick<ModelContext, 'nodes'> {
    * @default - the installer's objects of spec.environment (the operator's tier on operator installs)
    */
   readonly installed?: readonly CalicoObject[];
+  /** For `audit`: the dump (`--from`) the hints' explain commands replay their probe on. @default - none */
+  readonly explainFrom?: string;
 }
 
 /**
@@ -62,10 +64,10 @@ export function verifyCluster(plan: ProtectionPlan, objects: readonly CalicoObje
   // Felix's lists are the spec's (Calico's defaults unless the spec says the cluster differs)
   // wherever the emitted objects do not set them; the installer's own objects decide too.
   const { environment, objects: modelled } = clusterEnvironment(plan.spec);
-  const { installed = modelled, ...modelContext } = context;
+  const { installed = modelled, explainFrom, ...modelContext } = context;
   const model = buildModel([...installed, ...objects], { failsafeDefaults: plan.spec.failsafe, environment, ...modelContext });
   const access = computeAccess(plan, model);
-  const rails = new GuardRails(plan, model, access, new Set(objects.map(objectKey)));
+  const rails = new GuardRails(plan, model, access, new Set(objects.map(objectKey)), explainFrom);
   return { findings: sortFindings(rails.check()), access };
 }
 
@@ -78,7 +80,13 @@ class GuardRails {
     private readonly access: AccessMatrix,
     /** `Kind/namespace/name` of the objects calico-shield compiled: the others are the cluster's or its installer's. */
     private readonly own: ReadonlySet<string>,
+    private readonly explainFrom: string | undefined,
   ) {}
+
+  /** The command that shows every step of one probe, on the same objects the finding saw. */
+  private explainCommand(probe: Probe): string {
+    return `calico-shield explain --cluster ${this.plan.cluster}${this.explainFrom === undefined ? '' : ` --from ${this.explainFrom}`} "${printQuery(probe)}"`;
+  }
 
   private owns(ref: { readonly kind: string; readonly name: string; readonly namespace?: string }): boolean {
     return this.own.has(refKey(ref));
@@ -171,7 +179,7 @@ class GuardRails {
         'exposed-port',
         server.server.path,
         `${serverPort(server.server)} is reachable from ${classTitle(cell)}: ${flowText(first)} is allowed by ${describeDecision(first.decidedBy)}${stageText(first)}`,
-        rewriteHint(first, this.plan.hostEndpointsMode) ?? `${this.protectingPolicies(server.server)} should stop it; see every step with: calico-shield explain --cluster ${this.plan.cluster} "${printQuery(first)}"`,
+        rewriteHint(first, this.plan.hostEndpointsMode) ?? `${this.protectingPolicies(server.server)} should stop it; see every step with: ${this.explainCommand(first)}`,
       );
     }
   }
@@ -197,7 +205,7 @@ class GuardRails {
         'client-cut',
         server.server.path,
         `${serverPort(server.server)} is cut off from ${classTitle(cell)}, which the spec allows: ${flowText(first)} is denied by ${describeDecision(first.decidedBy)}${stageText(first)}`,
-        rewriteHint(first, this.plan.hostEndpointsMode) ?? `the allowed client must pass its own egress and the server's ingress; see every step with: calico-shield explain --cluster ${this.plan.cluster} "${printQuery(first)}"`,
+        rewriteHint(first, this.plan.hostEndpointsMode) ?? `the allowed client must pass its own egress and the server's ingress; see every step with: ${this.explainCommand(first)}`,
       );
     }
   }
