@@ -13,7 +13,7 @@
  */
 import { hostPaths, LOOPBACK_NETS, type HostPath, type HostPeer, type HostRole, type PresetId } from '../calico/presets';
 import { printSelector, sel, type Selector } from '../calico/selector';
-import type { ApiServerSpec, HostTrafficSpec, Protocol } from '../spec/types';
+import type { ApiServerSpec, HostTrafficSpec, Labels, Protocol } from '../spec/types';
 import { labelsSelector, NAMESPACE_LABEL } from './labels';
 
 /**
@@ -62,8 +62,6 @@ export interface HostTrafficPolicyPlan {
 
 export interface HostTrafficPlan {
   readonly presets: readonly PresetId[];
-  /** The host endpoints of each role. */
-  readonly roles: Readonly<Record<HostRole, Selector>>;
   /** One per preset that still allows something once the protected ports are left out. */
   readonly policies: readonly HostTrafficPolicyPlan[];
   readonly path: string;
@@ -77,17 +75,21 @@ export interface ProtectedPort {
 }
 
 /**
- * Plans the presets' policies.
+ * The host endpoints of each role: every node, and the control plane by its labels.
  *
  * @param hosts selects every host endpoint of the cluster (`running-calico == "true"`, or the automatic ones)
  */
-export function planHostTraffic(spec: HostTrafficSpec, hosts: Selector, protectedPorts: readonly ProtectedPort[], apiServer: ApiServerSpec): HostTrafficPlan {
-  const roles: Record<HostRole, Selector> = { nodes: hosts, 'control-plane': sel.and(hosts, labelsSelector(spec.controlPlane)) };
+export function hostRoles(hosts: Selector, controlPlane: Labels): Readonly<Record<HostRole, Selector>> {
+  return { nodes: hosts, 'control-plane': sel.and(hosts, labelsSelector(controlPlane)) };
+}
+
+/** Plans the presets' policies between the host endpoints of `roles` (hostRoles). */
+export function planHostTraffic(spec: HostTrafficSpec, roles: Readonly<Record<HostRole, Selector>>, protectedPorts: readonly ProtectedPort[], apiServer: ApiServerSpec): HostTrafficPlan {
   const policies = spec.presets.flatMap((preset) => {
     const policy = presetPolicy(preset, roles, protectedPorts, apiServer);
     return policy.ingress.length + policy.egress.length > 0 ? [policy] : [];
   });
-  return { presets: spec.presets, roles, policies, path: spec.path };
+  return { presets: spec.presets, policies, path: spec.path };
 }
 
 function presetPolicy(preset: PresetId, roles: Readonly<Record<HostRole, Selector>>, protectedPorts: readonly ProtectedPort[], apiServer: ApiServerSpec): HostTrafficPolicyPlan {

@@ -10,7 +10,7 @@ import { CONTROL_PLANE_LABELS, CREATED_BY_LABEL, KUBE_CONTROLLERS, LOOPBACK_NETS
 import { sel, Selector } from '../calico/selector';
 import { shortenName } from '../calico/validate';
 import { Approach, ClusterSpec, HostEndpointsMode, Labels, ProtectedServerSpec, Protocol, WorkloadSelectorSpec } from '../spec/types';
-import { HostTrafficPlan, planHostTraffic } from './host-traffic';
+import { hostRoles, HostTrafficPlan, planHostTraffic } from './host-traffic';
 import { labelsSelector, NAMESPACE_LABEL } from './labels';
 
 export { NAMESPACE_LABEL } from './labels';
@@ -343,14 +343,15 @@ export function planCluster(spec: ClusterSpec): ProtectionPlan {
         })),
       }
     : undefined;
-  const hostTraffic = spec.hostTraffic && planHostTraffic(spec.hostTraffic, hosts, servers.map((s) => ({ protocol: s.protocol, port: s.port, server: s.id })), spec.environment.apiServer);
+  const roles = hostRoles(hosts, spec.hostTraffic?.controlPlane ?? CONTROL_PLANE_LABELS);
+  const hostTraffic = spec.hostTraffic && planHostTraffic(spec.hostTraffic, roles, servers.map((s) => ({ protocol: s.protocol, port: s.port, server: s.id })), spec.environment.apiServer);
 
   return {
     cluster: spec.name,
     approach: spec.approach,
     hostEndpointsMode: spec.hostEndpoints.mode,
     hostSelector: hosts,
-    hostRoles: hostTraffic?.roles ?? { nodes: hosts, 'control-plane': sel.and(hosts, labelsSelector(CONTROL_PLANE_LABELS)) },
+    hostRoles: roles,
     calicoNamespace: spec.calicoNamespace,
     calicoVersion: spec.calicoVersion,
     ...(spec.approach === 'deny-list' ? { defaultAllow: { name: 'default-host', selector: hosts, order: DEFAULT_ALLOW_ORDER } } : {}),

@@ -695,7 +695,8 @@ class AccessContext {
    * @see https://github.com/projectcalico/calico/issues/4478
    */
   essentials(): EssentialAccess[] {
-    const roles = this.plan.hostTraffic?.roles;
+    // The roles only where the spec names host traffic: otherwise every path is probed from and to outside.
+    const roles = this.plan.hostTraffic && this.plan.hostRoles;
     const out: EssentialAccess[] = [];
     for (const path of essentialHostPaths(this.plan.spec.environment.apiServer)) {
       const ports = path.probePorts ?? (path.endPort === undefined ? [path.port] : [path.port, path.endPort]);

@@ -27,7 +27,7 @@ export function renderAccessReport(plan: ProtectionPlan, access: AccessMatrix, f
   out.push(...approach(plan), '');
   out.push(...matrix(access), '');
   out.push(...diagram(access), '');
-  if (access.essentials.length > 0) out.push(...essentials(access.essentials, plan.hostTraffic), '');
+  if (access.essentials.length > 0) out.push(...essentials(access.essentials, plan.hostTraffic, plan.hostRoles), '');
   out.push(...probes(access), '');
   out.push(...warnings(findings));
   if (acknowledged.length > 0) {
@@ -139,7 +139,7 @@ function classId(id: string): string {
   return `c_${id.replace(/-/g, '_')}`;
 }
 
-function essentials(list: readonly EssentialAccess[], hostTraffic: ProtectionPlan['hostTraffic']): string[] {
+function essentials(list: readonly EssentialAccess[], hostTraffic: ProtectionPlan['hostTraffic'], roles: ProtectionPlan['hostRoles']): string[] {
   const rows = list.map((e) => [
     e.path.name,
     `${e.path.protocol} ${e.port}`,
@@ -153,7 +153,7 @@ function essentials(list: readonly EssentialAccess[], hostTraffic: ProtectionPla
   const intro =
     hostTraffic === undefined
       ? `What the host endpoints' default deny does to paths a Kubernetes node running Calico usually needs. \`spec.hostTraffic\` names no preset, so each path is probed from and to an address outside the cluster, on every class of host endpoints, whichever nodes the path concerns. ${loopback}`
-      : `What the host endpoints' default deny and the \`allow-<preset>\` policies do to paths a Kubernetes node running Calico usually needs, for every preset, named or not. Each path is probed between the roles it names: from and to the host endpoints of its role — every node (\`${printSelector(hostTraffic.roles.nodes)}\`) or the control plane (\`${printSelector(hostTraffic.roles['control-plane'])}\`) — and its peers: hosts of a role by their addresses, a pod, or an address outside the cluster. ${loopback}${list.some((e) => e.status === 'none') ? ` ${SYMBOLS.none} nothing to probe: no host endpoint of \`spec.nodes\` has the role.` : ''}`;
+      : `What the host endpoints' default deny and the \`allow-<preset>\` policies do to paths a Kubernetes node running Calico usually needs, for every preset, named or not. Each path is probed between the roles it names: from and to the host endpoints of its role — every node (\`${printSelector(roles.nodes)}\`) or the control plane (\`${printSelector(roles['control-plane'])}\`) — and its peers: hosts of a role by their addresses, a pod, or an address outside the cluster. ${loopback}${list.some((e) => e.status === 'none') ? ` ${SYMBOLS.none} nothing to probe: no host endpoint of \`spec.nodes\` has the role.` : ''}`;
   return [
     '## Usual host paths (allow-list)',
     '',
