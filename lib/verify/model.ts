@@ -269,6 +269,8 @@ export class Model {
   private readonly hepsByNode = new Map<string, HostEndpoint[]>();
   private readonly policyGroups: readonly { readonly selector: SelectorRef; readonly policies: readonly Policy[] }[];
   private readonly appliedCache = new Map<string, AppliedPolicies>();
+  /** nodeAddress by `family node`. */
+  private readonly nodeAddresses = new Map<string, string | undefined>();
   private readonly ipSetCache = new Map<string, IpSet>();
   private readonly felixCache = new Map<string, FelixSettings>();
   /** Felix's all-hosts-net: the addresses of the Calico nodes (tunnel addresses excluded). */
@@ -348,6 +350,15 @@ export class Model {
 
   /** A node's own address of one family (its host endpoints' first, by name), the source of its masqueraded traffic. */
   nodeAddress(node: string, family: 4 | 6): string | undefined {
+    // Asked once per masqueraded probe: computed once per node and family (the model does not change).
+    const key = `${family} ${node}`;
+    if (this.nodeAddresses.has(key)) return this.nodeAddresses.get(key);
+    const address = this.findNodeAddress(node, family);
+    this.nodeAddresses.set(key, address);
+    return address;
+  }
+
+  private findNodeAddress(node: string, family: 4 | 6): string | undefined {
     const heps = [...(this.hepsByNode.get(node) ?? [])].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const hep of heps) {
       const ip = hep.expectedIPs.find((x) => this.hostAddresses.has(x) && (family === 6) === x.includes(':'));
