@@ -38,6 +38,12 @@ export function fleetSpec(c: FleetCase): string {
     `  name: ${c.name}`,
     'spec:',
     `  approach: ${c.approach}`,
+    // A manifests install with VXLAN whose pod pool is not masqueraded: pods keep their own
+    // address towards every node interface, eth1 included, so the allowed workloads stay allowed.
+    '  environment:',
+    '    install: manifests',
+    '    encapsulation: VXLAN',
+    '    ipPools: [{cidr: 10.244.0.0/16, natOutgoing: false}]',
     '  nodes:',
   ];
   for (let i = 0; i < c.nodes; i++) {

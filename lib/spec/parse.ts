@@ -24,6 +24,7 @@ import {
   quote,
 } from '../calico/validate';
 import { Finding } from './errors';
+import { fastRoot } from './fast-yaml';
 import { MAX_FLOW_DEPTH, TextLines, tooDeep } from './lines';
 import { clip, closest, Located, SpecReader } from './reader';
 import {
@@ -80,6 +81,15 @@ export function tooLargeSpec(file: string, size: number): Finding {
   return { severity: 'error', code: 'too-large', message: `the spec has ${size} bytes, more than the ${MAX_SPEC_BYTES} calico-shield reads`, hint: 'split the fleet into one file per cluster', file, line: 1, col: 1 };
 }
 
+export interface ParseOptions {
+  /**
+   * `positioned` skips the fast reader (lib/spec/fast-yaml.ts) and reads with the yaml
+   * library's Document API only: what the fast reader must agree with.
+   * @default 'fast-first'
+   */
+  readonly reader?: 'fast-first' | 'positioned';
+}
+
 export interface ParseResult {
   readonly spec?: ClusterSpec;
   readonly findings: readonly Finding[];
@@ -91,7 +101,7 @@ export interface ParseResult {
  * @param file the path shown in messages, e.g. `clusters/example.yaml`
  * @param clusterName the name the file implies (its base name)
  */
-export function parseClusterSpec(file: string, clusterName: string, bytes: Uint8Array): ParseResult {
+export function parseClusterSpec(file: string, clusterName: string, bytes: Uint8Array, options: ParseOptions = {}): ParseResult {
   const fail = (code: string, message: string, hint?: string, line = 1, col = 1): ParseResult => ({
     findings: [{ severity: 'error', code, message, ...(hint ? { hint } : {}), file, line, col }],
   });
@@ -118,6 +128,24 @@ export function parseClusterSpec(file: string, clusterName: string, bytes: Uint8
     const p = lineCounter.linePos(deep);
     return fail('too-deep', `collections are nested more than ${MAX_FLOW_DEPTH} levels deep here`, 'a cluster spec needs a few levels of nesting: close the brackets', p.line, p.col);
   }
+  // The fast reader first; any finding at all, and the positioned reader reads again, so
+  // the reader's findings are always the positioned reader's.
+  const fast = options.reader === 'positioned' ? undefined : fastRoot(text);
+  if (fast && !(isScalar(fast) && fast.value === null)) {
+    const r = new SpecReader(file, text, lineCounter);
+    r.resolve(fast, '');
+    const spec = readRoot(r, { node: fast, path: '' }, file, clusterName);
+    if (spec && r.findings.length === 0) return { spec, findings: [] };
+  }
+  const { spec, findings } = readPositioned(file, clusterName, text, lineCounter);
+  return spec && findings.length === 0 ? { spec, findings: [] } : { findings };
+}
+
+/** The positioned reader: the yaml library's Document API, a position for every field. */
+function readPositioned(file: string, clusterName: string, text: string, lineCounter: TextLines): ParseResult {
+  const fail = (code: string, message: string, hint?: string, line = 1, col = 1): ParseResult => ({
+    findings: [{ severity: 'error', code, message, ...(hint ? { hint } : {}), file, line, col }],
+  });
   const docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true, strict: true, version: '1.2', schema: 'core', merge: false });
   const docList = Array.isArray(docs) ? docs : [];
   if (docList.length === 0) {
@@ -153,7 +181,7 @@ export function parseClusterSpec(file: string, clusterName: string, bytes: Uint8
     return fail('empty', 'the spec is empty', `start from clusters/example.yaml`);
   }
   const spec = readRoot(r, { node: root, path: '' }, file, clusterName);
-  return r.findings.length > 0 || !spec ? { findings: r.findings } : { spec, findings: [] };
+  return { ...(spec ? { spec } : {}), findings: r.findings };
 }
 
 function readRoot(r: SpecReader, at: Located, file: string, clusterName: string): ClusterSpec | undefined {

@@ -37,12 +37,20 @@ export class SpecReader {
   /** Anchored nodes by anchor name, in document order: an alias names the last one before it. */
   private readonly anchors = new Map<string, { readonly offset: number; readonly node: Node }[]>();
 
+  /**
+   * @param doc the yaml library's document; without it, the reader reads a tree of nodes with
+   * ranges but no aliases (lib/spec/fast-yaml.ts)
+   */
   public constructor(
     private readonly file: string,
     private readonly text: string,
     private readonly lineCounter: TextLines,
-    doc: Document,
+    doc?: Document,
   ) {
+    if (!doc) {
+      this.budget = Infinity;
+      return;
+    }
     // yaml's Alias.resolve() walks the whole document for every alias, which makes a spec of
     // a few thousand aliases take seconds: index the anchors once instead.
     let own = 0;

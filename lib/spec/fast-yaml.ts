@@ -1,0 +1,180 @@
+/**
+ * The fast way into the spec reader: a YAML text of the plain, common shape (block and flow
+ * collections, plain and quoted strings, decimal integers, booleans) is loaded with js-yaml,
+ * about 15× faster than the yaml library's Document API, and handed to the same SpecReader as
+ * a tree of the yaml library's nodes, each with the offset where its text starts (from
+ * js-yaml's node events), so every position is the one the positioned reader gives.
+ *
+ * It is only ever a shortcut. Whatever could make the two parsers disagree — anchors and
+ * aliases, tags, merge keys, directives, explicit or collection keys, tabs, carriage returns,
+ * characters beyond printable ASCII — and every number that is not a plain decimal integer
+ * sends the text to the positioned reader instead, and so does any error js-yaml raises; the
+ * caller also reads the text again with the positioned reader as soon as the reading finds
+ * anything wrong. So the accepted specs, every finding of the reader, the positions and the
+ * alias budget are exactly those of the positioned reader (test/spec/fast-yaml.test.ts runs
+ * both readers over the fuzz corpus and compares every field's position).
+ */
+import { FAILSAFE_SCHEMA, load, Type } from 'js-yaml';
+import { Node, Pair, Scalar, Schema, YAMLMap, YAMLSeq } from 'yaml';
+
+/**
+ * Text the fast path leaves to the positioned reader: non-printable or non-ASCII characters
+ * (tabs and carriage returns included), anchors, tags, directives, merge keys, and keys that
+ * are collections or explicit (`? key`). Strings and comments that merely contain one of
+ * these characters take the positioned path too, which costs time, never correctness.
+ */
+const NOT_PLAIN = /[^\x20-\x7e\n]|[&!%]|<<|[\]}] *:(?: |$)|(?:^|[ ,[{])\?(?: |$)/m;
+
+/**
+ * The plain scalars the positioned reader resolves to something other than a string (YAML
+ * 1.2 core schema, as lib/spec/parse.ts reads): taken from the yaml library's own schema,
+ * so both readers agree on which scalars are strings.
+ */
+const NON_STRING: readonly RegExp[] = new Schema({ schema: 'core' }).tags.flatMap((t) => ('test' in t && t.test instanceof RegExp ? [t.test] : []));
+const NULL = /^(?:~|[Nn]ull|NULL)?$/;
+const BOOLEAN = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
+/** The only numbers the spec accepts (SpecReader.integer): anything else is a finding, so it takes the positioned path. */
+const DECIMAL = /^(?:0|[1-9][0-9]*)$/;
+
+/**
+ * A plain scalar that is not a string, as js-yaml hands it over. A class of its own, so a
+ * key written as `true:` or `80:` never turns into the string "true" or "80": js-yaml keys
+ * are strings, and this one's string form marks the mapping for the positioned reader.
+ */
+class PlainScalar {
+  public readonly [Symbol.toStringTag] = 'PlainScalar';
+  public constructor(public readonly source: string) {}
+  public toString(): string {
+    return NOT_A_KEY;
+  }
+}
+const NOT_A_KEY = '\u0000not a string key';
+
+const schema = FAILSAFE_SCHEMA.extend({
+  implicit: [
+    new Type('tag:calico-shield,2026:plain-scalar', {
+      kind: 'scalar',
+      resolve: (data: string) => NON_STRING.some((test) => test.test(data)),
+      construct: (data: string) => new PlainScalar(data),
+    }),
+  ],
+});
+
+/** Thrown inside the conversion when the text needs the positioned reader. */
+class NotPlain extends Error {}
+
+/**
+ * One node as js-yaml composed it: where it began (before separating space), what it became
+ * (`mapping`, `sequence`, `scalar`, or null for nothing) and the nodes composed inside it, in
+ * document order.
+ */
+interface Composed {
+  readonly start: number;
+  kind: string | null;
+  readonly children: Composed[];
+}
+
+/**
+ * The document's root as yaml nodes, each with the range its text starts at (what the
+ * positioned reader reports), or undefined when the text needs the positioned reader.
+ */
+export function fastRoot(text: string): Node | undefined {
+  if (NOT_PLAIN.test(text)) return undefined;
+  // js-yaml reports every node it composes, keys included, when it opens and closes it.
+  const top: Composed = { start: 0, kind: null, children: [] };
+  const open: Composed[] = [top];
+  const listener = (event: 'open' | 'close', state: { readonly position: number; readonly kind: string | null }): void => {
+    if (event === 'close') {
+      const node = open.pop();
+      if (node) node.kind = state.kind;
+      return;
+    }
+    const node: Composed = { start: state.position, kind: null, children: [] };
+    open[open.length - 1].children.push(node);
+    open.push(node);
+  };
+  let value: unknown;
+  try {
+    value = load(text, { schema, json: false, listener });
+  } catch {
+    return undefined;
+  }
+  try {
+    if (top.children.length !== 1) throw new NotPlain();
+    return toNode(text, value, top.children[0]);
+  } catch (e) {
+    if (e instanceof NotPlain) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * The yaml node for a value js-yaml loaded and the node it composed for it: a mapping's
+ * composed children are its keys and values in turn, a list's its items. js-yaml also
+ * composes on the way: a scalar may hold the key it was tried as, a collection may be the
+ * one child of a node that tried it as a key (same start), and a block mapping may end in
+ * an empty node (before `...`). Any other shape leaves the text to the positioned reader.
+ */
+function toNode(text: string, value: unknown, composed: Composed): Node {
+  const start = nodeStart(text, composed.start);
+  const at = <T extends Node>(node: T, end = start): T => {
+    node.range = [start, end, end];
+    return node;
+  };
+  if (value === null || value === undefined || typeof value === 'string') return at(new Scalar(value ?? null));
+  if (value instanceof PlainScalar) {
+    if (!text.startsWith(value.source, start)) throw new NotPlain();
+    return at(new Scalar(scalarValue(value.source)), start + value.source.length);
+  }
+  const children = collectionChildren(text, composed, start);
+  if (Array.isArray(value)) {
+    if (children.length !== value.length) throw new NotPlain();
+    const seq = at(new YAMLSeq());
+    value.forEach((item, i) => seq.items.push(toNode(text, item, children[i])));
+    return seq;
+  }
+  if (typeof value === 'object') {
+    const keys = Object.keys(value);
+    const pairs = children.length === 2 * keys.length + 1 && children[children.length - 1].kind === null ? children.slice(0, -1) : children;
+    if (pairs.length !== 2 * keys.length) throw new NotPlain();
+    const map = at(new YAMLMap());
+    keys.forEach((key, i) => {
+      // A key js-yaml made from a non-string scalar; or a key like "80", which a JavaScript
+      // object would move ahead of the others, losing the order of the text.
+      if (key.includes('\u0000') || /^[0-9]+$/.test(key)) throw new NotPlain();
+      const keyNode = toNode(text, key, pairs[2 * i]);
+      map.items.push(new Pair(keyNode, toNode(text, (value as Record<string, unknown>)[key], pairs[2 * i + 1])));
+    });
+    return map;
+  }
+  // The failsafe schema and PlainScalar construct nothing else.
+  throw new NotPlain();
+}
+
+/** A collection's composed children, past the nodes that only tried it as a key. */
+function collectionChildren(text: string, composed: Composed, start: number): readonly Composed[] {
+  let node = composed;
+  while (node.children.length === 1 && node.children[0].kind === node.kind && nodeStart(text, node.children[0].start) === start) node = node.children[0];
+  return node.children;
+}
+
+/** Where a node's own text begins: js-yaml opens it before the space and comments that separate it. */
+function nodeStart(text: string, from: number): number {
+  let i = from;
+  for (;;) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20 || c === 0x0a) i++;
+    else if (c === 0x23) {
+      const eol = text.indexOf('\n', i);
+      if (eol < 0) return text.length;
+      i = eol;
+    } else return i;
+  }
+}
+
+function scalarValue(source: string): null | boolean | number {
+  if (NULL.test(source)) return null;
+  if (BOOLEAN.test(source)) return source.toLowerCase() === 'true';
+  if (DECIMAL.test(source)) return Number(source);
+  throw new NotPlain();
+}

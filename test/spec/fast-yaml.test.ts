@@ -1,0 +1,147 @@
+/**
+ * The fast reader (lib/spec/fast-yaml.ts) is a shortcut only: for every text, parseClusterSpec
+ * must return what the positioned reader alone returns — the same spec, the same findings at
+ * the same positions, and the same position for every field a later finding may ask for
+ * (js-yaml's node events give the fast reader its positions).
+ * Checked over the fuzz corpus (random specs, mutated and text-mutated seeds) and over the
+ * YAML constructs where js-yaml and the yaml library could disagree.
+ */
+import fc from 'fast-check';
+import { fastRoot } from '../../lib/spec/fast-yaml';
+import { parseClusterSpec, ParseResult } from '../../lib/spec/parse';
+import { ClusterSpec } from '../../lib/spec/types';
+import { mutatedSeed, randomSpecText, seeds, textMutatedSeed } from '../support/arbitraries';
+import { fuzzParams } from '../fuzz/harness';
+
+function read(text: string, reader: 'fast-first' | 'positioned', name = 'c'): ParseResult {
+  return parseClusterSpec(`clusters/${name}.yaml`, name, new TextEncoder().encode(text), { reader });
+}
+
+function withoutPositions(spec: ClusterSpec | undefined): Omit<ClusterSpec, 'positions'> | undefined {
+  if (!spec) return undefined;
+  const { positions: _positions, ...rest } = spec;
+  return rest;
+}
+
+/** Fails unless both ways of reading agree; returns whether the fast reader took the text. */
+function expectSameReading(text: string, name = 'c'): boolean {
+  const fast = read(text, 'fast-first', name);
+  const positioned = read(text, 'positioned', name);
+  expect(fast.findings).toEqual(positioned.findings);
+  expect(withoutPositions(fast.spec)).toEqual(withoutPositions(positioned.spec));
+  // Every field's position, in the order the reader met them.
+  expect([...(fast.spec?.positions ?? [])]).toEqual([...(positioned.spec?.positions ?? [])]);
+  return fastRoot(text) !== undefined;
+}
+
+const SPEC = (body: string): string => `apiVersion: calico-shield/v1alpha1
+kind: Cluster
+spec:
+  approach: deny-list
+${body}`;
+
+const NODE = (line: string): string => SPEC(`  nodes:
+    - name: n1
+      labels: {${line}}
+      interfaces: [{name: eth0, expectedIPs: [10.0.0.1]}]
+`);
+
+describe('the fast reader', () => {
+  it('takes a plain spec and reads it as the positioned reader does', () => {
+    const text = SPEC(`  nodes:
+    - name: n1
+      labels: {zone: "1", role: worker}
+      interfaces:
+        - name: eth0
+          expectedIPs: [10.0.0.1, "fd00::1"]
+  metrics:
+    calicoNode: {port: 9091}
+`);
+    expect(fastRoot(text)).toBeDefined();
+    expect(expectSameReading(text)).toBe(true);
+    expect(read(text, 'fast-first').spec?.positions.get('spec.metrics.calicoNode.port')).toEqual({ line: 12, col: 24 });
+  });
+
+  // Each of these is where js-yaml and the yaml library may read the text differently, or where
+  // the positioned reader has a check of its own: the fast reader must leave them alone.
+  const leftToThePositionedReader: readonly [string, string][] = [
+    ['an anchor and alias', SPEC('  metrics: &m {calicoNode: {}}\n  x: *m\n')],
+    ['a tag', NODE('zone: !!str 1')],
+    ['a custom tag', NODE('zone: !vault x')],
+    ['a merge key', NODE('<<: {zone: a}')],
+    ['a directive', `%YAML 1.2\n---\n${SPEC('')}`],
+    ['a boolean key', NODE('true: x')],
+    ['a null key', NODE('~: x')],
+    ['an integer key', NODE('80: x')],
+    ['a quoted integer key, which a JavaScript object would reorder', NODE('zone: a, "80": x')],
+    ['a flow sequence as a key', SPEC('  [approach]: allow-list\n')],
+    ['a flow mapping as a key', SPEC('  {a: b}: c\n')],
+    ['an explicit key', SPEC('  ? approach\n  : allow-list\n')],
+    ['a tab', SPEC('  nodes:\t[]\n')],
+    ['a carriage return', SPEC('  nodes: []\r\n')],
+    ['a character beyond ASCII', NODE('zone: "é"')],
+    ['a hexadecimal number', SPEC('  metrics: {calicoNode: {port: 0x2383}}\n')],
+    ['an octal number', SPEC('  metrics: {calicoNode: {port: 0o21603}}\n')],
+    ['an exponent', SPEC('  metrics: {calicoNode: {port: 9.091e3}}\n')],
+    ['a fraction', SPEC('  metrics: {calicoNode: {port: 9091.0}}\n')],
+    ['a signed number', SPEC('  metrics: {calicoNode: {port: +9091}}\n')],
+    ['a leading zero', SPEC('  metrics: {calicoNode: {port: 09091}}\n')],
+    ['infinity', SPEC('  metrics: {calicoNode: {port: .inf}}\n')],
+    ['a duplicate key', SPEC('  approach: allow-list\n')],
+    ['two documents', `${SPEC('')}---\n${SPEC('')}`],
+    ['an alias with no anchor', SPEC('  nodes: *missing\n')],
+  ];
+  it.each(leftToThePositionedReader)('leaves %s to the positioned reader', (_what, text) => {
+    expect(fastRoot(text)).toBeUndefined();
+    expectSameReading(text);
+  });
+
+  // Shapes the fast reader takes, each read exactly as the positioned reader reads it.
+  const taken: readonly [string, string][] = [
+    ['a document start marker', `---\n${SPEC('')}`],
+    ['a document end marker', `${SPEC('')}...\n`],
+    ['comments', `# a comment\n${SPEC('  # another\n')}`],
+    ['a block scalar', NODE('zone: a').replace('approach: deny-list', 'approach: >-\n    deny-list')],
+    ['a folded plain scalar', NODE('zone: a').replace('approach: deny-list', 'approach: deny-\n    list')],
+    ['escapes in double quotes', NODE('zone: "a\\x41\\u0042"')],
+    ['single quotes', NODE("zone: 'it''s'")],
+    ['a quoted number', NODE('zone: "1"')],
+    ['a plain number as a label value', NODE('zone: 1')],
+    ['a boolean as a label value', NODE('zone: true')],
+    ['null as a label value', NODE('zone: null')],
+    ['an empty label value', NODE('zone:')],
+    ['a string that looks like YAML 1.1 booleans', NODE('zone: yes, b: on, c: 1_000')],
+    ['an unknown field', SPEC('  aproach: allow-list\n')],
+    ['a missing approach', 'apiVersion: calico-shield/v1alpha1\nkind: Cluster\nspec: {}\n'],
+    ['a list where a mapping belongs', SPEC('  metrics: []\n')],
+    ['a __proto__ key', NODE('__proto__: x')],
+    ['a colon in a plain scalar', NODE('zone: a:b')],
+    ['a question mark inside a scalar', NODE('zone: a?b')],
+    ['a scalar root', 'just text\n'],
+    ['a sequence root', '- a\n- b\n'],
+    ['a JSON spec', JSON.stringify({ apiVersion: 'calico-shield/v1alpha1', kind: 'Cluster', spec: { approach: 'allow-list', nodes: [{ name: 'n1', interfaces: [{ name: 'eth0', expectedIPs: ['10.0.0.1'] }] }] } }, null, 1)],
+  ];
+  it.each(taken)('reads %s as the positioned reader does', (_what, text) => {
+    expect(expectSameReading(text)).toBe(true);
+  });
+
+  it('agrees with the positioned reader on the fuzz corpus', () => {
+    const all = seeds();
+    for (const s of all) expect(expectSameReading(s.text, s.name)).toBe(true);
+    let fast = 0;
+    let cases = 0;
+    let accepted = 0;
+    const count = (text: string, name = 'c'): void => {
+      cases++;
+      if (expectSameReading(text, name)) fast++;
+      if (read(text, 'fast-first', name).spec) accepted++;
+    };
+    fc.assert(fc.property(randomSpecText('c'), (text) => count(text)), fuzzParams(0.03));
+    fc.assert(fc.property(mutatedSeed(all), (m) => count(m.text, m.name)), fuzzParams(0.03));
+    fc.assert(fc.property(textMutatedSeed(all), (m) => count(m.text, m.name)), fuzzParams(0.03));
+    // Both ways must be common, or the comparison says little about one of them.
+    expect(fast).toBeGreaterThan(cases / 5);
+    expect(cases - fast).toBeGreaterThan(cases / 10);
+    expect(accepted).toBeGreaterThan(cases / 20);
+  }, 120_000);
+});
