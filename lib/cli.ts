@@ -16,7 +16,8 @@ import { escapeHiddenCharacters } from './calico/validate';
 import { findClusterSpec, isClusterName, loadClusters, readSpec } from './clusters';
 import { DEPLOY_REPO_FILE, DeployRepo, parseDeployRepo, renderDeploy } from './gitops/deploy';
 import { diffTrees } from './gitops/diff';
-import { ClusterOutput, DeployOutput, PARTIAL_WRITE_EXIT, PartialWriteError, readTree, renderedDeployFiles, writeOutputs } from './gitops/writer';
+import { ClusterOutput, DeployOutput, LOCK_FILE, PARTIAL_WRITE_EXIT, PartialWriteError, readTree, renderedDeployFiles, writeOutputs } from './gitops/writer';
+import { previousOutput, PreviousOutput } from './gitops/previous';
 import { entryType, FILE_ERROR_EXIT, FileError, folderExists, isSystemError, normalizeLineEnds, readRegularFile, readRegularFileOrFail, refusal, systemError } from './io/files';
 import { readStdin, STDIN_LABEL } from './io/input';
 import { BUSY_EXIT, BusyError, FolderLock, lockFolder } from './io/lock';
@@ -55,7 +56,10 @@ export const INTERNAL_ERROR_EXIT = 70;
 const USAGE = `usage: calico-shield <command> [options]
 
 commands:
-  synth     compile every clusters/<name>.yaml into dist/<name>/ and render deploy/ (all or nothing: on any error nothing is written)
+  synth     compile every clusters/<name>.yaml into dist/<name>/ and render deploy/ (all or nothing: on any error nothing is written);
+            a cluster whose spec is unchanged since the last synth (its calico-shield.lock says so) is not compiled again
+            [--cluster NAME] compile that cluster only; the other clusters' folders stay as they are
+            [--force]        compile every cluster
   check     compile in memory and compare with dist/ and deploy/; exit 1 with a diff when they are stale or hand-edited
   nodes import --cluster NAME [--file nodes.json]
             add or update spec.nodes from \`kubectl get nodes -o json\` (see below)
@@ -70,7 +74,7 @@ commands:
 options:
   --clusters DIR   folder of cluster specs (default: clusters)
   --out DIR        output folder (default: dist)
-  --cluster NAME   the cluster whose dist/<cluster>/ explain reads
+  --cluster NAME   the cluster synth compiles, or whose dist/<cluster>/ explain and audit read
   --debug          print the stack trace of a failure
   --help           this text
   --version        the version of calico-shield
@@ -111,6 +115,8 @@ interface Options {
   readonly query?: string;
   /** audit, explain: the dump of the cluster's Calico objects. */
   readonly from?: string;
+  /** synth: compile every cluster, also those whose spec is unchanged since the last synth. */
+  readonly force?: boolean;
 }
 
 /**
@@ -179,9 +185,9 @@ function dispatch(argv: readonly string[], io: CliIo): number {
   const locks = lockOutputs(outDir, deployRoot, synth ? 'synth' : 'check');
   try {
     io.onStep?.('locked');
-    const compiled = compileAll(clustersDir, outDir, deployRoot, synth, io);
+    const compiled = compileAll(clustersDir, outDir, deployRoot, synth, io, parsed);
     if (typeof compiled === 'number') return compiled;
-    return synth ? writeAll(outDir, compiled, io) : Math.max(check(outDir, compiled.outputs, io), compiled.deploy ? checkDeploy(compiled.deploy, io) : 0);
+    return synth ? writeAll(outDir, compiled, io, parsed.cluster === undefined) : Math.max(check(outDir, compiled.outputs, io), compiled.deploy ? checkDeploy(compiled.deploy, io) : 0);
   } finally {
     for (const lock of locks.reverse()) lock.release();
   }
@@ -247,13 +253,42 @@ export function describeFailure(e: unknown, cwd: string): { readonly text: strin
 interface Compiled {
   readonly outputs: readonly ClusterOutput[];
   readonly deploy?: DeployOutput;
+  /** synth: clusters taken from their folder as they are, not compiled. */
+  readonly reused: readonly string[];
 }
 
-/** Every cluster through the pipeline, and deploy/ rendered; the exit code after printing the findings when there are errors. */
-function compileAll(clustersDir: string, outDir: string, deployRoot: string, synth: boolean, io: CliIo): Compiled | number {
+/**
+ * Every cluster through the pipeline, and deploy/ rendered; the exit code after printing the
+ * findings when there are errors. synth takes a cluster's folder as it is, without compiling,
+ * when its lock says it was written for the same spec bytes by this calico-shield (unless
+ * --force), and, with --cluster NAME, for every other cluster.
+ */
+function compileAll(clustersDir: string, outDir: string, deployRoot: string, synth: boolean, io: CliIo, options: Options): Compiled | number {
   const loaded = loadClusters(clustersDir);
+  const only = synth ? options.cluster : undefined;
+  if (only !== undefined && !loaded.inputs.some((i) => i.name === only)) {
+    io.stderr(`error: --cluster ${only}: there is no ${path.relative(io.cwd, path.join(clustersDir, `${only}.yaml`))}\n`);
+    return 1;
+  }
   const betweenStages = garbageCollector();
-  const results = loaded.inputs.map((input) => compileCluster(input, { betweenStages }));
+  const results: ClusterResult[] = [];
+  const reused: PreviousOutput[] = [];
+  for (const input of loaded.inputs) {
+    if (synth && only !== undefined && input.name !== only) {
+      // Left alone: its folder as it is, when it is intact (a folder that is not stays untouched too).
+      const previous = previousOutput(outDir, input.name);
+      if (previous) reused.push(previous);
+      continue;
+    }
+    if (synth && !options.force) {
+      const previous = previousOutput(outDir, input.name, input.bytes);
+      if (previous?.current) {
+        reused.push(previous);
+        continue;
+      }
+    }
+    results.push(compileCluster(input, { betweenStages }));
+  }
   const findings = sortFindings([...loaded.findings, ...results.flatMap((r) => r.findings)]);
   for (const f of findings) io.stderr(`${formatFinding(f)}\n`);
   if (synth) for (const w of results.flatMap((r) => r.warnings ?? [])) io.stderr(`${formatFinding(w)}\n`);
@@ -262,17 +297,32 @@ function compileAll(clustersDir: string, outDir: string, deployRoot: string, syn
     io.stderr(`\n${n} error${n === 1 ? '' : 's'}; nothing was written to ${path.relative(io.cwd, outDir) || '.'}/\n`);
     return 1;
   }
-  const outputs = results.map(toOutput);
+  const built = results.map(toOutput);
+  const outputs = [...built, ...reused.map((r) => r.output)];
+  const clusters = [...built.map((o) => ({ name: o.cluster, gitopsPaths: lockedGitopsPaths(o) })), ...reused.map((r) => ({ name: r.output.cluster, gitopsPaths: r.gitopsPaths }))];
   const deploy = loadDeploy(deployRoot, io);
   if (typeof deploy === 'number') return deploy;
-  return { outputs, ...(deploy ? { deploy: { dir: deployRoot, files: renderDeploy(outputs.map((o) => o.cluster), deploy) } } : {}) };
+  return {
+    outputs,
+    reused: reused.filter((r) => r.current).map((r) => r.output.cluster),
+    ...(deploy ? { deploy: { dir: deployRoot, files: renderDeploy(clusters, deploy) } } : {}),
+  };
 }
 
-function writeAll(outDir: string, compiled: Compiled, io: CliIo): number {
-  const report = writeOutputs(outDir, compiled.outputs, compiled.deploy, { prune: true, ...(io.onStep ? { onStep: io.onStep } : {}) });
+/** The build paths in the lock of a folder just rendered. */
+function lockedGitopsPaths(output: ClusterOutput): readonly string[] {
+  const lock = output.files.find((f) => f.path === LOCK_FILE);
+  const paths: unknown = lock ? (JSON.parse(lock.content) as { gitopsPaths?: unknown }).gitopsPaths : undefined;
+  if (!Array.isArray(paths) || !paths.every((p) => typeof p === 'string')) throw new Error(`the lock of ${output.cluster} has no gitopsPaths`);
+  return paths;
+}
+
+function writeAll(outDir: string, compiled: Compiled, io: CliIo, prune: boolean): number {
+  const report = writeOutputs(outDir, compiled.outputs, compiled.deploy, { prune, ...(io.onStep ? { onStep: io.onStep } : {}) });
   const folder = (c: string): string => path.relative(io.cwd, path.join(outDir, c));
+  const reused = new Set(compiled.reused);
   for (const c of report.dist.written) io.stdout(`wrote   ${folder(c)}/\n`);
-  for (const c of report.dist.unchanged) io.stdout(`same    ${folder(c)}/\n`);
+  for (const c of report.dist.unchanged) io.stdout(`same    ${folder(c)}/${reused.has(c) ? ' (spec unchanged since the last synth: not compiled; --force compiles it)' : ''}\n`);
   for (const c of report.dist.removed) io.stdout(`removed ${folder(c)}/ (its spec is gone)\n`);
   const deployFile = (p: string): string => path.relative(io.cwd, path.join(compiled.deploy?.dir ?? '', p));
   for (const p of report.deploy.written) io.stdout(`wrote   ${deployFile(p)}\n`);
@@ -329,8 +379,13 @@ function parseArgs(argv: readonly string[]): Options | string {
   let cluster: string | undefined;
   let query: string | undefined;
   let from: string | undefined;
+  let force = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
+    if (a === '--force') {
+      force = true;
+      continue;
+    }
     if (a === '--help' || a === '-h') return { command: 'help', clusters, out };
     if (a === '--version') return { command: 'version', clusters, out };
     if (a === '--clusters' || a === '--out' || a === '--cluster' || a === '--from') {
@@ -349,10 +404,11 @@ function parseArgs(argv: readonly string[]): Options | string {
   if (!['synth', 'check', 'explain', 'audit'].includes(command)) return `unknown command ${command}`;
   if (command === 'explain' && (cluster === undefined || query === undefined)) return 'explain needs --cluster NAME and a query in quotes';
   if (command === 'audit' && (cluster === undefined || from === undefined)) return 'audit needs --cluster NAME and --from DUMP';
-  if (command !== 'explain' && command !== 'audit' && cluster !== undefined) return '--cluster is an option of explain and audit';
+  if (command === 'check' && cluster !== undefined) return '--cluster is an option of synth, explain and audit';
+  if (command !== 'synth' && force) return '--force is an option of synth';
   if (command !== 'explain' && command !== 'audit' && from !== undefined) return '--from is an option of audit and explain';
   if (cluster !== undefined && !isClusterName(cluster)) return `--cluster ${cluster}: a cluster name is a DNS-1123 label`;
-  return { command, clusters, out, ...(cluster !== undefined && { cluster }), ...(query !== undefined && { query }), ...(from !== undefined && { from }) };
+  return { command, clusters, out, ...(cluster !== undefined && { cluster }), ...(query !== undefined && { query }), ...(from !== undefined && { from }), ...(force && { force }) };
 }
 
 /** explain: reads the objects of dist/<cluster>/ and answers the query. */

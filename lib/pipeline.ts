@@ -7,7 +7,7 @@
 import { admit, CALICO_TAG } from './calico/admission';
 import { CalicoObject } from './calico/object';
 import { ChartObjects, synthesizePlan } from './charts/synth';
-import { renderCluster } from './gitops/render';
+import { renderCluster, shardCount } from './gitops/render';
 import { OutputFile } from './gitops/writer';
 import { planCluster, ProtectionPlan } from './plan/plan';
 import { Finding, hasErrors, sortFindings } from './spec/errors';
@@ -64,13 +64,39 @@ export function compileCluster(input: ClusterInput, options: CompileOptions = {}
   // Auto mode: spec.nodes is the inventory of the host endpoints kube-controllers creates.
   const nodes = plan.autoHostEndpoints?.nodes;
   const { access, findings: all } = verifyCluster(plan, objects, nodes ? { nodes } : {});
-  const { kept: verified, acknowledged } = applyAcknowledge(spec, all);
+  const { kept: verified, acknowledged } = applyAcknowledge(spec, [...all, ...sizeFindings(spec, plan)]);
   const warnings = verified.filter((f) => f.severity === 'warning');
   findings.push(...verified.filter((f) => f.severity === 'error'));
   if (hasErrors(findings)) return { name: input.name, findings: sortFindings(findings), spec, plan, charts, objects, access, warnings };
   const report = renderAccessReport(plan, access, warnings, acknowledged);
   const files = renderCluster(input.name, input.bytes, objects, [{ path: ACCESS_REPORT_FILE, content: report }]);
   return { name: input.name, findings: sortFindings(findings), spec, plan, charts, objects, access, warnings, files };
+}
+
+/**
+ * Static host endpoints over which calico-shield suggests automatic ones: up to here they
+ * fit four shards (lib/gitops/render.ts) and a reviewer can still read a node's change.
+ */
+export const MANY_HOST_ENDPOINTS = 2000;
+
+/** A warning when static mode puts more than MANY_HOST_ENDPOINTS host endpoints into git. */
+function sizeFindings(spec: ClusterSpec, plan: ProtectionPlan): Finding[] {
+  const count = plan.hostEndpoints.length;
+  if (spec.hostEndpoints.mode !== 'static' || count <= MANY_HOST_ENDPOINTS) return [];
+  const pos = spec.positions.get('spec.nodes');
+  return [
+    {
+      severity: 'warning',
+      code: 'many-host-endpoints',
+      message:
+        `${count.toLocaleString('en-US')} static host endpoints go into git (${shardCount(count)} shards): every node added, removed or readdressed is a commit, ` +
+        'each host endpoint is an object Argo CD or Flux tracks, and a new node is unprotected until its commit is synced',
+      hint: 'set spec.hostEndpoints.mode: auto, so that Calico\'s kube-controllers creates each node\'s host endpoint and nothing of it is in git (docs/host-endpoints.md#when-to-use-auto); or acknowledge many-host-endpoints in spec.acknowledge',
+      file: spec.file,
+      ...(pos ? { line: pos.line, col: pos.col } : {}),
+      field: 'spec.nodes',
+    },
+  ];
 }
 
 function collisionFindings(spec: ClusterSpec, plan: ProtectionPlan, objects: readonly CalicoObject[]): Finding[] {

@@ -4,10 +4,13 @@
  *
  *   argocd/applicationset.yaml         one Argo CD for every cluster: an Application per dist/<cluster>/
  *   argocd/applications/<cluster>.yaml an Argo CD inside the cluster: its one Application
- *   flux/<cluster>.yaml                Flux inside the cluster: a GitRepository and one Kustomization per stage
+ *   flux/<cluster>.yaml                Flux inside the cluster: a GitRepository and one Kustomization per build path
  *
- * Argo CD applies dist/<cluster>/ whole and orders by the sync-wave annotations; Flux applies
- * the stage folders one after another (dependsOn), since it ignores sync waves.
+ * Both build each of a cluster's build paths (calico-shield.lock `gitopsPaths`: policies, host
+ * endpoints or their shards, configuration) on its own, so no kustomize build grows with the
+ * whole cluster (lib/gitops/render.ts says why). Argo CD gives one Application a source per
+ * path and orders by the sync-wave annotations; Flux applies the paths stage after stage
+ * (dependsOn), since it ignores sync waves.
  */
 import { isMap, isScalar, parseDocument } from 'yaml';
 import { checkDns1123Label, escapeHiddenCharacters, quote } from '../calico/validate';
@@ -16,7 +19,7 @@ import { Finding } from '../spec/errors';
 import { TextLines } from '../spec/lines';
 import { GENERATOR_NAME } from '../version';
 import { yamlText } from './emit';
-import { OutputFile } from './writer';
+import { LOCK_FILE, OutputFile } from './writer';
 
 /** Where Argo CD and Flux fetch dist/ from. */
 export interface DeployRepo {
@@ -46,12 +49,20 @@ export function deployFiles(cluster: string): { readonly argocd: string; readonl
   return { argocd: `argocd/applications/${cluster}.yaml`, flux: `flux/${cluster}.yaml` };
 }
 
+/** A cluster as deploy/ needs it: its name and its build paths (calico-shield.lock `gitopsPaths`). */
+export interface DeployCluster {
+  readonly name: string;
+  /** Relative to the cluster folder, in apply order, each starting with its stage folder. */
+  readonly gitopsPaths: readonly string[];
+}
+
 /**
  * Renders deploy/ for these clusters: the ApplicationSet, an Application and a Flux file per
  * cluster, sorted by path. The same input gives the same bytes.
  */
-export function renderDeploy(clusters: readonly string[], repo: DeployRepo): OutputFile[] {
-  const names = [...clusters].sort();
+export function renderDeploy(clusters: readonly DeployCluster[], repo: DeployRepo): OutputFile[] {
+  const sorted = [...clusters].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const names = sorted.map((c) => c.name);
   for (const [i, name] of names.entries()) {
     // Cluster names come from calico-shield's own spec loader, so a bad one is a bug.
     if (checkDns1123Label(name) !== undefined) throw new Error(`Cluster name "${name}" is not a DNS-1123 label.`);
@@ -60,9 +71,10 @@ export function renderDeploy(clusters: readonly string[], repo: DeployRepo): Out
   const problem = repoProblem(repo);
   if (problem) throw new Error(`Deploy repository settings: ${problem}.`);
   const files: OutputFile[] = [{ path: 'argocd/applicationset.yaml', content: applicationSetFile(repo) }];
-  for (const cluster of names) {
-    files.push({ path: deployFiles(cluster).argocd, content: applicationFile(cluster, repo) });
-    files.push({ path: deployFiles(cluster).flux, content: fluxFile(cluster, repo) });
+  for (const cluster of sorted) {
+    const units = gitopsUnits(cluster);
+    files.push({ path: deployFiles(cluster.name).argocd, content: applicationFile(cluster.name, units, repo) });
+    files.push({ path: deployFiles(cluster.name).flux, content: fluxFile(cluster.name, units, repo) });
   }
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
@@ -160,15 +172,37 @@ export function isRenderedDeployFile(text: string): boolean {
   return false;
 }
 
+/** One build path of a cluster: its stage and the name of its Flux Kustomization. */
+interface GitopsUnit {
+  readonly path: string;
+  readonly stage: number;
+  readonly name: string;
+}
+
+/** The cluster's build paths with their stage (index in STAGES) and Kustomization name, checked against the stage folders. */
+function gitopsUnits(cluster: DeployCluster): GitopsUnit[] {
+  let previous = 0;
+  return cluster.gitopsPaths.map((path) => {
+    const [folder, shard, ...more] = path.split('/');
+    const stage = STAGES.findIndex((s) => s.folder === folder);
+    // The paths come from calico-shield's own renderer or lock, so a bad one is a bug or a hand-edited lock.
+    if (stage < 0 || stage < previous || more.length > 0 || (shard !== undefined && !/^shard-[0-9]+$/.test(shard))) {
+      throw new Error(`Cluster "${cluster.name}": "${path}" is not a build path calico-shield writes.`);
+    }
+    previous = stage;
+    return { path, stage, name: `${GENERATOR_NAME}-${STAGES[stage].name}${shard === undefined ? '' : `-${shard}`}` };
+  });
+}
+
 /**
  * What every Application of calico-shield syncs with. No ServerSideApply here: the one object
  * that needs it, FelixConfiguration `default`, asks for it with its own annotation, and the
  * other objects are calico-shield's alone.
  */
-function applicationSpec(source: { readonly repoURL: string; readonly revision: string; readonly path: string }, destination: Readonly<Record<string, string>>): Record<string, unknown> {
+function applicationSpec(sources: readonly Readonly<Record<string, string>>[], destination: Readonly<Record<string, string>>): Record<string, unknown> {
   return {
     project: 'default',
-    source: { repoURL: source.repoURL, targetRevision: source.revision, path: source.path },
+    ...(sources.length > 0 ? { sources: [...sources] } : {}),
     destination,
     syncPolicy: {
       automated: { prune: true, selfHeal: true },
@@ -192,6 +226,19 @@ function applicationSpec(source: { readonly repoURL: string; readonly revision: 
 }
 
 function applicationSetFile(repo: DeployRepo): string {
+  const lockGlob = `${repo.path}/*/${LOCK_FILE}`;
+  // One source per build path of the cluster, read from its calico-shield.lock; toJson quotes
+  // each path, as Argo CD's documentation asks of templatePatch parameters.
+  const sourcesPatch = [
+    'spec:',
+    '  sources:',
+    '  {{- range .gitopsPaths }}',
+    `    - repoURL: ${JSON.stringify(repo.repoURL)}`,
+    `      targetRevision: ${JSON.stringify(repo.revision)}`,
+    '      path: {{ printf "%s/%s" $.path.path . | toJson }}',
+    '  {{- end }}',
+    '',
+  ].join('\n');
   const manifest = {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'ApplicationSet',
@@ -204,16 +251,18 @@ function applicationSetFile(repo: DeployRepo): string {
           git: {
             repoURL: repo.repoURL,
             revision: repo.revision,
+            // The lock of every cluster folder: its folder is .path.path, its build paths .gitopsPaths.
             // Hidden folders are what an interrupted synth leaves (.<cluster>.tmp-…), never a cluster.
-            directories: [{ path: `${repo.path}/*` }, { path: `${repo.path}/.*`, exclude: true }],
+            files: [{ path: lockGlob }, { path: `${repo.path}/.*/${LOCK_FILE}`, exclude: true }],
           },
         },
       ],
       template: {
         metadata: { name: `${GENERATOR_NAME}-{{.path.basename}}`, labels: { 'app.kubernetes.io/managed-by': GENERATOR_NAME } },
         // Each folder goes to the Argo CD cluster of the same name, never all to one cluster.
-        spec: applicationSpec({ ...repo, path: '{{.path.path}}' }, { name: '{{.path.basename}}' }),
+        spec: applicationSpec([], { name: '{{.path.basename}}' }),
       },
+      templatePatch: sourcesPatch,
       // A cluster whose spec is deleted keeps its protection: deleting its Application must not
       // delete its host endpoints and policies in an order nobody chose.
       syncPolicy: { preserveResourcesOnDeletion: true },
@@ -223,27 +272,29 @@ function applicationSetFile(repo: DeployRepo): string {
     header([
       'Argo CD managing every cluster: one Application per folder of dist/, sent to the Argo CD cluster',
       'of the same name (register each cluster under its spec file name: argocd cluster add <context> --name <cluster>).',
+      `Each Application has a source per build path listed in the folder's ${LOCK_FILE} (Argo CD 2.10 or later: templatePatch).`,
       `  kubectl apply -n ${ARGOCD_NAMESPACE} -f deploy/argocd/applicationset.yaml`,
     ]) + yamlText(manifest)
   );
 }
 
-function applicationFile(cluster: string, repo: DeployRepo): string {
+function applicationFile(cluster: string, units: readonly GitopsUnit[], repo: DeployRepo): string {
+  const sources = units.map((u) => ({ repoURL: repo.repoURL, targetRevision: repo.revision, path: `${repo.path}/${cluster}/${u.path}` }));
   const manifest = {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Application',
     metadata: { name: `${GENERATOR_NAME}-${cluster}`, namespace: ARGOCD_NAMESPACE, labels: { 'app.kubernetes.io/managed-by': GENERATOR_NAME } },
-    spec: applicationSpec({ ...repo, path: `${repo.path}/${cluster}` }, { server: 'https://kubernetes.default.svc' }),
+    spec: applicationSpec(sources, { server: 'https://kubernetes.default.svc' }),
   };
   return (
     header([
-      `Argo CD running inside cluster "${cluster}": sync ${repo.path}/${cluster}/ into this cluster.`,
+      `Argo CD running inside cluster "${cluster}": sync ${repo.path}/${cluster}/ into this cluster, one source per build path.`,
       `  kubectl apply -n ${ARGOCD_NAMESPACE} -f deploy/argocd/applications/${cluster}.yaml`,
     ]) + yamlText(manifest)
   );
 }
 
-function fluxFile(cluster: string, repo: DeployRepo): string {
+function fluxFile(cluster: string, units: readonly GitopsUnit[], repo: DeployRepo): string {
   const source = {
     apiVersion: 'source.toolkit.fluxcd.io/v1',
     kind: 'GitRepository',
@@ -258,27 +309,32 @@ function fluxFile(cluster: string, repo: DeployRepo): string {
   };
   // Names without the cluster: one Flux per cluster, and Flux copies the name into a label
   // (kustomize.toolkit.fluxcd.io/name) of every object it applies, which takes 63 characters at most.
-  const kustomizations = STAGES.map((stage, i) => ({
-    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
-    kind: 'Kustomization',
-    metadata: { name: `${GENERATOR_NAME}-${stage.name}`, namespace: FLUX_NAMESPACE },
-    spec: {
-      ...(i > 0 ? { dependsOn: [{ name: `${GENERATOR_NAME}-${STAGES[i - 1].name}` }] } : {}),
-      interval: '10m',
-      retryInterval: '1m',
-      timeout: '3m',
-      sourceRef: { kind: 'GitRepository', name: GENERATOR_NAME },
-      path: `./${repo.path}/${cluster}/${stage.folder}`,
-      prune: true,
-      // Ready only once every object of the stage is applied, so the next stage waits for it.
-      wait: true,
-    },
-  }));
+  // Each path waits for every path of the stage before it.
+  const kustomizations = units.map((unit) => {
+    const before = units.filter((u) => u.stage < unit.stage);
+    const waitsFor = before.filter((u) => u.stage === before[before.length - 1]?.stage);
+    return {
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      kind: 'Kustomization',
+      metadata: { name: unit.name, namespace: FLUX_NAMESPACE },
+      spec: {
+        ...(waitsFor.length > 0 ? { dependsOn: waitsFor.map((u) => ({ name: u.name })) } : {}),
+        interval: '10m',
+        retryInterval: '1m',
+        timeout: '3m',
+        sourceRef: { kind: 'GitRepository', name: GENERATOR_NAME },
+        path: `./${repo.path}/${cluster}/${unit.path}`,
+        prune: true,
+        // Ready only once every object of the path is applied, so the next stage waits for it.
+        wait: true,
+      },
+    };
+  });
   return (
     header([
-      `Flux running inside cluster "${cluster}": apply ${repo.path}/${cluster}/ one stage folder after the other,`,
-      'policies, then host endpoints (or the KubeControllersConfiguration that creates them), then the',
-      'FelixConfiguration that prunes failsafe ports.',
+      `Flux running inside cluster "${cluster}": apply ${repo.path}/${cluster}/ one stage after the other,`,
+      'policies, then host endpoints (each shard on its own, or the KubeControllersConfiguration that',
+      'creates them), then the FelixConfiguration that prunes failsafe ports.',
       `  kubectl apply -f deploy/flux/${cluster}.yaml`,
     ]) + [source, ...kustomizations].map((m) => `---\n${yamlText(m)}`).join('')
   );

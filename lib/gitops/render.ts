@@ -1,15 +1,20 @@
 /**
- * The files of one cluster folder, `dist/<cluster>/`, as text: directly usable as an Argo CD
- * source path and as a Flux Kustomization path.
+ * The files of one cluster folder, `dist/<cluster>/`, as text.
  *
- *   kustomization.yaml                 the three stages, in order
+ *   kustomization.yaml                 the three stages, in order (for people and small clusters)
  *   01-policies/                       network sets and policies          (sync wave 1)
  *   02-host-endpoints/                 host endpoints                     (sync wave 2)
+ *     shard-00/ … shard-NN/            over HOST_ENDPOINTS_PER_SHARD host endpoints: shards
  *   03-configuration/                  FelixConfiguration (failsafe)      (sync wave 3)
- *   calico-shield.lock                 generator, Calico version, spec and file SHA-256s
+ *   calico-shield.lock                 generator, Calico version, spec, build paths, file SHA-256s
  *
- * Each stage folder has its own kustomization.yaml, so Flux can apply the stages one after
- * another (dependsOn); Argo CD applies the root folder and orders by the sync-wave annotations.
+ * Argo CD and Flux build every *build path* (the lock's `gitopsPaths`: the policies, each
+ * host endpoint shard, the configuration) on its own, never the root folder: kustomize's
+ * build takes time quadratic in the resources of one build (its resource map checks every
+ * new resource against all before it), so one build of 20,000 host endpoints runs for
+ * minutes, while 64 builds of ~310 take a fraction of a second each. Argo CD lists the
+ * paths as the sources of one Application and orders by the sync-wave annotations; Flux
+ * gives each its own Kustomization, ordered with dependsOn.
  */
 import { createHash } from 'node:crypto';
 import { CALICO_RELEASE } from '../calico/felix';
@@ -19,7 +24,16 @@ import { GENERATOR_NAME, GENERATOR_VERSION } from '../version';
 import { emitYaml, yamlText } from './emit';
 import { LOCK_FILE, OutputFile } from './writer';
 
-export const LOCK_VERSION = 1;
+/**
+ * 2: `gitopsPaths` added. 1: the first lock.
+ */
+export const LOCK_VERSION = 2;
+
+/**
+ * Host endpoints per shard, on average at most: a kustomize build of 500 takes ~0.4 s on a
+ * CI runner's core (BENCHMARKS.md), where one of 2,000 takes 4 s and one of 20,000 minutes.
+ */
+export const HOST_ENDPOINTS_PER_SHARD = 500;
 
 /** Kinds in the order a reader expects them within a stage. */
 const KIND_FILES: Readonly<Record<string, string>> = {
@@ -39,8 +53,41 @@ export interface Lock {
   readonly calicoVersion: string;
   readonly cluster: string;
   readonly specSha256: string;
+  /**
+   * The folders Argo CD and Flux build, each on its own, in apply order: `01-policies`, the
+   * host endpoint folder or its shards, `03-configuration`. Relative to the cluster folder.
+   */
+  readonly gitopsPaths: readonly string[];
   /** Every other file of the folder with its SHA-256. */
   readonly files: Readonly<Record<string, string>>;
+}
+
+/**
+ * How many shards hold this many host endpoints: 1 up to HOST_ENDPOINTS_PER_SHARD, then the
+ * power of two that keeps the average at or under it. A power of two, so that when the count
+ * grows past a boundary each shard splits in two (a node's shard is the leading bits of a
+ * hash of its name) rather than every node moving.
+ */
+export function shardCount(hostEndpoints: number): number {
+  let count = 1;
+  while (hostEndpoints > count * HOST_ENDPOINTS_PER_SHARD) count *= 2;
+  return count;
+}
+
+/**
+ * The shard of a node's host endpoints: the leading bits of the SHA-256 of its name. It
+ * depends on the name and the shard count only, so adding or removing a node changes its
+ * own shard and no other, and all host endpoints of a node stay together.
+ */
+export function shardOf(node: string, count: number): number {
+  if (count === 1) return 0;
+  const bits = Math.log2(count);
+  return createHash('sha256').update(node).digest().readUInt32BE(0) >>> (32 - bits);
+}
+
+/** A shard's folder name: `shard-07` of 64. */
+function shardFolder(index: number, count: number): string {
+  return `shard-${String(index).padStart(Math.max(2, String(count - 1).length), '0')}`;
 }
 
 export function sha256(text: string | Uint8Array): string {
@@ -48,9 +95,13 @@ export function sha256(text: string | Uint8Array): string {
 }
 
 /**
- * The spec's bytes as the lock hashes them: CRLF line ends as LF, so a checkout with git's
- * autocrlf (which turns LF into CRLF) has the lock of the LF file that was committed.
+ * The lock's `specSha256`: of the spec's bytes with CRLF line ends as LF, so a checkout with
+ * git's autocrlf (which turns LF into CRLF) has the lock of the LF file that was committed.
  */
+export function specSha256(bytes: Uint8Array): string {
+  return sha256(withLfLineEnds(bytes));
+}
+
 function withLfLineEnds(bytes: Uint8Array): Uint8Array {
   if (!bytes.some((b, i) => b === 0x0d && bytes[i + 1] === 0x0a)) return bytes;
   return bytes.filter((b, i) => !(b === 0x0d && bytes[i + 1] === 0x0a));
@@ -71,24 +122,29 @@ export function kustomizationYaml(resources: readonly string[]): string {
  */
 export function renderCluster(cluster: string, specBytes: Uint8Array, objects: readonly CalicoObject[], extra: readonly OutputFile[] = []): OutputFile[] {
   const files: OutputFile[] = [];
+  const gitopsPaths: string[] = [];
   for (const stage of STAGES) {
     const inStage = objects.filter((o) => o.metadata.annotations?.[SYNC_WAVE_ANNOTATION] === String(stage.wave));
-    const byFile = new Map<string, CalicoObject[]>();
-    for (const o of inStage) {
-      const file = KIND_FILES[o.kind];
-      if (!file) throw new Error(`no output file for kind ${o.kind}`);
-      const list = byFile.get(file);
+    const hostEndpoints = inStage.filter((o) => o.kind === 'HostEndpoint');
+    const shards = shardCount(hostEndpoints.length);
+    if (shards === 1) {
+      files.push(...stageFiles(stage.folder, inStage));
+      gitopsPaths.push(stage.folder);
+      continue;
+    }
+    const byShard = new Map<number, CalicoObject[]>();
+    for (const o of hostEndpoints) {
+      const shard = shardOf(hostEndpointNode(o), shards);
+      const list = byShard.get(shard);
       if (list) list.push(o);
-      else byFile.set(file, [o]);
+      else byShard.set(shard, [o]);
     }
-    const names = Object.values(KIND_FILES).filter((f) => byFile.has(f));
-    for (const name of names) {
-      const list = (byFile.get(name) ?? []).sort(
-        (a, b) => cmp(a.metadata.namespace ?? '', b.metadata.namespace ?? '') || cmp(a.metadata.name, b.metadata.name),
-      );
-      files.push({ path: `${stage.folder}/${name}`, content: list.map((o) => `---\n${objectYaml(o)}`).join('') });
-    }
-    files.push({ path: `${stage.folder}/kustomization.yaml`, content: kustomizationYaml(names) });
+    const folders = [...byShard.keys()].sort((a, b) => a - b).map((i) => shardFolder(i, shards));
+    for (const [i, list] of byShard) files.push(...stageFiles(`${stage.folder}/${shardFolder(i, shards)}`, list));
+    // The stage folder lists its shards, so building it would build them all: it may hold nothing else.
+    if (inStage.length !== hostEndpoints.length) throw new Error(`stage ${stage.folder} holds host endpoints and other objects`);
+    files.push(...stageFiles(stage.folder, [], folders));
+    gitopsPaths.push(...folders.map((f) => `${stage.folder}/${f}`));
   }
   files.push({ path: 'kustomization.yaml', content: kustomizationYaml(STAGES.map((s) => s.folder)) });
   files.push(...extra);
@@ -98,11 +154,42 @@ export function renderCluster(cluster: string, specBytes: Uint8Array, objects: r
     generatorVersion: GENERATOR_VERSION,
     calicoVersion: CALICO_RELEASE,
     cluster,
-    specSha256: sha256(withLfLineEnds(specBytes)),
+    specSha256: specSha256(specBytes),
+    gitopsPaths,
     files: Object.fromEntries([...files].sort((a, b) => cmp(a.path, b.path)).map((f) => [f.path, sha256(f.content)])),
   };
   files.push({ path: LOCK_FILE, content: `${JSON.stringify(lock, null, 2)}\n` });
   return files.sort((a, b) => cmp(a.path, b.path));
+}
+
+/**
+ * One folder's object files (one per kind, objects sorted by namespace and name) and its
+ * kustomization.yaml, which lists them and then `folders`.
+ */
+function stageFiles(folder: string, objects: readonly CalicoObject[], folders: readonly string[] = []): OutputFile[] {
+  const byFile = new Map<string, CalicoObject[]>();
+  for (const o of objects) {
+    const file = KIND_FILES[o.kind];
+    if (!file) throw new Error(`no output file for kind ${o.kind}`);
+    const list = byFile.get(file);
+    if (list) list.push(o);
+    else byFile.set(file, [o]);
+  }
+  const names = Object.values(KIND_FILES).filter((f) => byFile.has(f));
+  const files: OutputFile[] = [];
+  for (const name of names) {
+    const list = (byFile.get(name) ?? []).sort((a, b) => cmp(a.metadata.namespace ?? '', b.metadata.namespace ?? '') || cmp(a.metadata.name, b.metadata.name));
+    files.push({ path: `${folder}/${name}`, content: list.map((o) => `---\n${objectYaml(o)}`).join('') });
+  }
+  files.push({ path: `${folder}/kustomization.yaml`, content: kustomizationYaml([...names, ...folders]) });
+  return files;
+}
+
+/** The node a HostEndpoint belongs to (`spec.node`, which calico-shield always writes). */
+function hostEndpointNode(o: CalicoObject): string {
+  const node = (o.spec as { readonly node?: unknown }).node;
+  if (typeof node !== 'string') throw new Error(`HostEndpoint ${o.metadata.name} has no spec.node`);
+  return node;
 }
 
 function cmp(a: string, b: string): number {

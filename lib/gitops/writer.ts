@@ -84,7 +84,8 @@ const DEFAULT_FS: WriterFs = {
 
 export interface WriteOptions {
   /**
-   * Remove the folders of clusters that are not in the outputs (their spec was deleted).
+   * Remove the folders of clusters that are not in the outputs (their spec was deleted), and
+   * the deploy/ manifests calico-shield rendered that are not in the deploy output.
    *
    * Only folders named like a cluster that hold a `calico-shield.lock` are removed;
    * anything else in dist/ is left alone.
@@ -179,7 +180,7 @@ export function writeOutputs(distDir: string, outputs: readonly ClusterOutput[],
   recover(fs, distDir, deployFolders);
 
   const dist = planDist(fs, distDir, outputs, options.prune);
-  const deployPlan = deploy ? planDeploy(fs, deploy) : { slots: [], report: { written: [], removed: [] } };
+  const deployPlan = deploy ? planDeploy(fs, deploy, options.prune) : { slots: [], report: { written: [], removed: [] } };
   transaction(fs, distDir, [...dist.slots, ...deployPlan.slots], options.onStep ?? (() => undefined));
   return { dist: dist.report, deploy: deployPlan.report };
 }
@@ -275,7 +276,8 @@ export function readTree(root: string, fs: WriterFs = DEFAULT_FS): Map<string, U
 }
 
 /** The text of a file as compared: a CRLF checkout counts as the LF text calico-shield writes. */
-const textOf = (bytes: Uint8Array): string => normalizeLineEnds(Buffer.from(bytes).toString('utf8'));
+/** A file's text as calico-shield wrote it: UTF-8, CRLF line ends (a checkout with autocrlf) read as LF. */
+export const textOf = (bytes: Uint8Array): string => normalizeLineEnds(Buffer.from(bytes).toString('utf8'));
 
 /** Whether the tree holds exactly these files with this text, and no other file. */
 function sameTree(tree: ReadonlyMap<string, Uint8Array>, files: readonly OutputFile[]): boolean {
@@ -388,7 +390,7 @@ export function renderedDeployFiles(deployDir: string, fs: WriterFs = DEFAULT_FS
   return { ours, theirs };
 }
 
-function planDeploy(fs: WriterFs, deploy: DeployOutput): { readonly slots: readonly Slot[]; readonly report: DeployReport } {
+function planDeploy(fs: WriterFs, deploy: DeployOutput, prune: boolean): { readonly slots: readonly Slot[]; readonly report: DeployReport } {
   const { ours, theirs } = renderedDeployFiles(deploy.dir, fs);
   const slots: Slot[] = [];
   const written: string[] = [];
@@ -409,7 +411,7 @@ function planDeploy(fs: WriterFs, deploy: DeployOutput): { readonly slots: reado
     written.push(f.path);
   }
   const wanted = new Set(deploy.files.map((f) => f.path));
-  const removed = [...ours.keys()].filter((p) => !wanted.has(p)).sort();
+  const removed = prune ? [...ours.keys()].filter((p) => !wanted.has(p)).sort() : [];
   for (const p of removed) slots.push({ dir: dirname(join(deploy.dir, p)), name: basename(p), existed: true });
   return { slots, report: { written, removed } };
 }

@@ -861,6 +861,7 @@ const ACKNOWLEDGEABLE: readonly string[] = [
   'pod-to-own-host',
   'namespace-default-deny',
   'selector-matches-nothing',
+  'many-host-endpoints',
 ];
 
 function isSequenceNode(at: Located): boolean {

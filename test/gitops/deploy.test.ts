@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { STAGES } from '../../lib/charts/metadata';
-import { DEPLOY_REPO_FILE, DeployRepo, parseDeployRepo, renderDeploy } from '../../lib/gitops/deploy';
+import { DEPLOY_REPO_FILE, DeployCluster, DeployRepo, parseDeployRepo, renderDeploy } from '../../lib/gitops/deploy';
+import { LOCK_FILE } from '../../lib/gitops/writer';
 import { CLUSTERS, listFiles } from '../support/cli';
 import { ROOT } from '../support/compile';
 
@@ -21,15 +22,29 @@ function manifests(text: string): Manifest[] {
   return docs.map((d) => d.toJS() as Manifest).filter((m) => m !== null);
 }
 
-function rendered(clusters: readonly string[], repo: DeployRepo = REPO): Map<string, Manifest[]> {
-  return new Map(renderDeploy(clusters, repo).map((f) => [f.path, manifests(f.content)]));
+/** A cluster whose host endpoints fit one build: one build path per stage. */
+const STAGE_PATHS = STAGES.map((s) => s.folder);
+const SHARDED_PATHS = ['01-policies', '02-host-endpoints/shard-00', '02-host-endpoints/shard-01', '02-host-endpoints/shard-03', '03-configuration'];
+
+function cluster(name: string, gitopsPaths: readonly string[] = STAGE_PATHS): DeployCluster {
+  return { name, gitopsPaths };
+}
+
+function rendered(clusters: readonly (string | DeployCluster)[], repo: DeployRepo = REPO): Map<string, Manifest[]> {
+  return new Map(renderDeploy(clusters.map((c) => (typeof c === 'string' ? cluster(c) : c)), repo).map((f) => [f.path, manifests(f.content)]));
+}
+
+/** The build paths in the committed lock of dist/<name>/. */
+function committedCluster(name: string): DeployCluster {
+  const lock = JSON.parse(fs.readFileSync(path.join(ROOT, 'dist', name, LOCK_FILE), 'utf8')) as { gitopsPaths: string[] };
+  return cluster(name, lock.gitopsPaths);
 }
 
 describe('deploy/', () => {
   it('can be rendered again byte for byte from deploy/repository.yaml and clusters/', () => {
     const settings = parseDeployRepo(DEPLOY_REPO_FILE, fs.readFileSync(path.join(ROOT, DEPLOY_REPO_FILE), 'utf8'));
     expect(settings.findings).toEqual([]);
-    const expected = renderDeploy(CLUSTERS, settings.repo ?? REPO);
+    const expected = renderDeploy(CLUSTERS.map(committedCluster), settings.repo ?? REPO);
     const committed = listFiles(path.join(ROOT, 'deploy')).filter((f) => /^(argocd|flux)\//.test(f));
     // One Application and one Flux file per cluster, and the ApplicationSet.
     expect(expected).toHaveLength(2 * CLUSTERS.length + 1);
@@ -38,37 +53,75 @@ describe('deploy/', () => {
   });
 
   it('can render the same bytes whatever the order of the clusters', () => {
-    expect(renderDeploy(['b', 'a', 'c'], REPO)).toEqual(renderDeploy(['c', 'b', 'a'], REPO));
+    expect(renderDeploy(['b', 'a', 'c'].map((c) => cluster(c)), REPO)).toEqual(renderDeploy(['c', 'b', 'a'].map((c) => cluster(c)), REPO));
   });
 
   it.each([
     ['a name that is not a DNS label', ['Prod'], 'is not a DNS-1123 label'],
     ['a cluster listed twice', ['prod', 'prod'], 'appears twice'],
   ])('fails on %s', (_, clusters, message) => {
-    expect(() => renderDeploy(clusters, REPO)).toThrow(message);
+    expect(() => renderDeploy(clusters.map((c) => cluster(c)), REPO)).toThrow(message);
+  });
+
+  it.each([
+    ['a path outside the stage folders', ['01-policies', '../x']],
+    ['a stage before the one it follows', ['03-configuration', '01-policies']],
+    ['a folder below a shard', ['02-host-endpoints/shard-00/x']],
+  ])('fails on %s in a lock', (_, paths) => {
+    expect(() => renderDeploy([cluster('edge', paths)], REPO)).toThrow('is not a build path calico-shield writes');
   });
 });
 
 describe('Argo CD', () => {
+  it('can build each shard of host endpoints as a source of its own', () => {
+    const [app] = rendered([cluster('edge', SHARDED_PATHS)]).get('argocd/applications/edge.yaml') ?? [];
+    expect((app.spec.sources as { path: string }[]).map((s) => s.path)).toEqual(SHARDED_PATHS.map((p) => `dist/edge/${p}`));
+  });
+
   it('can sync each dist/<cluster>/ into the cluster whose Argo CD applies its Application', () => {
     const files = rendered(['edge', 'core']);
     for (const cluster of ['edge', 'core']) {
       const [app] = files.get(`argocd/applications/${cluster}.yaml`) ?? [];
       expect(app.kind).toBe('Application');
       expect(app.metadata.name).toBe(`calico-shield-${cluster}`);
-      expect(app.spec.source).toEqual({ repoURL: REPO.repoURL, targetRevision: 'main', path: `dist/${cluster}` });
+      expect(app.spec.source).toBeUndefined();
+      expect(app.spec.sources).toEqual(STAGE_PATHS.map((p) => ({ repoURL: REPO.repoURL, targetRevision: 'main', path: `dist/${cluster}/${p}` })));
       expect(app.spec.destination).toEqual({ server: 'https://kubernetes.default.svc' });
     }
   });
 
-  it('can generate one Application per folder of dist/ but hidden ones, each sent to the cluster of its name', () => {
+  it('can generate one Application per lock in dist/ but in hidden folders, each sent to the cluster of its name with a source per build path', () => {
     const [set] = rendered(['edge']).get('argocd/applicationset.yaml') ?? [];
-    const spec = set.spec as { generators: { git: { directories: unknown[] } }[]; template: { metadata: { name: string }; spec: Record<string, unknown> } };
-    expect(spec.generators).toEqual([{ git: { repoURL: REPO.repoURL, revision: 'main', directories: [{ path: 'dist/*' }, { path: 'dist/.*', exclude: true }] } }]);
+    const spec = set.spec as { generators: unknown[]; template: { metadata: { name: string }; spec: Record<string, unknown> }; templatePatch: string };
+    expect(spec.generators).toEqual([{ git: { repoURL: REPO.repoURL, revision: 'main', files: [{ path: 'dist/*/calico-shield.lock' }, { path: 'dist/.*/calico-shield.lock', exclude: true }] } }]);
     expect(spec.template.metadata.name).toBe('calico-shield-{{.path.basename}}');
     expect(spec.template.spec.destination).toEqual({ name: '{{.path.basename}}' });
-    expect(spec.template.spec.source).toEqual({ repoURL: REPO.repoURL, targetRevision: 'main', path: '{{.path.path}}' });
+    expect(spec.template.spec.source).toBeUndefined();
+    // The patch ranges over the lock's gitopsPaths; each path is quoted by toJson, the URL and branch are JSON strings.
+    expect(spec.templatePatch.split('\n')).toEqual([
+      'spec:',
+      '  sources:',
+      '  {{- range .gitopsPaths }}',
+      `    - repoURL: "${REPO.repoURL}"`,
+      '      targetRevision: "main"',
+      '      path: {{ printf "%s/%s" $.path.path . | toJson }}',
+      '  {{- end }}',
+      '',
+    ]);
     expect(set.spec.syncPolicy).toEqual({ preserveResourcesOnDeletion: true });
+  });
+
+  it('can render the patch the ApplicationSet applies into the sources of the per-cluster Application', () => {
+    // Evaluates the patch's one range as Argo CD would, for a lock's paths, and compares the
+    // result with the Application calico-shield renders for a cluster with those paths.
+    const files = rendered([cluster('edge', SHARDED_PATHS)]);
+    const [set] = files.get('argocd/applicationset.yaml') ?? [];
+    const [app] = files.get('argocd/applications/edge.yaml') ?? [];
+    const patch = (set.spec as { templatePatch: string }).templatePatch;
+    const [head, body, tail] = [patch.split('  {{- range .gitopsPaths }}')[0], patch.split('  {{- range .gitopsPaths }}')[1].split('  {{- end }}')[0], patch.split('  {{- end }}')[1]];
+    const evaluated = head + SHARDED_PATHS.map((p) => body.replace('{{ printf "%s/%s" $.path.path . | toJson }}', JSON.stringify(`dist/edge/${p}`))).join('') + tail;
+    const [patched] = manifests(evaluated);
+    expect(patched).toEqual({ spec: { sources: app.spec.sources } });
   });
 
   it('can sync automatically with prune, self-heal, prune-last and retries, without server-side apply for every object', () => {
@@ -103,10 +156,22 @@ describe('Flux', () => {
     expect(source.spec.ignore).toBe('/*\n!/gitops/\n/gitops/*\n!/gitops/dist/\n/gitops/dist/*\n!/gitops/dist/edge/\n');
   });
 
+  it('can apply each shard on its own after the policies, and the configuration after every shard', () => {
+    const docs = rendered([cluster('edge', SHARDED_PATHS)]).get('flux/edge.yaml') ?? [];
+    const kustomizations = docs.slice(1).map((d) => [d.metadata.name, d.spec.path, ((d.spec.dependsOn as { name: string }[] | undefined) ?? []).map((x) => x.name)]);
+    expect(kustomizations).toEqual([
+      ['calico-shield-policies', './dist/edge/01-policies', []],
+      ['calico-shield-host-endpoints-shard-00', './dist/edge/02-host-endpoints/shard-00', ['calico-shield-policies']],
+      ['calico-shield-host-endpoints-shard-01', './dist/edge/02-host-endpoints/shard-01', ['calico-shield-policies']],
+      ['calico-shield-host-endpoints-shard-03', './dist/edge/02-host-endpoints/shard-03', ['calico-shield-policies']],
+      ['calico-shield-configuration', './dist/edge/03-configuration', ['calico-shield-host-endpoints-shard-00', 'calico-shield-host-endpoints-shard-01', 'calico-shield-host-endpoints-shard-03']],
+    ]);
+  });
+
   it('can name the Kustomizations within the 63 characters of the label Flux copies the name into', () => {
     const longest = 'c'.repeat(63);
-    const docs = rendered([longest]).get(`flux/${longest}.yaml`) ?? [];
-    // The GitRepository and one Kustomization per stage, or the loop below would check nothing.
+    const docs = rendered([cluster(longest, ['01-policies', '02-host-endpoints/shard-1023', '03-configuration'])]).get(`flux/${longest}.yaml`) ?? [];
+    // The GitRepository and one Kustomization per path, or the loop below would check nothing.
     expect(docs.map((d) => d.kind)).toEqual(['GitRepository', ...STAGES.map(() => 'Kustomization')]);
     for (const doc of docs) expect(doc.metadata.name.length).toBeLessThanOrEqual(63);
     expect(new Set(docs.map((d) => d.metadata.name)).size).toBe(docs.length);

@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { unifiedDiff } from '../../lib/gitops/diff';
-import { Lock } from '../../lib/gitops/render';
+import { Lock, shardCount, shardOf } from '../../lib/gitops/render';
 import { LOCK_FILE } from '../../lib/gitops/writer';
 import { CLUSTERS, readTree, removeWorkspaces, synth, workspace } from '../support/cli';
 
@@ -151,9 +151,12 @@ describe('calico-shield synth', () => {
     expect(second).toEqual(first);
   });
 
-  it('can leave every cluster folder untouched on a second synth', () => {
+  it('can leave every cluster folder untouched on a second synth, without compiling a spec that did not change', () => {
     const dist = synthesise({ rich: RICH_SPEC });
-    expect(synth(path.dirname(dist))).toBe('same    dist/rich/\n');
+    const before = readTree(dist);
+    expect(synth(path.dirname(dist))).toBe('same    dist/rich/ (spec unchanged since the last synth: not compiled; --force compiles it)\n');
+    expect(synth(path.dirname(dist), ['--force'])).toBe('same    dist/rich/\n');
+    expect(readTree(dist)).toEqual(before);
   });
 
   it('can write the same bytes, lock included, for a spec with CRLF line ends (git core.autocrlf)', () => {
@@ -173,7 +176,7 @@ describe('calico-shield synth', () => {
   });
 });
 
-describe('a 1,000-node cluster', () => {
+describe('a 1,200-node cluster, its host endpoints in four shards', () => {
   const ip = (i: number): string => `10.1.${i >> 8}.${i & 255}`;
   const fleet = (extra: string): string =>
     [
@@ -185,20 +188,24 @@ describe('a 1,000-node cluster', () => {
       '    allowedNets: [172.15.0.0/24]',
       '    calicoNode: {}',
       '  nodes:',
-      ...Array.from({ length: 1000 }, (_, i) => `    - {name: node-${String(i).padStart(4, '0')}, interfaces: [{name: eth0, expectedIPs: [${ip(i)}]}]}`),
+      ...Array.from({ length: 1200 }, (_, i) => `    - {name: node-${String(i).padStart(4, '0')}, interfaces: [{name: eth0, expectedIPs: [${ip(i)}]}]}`),
       extra,
     ].join('\n') + '\n';
   const NEW_NODE = 'node-0499a';
   const NEW_IP = '10.9.9.9';
 
-  it('can change only the lines of the new node when one node is added', () => {
+  it('can change only the lines of the new node, in its one shard, when one node is added', () => {
     const before = readTree(synthesise({ fleet: fleet('') }));
     const after = readTree(synthesise({ fleet: fleet(`    - {name: ${NEW_NODE}, interfaces: [{name: eth0, expectedIPs: [${NEW_IP}]}]}`) }));
     const touched = [...after.keys()].filter((f) => after.get(f) !== before.get(f));
     expect([...after.keys()]).toEqual([...before.keys()]);
-    expect(touched).toEqual(['fleet/02-host-endpoints/hostendpoints.yaml', `fleet/${LOCK_FILE}`]);
+    // 1,200 host endpoints: four shards (of ~300), all of them present; the new node's is the one its name hashes to.
+    const shards = [...after.keys()].filter((f) => f.endsWith('/hostendpoints.yaml'));
+    expect(shards).toEqual([0, 1, 2, 3].map((i) => `fleet/02-host-endpoints/shard-0${i}/hostendpoints.yaml`));
+    expect(shardCount(1201)).toBe(4);
+    const hostEndpoints = `fleet/02-host-endpoints/shard-0${shardOf(NEW_NODE, 4)}/hostendpoints.yaml`;
+    expect(touched).toEqual([hostEndpoints, `fleet/${LOCK_FILE}`]);
 
-    const hostEndpoints = 'fleet/02-host-endpoints/hostendpoints.yaml';
     const yamlChange = changedLines(before.get(hostEndpoints) ?? '', after.get(hostEndpoints) ?? '');
     const newDocument = (after.get(hostEndpoints) ?? '')
       .split(/(?=^---$)/m)
@@ -214,7 +221,7 @@ describe('a 1,000-node cluster', () => {
 
     const lockChange = changedLines(before.get(`fleet/${LOCK_FILE}`) ?? '', after.get(`fleet/${LOCK_FILE}`) ?? '');
     for (const lines of [lockChange.removed, lockChange.added]) {
-      expect(lines.map((l) => l.trim().split('"')[1])).toEqual(['specSha256', '02-host-endpoints/hostendpoints.yaml']);
+      expect(lines.map((l) => l.trim().split('"')[1])).toEqual(['specSha256', hostEndpoints.slice('fleet/'.length)]);
     }
   });
 });

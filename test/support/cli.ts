@@ -33,8 +33,8 @@ export function runCli(cwd: string, argv: readonly string[], stdin?: string, com
 }
 
 /** Runs `calico-shield synth` in `cwd`; throws with its stderr when it fails. Returns its stdout. */
-export function synth(cwd: string): string {
-  const result = runCli(cwd, ['synth']);
+export function synth(cwd: string, options: readonly string[] = []): string {
+  const result = runCli(cwd, ['synth', ...options]);
   if (result.code !== 0) throw new Error(`synth failed (exit ${result.code}):\n${result.stderr}`);
   return result.stdout;
 }

@@ -186,7 +186,8 @@ describe('calico-shield explain', () => {
   it.each<[string, string[], number, string]>([
     ['without --cluster', ['explain', 'ip 1.2.3.4 -> host a:1'], 2, 'explain needs --cluster NAME and a query in quotes'],
     ['without a query', ['explain', '--cluster', 'example'], 2, 'explain needs --cluster NAME and a query in quotes'],
-    ['with --cluster on another command', ['synth', '--cluster', 'example'], 2, '--cluster is an option of explain and audit'],
+    ['with --cluster on check', ['check', '--cluster', 'example'], 2, '--cluster is an option of synth, explain and audit'],
+    ['with --force on another command than synth', ['check', '--force'], 2, '--force is an option of synth'],
     ['for a cluster without dist/ folder', ['explain', '--cluster', 'nowhere', 'ip 1.2.3.4 -> host a:1'], 1, 'error: cannot read kustomization.yaml in dist/nowhere/: run calico-shield synth first'],
   ])('fails %s', (_title, argv, code, message) => {
     const r = cli(...argv);
