@@ -28,8 +28,8 @@ const BASELINE_JS = path.join(__dirname, 'bench-baseline.js');
 const APPROACHES = ['deny-list', 'allow-list'] as const;
 
 /** Node counts and repetitions; 10,000 nodes take long enough for three to settle. */
-const FULL = { sizes: [1000, 5000, 10000], repetitions: new Map([[1000, 5], [5000, 5], [10000, 3]]), coldRepetitions: 5 };
-const QUICK = { sizes: [1000], repetitions: new Map([[1000, 1]]), coldRepetitions: 1 };
+const FULL = { sizes: [1000, 5000, 10000], repetitions: new Map([[1000, 5], [5000, 5], [10000, 3]]), coldRepetitions: 5, fleet: { clusters: 100, nodes: 100 } };
+const QUICK = { sizes: [1000], repetitions: new Map([[1000, 1]]), coldRepetitions: 1, fleet: { clusters: 10, nodes: 100 } };
 
 const TARGET = {
   /** Full pipeline at 5,000 nodes, as a multiple of the baseline's serialise + write. */
@@ -40,6 +40,10 @@ const TARGET = {
   coldSpeedup: 5,
   /** Peak RSS of the pipeline at 10,000 nodes, in MB (10^6 bytes). */
   peakRssMB: 400,
+  /** Slowest `kubectl kustomize` of one build path at 10,000 nodes, in seconds. */
+  buildSeconds: 10,
+  /** All builds of a cluster at 10,000 nodes over 1,000. */
+  buildScaling: 11,
 };
 
 interface Prepared {
@@ -58,6 +62,35 @@ interface CaseResult {
   readonly prepared: Prepared;
   readonly pipeline: readonly ProcessRun[];
   readonly baseline: readonly { readonly run: ProcessRun; readonly timing: BaselineTiming }[];
+  /** What Argo CD and Flux build; undefined without kubectl. */
+  readonly builds?: Builds;
+}
+
+/** `kubectl kustomize` of every build path of one cluster (the lock's gitopsPaths), one after the other. */
+interface Builds {
+  readonly paths: number;
+  /** The most host endpoints in one build path. */
+  readonly largestShard: number;
+  readonly slowest: { readonly path: string; readonly ms: number };
+  readonly totalMs: number;
+  /** The root folder dist/<cluster>/ in one build, as Argo CD and Flux built it before the shards: at 1,000 nodes only. */
+  readonly rootMs?: number;
+}
+
+/** A fleet of many small clusters in one repository. */
+interface FleetOfClusters {
+  readonly clusters: number;
+  readonly nodes: number;
+  /** synth into an empty dist/: every cluster compiled and written. */
+  readonly first: ProcessRun;
+  /** synth again: every cluster's lock matches, nothing compiled. */
+  readonly unchanged: ProcessRun;
+  /** one spec edited, synth: that cluster compiled. */
+  readonly oneChanged: ProcessRun;
+  /** synth --cluster of that one. */
+  readonly oneCluster: ProcessRun;
+  /** check: every cluster compiled and compared. */
+  readonly check: ProcessRun;
 }
 
 interface ColdResult {
@@ -96,7 +129,8 @@ function bench(quick: boolean, tmp: string): void {
     }
   }
   const cold = coldSynth(app, plan.coldRepetitions);
-  const markdown = report(results, cold, { quick, minutes: Math.ceil((Date.now() - started) / 60000), load: [loadBefore, os.loadavg()[0]] });
+  const fleet = measureFleet(tmp, cli, plan.fleet.clusters, plan.fleet.nodes);
+  const markdown = report(results, cold, fleet, { quick, minutes: Math.ceil((Date.now() - started) / 60000), load: [loadBefore, os.loadavg()[0]] });
   process.stdout.write(`\n${markdown}\n`);
   if (quick) log('--quick: BENCHMARKS.md left as it is');
   else {
@@ -168,13 +202,17 @@ function measureCase(tmp: string, p: Prepared, cli: string, repetitions: number)
   const usageFile = path.join(tmp, 'usage');
   const pipeline: ProcessRun[] = [];
   const baseline: { run: ProcessRun; timing: BaselineTiming }[] = [];
+  let builds: Builds | undefined;
   for (let rep = 1; rep <= repetitions; rep++) {
     const outPipeline = path.join(tmp, `out-${p.fleet.name}-pipeline-${rep}`);
     const a = runNode([cli, 'synth', '--clusters', p.clustersDir, '--out', outPipeline], tmp, usageFile);
     const outBaseline = path.join(tmp, `out-${p.fleet.name}-baseline-${rep}`);
     const b = runNode([BASELINE_JS, p.baselineJson, outBaseline], tmp, usageFile);
     const timing = JSON.parse(b.stdout) as BaselineTiming;
-    if (rep === 1) assertSameFiles(p, outPipeline, outBaseline);
+    if (rep === 1) {
+      assertSameFiles(p, outPipeline, outBaseline);
+      builds = measureBuilds(path.join(outPipeline, p.fleet.name), p.fleet.nodes === 1000);
+    }
     fs.rmSync(outPipeline, { recursive: true });
     fs.rmSync(outBaseline, { recursive: true });
     pipeline.push(a);
@@ -184,7 +222,56 @@ function measureCase(tmp: string, p: Prepared, cli: string, repetitions: number)
         `baseline serialise+write ${seconds(timing.writeMs)} (CPU ${seconds(timing.writeCpuMs)}; process ${seconds(b.wallMs)})`,
     );
   }
-  return { prepared: p, pipeline, baseline };
+  return { prepared: p, pipeline, baseline, ...(builds ? { builds } : {}) };
+}
+
+/**
+ * `kubectl kustomize` of every path an Argo CD source or a Flux Kustomization of the cluster
+ * points at (the lock's gitopsPaths), when kubectl is installed; and, when asked, of the whole
+ * folder in one build, as both tools built it before the host endpoints were sharded.
+ */
+function measureBuilds(folder: string, withRoot: boolean): Builds | undefined {
+  if (!succeeds('kubectl', ['version', '--client'], folder)) {
+    log('kubectl is not installed: the GitOps builds are not timed');
+    return undefined;
+  }
+  const lock = JSON.parse(fs.readFileSync(path.join(folder, 'calico-shield.lock'), 'utf8')) as { gitopsPaths: string[] };
+  let slowest = { path: '', ms: -1 };
+  let totalMs = 0;
+  let largestShard = 0;
+  for (const gitopsPath of lock.gitopsPaths) {
+    const build = run('kubectl', ['kustomize', gitopsPath], folder);
+    totalMs += build.wallMs;
+    if (build.wallMs > slowest.ms) slowest = { path: gitopsPath, ms: build.wallMs };
+    if (gitopsPath.startsWith('02-')) largestShard = Math.max(largestShard, (build.stdout.match(/^kind: HostEndpoint$/gm) ?? []).length);
+  }
+  const rootMs = withRoot ? run('kubectl', ['kustomize', '.'], folder).wallMs : undefined;
+  log(`${path.basename(folder)}: ${lock.gitopsPaths.length} build paths, slowest ${slowest.path} ${seconds(slowest.ms)}, all ${seconds(totalMs)}${rootMs === undefined ? '' : `; the root folder in one build ${seconds(rootMs)}`}`);
+  return { paths: lock.gitopsPaths.length, largestShard, slowest, totalMs, ...(rootMs === undefined ? {} : { rootMs }) };
+}
+
+/** `clusters` clusters of `nodes` nodes in one repository: synth, synth again, one spec changed, synth --cluster, check. */
+function measureFleet(tmp: string, cli: string, clusters: number, nodes: number): FleetOfClusters {
+  const repo = path.join(tmp, 'fleet-of-clusters');
+  const clustersDir = path.join(repo, 'clusters');
+  fs.mkdirSync(clustersDir, { recursive: true });
+  const names = Array.from({ length: clusters }, (_, i) => `cluster-${String(i + 1).padStart(3, '0')}`);
+  for (const [i, name] of names.entries()) fs.writeFileSync(path.join(clustersDir, `${name}.yaml`), fleetSpec(fleetCase(nodes, APPROACHES[i % 2], name)));
+  const usageFile = path.join(tmp, 'usage-fleet');
+  const synth = (...extra: string[]): ProcessRun => runNode([cli, 'synth', ...extra], repo, usageFile);
+  const first = synth();
+  const unchanged = synth();
+  if (!/^same .*not compiled/m.test(unchanged.stdout) || /^wrote/m.test(unchanged.stdout)) throw new Error(`the second synth of the fleet compiled or wrote something:\n${unchanged.stdout}`);
+  fs.appendFileSync(path.join(clustersDir, `${names[0]}.yaml`), '# edited\n');
+  const oneChanged = synth();
+  fs.appendFileSync(path.join(clustersDir, `${names[0]}.yaml`), '# edited again\n');
+  const oneCluster = synth('--cluster', names[0]);
+  const check = runNode([cli, 'check'], repo, usageFile);
+  log(
+    `${clusters} clusters × ${nodes} nodes: synth ${seconds(first.wallMs)}, again ${seconds(unchanged.wallMs)}, one spec changed ${seconds(oneChanged.wallMs)}, ` +
+      `--cluster ${seconds(oneCluster.wallMs)}, check ${seconds(check.wallMs)}`,
+  );
+  return { clusters, nodes, first, unchanged, oneChanged, oneCluster, check };
 }
 
 /**
@@ -257,7 +344,7 @@ interface RunInfo {
   readonly load: readonly [number, number];
 }
 
-function report(results: readonly CaseResult[], cold: ColdResult, info: RunInfo): string {
+function report(results: readonly CaseResult[], cold: ColdResult, fleet: FleetOfClusters, info: RunInfo): string {
   const find = (nodes: number, approach: string): CaseResult | undefined =>
     results.find((r) => r.prepared.fleet.nodes === nodes && r.prepared.fleet.approach === approach);
   const wall = (r: CaseResult): Stats => stats(r.pipeline.map((x) => x.wallMs));
@@ -321,6 +408,22 @@ function report(results: readonly CaseResult[], cold: ColdResult, info: RunInfo)
   } else {
     targets.push([`Cold synth ≥ ${TARGET.coldSpeedup}× faster than ts-node`, `ts-node is not installed (bundled: ${seconds(bundled.median)})`, 'SKIP']);
   }
+  const builds10k = results.filter((r) => r.prepared.fleet.nodes === 10000).map((r) => r.builds);
+  const buildTitle = `Every GitOps build path at 10,000 nodes ≤ ${TARGET.buildSeconds} s (\`kubectl kustomize\`)`;
+  if (builds10k.length === 0) targets.push([buildTitle, 'n/a (`--quick`)', 'SKIP']);
+  else if (builds10k.some((b) => b === undefined)) targets.push([buildTitle, 'kubectl is not installed', 'SKIP']);
+  else {
+    const slowest = Math.max(...builds10k.map((b) => b?.slowest.ms ?? 0));
+    targets.push([buildTitle, `slowest ${seconds(slowest)}`, verdict(slowest <= TARGET.buildSeconds * 1000)]);
+  }
+  const scalingTitle = `All builds of a cluster, 10,000 ÷ 1,000 nodes ≤ ${TARGET.buildScaling}`;
+  const buildPairs = APPROACHES.map((a) => [a, find(1000, a)?.builds, find(10000, a)?.builds] as const);
+  if (buildPairs.some(([, small, large]) => small === undefined || large === undefined)) {
+    targets.push([scalingTitle, builds10k.length === 0 ? 'n/a (`--quick`)' : 'kubectl is not installed', 'SKIP']);
+  } else {
+    const ratios = buildPairs.map(([a, small, large]) => [a, (large?.totalMs ?? 0) / (small?.totalMs ?? 1)] as const);
+    targets.push([scalingTitle, ratios.map(([a, r]) => `${a} ${r.toFixed(2)}`).join(', '), verdict(ratios.every(([, r]) => r <= TARGET.buildScaling))]);
+  }
   const at10k = results.filter((r) => r.prepared.fleet.nodes === 10000).flatMap((r) => r.pipeline.map((x) => x.peakRssKiB));
   const rssTitle = `Peak RSS at 10,000 nodes ≤ ${TARGET.peakRssMB} MB`;
   targets.push(
@@ -351,6 +454,32 @@ function report(results: readonly CaseResult[], cold: ColdResult, info: RunInfo)
     ...targets.map((t) => `| ${t.join(' | ')} |`),
     '',
     `Marginal cost per node, (10,000 − 1,000 nodes) ÷ 9,000: ${marginal.length > 0 ? marginal.join(', ') : 'n/a (`--quick`)'}.`,
+    '',
+    '**What Argo CD and Flux build.** `kubectl kustomize` (kustomize v5, as Argo CD and Flux run it) of every build path of the cluster — the lock\'s `gitopsPaths`, which the Argo CD sources and the Flux Kustomizations point at — one after the other, from the first pipeline run\'s output:',
+    '',
+    '| Nodes | Approach | Build paths | Most host endpoints in one path | Slowest build | All builds | The whole folder in one build (before shards) |',
+    '|---:|---|---:|---:|---|---:|---:|',
+    ...results.map((r) => {
+      const b = r.builds;
+      const head = [r.prepared.fleet.nodes.toLocaleString('en-US'), r.prepared.fleet.approach];
+      if (!b) return `| ${[...head, 'kubectl is not installed', '', '', '', ''].join(' | ')} |`;
+      return `| ${[...head, String(b.paths), b.largestShard.toLocaleString('en-US'), `${seconds(b.slowest.ms)} (${b.slowest.path})`, seconds(b.totalMs), b.rootMs === undefined ? 'not run (minutes)' : seconds(b.rootMs)].join(' | ')} |`;
+    }),
+    '',
+    `**A fleet of clusters.** ${fleet.clusters} clusters × ${fleet.nodes} nodes in one repository (bench/fleet.ts, ${fleetCase(fleet.nodes, 'deny-list').servers} protected servers each), one run each, wall (peak RSS):`,
+    '',
+    '| Run | What it does | Wall | Peak RSS |',
+    '|---|---|---:|---:|',
+    ...(
+      [
+        ['`synth`, empty dist/', 'compiles and writes every cluster', fleet.first],
+        ['`synth` again', 'every lock matches: compiles nothing, writes nothing', fleet.unchanged],
+        ['`synth`, one spec edited', 'compiles and writes that cluster', fleet.oneChanged],
+        ['`synth --cluster NAME`', 'compiles that cluster only', fleet.oneCluster],
+        ['`check`', 'compiles every cluster and compares', fleet.check],
+      ] as const
+    ).map(([run, what, r]) => `| ${run} | ${what} | ${seconds(r.wallMs)} | ${megabytes(r.peakRssKiB)} |`),
+    '',
     `Cold synth of clusters/example.yaml, \`node scripts/bundle.js && node build/main.js\`: ${secondsRange(bundled)} over ${cold.bundledMs.length} run${cold.bundledMs.length === 1 ? '' : 's'}` +
       (cold.tsNodeMs ? `; \`npx ts-node main.ts\`: ${secondsRange(stats(cold.tsNodeMs))}.` : '; `npx ts-node main.ts`: not measured, ts-node is not installed.'),
   ].join('\n');
