@@ -1,13 +1,20 @@
-// What `cdk8s synth` runs (cdk8s.yaml `app`): compile every clusters/<name>.yaml into dist/<name>/.
-import * as fs from 'node:fs';
+// What `cdk8s synth` runs (cdk8s.yaml `app`): every clusters/<name>.yaml compiled into
+// dist/<name>/ by calico-shield synth (the folders Argo CD and Flux apply), then the same
+// clusters as a cdk8s App, one <cluster>.k8s.yaml each, into cdk8s's output folder, so that
+// `cdk8s synth` writes manifests and `cdk8s synth --stdout` prints them.
+import * as path from 'node:path';
+import { App } from 'cdk8s';
+import { addClusterCharts, loadClusterProps } from './lib/app';
 import { run } from './lib/cli';
 
-process.exitCode = run(['synth', ...process.argv.slice(2)], {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-  cwd: process.cwd(),
-});
-// cdk8s synth checks that the app created its output folder (cdk8s.yaml `output`, which cdk8s
-// empties first). The manifests go to dist/ instead, written atomically per cluster, so that a
-// bad spec never leaves dist/ emptied.
-if (process.exitCode === 0 && process.env.CDK8S_OUTDIR) fs.mkdirSync(process.env.CDK8S_OUTDIR, { recursive: true });
+const argv = process.argv.slice(2);
+const outdir = process.env.CDK8S_OUTDIR;
+// Under cdk8s synth, stdout may be the manifests (--stdout): synth's own report goes to stderr.
+const report = (text: string): void => void (outdir ? process.stderr : process.stdout).write(text);
+process.exitCode = run(['synth', ...argv], { stdout: report, stderr: (text) => process.stderr.write(text), cwd: process.cwd() });
+if (process.exitCode === 0 && outdir) {
+  const clusters = argv.includes('--clusters') ? argv[argv.indexOf('--clusters') + 1] : 'clusters';
+  const app = new App({ outdir });
+  addClusterCharts(app, loadClusterProps(path.resolve(clusters ?? 'clusters')));
+  app.synth();
+}

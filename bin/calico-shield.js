@@ -1,2 +1,30 @@
 #!/usr/bin/env node
-require('../build/cli.js').main();
+// The calico-shield command. In the installed package, build/cli.js is the bundle built at pack
+// time. In a checkout of calico-shield's own repository (lib/ is there), the bundle is built
+// first when it is missing or older than a source file, so `npx calico-shield` after `npm ci`,
+// or after an edit, runs the code of the checkout and not a stale or absent bundle.
+const fs = require('fs');
+const path = require('path');
+
+const root = path.join(__dirname, '..');
+const bundle = path.join(root, 'build', 'cli.js');
+
+/** The newest modification time of the TypeScript sources under these folders. */
+function newestSource(folders) {
+  let newest = 0;
+  const visit = (dir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) visit(file);
+      else if (entry.name.endsWith('.ts')) newest = Math.max(newest, fs.statSync(file).mtimeMs);
+    }
+  };
+  for (const folder of folders) if (fs.existsSync(folder)) visit(folder);
+  return newest;
+}
+
+if (fs.existsSync(path.join(root, 'lib', 'cli.ts')) && fs.existsSync(path.join(root, 'scripts', 'bundle.js'))) {
+  const built = fs.existsSync(bundle) ? fs.statSync(bundle).mtimeMs : -1;
+  if (built < newestSource([path.join(root, 'lib'), path.join(root, 'imports')])) require('../scripts/bundle.js').bundleAll();
+}
+require(bundle).main();

@@ -21,6 +21,7 @@ import { previousOutput, PreviousOutput } from './gitops/previous';
 import { entryType, FILE_ERROR_EXIT, FileError, folderExists, isSystemError, normalizeLineEnds, readRegularFile, readRegularFileOrFail, refusal, systemError } from './io/files';
 import { readStdin, STDIN_LABEL } from './io/input';
 import { BUSY_EXIT, BusyError, FolderLock, lockFolder } from './io/lock';
+import { initRepository } from './init';
 import { NODES_USAGE, runNodes } from './nodes-command';
 import { applyAcknowledge, ClusterResult, compileCluster } from './pipeline';
 import { planCluster } from './plan/plan';
@@ -56,6 +57,7 @@ export const INTERNAL_ERROR_EXIT = 70;
 const USAGE = `usage: calico-shield <command> [options]
 
 commands:
+  init      [DIR] create a GitOps repository that uses the calico-shield package (see calico-shield init --help)
   synth     compile every clusters/<name>.yaml into dist/<name>/ and render deploy/ (all or nothing: on any error nothing is written);
             a cluster whose spec is unchanged since the last synth (its calico-shield.lock says so) is not compiled again
             [--cluster NAME] compile that cluster only; the other clusters' folders stay as they are
@@ -76,7 +78,7 @@ options:
   --out DIR        output folder (default: dist)
   --cluster NAME   the cluster synth compiles, or whose dist/<cluster>/ explain and audit read
   --debug          print the stack trace of a failure
-  --help           this text
+  --help           this text; <command> --help or help <command>: that command's
   --version        the version of calico-shield
 
 exit codes:
@@ -159,8 +161,72 @@ export function main(): void {
   });
 }
 
+/** `calico-shield <command> --help` and `calico-shield help <command>`. */
+const COMMAND_HELP: Readonly<Record<string, string>> = {
+  synth: `usage: calico-shield synth [--clusters DIR] [--out DIR] [--cluster NAME] [--force]
+
+Compiles every clusters/<name>.yaml into dist/<name>/ and, when deploy/repository.yaml exists,
+renders deploy/argocd/ and deploy/flux/. All or nothing: on any error nothing is written.
+A cluster whose folder's calico-shield.lock says it was written for the same spec by this
+calico-shield is not compiled again.
+
+  --cluster NAME   compile that cluster only; every other folder stays as it is
+  --force          compile every cluster
+  --clusters DIR   folder of cluster specs (default: clusters)
+  --out DIR        output folder (default: dist)
+`,
+  check: `usage: calico-shield check [--clusters DIR] [--out DIR]
+
+Compiles every spec in memory and compares with dist/ and deploy/: exit 0 when they are what
+synth would write, exit 1 with a diff ("committed" against "synth would write") when not.
+`,
+  explain: `usage: calico-shield explain --cluster NAME [--from DUMP] "<source> -> <destination>:<port>[/<protocol>]"
+
+Can the source reach the port? Evaluated on the objects of dist/<cluster>/ (with --from, with the
+cluster's own Calico objects too). Exit 0 allowed, 3 denied, 2 bad query. Peers:
+  pod <namespace>[/<name>][{key=value,...}] [on <node>] [ip <address>]
+  host <node>[/<interface>] [ip <address>]
+  ip <address>
+`,
+  audit: `usage: calico-shield audit --cluster NAME --from DUMP
+
+Evaluates dist/<cluster>/ together with the Calico objects the cluster already has (DUMP: the
+output of kubectl get … -o yaml or calicoctl get … -o yaml, a file, a folder of them, or - for
+standard input); see docs/audit.md.
+`,
+  init: `usage: calico-shield init [DIR]
+
+Creates a GitOps repository in DIR (default: the current folder) that uses the calico-shield
+package: clusters/example.yaml, deploy/repository.yaml, a cdk8s main.ts and cdk8s.yaml, a test
+of the clusters, a CI workflow, a README, and an npm script per step in package.json (created,
+or its missing scripts added). It overwrites nothing: an existing file stops it before it writes.
+`,
+  nodes: NODES_USAGE,
+};
+
 function dispatch(argv: readonly string[], io: CliIo): number {
+  const wantsHelp = argv.includes('--help') || argv.includes('-h');
+  if (argv[0] === 'help' && argv.length <= 2) {
+    const topic = argv[1];
+    if (topic === undefined) {
+      io.stdout(USAGE);
+      return 0;
+    }
+    const text = COMMAND_HELP[topic];
+    if (text === undefined) {
+      io.stderr(`unknown command ${topic}\n\n${USAGE}`);
+      return 2;
+    }
+    io.stdout(text);
+    return 0;
+  }
+  const commandHelp = argv[0] === undefined ? undefined : COMMAND_HELP[argv[0]];
+  if (wantsHelp && commandHelp !== undefined) {
+    io.stdout(commandHelp);
+    return 0;
+  }
   if (argv[0] === 'nodes') return runNodes(argv.slice(1), io);
+  if (argv[0] === 'init') return initCommand(argv.slice(1), io);
   const parsed = parseArgs(argv);
   if (typeof parsed === 'string') {
     io.stderr(`${parsed}\n\n${USAGE}`);
@@ -287,7 +353,10 @@ function compileAll(clustersDir: string, outDir: string, deployRoot: string, syn
         continue;
       }
     }
-    results.push(compileCluster(input, { betweenStages }));
+    // Only what the run prints and writes is kept: a fleet's plans, charts and models would
+    // otherwise all stay in memory until the last cluster is compiled.
+    const { name, findings, warnings, files } = compileCluster(input, input.bytes.length >= LARGE_SPEC_BYTES ? { betweenStages } : {});
+    results.push({ name, findings, ...(warnings ? { warnings } : {}), ...(files ? { files } : {}) });
   }
   const findings = sortFindings([...loaded.findings, ...results.flatMap((r) => r.findings)]);
   for (const f of findings) io.stderr(`${formatFinding(f)}\n`);
@@ -329,6 +398,12 @@ function writeAll(outDir: string, compiled: Compiled, io: CliIo, prune: boolean)
   for (const p of report.deploy.removed) io.stdout(`removed ${deployFile(p)} (its cluster is gone)\n`);
   return 0;
 }
+
+/**
+ * Specs from this size on (about 500 nodes) get a full garbage collection between the stages:
+ * for smaller ones, the collections would cost more time than the memory they free is worth.
+ */
+const LARGE_SPEC_BYTES = 100_000;
 
 /**
  * A full garbage collection, for between the pipeline's stages. V8 collects lazily, so the
@@ -409,6 +484,23 @@ function parseArgs(argv: readonly string[]): Options | string {
   if (command !== 'explain' && command !== 'audit' && from !== undefined) return '--from is an option of audit and explain';
   if (cluster !== undefined && !isClusterName(cluster)) return `--cluster ${cluster}: a cluster name is a DNS-1123 label`;
   return { command, clusters, out, ...(cluster !== undefined && { cluster }), ...(query !== undefined && { query }), ...(from !== undefined && { from }), ...(force && { force }) };
+}
+
+/** init [DIR]: scaffolds a GitOps repository that uses the package. */
+function initCommand(argv: readonly string[], io: CliIo): number {
+  const unknown = argv.find((a) => a.startsWith('-'));
+  if (unknown !== undefined || argv.length > 1) {
+    io.stderr(`${unknown !== undefined ? `unknown option ${unknown}` : `unexpected argument ${argv[1]}`}\n\n${COMMAND_HELP['init']}`);
+    return 2;
+  }
+  const dir = path.resolve(io.cwd, argv[0] ?? '.');
+  const result = initRepository(dir);
+  const shown = path.relative(io.cwd, dir) || '.';
+  for (const f of result.written) io.stdout(`wrote   ${path.join(shown, f)}\n`);
+  if (result.scriptsAdded.length > 0) io.stdout(`package.json: added the scripts ${result.scriptsAdded.join(', ')}\n`);
+  for (const k of result.scriptsKept) io.stdout(`package.json: kept your own script "${k.name}" (calico-shield's would be: ${k.ours})\n`);
+  io.stdout(`\nnext: edit ${path.join(shown, 'clusters/example.yaml')} and ${path.join(shown, 'deploy/repository.yaml')}, then npm run synth and npm test\n`);
+  return 0;
 }
 
 /** explain: reads the objects of dist/<cluster>/ and answers the query. */

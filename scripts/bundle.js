@@ -1,11 +1,16 @@
 // Bundles the TypeScript sources into build/ with esbuild (transpile only: type checking is
 // `tsc --noEmit` in `npm run build` and `npm test`). A bundled app starts in a fraction of
 // the time ts-node needs to type-check the generated imports on every synth.
+//
+//   build/cli.js    the CLI (bin/calico-shield.js), everything in one file
+//   build/main.js   what `cdk8s synth` runs (cdk8s.yaml)
+//   build/index.js  the package's API; cdk8s and constructs stay outside, so that the
+//                   constructs join the user's own cdk8s App (one copy of each library)
 const esbuild = require('esbuild');
 const path = require('path');
 
 /** Bundles entry points (name → source) into build/<name>.js, all with the same settings. */
-function bundle(entryPoints) {
+function bundle(entryPoints, options = {}) {
   esbuild.buildSync({
     bundle: true,
     platform: 'node',
@@ -16,9 +21,16 @@ function bundle(entryPoints) {
     absWorkingDir: path.resolve(__dirname, '..'),
     entryPoints,
     outdir: 'build',
+    ...options,
   });
 }
 
-bundle({ main: 'main.ts', cli: 'lib/cli.ts' });
+/** Every bundle of the app. */
+function bundleAll() {
+  bundle({ main: 'main.ts', cli: 'lib/cli.ts' });
+  bundle({ index: 'lib/index.ts' }, { external: ['cdk8s', 'constructs'] });
+}
 
-module.exports = { bundle };
+if (require.main === module) bundleAll();
+
+module.exports = { bundle, bundleAll };

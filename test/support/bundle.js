@@ -1,5 +1,5 @@
 // jest's globalSetup: the tests that spawn bin/calico-shield.js run the esbuild bundle in
 // build/, so it is built from the sources under test first (a clean clone has no build/).
 module.exports = () => {
-  require('../../scripts/bundle.js');
+  require('../../scripts/bundle.js').bundleAll();
 };
