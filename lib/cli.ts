@@ -437,7 +437,7 @@ function checkDeploy(deploy: DeployOutput, io: CliIo): number {
   const expected = new Map(deploy.files.map((f) => [f.path, f.content]));
   // The user's own manifests count only where calico-shield would write one.
   const actual = new Map([...ours, ...[...theirs].filter(([p]) => expected.has(p))]);
-  const diff = diffTrees(expected, actual);
+  const diff = diffTrees(expected, actual, CHECK_SIDES);
   if (diff.changed.length + diff.added.length + diff.missing.length === 0) {
     io.stdout(`${label}/ is up to date\n`);
     return 0;
@@ -697,6 +697,9 @@ function toOutput(r: ClusterResult): ClusterOutput {
   return { cluster: r.name, files: r.files };
 }
 
+/** The sides of check's diffs: from what is committed to what synth would write. */
+const CHECK_SIDES = { expected: 'synth would write', actual: 'committed' } as const;
+
 /** check: dist/ against the compiled outputs. Every visible folder counts (Argo CD's ApplicationSet makes an Application of each); links are refused. */
 function check(outDir: string, outputs: readonly ClusterOutput[], io: CliIo): number {
   const expected = new Map<string, string>();
@@ -714,7 +717,7 @@ function check(outDir: string, outputs: readonly ClusterOutput[], io: CliIo): nu
       }
     }
   }
-  const diff = diffTrees(expected, actual);
+  const diff = diffTrees(expected, actual, CHECK_SIDES);
   const label = path.relative(io.cwd, outDir) || '.';
   if (diff.changed.length + diff.added.length + diff.missing.length === 0) {
     io.stdout(`${label}/ is up to date (${clusters.size} cluster${clusters.size === 1 ? '' : 's'})\n`);

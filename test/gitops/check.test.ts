@@ -38,18 +38,18 @@ describe('calico-shield check', () => {
   });
 
   it.each<[string, string, (text: string) => string, string]>([
-    ['a port in a policy', 'dist/example/01-policies/globalnetworkpolicies.yaml', (t) => t.replace('- 9091', '- 9092'), '+          - 9092'],
-    ['an expected IP of a host endpoint', 'dist/example/02-host-endpoints/hostendpoints.yaml', (t) => t.replace('10.100.0.16', '10.100.0.17'), '+    - 10.100.0.17'],
-    ['a failsafe port', 'dist/allow-list-etcd/03-configuration/felixconfigurations.yaml', (t) => t.replace('port: 22\n', 'port: 2222\n'), '+      port: 2222'],
-    ['a kustomization', 'dist/example/kustomization.yaml', (t) => t.replace('  - 03-configuration\n', ''), '-  - 03-configuration'],
-  ])('fails with a unified diff naming the file after a hand edit of %s', (_, file, change, line) => {
+    ['a port in a policy', 'dist/example/01-policies/globalnetworkpolicies.yaml', (t) => t.replace('- 9091', '- 9092'), '-          - 9092'],
+    ['an expected IP of a host endpoint', 'dist/example/02-host-endpoints/hostendpoints.yaml', (t) => t.replace('10.100.0.16', '10.100.0.17'), '-    - 10.100.0.17'],
+    ['a failsafe port', 'dist/allow-list-etcd/03-configuration/felixconfigurations.yaml', (t) => t.replace('port: 22\n', 'port: 2222\n'), '-      port: 2222'],
+    ['a kustomization', 'dist/example/kustomization.yaml', (t) => t.replace('  - 03-configuration\n', ''), '+  - 03-configuration'],
+  ])('fails with a unified diff from the committed file to what synth would write after a hand edit of %s', (_, file, change, line) => {
     edit(file, change);
 
     const result = cli(work, 'check');
 
     const inDist = file.slice('dist/'.length);
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain(`--- a/${inDist}\n+++ b/${inDist}\n@@ `);
+    expect(result.stdout).toContain(`--- ${inDist} (committed)\n+++ ${inDist} (synth would write)\n@@ `);
     expect(result.stdout).toContain(`${line}\n`);
     expect(result.stderr).toContain(`changed ${file}`);
     expect(result.stderr).toContain("run 'npm run synth'");
@@ -61,8 +61,9 @@ describe('calico-shield check', () => {
     const result = cli(work, 'check');
 
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain('+    - 172.101.0.0/24\n');
-    expect(result.stdout).toContain('-    - 172.102.0.0/24\n');
+    // From what is committed (the old spec's) to what synth would write (the new spec's).
+    expect(result.stdout).toContain('-    - 172.101.0.0/24\n');
+    expect(result.stdout).toContain('+    - 172.102.0.0/24\n');
     expect(result.stderr).toContain('changed dist/example/01-policies/globalnetworksets.yaml');
     // The lock holds the spec's SHA-256, so even a change that compiles to the same objects is stale.
     expect(result.stderr).toContain('changed dist/example/calico-shield.lock');
@@ -85,7 +86,7 @@ describe('calico-shield check', () => {
 
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('missing dist/example/kustomization.yaml');
-    expect(result.stdout).toContain('--- a/example/kustomization.yaml\n+++ /dev/null\n');
+    expect(result.stdout).toContain('--- /dev/null\n+++ example/kustomization.yaml (synth would write)\n');
   });
 
   it('fails when a cluster folder has no spec any more', () => {
@@ -95,7 +96,7 @@ describe('calico-shield check', () => {
 
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('extra   dist/retired/kustomization.yaml');
-    expect(result.stdout).toContain('--- /dev/null\n+++ b/retired/kustomization.yaml\n');
+    expect(result.stdout).toContain('--- retired/kustomization.yaml (committed)\n+++ /dev/null\n');
   });
 
   it('fails when a file was added to a cluster folder by hand', () => {

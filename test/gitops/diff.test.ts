@@ -171,7 +171,7 @@ describe('unifiedDiff', () => {
 });
 
 describe('diffTrees', () => {
-  it('can report changed, added and missing files, sorted by path', () => {
+  it('can report changed, added and missing files, sorted by path, each diff from the actual file to the expected one', () => {
     const expected = new Map([
       ['kustomization.yaml', 'resources:\n- a.yaml\n'],
       ['calico-shield.lock.json', '{}\n'],
@@ -187,10 +187,15 @@ describe('diffTrees', () => {
       added: ['README.md'],
       missing: ['stages/10-policies/policy.yaml'],
       text:
-        '--- /dev/null\n+++ b/README.md\n@@ -0,0 +1 @@\n+hand-written\n' +
-        '--- a/kustomization.yaml\n+++ b/kustomization.yaml\n@@ -1,2 +1,2 @@\n resources:\n-- a.yaml\n+- b.yaml\n' +
-        '--- a/stages/10-policies/policy.yaml\n+++ /dev/null\n@@ -1 +0,0 @@\n-old\n',
+        '--- README.md (actual)\n+++ /dev/null\n@@ -1 +0,0 @@\n-hand-written\n' +
+        '--- kustomization.yaml (actual)\n+++ kustomization.yaml (expected)\n@@ -1,2 +1,2 @@\n resources:\n-- b.yaml\n+- a.yaml\n' +
+        '--- /dev/null\n+++ stages/10-policies/policy.yaml (expected)\n@@ -0,0 +1 @@\n+old\n',
     });
+  });
+
+  it('can label the sides', () => {
+    const text = diffTrees(new Map([['f', 'new\n']]), new Map([['f', 'old\n']]), { expected: 'synth would write', actual: 'committed' }).text;
+    expect(text).toBe('--- f (committed)\n+++ f (synth would write)\n@@ -1 +1 @@\n-old\n+new\n');
   });
 
   it('can report nothing for equal trees', () => {
