@@ -8,6 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { parseArgs as parseCommandLine } from 'node:util';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { parseAllDocuments } from 'yaml';
@@ -447,36 +448,45 @@ function checkDeploy(deploy: DeployOutput, io: CliIo): number {
   return 1;
 }
 
+/** What each option with a value takes, for the message when it is missing. */
+const OPTION_VALUES: Readonly<Record<string, string>> = { '--clusters': 'a folder', '--out': 'a folder', '--cluster': 'a cluster name', '--from': 'a file, a folder or -' };
+
+/** The command line of synth, check, explain and audit (node:util parseArgs), or what is wrong with it. */
 function parseArgs(argv: readonly string[]): Options | string {
-  let command: string | undefined;
-  let clusters = 'clusters';
-  let out = 'dist';
-  let cluster: string | undefined;
-  let query: string | undefined;
-  let from: string | undefined;
-  let force = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--force') {
-      force = true;
-      continue;
-    }
-    if (a === '--help' || a === '-h') return { command: 'help', clusters, out };
-    if (a === '--version') return { command: 'version', clusters, out };
-    if (a === '--clusters' || a === '--out' || a === '--cluster' || a === '--from') {
-      const v = argv[++i];
-      if (v === undefined || (v.startsWith('--') && v !== '-')) return `${a} needs ${a === '--cluster' ? 'a cluster name' : a === '--from' ? 'a file, a folder or -' : 'a folder'}`;
-      if (a === '--clusters') clusters = v;
-      else if (a === '--out') out = v;
-      else if (a === '--from') from = v;
-      else cluster = v;
-    } else if (a.startsWith('-')) return `unknown option ${a}`;
-    else if (command === undefined) command = a;
-    else if (command === 'explain' && query === undefined) query = a;
-    else return `unexpected argument ${a}`;
+  let parsed: { values: { clusters?: string; out?: string; cluster?: string; from?: string; force?: boolean; help?: boolean; version?: boolean }; positionals: string[] };
+  try {
+    parsed = parseCommandLine({
+      args: [...argv],
+      options: {
+        clusters: { type: 'string' },
+        out: { type: 'string' },
+        cluster: { type: 'string' },
+        from: { type: 'string' },
+        force: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    const code = typeof e === 'object' && e !== null && 'code' in e ? e.code : undefined;
+    const option = /'(-[^' ]+)/.exec(message)?.[1] ?? '';
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && OPTION_VALUES[option] !== undefined) return `${option} needs ${OPTION_VALUES[option]}`;
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option ${option}`;
+    return message.split('\n')[0];
   }
+  const { values, positionals } = parsed;
+  const clusters = values.clusters ?? 'clusters';
+  const out = values.out ?? 'dist';
+  if (values.help) return { command: 'help', clusters, out };
+  if (values.version) return { command: 'version', clusters, out };
+  const [command, query, extra] = positionals;
+  const { cluster, from, force } = values;
   if (command === undefined) return 'missing command';
   if (!['synth', 'check', 'explain', 'audit'].includes(command)) return `unknown command ${command}`;
+  if (extra !== undefined || (query !== undefined && command !== 'explain')) return `unexpected argument ${extra ?? query}`;
   if (command === 'explain' && (cluster === undefined || query === undefined)) return 'explain needs --cluster NAME and a query in quotes';
   if (command === 'audit' && (cluster === undefined || from === undefined)) return 'audit needs --cluster NAME and --from DUMP';
   if (command === 'check' && cluster !== undefined) return '--cluster is an option of synth, explain and audit';

@@ -43,8 +43,10 @@ describe('calico-shield synth and check with deploy/', () => {
     fs.writeFileSync(file, before.replace('prune: true', 'prune: false'));
     const r = runCli(dir, ['check']);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('-  prune: true');
-    expect(r.stdout).toContain('+  prune: false');
+    // From the committed (hand-edited) manifest to what synth would write.
+    expect(r.stdout).toContain('--- flux/example.yaml (committed)\n+++ flux/example.yaml (synth would write)\n');
+    expect(r.stdout).toContain('-  prune: false');
+    expect(r.stdout).toContain('+  prune: true');
     expect(r.stderr).toContain('deploy/ differs');
   });
 
