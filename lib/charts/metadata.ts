@@ -10,6 +10,7 @@ export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const GENERATOR_ANNOTATION = 'calico-shield/generator';
 export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
 export const SYNC_OPTIONS_ANNOTATION = 'argocd.argoproj.io/sync-options';
+export const COMPARE_OPTIONS_ANNOTATION = 'argocd.argoproj.io/compare-options';
 export const FLUX_PRUNE_ANNOTATION = 'kustomize.toolkit.fluxcd.io/prune';
 export const FLUX_SSA_ANNOTATION = 'kustomize.toolkit.fluxcd.io/ssa';
 
@@ -61,6 +62,9 @@ export function objectMetadata(options: MetadataOptions): ApiObjectMetadata {
       ...(options.sharedObject
         ? {
             [SYNC_OPTIONS_ANNOTATION]: 'ServerSideApply=true,Prune=false,Delete=false',
+            // Once it leaves dist/, the object stays in the cluster (Prune=false): it carries this
+            // annotation there, so the Application does not stay OutOfSync over an object it must keep.
+            [COMPARE_OPTIONS_ANNOTATION]: 'IgnoreExtraneous',
             [FLUX_PRUNE_ANNOTATION]: 'disabled',
             // Merge keeps fields other managers (the installer, kubectl) set on the object.
             [FLUX_SSA_ANNOTATION]: 'Merge',

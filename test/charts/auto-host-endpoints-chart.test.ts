@@ -37,10 +37,11 @@ describe('AutoHostEndpointsChart', () => {
     expect(kcc?.spec).toEqual({ controllers: { node: { hostEndpoint: { autoCreate: 'Enabled', createDefaultHostEndpoint: 'Enabled' } } } });
   });
 
-  it('can apply it after the policies, server-side, and never prune or delete it', () => {
+  it('can apply it after the policies, server-side, and never prune or delete it, nor report it extraneous once it leaves dist/', () => {
     expect(kcc?.metadata.annotations).toMatchObject({
       'argocd.argoproj.io/sync-wave': '2',
       'argocd.argoproj.io/sync-options': 'ServerSideApply=true,Prune=false,Delete=false',
+      'argocd.argoproj.io/compare-options': 'IgnoreExtraneous',
       'kustomize.toolkit.fluxcd.io/prune': 'disabled',
       'kustomize.toolkit.fluxcd.io/ssa': 'Merge',
     });
