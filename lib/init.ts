@@ -73,6 +73,9 @@ repoURL: https://git.example.com/platform/calico-shield-gitops.git
 revision: main
 # The folder that holds one folder per cluster, relative to the repository root.
 path: dist
+# Optional: where the Argo CD and Flux objects go, and the Secrets they use.
+# argocd: {namespace: argocd, project: default}
+# flux: {namespace: flux-system, secretRef: calico-shield-git, kubeConfigSecretRef: edge-kubeconfig}
 `;
 
 const MAIN_TS = `// A cdk8s App of every clusters/<name>.yaml: one Chart per cluster with its calico-shield

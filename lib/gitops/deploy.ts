@@ -13,11 +13,14 @@
  * (dependsOn), since it ignores sync waves.
  */
 import { isMap, isScalar, parseDocument } from 'yaml';
-import { checkDns1123Label, escapeHiddenCharacters, quote } from '../calico/validate';
+import { checkDns1123Label, checkDns1123Subdomain, escapeHiddenCharacters, quote } from '../calico/validate';
 import { STAGES } from '../charts/metadata';
 import { Finding } from '../spec/errors';
 import { TextLines } from '../spec/lines';
 import { GENERATOR_NAME } from '../version';
+import { Application, ApplicationSpec, ApplicationSpecDestination, ApplicationSpecSources, toJson_ApplicationSpec } from '../../imports/argocd-application-argoproj.io';
+import { GitRepository } from '../../imports/flux-gitrepository-source.toolkit.fluxcd.io';
+import { Kustomization, KustomizationSpecSourceRefKind } from '../../imports/flux-kustomization-kustomize.toolkit.fluxcd.io';
 import { yamlText } from './emit';
 import { LOCK_FILE, OutputFile } from './writer';
 
@@ -29,12 +32,36 @@ export interface DeployRepo {
   readonly revision: string;
   /** The folder of the repository that holds the cluster folders, relative to its root: `dist`. */
   readonly path: string;
+  /** Where the Argo CD Applications and the ApplicationSet go. @default - namespace argocd, project default */
+  readonly argocd?: ArgoCdSettings;
+  /** Where the Flux objects go, and their credentials. @default - namespace flux-system, no secrets */
+  readonly flux?: FluxSettings;
+}
+
+export interface ArgoCdSettings {
+  /** The namespace Argo CD runs in (and watches for Applications). @default argocd */
+  readonly namespace?: string;
+  /** The Argo CD project of the Applications. @default default */
+  readonly project?: string;
+}
+
+export interface FluxSettings {
+  /** The namespace of the GitRepository and the Kustomizations. @default flux-system */
+  readonly namespace?: string;
+  /** A Secret with the Git credentials of the repository (GitRepository `spec.secretRef`). @default - none: a public repository */
+  readonly secretRef?: string;
+  /**
+   * A Secret with a kubeconfig, for a Flux that applies to another cluster than its own
+   * (Kustomization `spec.kubeConfig.secretRef`, key `value`). @default - none: Flux's own cluster
+   */
+  readonly kubeConfigSecretRef?: string;
 }
 
 /** The settings file, relative to the repository root; the manifests are rendered into its folder. */
 export const DEPLOY_REPO_FILE = 'deploy/repository.yaml';
 
 const ARGOCD_NAMESPACE = 'argocd';
+const ARGOCD_PROJECT = 'default';
 const FLUX_NAMESPACE = 'flux-system';
 /**
  * A Git URL of the characters URLs are made of (RFC 3986), with no `{` or `}`: the URL goes into
@@ -107,16 +134,48 @@ export function parseDeployRepo(file: string, text: string): { readonly repo?: D
   }
   const findings: Finding[] = [];
   const values = new Map<string, string>();
+  const sections: { argocd?: Record<string, string>; flux?: Record<string, string> } = {};
   const hints: Readonly<Record<keyof DeployRepo, string>> = {
     repoURL: 'the URL Argo CD and Flux clone, e.g. https://git.example.com/platform/calico-shield-gitops.git',
     revision: 'the branch Argo CD and Flux follow, e.g. main',
     path: 'the folder that holds the cluster folders, relative to the repository root, e.g. dist',
+    argocd: 'argocd: {namespace: argocd, project: default}',
+    flux: 'flux: {namespace: flux-system, secretRef: <Secret with Git credentials>, kubeConfigSecretRef: <Secret with a kubeconfig>}',
+  };
+  const sectionKeys: Readonly<Record<'argocd' | 'flux', Readonly<Record<string, (v: string) => string | undefined>>>> = {
+    argocd: { namespace: namespaceProblem, project: objectNameProblem },
+    flux: { namespace: namespaceProblem, secretRef: objectNameProblem, kubeConfigSecretRef: objectNameProblem },
   };
   for (const pair of map.items) {
     const key = isScalar(pair.key) ? String(pair.key.value) : '';
     const keyOffset = isScalar(pair.key) ? pair.key.range?.[0] : undefined;
     if (!(key in hints)) {
-      findings.push(finding('unknown-field', `unknown field ${quote(key)}`, 'the deploy settings are repoURL, revision and path', keyOffset, key));
+      findings.push(finding('unknown-field', `unknown field ${quote(key)}`, 'the deploy settings are repoURL, revision, path, argocd and flux', keyOffset, key));
+      continue;
+    }
+    if (key === 'argocd' || key === 'flux') {
+      const known = sectionKeys[key];
+      if (!isMap(pair.value)) {
+        findings.push(finding('not-a-mapping', `${key} is not a mapping`, hints[key], keyOffset, key));
+        continue;
+      }
+      const section: Record<string, string> = {};
+      for (const item of pair.value.items) {
+        const name = isScalar(item.key) ? String(item.key.value) : '';
+        const field = `${key}.${name}`;
+        const nameOffset = isScalar(item.key) ? item.key.range?.[0] : undefined;
+        const check = known[name];
+        if (check === undefined) {
+          findings.push(finding('unknown-field', `unknown field ${quote(field)}`, `${key} takes ${Object.keys(known).join(', ')}`, nameOffset, field));
+          continue;
+        }
+        const value = isScalar(item.value) && typeof item.value.value === 'string' ? item.value.value : undefined;
+        const valueOffset = isScalar(item.value) ? item.value.range?.[0] : nameOffset;
+        const problem = value === undefined ? `${field} is not a string` : check(value);
+        if (problem !== undefined || value === undefined) findings.push(finding(value === undefined ? 'not-a-string' : `bad-${name.toLowerCase()}`, problem ?? `${field} is not a string`, hints[key], valueOffset, field));
+        else section[name] = value;
+      }
+      sections[key] = section;
       continue;
     }
     const value = isScalar(pair.value) && typeof pair.value.value === 'string' ? pair.value.value : undefined;
@@ -125,24 +184,48 @@ export function parseDeployRepo(file: string, text: string): { readonly repo?: D
       findings.push(finding('not-a-string', `${key} is not a string`, hints[key as keyof DeployRepo], valueOffset, key));
       continue;
     }
-    const problem = fieldProblem(key as keyof DeployRepo, value);
+    const problem = fieldProblem(key as RepoField, value);
     if (problem) findings.push(finding(`bad-${key.toLowerCase()}`, problem, hints[key as keyof DeployRepo], valueOffset, key));
     else values.set(key, value);
   }
-  for (const key of Object.keys(hints) as (keyof DeployRepo)[]) {
+  for (const key of REPO_FIELDS) {
     if (!map.items.some((p) => isScalar(p.key) && p.key.value === key)) {
       findings.push(finding('missing-field', `${key} is missing`, hints[key], map.range?.[0]));
     }
   }
   if (findings.length > 0) return { findings };
-  return { repo: { repoURL: values.get('repoURL') ?? '', revision: values.get('revision') ?? '', path: values.get('path') ?? '' }, findings: [] };
+  return {
+    repo: {
+      repoURL: values.get('repoURL') ?? '',
+      revision: values.get('revision') ?? '',
+      path: values.get('path') ?? '',
+      ...(sections.argocd ? { argocd: sections.argocd } : {}),
+      ...(sections.flux ? { flux: sections.flux } : {}),
+    },
+    findings: [],
+  };
+}
+
+type RepoField = 'repoURL' | 'revision' | 'path';
+const REPO_FIELDS: readonly RepoField[] = ['repoURL', 'revision', 'path'];
+
+function namespaceProblem(value: string): string | undefined {
+  const problem = checkDns1123Label(value);
+  return problem ? `namespace ${quote(value)}: ${problem.message}` : undefined;
+}
+
+function objectNameProblem(value: string): string | undefined {
+  const problem = checkDns1123Subdomain(value);
+  return problem ? `${quote(value)} is not an object name: ${problem.message}` : undefined;
 }
 
 function repoProblem(repo: DeployRepo): string | undefined {
-  return fieldProblem('repoURL', repo.repoURL) ?? fieldProblem('revision', repo.revision) ?? fieldProblem('path', repo.path);
+  const settings = [repo.argocd?.namespace, repo.flux?.namespace].flatMap((n) => (n === undefined ? [] : [namespaceProblem(n)]));
+  const names = [repo.argocd?.project, repo.flux?.secretRef, repo.flux?.kubeConfigSecretRef].flatMap((n) => (n === undefined ? [] : [objectNameProblem(n)]));
+  return fieldProblem('repoURL', repo.repoURL) ?? fieldProblem('revision', repo.revision) ?? fieldProblem('path', repo.path) ?? [...settings, ...names].find((p) => p !== undefined);
 }
 
-function fieldProblem(key: keyof DeployRepo, value: string): string | undefined {
+function fieldProblem(key: RepoField, value: string): string | undefined {
   switch (key) {
     case 'repoURL':
       if (/[{}]/.test(value)) return `repoURL ${quote(value)} holds "{" or "}": Argo CD would evaluate it as template syntax in the ApplicationSet`;
@@ -195,13 +278,14 @@ function gitopsUnits(cluster: DeployCluster): GitopsUnit[] {
 }
 
 /**
- * What every Application of calico-shield syncs with. No ServerSideApply here: the one object
+ * What every Application of calico-shield syncs with, typed by the Application CRD of Argo CD
+ * v3.5.1 (imports/argocd-application-argoproj.io.ts). No ServerSideApply here: the one object
  * that needs it, FelixConfiguration `default`, asks for it with its own annotation, and the
  * other objects are calico-shield's alone.
  */
-function applicationSpec(sources: readonly Readonly<Record<string, string>>[], destination: Readonly<Record<string, string>>): Record<string, unknown> {
+function applicationSpec(repo: DeployRepo, sources: readonly ApplicationSpecSources[], destination: ApplicationSpecDestination): ApplicationSpec {
   return {
-    project: 'default',
+    project: repo.argocd?.project ?? ARGOCD_PROJECT,
     ...(sources.length > 0 ? { sources: [...sources] } : {}),
     destination,
     syncPolicy: {
@@ -225,7 +309,41 @@ function applicationSpec(sources: readonly Readonly<Record<string, string>>[], d
   };
 }
 
+const MANAGED_BY = { 'app.kubernetes.io/managed-by': GENERATOR_NAME };
+
+/**
+ * Keys in the order people write them, by the key of the object that holds them: the generated
+ * constructs emit keys alphabetically. Keys not listed follow, sorted.
+ */
+const KEY_ORDER: Readonly<Record<string, readonly string[]>> = {
+  '': ['apiVersion', 'kind', 'metadata', 'spec'],
+  metadata: ['name', 'namespace', 'labels', 'annotations'],
+  spec: ['project', 'source', 'sources', 'destination', 'goTemplate', 'goTemplateOptions', 'generators', 'template', 'templatePatch', 'dependsOn', 'interval', 'retryInterval', 'timeout', 'url', 'ref', 'secretRef', 'sourceRef', 'path', 'kubeConfig', 'ignore', 'prune', 'wait', 'syncPolicy'],
+  sources: ['repoURL', 'targetRevision', 'path'],
+  git: ['repoURL', 'revision', 'files'],
+  files: ['path', 'exclude'],
+  template: ['metadata', 'spec'],
+  syncPolicy: ['automated', 'syncOptions', 'retry'],
+  retry: ['limit', 'backoff'],
+  backoff: ['duration', 'factor', 'maxDuration'],
+};
+
+function ordered(value: unknown, parent = ''): unknown {
+  if (Array.isArray(value)) return value.map((v) => ordered(v, parent));
+  if (value === null || typeof value !== 'object') return value;
+  const order = KEY_ORDER[parent] ?? [];
+  const rank = (k: string): number => (order.includes(k) ? order.indexOf(k) : order.length);
+  const keys = Object.keys(value).sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+  return Object.fromEntries(keys.map((k) => [k, ordered((value as Record<string, unknown>)[k], k)]));
+}
+
+/** A manifest, its keys in KEY_ORDER, as YAML. */
+function manifestYaml(manifest: unknown): string {
+  return yamlText(ordered(manifest) as Record<string, unknown>);
+}
+
 function applicationSetFile(repo: DeployRepo): string {
+  const namespace = repo.argocd?.namespace ?? ARGOCD_NAMESPACE;
   const lockGlob = `${repo.path}/*/${LOCK_FILE}`;
   // One source per build path of the cluster, read from its calico-shield.lock; toJson quotes
   // each path, as Argo CD's documentation asks of templatePatch parameters.
@@ -239,10 +357,13 @@ function applicationSetFile(repo: DeployRepo): string {
     '  {{- end }}',
     '',
   ].join('\n');
+  // The ApplicationSet CRD is not imported (its generated types are 3 MB); its template's spec
+  // is an Application spec, typed as such, and the whole manifest is checked against the CRD's
+  // schema in test/gitops/deploy.test.ts.
   const manifest = {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'ApplicationSet',
-    metadata: { name: GENERATOR_NAME, namespace: ARGOCD_NAMESPACE, labels: { 'app.kubernetes.io/managed-by': GENERATOR_NAME } },
+    metadata: { name: GENERATOR_NAME, namespace, labels: MANAGED_BY },
     spec: {
       goTemplate: true,
       goTemplateOptions: ['missingkey=error'],
@@ -258,9 +379,9 @@ function applicationSetFile(repo: DeployRepo): string {
         },
       ],
       template: {
-        metadata: { name: `${GENERATOR_NAME}-{{.path.basename}}`, labels: { 'app.kubernetes.io/managed-by': GENERATOR_NAME } },
+        metadata: { name: `${GENERATOR_NAME}-{{.path.basename}}`, labels: MANAGED_BY },
         // Each folder goes to the Argo CD cluster of the same name, never all to one cluster.
-        spec: applicationSpec([], { name: '{{.path.basename}}' }),
+        spec: toJson_ApplicationSpec(applicationSpec(repo, [], { name: '{{.path.basename}}' })),
       },
       templatePatch: sourcesPatch,
       // A cluster whose spec is deleted keeps its protection: deleting its Application must not
@@ -273,62 +394,62 @@ function applicationSetFile(repo: DeployRepo): string {
       'Argo CD managing every cluster: one Application per folder of dist/, sent to the Argo CD cluster',
       'of the same name (register each cluster under its spec file name: argocd cluster add <context> --name <cluster>).',
       `Each Application has a source per build path listed in the folder's ${LOCK_FILE} (Argo CD 2.10 or later: templatePatch).`,
-      `  kubectl apply -n ${ARGOCD_NAMESPACE} -f deploy/argocd/applicationset.yaml`,
-    ]) + yamlText(manifest)
+      `  kubectl apply -n ${namespace} -f deploy/argocd/applicationset.yaml`,
+    ]) + manifestYaml(manifest)
   );
 }
 
 function applicationFile(cluster: string, units: readonly GitopsUnit[], repo: DeployRepo): string {
-  const sources = units.map((u) => ({ repoURL: repo.repoURL, targetRevision: repo.revision, path: `${repo.path}/${cluster}/${u.path}` }));
-  const manifest = {
-    apiVersion: 'argoproj.io/v1alpha1',
-    kind: 'Application',
-    metadata: { name: `${GENERATOR_NAME}-${cluster}`, namespace: ARGOCD_NAMESPACE, labels: { 'app.kubernetes.io/managed-by': GENERATOR_NAME } },
-    spec: applicationSpec(sources, { server: 'https://kubernetes.default.svc' }),
-  };
+  const namespace = repo.argocd?.namespace ?? ARGOCD_NAMESPACE;
+  const sources = units.map((u): ApplicationSpecSources => ({ repoUrl: repo.repoURL, targetRevision: repo.revision, path: `${repo.path}/${cluster}/${u.path}` }));
+  const manifest: unknown = Application.manifest({
+    metadata: { name: `${GENERATOR_NAME}-${cluster}`, namespace, labels: MANAGED_BY },
+    spec: applicationSpec(repo, sources, { server: 'https://kubernetes.default.svc' }),
+  });
   return (
     header([
       `Argo CD running inside cluster "${cluster}": sync ${repo.path}/${cluster}/ into this cluster, one source per build path.`,
-      `  kubectl apply -n ${ARGOCD_NAMESPACE} -f deploy/argocd/applications/${cluster}.yaml`,
-    ]) + yamlText(manifest)
+      `  kubectl apply -n ${namespace} -f deploy/argocd/applications/${cluster}.yaml`,
+    ]) + manifestYaml(manifest)
   );
 }
 
 function fluxFile(cluster: string, units: readonly GitopsUnit[], repo: DeployRepo): string {
-  const source = {
-    apiVersion: 'source.toolkit.fluxcd.io/v1',
-    kind: 'GitRepository',
-    metadata: { name: GENERATOR_NAME, namespace: FLUX_NAMESPACE },
+  const namespace = repo.flux?.namespace ?? FLUX_NAMESPACE;
+  const secretRef = repo.flux?.secretRef;
+  const kubeConfigSecret = repo.flux?.kubeConfigSecretRef;
+  const source: unknown = GitRepository.manifest({
+    metadata: { name: GENERATOR_NAME, namespace },
     spec: {
       interval: '1m',
       url: repo.repoURL,
       ref: { branch: repo.revision },
+      ...(secretRef !== undefined ? { secretRef: { name: secretRef } } : {}),
       // The artifact holds this cluster's folder only: the specs and the other clusters stay out of it.
       ignore: sourceIgnore(`${repo.path}/${cluster}`),
     },
-  };
+  });
   // Names without the cluster: one Flux per cluster, and Flux copies the name into a label
   // (kustomize.toolkit.fluxcd.io/name) of every object it applies, which takes 63 characters at most.
   // Each path waits for every path of the stage before it.
-  const kustomizations = units.map((unit) => {
+  const kustomizations = units.map((unit): unknown => {
     const before = units.filter((u) => u.stage < unit.stage);
     const waitsFor = before.filter((u) => u.stage === before[before.length - 1]?.stage);
-    return {
-      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
-      kind: 'Kustomization',
-      metadata: { name: unit.name, namespace: FLUX_NAMESPACE },
+    return Kustomization.manifest({
+      metadata: { name: unit.name, namespace },
       spec: {
         ...(waitsFor.length > 0 ? { dependsOn: waitsFor.map((u) => ({ name: u.name })) } : {}),
         interval: '10m',
         retryInterval: '1m',
         timeout: '3m',
-        sourceRef: { kind: 'GitRepository', name: GENERATOR_NAME },
+        sourceRef: { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: GENERATOR_NAME },
         path: `./${repo.path}/${cluster}/${unit.path}`,
+        ...(kubeConfigSecret !== undefined ? { kubeConfig: { secretRef: { name: kubeConfigSecret, key: 'value' } } } : {}),
         prune: true,
         // Ready only once every object of the path is applied, so the next stage waits for it.
         wait: true,
       },
-    };
+    });
   });
   return (
     header([
@@ -336,7 +457,7 @@ function fluxFile(cluster: string, units: readonly GitopsUnit[], repo: DeployRep
       'policies, then host endpoints (each shard on its own, or the KubeControllersConfiguration that',
       'creates them), then the FelixConfiguration that prunes failsafe ports.',
       `  kubectl apply -f deploy/flux/${cluster}.yaml`,
-    ]) + [source, ...kustomizations].map((m) => `---\n${yamlText(m)}`).join('')
+    ]) + [source, ...kustomizations].map((m) => `---\n${manifestYaml(m)}`).join('')
   );
 }
 

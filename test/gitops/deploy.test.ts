@@ -9,6 +9,7 @@ import { STAGES } from '../../lib/charts/metadata';
 import { DEPLOY_REPO_FILE, DeployCluster, DeployRepo, parseDeployRepo, renderDeploy } from '../../lib/gitops/deploy';
 import { LOCK_FILE } from '../../lib/gitops/writer';
 import { CLUSTERS, listFiles } from '../support/cli';
+import { loadCrdValidators } from '../support/crd-schema';
 import { ROOT } from '../support/compile';
 
 const REPO: DeployRepo = { repoURL: 'https://git.example.com/platform/calico-shield-gitops.git', revision: 'main', path: 'dist' };
@@ -205,5 +206,73 @@ describe('parseDeployRepo', () => {
     const result = parseDeployRepo('deploy/repository.yaml', text);
     expect(result.repo).toBeUndefined();
     expect(result.findings.map((f) => [f.code, f.file, f.line, f.col])).toEqual([[code, 'deploy/repository.yaml', line, col]]);
+  });
+});
+
+describe('deploy settings for Argo CD and Flux', () => {
+  const SETTINGS: DeployRepo = {
+    ...REPO,
+    argocd: { namespace: 'gitops', project: 'platform' },
+    flux: { namespace: 'flux', secretRef: 'calico-shield-git', kubeConfigSecretRef: 'edge-kubeconfig' },
+  };
+
+  it('can read the argocd and flux sections', () => {
+    const text = [
+      'repoURL: https://git.example.com/g.git',
+      'revision: main',
+      'path: dist',
+      'argocd: {namespace: gitops, project: platform}',
+      'flux:',
+      '  namespace: flux',
+      '  secretRef: calico-shield-git',
+      '  kubeConfigSecretRef: edge-kubeconfig',
+      '',
+    ].join('\n');
+    expect(parseDeployRepo('deploy/repository.yaml', text)).toEqual({ repo: { ...SETTINGS, repoURL: 'https://git.example.com/g.git' }, findings: [] });
+  });
+
+  it.each<[string, string, string, string, number, number]>([
+    ['a namespace that is not a DNS label', 'argocd: {namespace: Argo_CD}', 'bad-namespace', 'argocd.namespace', 4, 21],
+    ['a secret name that is not an object name', 'flux: {secretRef: "git creds"}', 'bad-secretref', 'flux.secretRef', 4, 19],
+    ['an unknown setting', 'flux: {sshKey: x}', 'unknown-field', 'flux.sshKey', 4, 8],
+    ['a section that is not a mapping', 'argocd: argocd', 'not-a-mapping', 'argocd', 4, 1],
+  ])('fails on %s', (_, line, code, field, lineNo, col) => {
+    const result = parseDeployRepo('deploy/repository.yaml', `repoURL: https://git.example.com/g.git\nrevision: main\npath: dist\n${line}\n`);
+    expect(result.repo).toBeUndefined();
+    expect(result.findings.map((f) => [f.code, f.field, f.line, f.col])).toEqual([[code, field, lineNo, col]]);
+  });
+
+  it('can put the Applications in the Argo CD namespace and project given', () => {
+    const files = rendered(['edge'], SETTINGS);
+    const [app] = files.get('argocd/applications/edge.yaml') ?? [];
+    const [set] = files.get('argocd/applicationset.yaml') ?? [];
+    expect([app.metadata, app.spec.project]).toEqual([expect.objectContaining({ namespace: 'gitops' }), 'platform']);
+    expect([(set.metadata as { namespace?: string }).namespace, (set.spec.template as { spec: { project: string } }).spec.project]).toEqual(['gitops', 'platform']);
+  });
+
+  it('can give Flux the Git credentials and a remote cluster kubeconfig', () => {
+    const docs = rendered(['edge'], SETTINGS).get('flux/edge.yaml') ?? [];
+    expect(docs.map((d) => (d.metadata as { namespace?: string }).namespace)).toEqual(docs.map(() => 'flux'));
+    expect(docs[0].spec.secretRef).toEqual({ name: 'calico-shield-git' });
+    for (const k of docs.slice(1)) expect(k.spec.kubeConfig).toEqual({ secretRef: { name: 'edge-kubeconfig', key: 'value' } });
+  });
+
+  it('can pass the schemas of the CRDs Argo CD v3.5.1 and Flux (kustomize-controller v1.9.4, source-controller v1.9.1) serve', () => {
+    const validators = ['argocd-v3.5.1', 'flux-kustomize-controller-v1.9.4', 'flux-source-controller-v1.9.1'].map((d) => loadCrdValidators(path.join(ROOT, 'crds', d)));
+    const kinds = new Map(validators.flatMap((v) => v.kinds.map((k) => [k, v] as const)));
+    expect([...kinds.keys()].sort()).toEqual(['Application', 'ApplicationSet', 'GitRepository', 'Kustomization']);
+    let checked = 0;
+    for (const repo of [REPO, SETTINGS]) {
+      for (const [file, docs] of rendered([cluster('edge', SHARDED_PATHS), 'core'], repo)) {
+        for (const doc of docs) {
+          const validator = kinds.get(doc.kind);
+          expect([file, doc.kind, validator === undefined]).toEqual([file, doc.kind, false]);
+          expect([file, doc.kind, validator?.validate(doc)]).toEqual([file, doc.kind, []]);
+          checked++;
+        }
+      }
+    }
+    // Two settings × (ApplicationSet, two Applications, two Flux files of a GitRepository and 3 or 5 Kustomizations).
+    expect(checked).toBe(2 * (1 + 2 + (1 + 5) + (1 + 3)));
   });
 });
