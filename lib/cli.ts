@@ -26,7 +26,7 @@ import { initRepository } from './init';
 import { NODES_USAGE, runNodes } from './nodes-command';
 import { applyAcknowledge, ClusterResult, compileCluster } from './pipeline';
 import { planCluster } from './plan/plan';
-import { formatFinding, hasErrors, sortFindings } from './spec/errors';
+import { Finding, FINDINGS_FORMATS, findingsGithub, findingsJson, FindingsFormat, formatFinding, hasErrors, sortFindings } from './spec/errors';
 import { parseClusterSpec } from './spec/parse';
 import { clusterEnvironment } from './verify/environment';
 import { explain, ExplainContext, formatExplanation, formatQueryError } from './verify/explain';
@@ -50,6 +50,8 @@ export interface CliIo {
    * @default - nothing
    */
   readonly onStep?: (step: string) => void;
+  /** Where --format json writes its document; @default stdout */
+  readonly findings?: (text: string) => void;
 }
 
 /** Exit code of a failure that is a bug in calico-shield (sysexits' EX_SOFTWARE). */
@@ -78,6 +80,7 @@ options:
   --clusters DIR   folder of cluster specs (default: clusters)
   --out DIR        output folder (default: dist)
   --cluster NAME   the cluster synth compiles, or whose dist/<cluster>/ explain and audit read
+  --format FORMAT  synth, check: findings as text (default), json or github (annotations)
   --debug          print the stack trace of a failure
   --help           this text; <command> --help or help <command>: that command's
   --version        the version of calico-shield
@@ -120,6 +123,8 @@ interface Options {
   readonly from?: string;
   /** synth: compile every cluster, also those whose spec is unchanged since the last synth. */
   readonly force?: boolean;
+  /** synth, check: how findings are printed. */
+  readonly format: FindingsFormat;
 }
 
 /**
@@ -164,7 +169,7 @@ export function main(): void {
 
 /** `calico-shield <command> --help` and `calico-shield help <command>`. */
 const COMMAND_HELP: Readonly<Record<string, string>> = {
-  synth: `usage: calico-shield synth [--clusters DIR] [--out DIR] [--cluster NAME] [--force]
+  synth: `usage: calico-shield synth [--clusters DIR] [--out DIR] [--cluster NAME] [--force] [--format text|json|github]
 
 Compiles every clusters/<name>.yaml into dist/<name>/ and, when deploy/repository.yaml exists,
 renders deploy/argocd/ and deploy/flux/. All or nothing: on any error nothing is written.
@@ -173,10 +178,13 @@ calico-shield is not compiled again.
 
   --cluster NAME   compile that cluster only; every other folder stays as it is
   --force          compile every cluster
+  --format FORMAT  how findings are printed: text (default, on stderr), json (one document
+                   {"findings": [...]} on stdout; everything else on stderr) or github
+                   (GitHub Actions annotations on stdout)
   --clusters DIR   folder of cluster specs (default: clusters)
   --out DIR        output folder (default: dist)
 `,
-  check: `usage: calico-shield check [--clusters DIR] [--out DIR]
+  check: `usage: calico-shield check [--clusters DIR] [--out DIR] [--format text|json|github]
 
 Compiles every spec in memory and compares with dist/ and deploy/: exit 0 when they are what
 synth would write, exit 1 with a diff ("committed" against "synth would write") when not.
@@ -249,6 +257,8 @@ function dispatch(argv: readonly string[], io: CliIo): number {
   // elsewhere (--clusters) never rewrites this repository's manifests.
   const deployRoot = path.join(path.dirname(clustersDir), path.dirname(DEPLOY_REPO_FILE));
   const synth = parsed.command === 'synth';
+  // With --format json, stdout holds the JSON document only: what else the run prints goes to stderr.
+  if (parsed.format === 'json') io = { ...io, stdout: io.stderr, findings: io.stdout };
   const locks = lockOutputs(outDir, deployRoot, synth ? 'synth' : 'check');
   try {
     io.onStep?.('locked');
@@ -360,22 +370,27 @@ function compileAll(clustersDir: string, outDir: string, deployRoot: string, syn
     results.push({ name, findings, ...(warnings ? { warnings } : {}), ...(files ? { files } : {}) });
   }
   const findings = sortFindings([...loaded.findings, ...results.flatMap((r) => r.findings)]);
-  for (const f of findings) io.stderr(`${formatFinding(f)}\n`);
-  if (synth) for (const w of results.flatMap((r) => r.warnings ?? [])) io.stderr(`${formatFinding(w)}\n`);
+  const warnings = synth || options.format !== 'text' ? results.flatMap((r) => r.warnings ?? []) : [];
+  // The deploy settings are read only when the clusters compile, and every finding is printed once.
+  const deploy = hasErrors(findings) ? { findings: [] } : loadDeploy(deployRoot, io);
+  printFindings([...findings, ...warnings, ...deploy.findings], options.format, io);
   if (hasErrors(findings)) {
     const n = findings.filter((f) => f.severity === 'error').length;
     io.stderr(`\n${n} error${n === 1 ? '' : 's'}; nothing was written to ${path.relative(io.cwd, outDir) || '.'}/\n`);
     return 1;
   }
+  if (hasErrors(deploy.findings)) {
+    io.stderr('\nnothing was written\n');
+    return 1;
+  }
   const built = results.map(toOutput);
   const outputs = [...built, ...reused.map((r) => r.output)];
   const clusters = [...built.map((o) => ({ name: o.cluster, gitopsPaths: lockedGitopsPaths(o) })), ...reused.map((r) => ({ name: r.output.cluster, gitopsPaths: r.gitopsPaths }))];
-  const deploy = loadDeploy(deployRoot, io);
-  if (typeof deploy === 'number') return deploy;
+  const repo = 'repo' in deploy ? deploy.repo : undefined;
   return {
     outputs,
     reused: reused.filter((r) => r.current).map((r) => r.output.cluster),
-    ...(deploy ? { deploy: { dir: deployRoot, files: renderDeploy(clusters, deploy) } } : {}),
+    ...(repo ? { deploy: { dir: deployRoot, files: renderDeploy(clusters, repo) } } : {}),
   };
 }
 
@@ -418,18 +433,22 @@ function garbageCollector(): (() => void) | undefined {
   return typeof gc === 'function' ? () => (gc as () => void)() : undefined;
 }
 
-/** The deploy/ settings; undefined when the repository has none; 1 after printing its errors. */
-function loadDeploy(root: string, io: CliIo): DeployRepo | undefined | number {
+/**
+ * Text goes to stderr, one finding after the other; json and github to stdout, for CI, where
+ * the rest of what the run prints goes to stderr (json) or stays in the log (github).
+ */
+function printFindings(findings: readonly Finding[], format: FindingsFormat, io: CliIo): void {
+  if (format === 'json') (io.findings ?? io.stdout)(findingsJson(findings));
+  else if (format === 'github') io.stdout(findingsGithub(findings));
+  else for (const f of findings) io.stderr(`${formatFinding(f)}\n`);
+}
+
+/** The deploy/ settings, with the findings about them; no repo when the repository has none. */
+function loadDeploy(root: string, io: CliIo): { readonly repo?: DeployRepo; readonly findings: readonly Finding[] } {
   const file = path.join(root, path.basename(DEPLOY_REPO_FILE));
-  if (!folderExists(root) || entryType(file) === 'missing') return undefined;
+  if (!folderExists(root) || entryType(file) === 'missing') return { findings: [] };
   const text = readRegularFileOrFail(file).toString('utf8');
-  const { repo, findings } = parseDeployRepo(path.relative(io.cwd, file) || file, text);
-  for (const f of findings) io.stderr(`${formatFinding(f)}\n`);
-  if (!repo || hasErrors(findings)) {
-    io.stderr('\nnothing was written\n');
-    return 1;
-  }
-  return repo;
+  return parseDeployRepo(path.relative(io.cwd, file) || file, text);
 }
 
 function checkDeploy(deploy: DeployOutput, io: CliIo): number {
@@ -449,11 +468,11 @@ function checkDeploy(deploy: DeployOutput, io: CliIo): number {
 }
 
 /** What each option with a value takes, for the message when it is missing. */
-const OPTION_VALUES: Readonly<Record<string, string>> = { '--clusters': 'a folder', '--out': 'a folder', '--cluster': 'a cluster name', '--from': 'a file, a folder or -' };
+const OPTION_VALUES: Readonly<Record<string, string>> = { '--clusters': 'a folder', '--out': 'a folder', '--cluster': 'a cluster name', '--from': 'a file, a folder or -', '--format': 'text, json or github' };
 
 /** The command line of synth, check, explain and audit (node:util parseArgs), or what is wrong with it. */
 function parseArgs(argv: readonly string[]): Options | string {
-  let parsed: { values: { clusters?: string; out?: string; cluster?: string; from?: string; force?: boolean; help?: boolean; version?: boolean }; positionals: string[] };
+  let parsed: { values: { clusters?: string; out?: string; cluster?: string; from?: string; force?: boolean; format?: string; help?: boolean; version?: boolean }; positionals: string[] };
   try {
     parsed = parseCommandLine({
       args: [...argv],
@@ -463,6 +482,7 @@ function parseArgs(argv: readonly string[]): Options | string {
         cluster: { type: 'string' },
         from: { type: 'string' },
         force: { type: 'boolean' },
+        format: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -480,8 +500,10 @@ function parseArgs(argv: readonly string[]): Options | string {
   const { values, positionals } = parsed;
   const clusters = values.clusters ?? 'clusters';
   const out = values.out ?? 'dist';
-  if (values.help) return { command: 'help', clusters, out };
-  if (values.version) return { command: 'version', clusters, out };
+  const format = (values.format ?? 'text') as FindingsFormat;
+  if (values.help) return { command: 'help', clusters, out, format };
+  if (values.version) return { command: 'version', clusters, out, format };
+  if (!FINDINGS_FORMATS.includes(format)) return `--format ${values.format}: text, json or github`;
   const [command, query, extra] = positionals;
   const { cluster, from, force } = values;
   if (command === undefined) return 'missing command';
@@ -491,9 +513,10 @@ function parseArgs(argv: readonly string[]): Options | string {
   if (command === 'audit' && (cluster === undefined || from === undefined)) return 'audit needs --cluster NAME and --from DUMP';
   if (command === 'check' && cluster !== undefined) return '--cluster is an option of synth, explain and audit';
   if (command !== 'synth' && force) return '--force is an option of synth';
+  if (command !== 'synth' && command !== 'check' && values.format !== undefined) return '--format is an option of synth and check';
   if (command !== 'explain' && command !== 'audit' && from !== undefined) return '--from is an option of audit and explain';
   if (cluster !== undefined && !isClusterName(cluster)) return `--cluster ${cluster}: a cluster name is a DNS-1123 label`;
-  return { command, clusters, out, ...(cluster !== undefined && { cluster }), ...(query !== undefined && { query }), ...(from !== undefined && { from }), ...(force && { force }) };
+  return { command, clusters, out, format, ...(cluster !== undefined && { cluster }), ...(query !== undefined && { query }), ...(from !== undefined && { from }), ...(force && { force }) };
 }
 
 /** init [DIR]: scaffolds a GitOps repository that uses the package. */

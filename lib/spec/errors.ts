@@ -43,3 +43,46 @@ export function formatFinding(f: Finding): string {
   const head = `${where ? `${where}: ` : ''}${f.severity}[${f.code}]${f.field ? ` ${f.field}:` : ''} ${f.message}`;
   return f.hint ? `${head}\n  hint: ${f.hint}` : head;
 }
+
+/** How findings are printed: `text` for people, `json` and `github` for CI. */
+export type FindingsFormat = 'text' | 'json' | 'github';
+export const FINDINGS_FORMATS: readonly FindingsFormat[] = ['text', 'json', 'github'];
+
+/**
+ * Findings as one JSON document: `{"findings": [...]}`, each with severity, code, message and,
+ * when known, hint, file, line, col and field. Ends with a newline.
+ */
+export function findingsJson(findings: readonly Finding[]): string {
+  return `${JSON.stringify({ findings: findings.map((f) => ({ severity: f.severity, code: f.code, message: f.message, ...pick(f) })) }, null, 2)}\n`;
+}
+
+function pick(f: Finding): Partial<Finding> {
+  return {
+    ...(f.hint !== undefined ? { hint: f.hint } : {}),
+    ...(f.file !== undefined ? { file: f.file } : {}),
+    ...(f.line !== undefined ? { line: f.line } : {}),
+    ...(f.col !== undefined ? { col: f.col } : {}),
+    ...(f.field !== undefined ? { field: f.field } : {}),
+  };
+}
+
+/**
+ * Findings as GitHub Actions workflow commands (`::error file=…,line=…,col=…,title=…::message`),
+ * one line each, so a workflow run annotates the spec lines in the pull request. Values are
+ * escaped as the runner expects: %, CR and LF everywhere, and : and , in properties.
+ */
+export function findingsGithub(findings: readonly Finding[]): string {
+  const data = (s: string): string => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  const property = (s: string): string => data(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+  return findings
+    .map((f) => {
+      const props = [
+        ...(f.file !== undefined ? [`file=${property(f.file)}`] : []),
+        ...(f.line !== undefined ? [`line=${f.line}`] : []),
+        ...(f.col !== undefined ? [`col=${f.col}`] : []),
+        `title=${property(`calico-shield ${f.code}${f.field ? ` at ${f.field}` : ''}`)}`,
+      ];
+      return `::${f.severity === 'error' ? 'error' : 'warning'} ${props.join(',')}::${data(f.hint ? `${f.message}\nhint: ${f.hint}` : f.message)}\n`;
+    })
+    .join('');
+}
