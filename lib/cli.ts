@@ -68,9 +68,10 @@ commands:
   check     compile in memory and compare with dist/ and deploy/; exit 1 with a diff when they are stale or hand-edited
   nodes import --cluster NAME [--file nodes.json]
             add or update spec.nodes from \`kubectl get nodes -o json\` (see below)
-  explain   --cluster NAME [--from DUMP] "<source> -> <destination>:<port>[/<protocol>]"
-            can the source reach the port? Evaluated on the objects of dist/<cluster>/ (and, with
-            --from, the cluster's own, as audit does); exit 0 allowed, 3 denied, 2 bad query
+  explain   --cluster NAME [--spec] [--from DUMP] "<source> -> <destination>:<port>[/<protocol>]"
+            can the source reach the port? Evaluated on the objects of dist/<cluster>/ (--spec: on
+            what the spec compiles to now; with --from, the cluster's own too, as audit does);
+            exit 0 allowed, 3 denied, 2 bad query
   audit     --cluster NAME --from DUMP
             evaluate the cluster's compiled objects together with the Calico objects the cluster
             already has (DUMP: the output of kubectl get … -o yaml or calicoctl get … -o yaml, a
@@ -123,6 +124,8 @@ interface Options {
   readonly from?: string;
   /** synth: compile every cluster, also those whose spec is unchanged since the last synth. */
   readonly force?: boolean;
+  /** explain: evaluate the objects the spec compiles to now, not dist/. */
+  readonly spec?: boolean;
   /** synth, check: how findings are printed. */
   readonly format: FindingsFormat;
 }
@@ -189,10 +192,11 @@ calico-shield is not compiled again.
 Compiles every spec in memory and compares with dist/ and deploy/: exit 0 when they are what
 synth would write, exit 1 with a diff ("committed" against "synth would write") when not.
 `,
-  explain: `usage: calico-shield explain --cluster NAME [--from DUMP] "<source> -> <destination>:<port>[/<protocol>]"
+  explain: `usage: calico-shield explain --cluster NAME [--spec] [--from DUMP] "<source> -> <destination>:<port>[/<protocol>]"
 
-Can the source reach the port? Evaluated on the objects of dist/<cluster>/ (with --from, with the
-cluster's own Calico objects too). Exit 0 allowed, 3 denied, 2 bad query. Peers:
+Can the source reach the port? Evaluated on the objects of dist/<cluster>/ or, with --spec, on
+the objects clusters/<cluster>.yaml compiles to now (also when synth refused to write them);
+with --from, with the cluster's own Calico objects too. Exit 0 allowed, 3 denied, 2 bad query. Peers:
   pod <namespace>[/<name>][{key=value,...}] [on <node>] [ip <address>]
   host <node>[/<interface>] [ip <address>]
   ip <address>
@@ -472,7 +476,7 @@ const OPTION_VALUES: Readonly<Record<string, string>> = { '--clusters': 'a folde
 
 /** The command line of synth, check, explain and audit (node:util parseArgs), or what is wrong with it. */
 function parseArgs(argv: readonly string[]): Options | string {
-  let parsed: { values: { clusters?: string; out?: string; cluster?: string; from?: string; force?: boolean; format?: string; help?: boolean; version?: boolean }; positionals: string[] };
+  let parsed: { values: { clusters?: string; out?: string; cluster?: string; from?: string; force?: boolean; spec?: boolean; format?: string; help?: boolean; version?: boolean }; positionals: string[] };
   try {
     parsed = parseCommandLine({
       args: [...argv],
@@ -482,6 +486,7 @@ function parseArgs(argv: readonly string[]): Options | string {
         cluster: { type: 'string' },
         from: { type: 'string' },
         force: { type: 'boolean' },
+        spec: { type: 'boolean' },
         format: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
@@ -513,10 +518,11 @@ function parseArgs(argv: readonly string[]): Options | string {
   if (command === 'audit' && (cluster === undefined || from === undefined)) return 'audit needs --cluster NAME and --from DUMP';
   if (command === 'check' && cluster !== undefined) return '--cluster is an option of synth, explain and audit';
   if (command !== 'synth' && force) return '--force is an option of synth';
+  if (command !== 'explain' && values.spec) return '--spec is an option of explain';
   if (command !== 'synth' && command !== 'check' && values.format !== undefined) return '--format is an option of synth and check';
   if (command !== 'explain' && command !== 'audit' && from !== undefined) return '--from is an option of audit and explain';
   if (cluster !== undefined && !isClusterName(cluster)) return `--cluster ${cluster}: a cluster name is a DNS-1123 label`;
-  return { command, clusters, out, format, ...(cluster !== undefined && { cluster }), ...(query !== undefined && { query }), ...(from !== undefined && { from }), ...(force && { force }) };
+  return { command, clusters, out, format, ...(cluster !== undefined && { cluster }), ...(query !== undefined && { query }), ...(from !== undefined && { from }), ...(force && { force }), ...(values.spec && { spec: true }) };
 }
 
 /** init [DIR]: scaffolds a GitOps repository that uses the package. */
@@ -538,12 +544,8 @@ function initCommand(argv: readonly string[], io: CliIo): number {
 
 /** explain: reads the objects of dist/<cluster>/ and answers the query. */
 function explainCommand(o: Options, io: CliIo): number {
-  const folder = path.resolve(io.cwd, o.out, o.cluster ?? '');
-  const read = readClusterObjects(folder);
-  if (typeof read === 'string') {
-    io.stderr(`error: ${read} in ${path.relative(io.cwd, folder) || folder}/: run calico-shield synth first\n`);
-    return 1;
-  }
+  const read = o.spec ? compiledObjects(o, io) : distObjects(o, io);
+  if (typeof read === 'number') return read;
   const context = explainContext(path.resolve(io.cwd, o.clusters), o.cluster ?? '', io);
   let objects: readonly CalicoObject[] = read.objects;
   if (o.from !== undefined) {
@@ -561,6 +563,44 @@ function explainCommand(o: Options, io: CliIo): number {
   }
   io.stdout(formatExplanation({ ...result.explanation, issues: [...read.issues, ...result.explanation.issues] }));
   return result.explanation.verdict.allowed ? 0 : 3;
+}
+
+/** The objects of dist/<cluster>/, as Argo CD or Flux applies them; 1 after saying why there are none. */
+function distObjects(o: Options, io: CliIo): { readonly objects: readonly CalicoObject[]; readonly issues: readonly string[] } | number {
+  const folder = path.resolve(io.cwd, o.out, o.cluster ?? '');
+  const read = readClusterObjects(folder);
+  if (typeof read === 'string') {
+    io.stderr(`error: ${read} in ${path.relative(io.cwd, folder) || folder}/: run calico-shield synth first, or explain --spec\n`);
+    return 1;
+  }
+  return read;
+}
+
+/**
+ * explain --spec: the objects clusters/<cluster>.yaml compiles to now, in memory, also when
+ * synth refuses to write them because the guard rails found a cut or an open port (so a failed
+ * synth's hint can be replayed); 1 when the spec itself has errors.
+ */
+function compiledObjects(o: Options, io: CliIo): { readonly objects: readonly CalicoObject[]; readonly issues: readonly string[] } | number {
+  const clustersDir = path.resolve(io.cwd, o.clusters);
+  const cluster = o.cluster ?? '';
+  const file = folderExists(clustersDir) ? findClusterSpec(clustersDir, cluster) : undefined;
+  if (file === undefined) {
+    io.stderr(`error: ${path.relative(io.cwd, clustersDir) || '.'}/: no spec ${cluster}.yaml\n`);
+    return 1;
+  }
+  const input = readSpec(clustersDir, file, cluster);
+  if ('severity' in input) {
+    io.stderr(`${formatFinding(input)}\n`);
+    return 1;
+  }
+  const compiled = compileCluster(input);
+  const specErrors = compiled.findings.filter((f) => f.severity === 'error' && !VERIFY_CODES.has(f.code));
+  if (!compiled.objects || specErrors.length > 0) {
+    for (const f of specErrors.length > 0 ? specErrors : compiled.findings) io.stderr(`${formatFinding(f)}\n`);
+    return 1;
+  }
+  return { objects: compiled.objects, issues: [] };
 }
 
 /**

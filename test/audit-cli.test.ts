@@ -20,7 +20,7 @@ describe('calico-shield audit', () => {
     expect(r.stdout).toContain('  evaluated  GlobalNetworkPolicy//legacy-allow-internal\n');
     expect(r.stderr).toMatch(/error\[exposed-port\] spec\.metrics\.calicoNode: .* is allowed by GlobalNetworkPolicy legacy-allow-internal ingress rule 0 \(Allow\)/);
     // The hint replays the probe on the same union.
-    expect(r.stderr).toContain(`calico-shield explain --cluster prod --from ${path.join(DUMPS, 'allow-all.yaml')} "`);
+    expect(r.stderr).toContain(`calico-shield explain --cluster prod --spec --from ${path.join(DUMPS, 'allow-all.yaml')} "`);
     expect(r.stdout).toContain('# Access to the protected servers of cluster `prod`');
   });
 

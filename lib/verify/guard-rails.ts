@@ -85,7 +85,9 @@ class GuardRails {
 
   /** The command that shows every step of one probe, on the same objects the finding saw. */
   private explainCommand(probe: Probe): string {
-    return `calico-shield explain --cluster ${this.plan.cluster}${this.explainFrom === undefined ? '' : ` --from ${this.explainFrom}`} "${printQuery(probe)}"`;
+    // --spec: the hint is printed by a synth or an audit that compiled the spec in memory, and a
+    // failed synth wrote nothing to dist/, which explain would read otherwise.
+    return `calico-shield explain --cluster ${this.plan.cluster} --spec${this.explainFrom === undefined ? '' : ` --from ${this.explainFrom}`} "${printQuery(probe)}"`;
   }
 
   private owns(ref: { readonly kind: string; readonly name: string; readonly namespace?: string }): boolean {

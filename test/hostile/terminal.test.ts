@@ -43,7 +43,8 @@ describe('hidden characters in what calico-shield prints', () => {
     fs.writeFileSync(file, `${fs.readFileSync(file, 'utf8')}# \u001b]0;pwned\u0007\u001bc\u202e\n`);
     const r = runBinary(dir, ['check']);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('+# \\u001b]0;pwned\\u0007\\u001bc\\u202e\n');
+    // The committed (hand-edited) side of the diff.
+    expect(r.stdout).toContain('-# \\u001b]0;pwned\\u0007\\u001bc\\u202e\n');
     expect(r.stdout + r.stderr).not.toMatch(HIDDEN);
   });
 });

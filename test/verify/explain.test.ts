@@ -188,7 +188,7 @@ describe('calico-shield explain', () => {
     ['without a query', ['explain', '--cluster', 'example'], 2, 'explain needs --cluster NAME and a query in quotes'],
     ['with --cluster on check', ['check', '--cluster', 'example'], 2, '--cluster is an option of synth, explain and audit'],
     ['with --force on another command than synth', ['check', '--force'], 2, '--force is an option of synth'],
-    ['for a cluster without dist/ folder', ['explain', '--cluster', 'nowhere', 'ip 1.2.3.4 -> host a:1'], 1, 'error: cannot read kustomization.yaml in dist/nowhere/: run calico-shield synth first'],
+    ['for a cluster without dist/ folder', ['explain', '--cluster', 'nowhere', 'ip 1.2.3.4 -> host a:1'], 1, 'error: cannot read kustomization.yaml in dist/nowhere/: run calico-shield synth first, or explain --spec'],
   ])('fails %s', (_title, argv, code, message) => {
     const r = cli(...argv);
     expect([r.code, r.stderr.split('\n')[0]]).toEqual([code, message]);
@@ -198,12 +198,65 @@ describe('calico-shield explain', () => {
     fs.cpSync(path.join(work, 'dist', 'example'), path.join(work, 'dist', 'broken'), { recursive: true });
     fs.rmSync(path.join(work, 'dist', 'broken', '02-host-endpoints', 'hostendpoints.yaml'));
     const r = cli('explain', '--cluster', 'broken', 'ip 1.2.3.4 -> host kubeadm-master:9091');
-    expect([r.code, r.stderr]).toEqual([1, 'error: 02-host-endpoints/: hostendpoints.yaml is listed in kustomization.yaml but missing in dist/broken/: run calico-shield synth first\n']);
+    expect([r.code, r.stderr]).toEqual([1, 'error: 02-host-endpoints/: hostendpoints.yaml is listed in kustomization.yaml but missing in dist/broken/: run calico-shield synth first, or explain --spec\n']);
   });
 
   it('can document the query syntax in --help', () => {
     const r = cli('--help');
-    expect(r.stdout).toContain('explain   --cluster NAME [--from DUMP] "<source> -> <destination>:<port>[/<protocol>]"');
+    expect(r.stdout).toContain('explain   --cluster NAME [--spec] [--from DUMP] "<source> -> <destination>:<port>[/<protocol>]"');
     expect(r.stdout).toContain('pod <namespace>[/<name>][{key=value,...}] [on <node>] [ip <address>]');
+  });
+});
+
+describe('calico-shield explain --spec', () => {
+  // A cluster whose protected port is open to every pod of a client node (the pool masquerades
+  // pods to their node's address): synth refuses it and writes nothing.
+  const OPEN = `apiVersion: calico-shield/v1alpha1
+kind: Cluster
+spec:
+  approach: deny-list
+  environment: {install: manifests, encapsulation: None, ipPools: [{cidr: 192.168.0.0/16, natOutgoing: true}]}
+  nodes:
+    - {name: n1, interfaces: [{name: eth0, expectedIPs: [10.0.0.1]}]}
+    - {name: n2, interfaces: [{name: eth0, expectedIPs: [10.0.0.2]}]}
+  protectedServers:
+    - name: api
+      port: 7443
+      runsOn: {nodes: [n1]}
+      allowedClients: {nodes: [n2]}
+`;
+
+  it('can show why a failed synth refused the spec, with no dist/ written', () => {
+    const dir = workspace([], { files: { 'clusters/open.yaml': OPEN } });
+    expect(runCli(dir, ['synth']).code).toBe(1);
+    expect(fs.existsSync(path.join(dir, 'dist', 'open'))).toBe(false);
+    const query = 'pod default/unlabelled on n2 -> host n1:7443';
+    const r = runCli(dir, ['explain', '--cluster', 'open', '--spec', query]);
+    expect([r.code, r.stdout.split('\n')[0]]).toEqual([0, expect.stringMatching(/^allowed: /)]);
+    expect(r.stdout).toContain('masquerade');
+    // Without --spec there is nothing to read.
+    expect(runCli(dir, ['explain', '--cluster', 'open', query]).stderr).toContain('run calico-shield synth first, or explain --spec');
+  });
+
+  it('can replay the explain command in the hint of an audit, with no dist/ written', () => {
+    const dumps = path.join(__dirname, '..', 'fixtures', 'dumps');
+    const dir = workspace([], { files: { 'clusters/prod.yaml': fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'clusters', 'env-manifests-none.yaml'), 'utf8') } });
+    const audit = runCli(dir, ['audit', '--cluster', 'prod', '--from', path.join(dumps, 'allow-all.yaml')]);
+    const command = /calico-shield explain --cluster prod --spec --from (\S+) "([^"]+)"/.exec(audit.stderr);
+    // The audit finds the open port and prints the command, or the test would check nothing.
+    expect(command).not.toBeNull();
+    const r = runCli(dir, ['explain', '--cluster', 'prod', '--spec', '--from', command?.[1] ?? '', command?.[2] ?? '']);
+    expect([r.code, r.stdout.split('\n')[0]]).toEqual([0, expect.stringMatching(/^allowed: /)]);
+    expect(r.stdout).toContain('legacy-allow-internal');
+  });
+
+  it('fails with exit 1 and the findings of a spec that does not compile', () => {
+    const dir = workspace([], { files: { 'clusters/bad.yaml': OPEN.replace('10.0.0.2', '10.0.0.300') } });
+    const r = runCli(dir, ['explain', '--cluster', 'bad', '--spec', 'ip 1.2.3.4 -> host n1:7443']);
+    expect([r.code, r.stderr]).toEqual([1, expect.stringContaining('error[bad-ip]')]);
+  });
+
+  it('fails with exit 2 for --spec on another command', () => {
+    expect(runCli(workspace([]), ['synth', '--spec']).stderr.split('\n')[0]).toBe('--spec is an option of explain');
   });
 });

@@ -111,7 +111,7 @@ describe('mutated chart output', () => {
     for (const f of exposed) {
       expect(f.message).toContain('is allowed by GlobalNetworkPolicy default-host ingress rule 0 (Allow)');
       expect(f.message).toContain('kubeadm-master');
-      expect(f.hint).toMatch(/^GlobalNetworkPolicy restrict-calico-node-prometheus should stop it; see every step with: calico-shield explain --cluster example ".* -> host kubeadm-master\/eth0 ip 10\.100\.0\.15:9091\/TCP"$/);
+      expect(f.hint).toMatch(/^GlobalNetworkPolicy restrict-calico-node-prometheus should stop it; see every step with: calico-shield explain --cluster example --spec ".* -> host kubeadm-master\/eth0 ip 10\.100\.0\.15:9091\/TCP"$/);
     }
   });
 
