@@ -7,7 +7,8 @@ import { findClusterSpec, isClusterName, readSpec } from './clusters';
 import { writeFileAtomically } from './gitops/writer';
 import { readInputFile, STDIN_LABEL } from './io/input';
 import { lockFolder } from './io/lock';
-import { importNodes } from './inventory/import-nodes';
+import { DEFAULT_IMPORTED_LABELS, importNodes } from './inventory/import-nodes';
+import { checkLabelKey } from './calico/validate';
 import { InventoryProblem, parseNodeInventory } from './inventory/parse-node-inventory';
 import { Finding, formatFinding, hasErrors } from './spec/errors';
 import { parseClusterSpec } from './spec/parse';
@@ -23,12 +24,15 @@ export interface NodesIo {
   readonly onStep?: (step: string) => void;
 }
 
-export const NODES_USAGE = `usage: calico-shield nodes import --cluster NAME [--file nodes.json] [--interface eth0|'*'] [--external] [--prune] [--clusters DIR]
+export const NODES_USAGE = `usage: calico-shield nodes import --cluster NAME [--file nodes.json] [--interface eth0|'*'] [--external] [--prune] [--labels KEYS] [--clusters DIR]
 
   reads \`kubectl get nodes -o json\` (from --file, or stdin) and adds or updates spec.nodes of clusters/NAME.yaml:
   --interface NAME  the interface whose expectedIPs get each node's addresses (default: eth0; '*' for all interfaces)
   --external        add the nodes' ExternalIP addresses too (default: InternalIP only)
   --prune           remove the nodes the inventory no longer lists (default: report them only)
+  --labels KEYS     the node labels to keep in spec.nodes[].labels, comma-separated keys or prefixes
+                    ending in * (default: node-role.kubernetes.io/*,topology.kubernetes.io/*, the roles
+                    the presets and nodeSelector pick nodes by, and the topology; none for none)
 `;
 
 interface NodesImportArgs {
@@ -38,6 +42,8 @@ interface NodesImportArgs {
   readonly includeExternal: boolean;
   readonly prune: boolean;
   readonly clusters: string;
+  /** The node labels to keep (keys, or prefixes ending in `*`); [] for none. */
+  readonly labels: readonly string[];
 }
 
 function parseNodesArgs(argv: readonly string[]): NodesImportArgs | string {
@@ -48,22 +54,28 @@ function parseNodesArgs(argv: readonly string[]): NodesImportArgs | string {
   let includeExternal = false;
   let prune = false;
   let clusters = 'clusters';
+  let labels: readonly string[] = DEFAULT_IMPORTED_LABELS;
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--external') includeExternal = true;
     else if (a === '--prune') prune = true;
-    else if (a === '--cluster' || a === '--file' || a === '--interface' || a === '--clusters') {
+    else if (a === '--cluster' || a === '--file' || a === '--interface' || a === '--clusters' || a === '--labels') {
       const v = argv[++i];
       if (v === undefined || (v.startsWith('--') && v !== '-')) return `${a} needs a value`;
       if (a === '--cluster') cluster = v;
       else if (a === '--file') file = v;
       else if (a === '--interface') interfaceName = v;
-      else clusters = v;
+      else if (a === '--labels') {
+        const keys = v === 'none' ? [] : v.split(',');
+        const bad = keys.find((k) => checkLabelKey(k.endsWith('*') ? `${k.slice(0, -1)}x` : k) !== undefined);
+        if (bad !== undefined) return `--labels ${v}: ${JSON.stringify(bad)} is not a label key or a prefix of one ending in *`;
+        labels = keys;
+      } else clusters = v;
     } else return a.startsWith('-') ? `unknown option ${a}` : `unexpected argument ${a}`;
   }
   if (cluster === undefined) return '--cluster is required';
   if (!isClusterName(cluster)) return `--cluster ${cluster}: a cluster name is a DNS-1123 label`;
-  return { cluster, ...(file !== undefined ? { file } : {}), interfaceName, includeExternal, prune, clusters };
+  return { cluster, ...(file !== undefined ? { file } : {}), interfaceName, includeExternal, prune, clusters, labels };
 }
 
 /**
@@ -118,7 +130,7 @@ function importInto(dir: string, args: NodesImportArgs, inventoryText: string, i
   const specText = Buffer.from(input.bytes).toString('utf8');
   const inventory = parseNodeInventory(inventoryText);
   if (!inventory.ok) return printProblems(io, inventoryLabel, inventory.problems);
-  const result = importNodes(specText, inventory.nodes, { interfaceName: args.interfaceName, includeExternal: args.includeExternal, prune: args.prune });
+  const result = importNodes(specText, inventory.nodes, { interfaceName: args.interfaceName, includeExternal: args.includeExternal, prune: args.prune, labels: args.labels });
   if (!result.ok) return printProblems(io, specLabel, result.problems);
   const after = parseClusterSpec(specLabel, args.cluster, new TextEncoder().encode(result.text));
   if (hasErrors(after.findings)) {
@@ -130,6 +142,7 @@ function importInto(dir: string, args: NodesImportArgs, inventoryText: string, i
   const addresses = args.includeExternal ? 'InternalIP or ExternalIP address' : 'InternalIP address';
   for (const name of report.added) io.stdout(`added    ${name}\n`);
   for (const c of report.changed) io.stdout(`changed  ${c.name}: [${c.before.join(', ')}] → [${c.after.join(', ')}]\n`);
+  for (const name of report.relabelled) io.stdout(`labels   ${name}\n`);
   for (const name of report.kept) io.stdout(`kept     ${name}: the inventory gives it no ${addresses}; its expectedIPs stay as they are\n`);
   for (const name of report.skipped) io.stdout(`skipped  ${name}: the inventory gives it no ${addresses}; not added\n`);
   for (const name of report.removed) io.stdout(`removed  ${name}\n`);

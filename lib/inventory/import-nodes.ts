@@ -23,6 +23,24 @@ export interface ImportOptions {
   readonly includeExternal: boolean;
   /** Whether nodes of the spec that the inventory no longer lists are removed from it. */
   readonly prune: boolean;
+  /**
+   * The node labels to keep in spec.nodes[].labels: label keys, or prefixes ending in `*`
+   * (`node-role.kubernetes.io/*`). Labels of these keys follow the inventory; other labels of
+   * the spec stay as they are.
+   * @default DEFAULT_IMPORTED_LABELS
+   */
+  readonly labels?: readonly string[];
+}
+
+/**
+ * The labels `nodes import` keeps by default: a node's roles (the control plane that the host
+ * traffic presets and nodeSelector pick nodes by) and its topology (zone, region).
+ */
+export const DEFAULT_IMPORTED_LABELS: readonly string[] = ['node-role.kubernetes.io/*', 'topology.kubernetes.io/*'];
+
+/** Whether a label key is one of `selection` (keys, or prefixes ending in `*`). */
+export function selectsLabel(selection: readonly string[], key: string): boolean {
+  return selection.some((s) => (s.endsWith('*') ? key.startsWith(s.slice(0, -1)) : key === s));
 }
 
 /** A node whose expectedIPs on the imported interface change: canonical addresses, sorted. */
@@ -46,6 +64,8 @@ export interface ImportReport {
   readonly kept: readonly string[];
   /** Nodes of the inventory without an address to import that the spec does not have: not added. */
   readonly skipped: readonly string[];
+  /** Nodes of the spec whose imported labels changed. */
+  readonly relabelled: readonly string[];
 }
 
 export type ImportResult =
@@ -79,7 +99,7 @@ const PARSE_OPTIONS = {
 export function importNodes(specText: string, nodes: readonly InventoryNode[], options: ImportOptions): ImportResult {
   const badInterface = checkInterfaceName(options.interfaceName);
   if (badInterface) return { ok: false, problems: [badInterface] };
-  const inventory = indexInventory(nodes, options.includeExternal);
+  const inventory = indexInventory(nodes, options.includeExternal, options.labels ?? DEFAULT_IMPORTED_LABELS);
 
   const doc = parseDocument(specText, PARSE_OPTIONS);
   if (doc.errors.length > 0) {
@@ -95,6 +115,7 @@ export function importNodes(specText: string, nodes: readonly InventoryNode[], o
 
   const editor = new Editor(src, deriveStyle(doc, src, spec), spec);
   for (const update of plan.updates) editor.updateNode(update, options.interfaceName);
+  for (const relabel of plan.relabels) editor.setLabels(relabel);
   editor.updateNodeList(plan, options.interfaceName);
   if (editor.problems.length > 0) return { ok: false, problems: editor.problems };
   return { ok: true, text: editor.edits.length > 0 ? applyEdits(specText, editor.edits) : specText, report: plan.report };
@@ -105,13 +126,17 @@ export function importNodes(specText: string, nodes: readonly InventoryNode[], o
 
 interface ImportedNode {
   readonly name: string;
+  /** The node's labels that the import keeps, sorted by key. */
+  readonly labels: readonly (readonly [string, string])[];
+  /** Whether the inventory lists any label for the node. */
+  readonly hasLabels: boolean;
   /** InternalIP (and ExternalIP) addresses, sorted by compareIps. */
   readonly ips: readonly ParsedIp[];
   readonly external: ReadonlySet<string>;
 }
 
 /** Inventory nodes by name. Invalid nodes mean the caller skipped parseNodeInventory: a bug, thrown. */
-function indexInventory(nodes: readonly InventoryNode[], includeExternal: boolean): ReadonlyMap<string, ImportedNode> {
+function indexInventory(nodes: readonly InventoryNode[], includeExternal: boolean, selection: readonly string[]): ReadonlyMap<string, ImportedNode> {
   const indexed = new Map<string, ImportedNode>();
   const parse = (node: InventoryNode, text: string): ParsedIp => {
     const parsed = parseIp(text);
@@ -135,7 +160,8 @@ function indexInventory(nodes: readonly InventoryNode[], includeExternal: boolea
         ips.set(ip.text, ip);
       }
     }
-    indexed.set(node.name, { name: node.name, ips: [...ips.values()].sort(compareIps), external });
+    const labels = Object.entries(node.labels).filter(([k]) => selectsLabel(selection, k)).sort(([a], [b]) => byName(a, b));
+    indexed.set(node.name, { name: node.name, labels, hasLabels: Object.keys(node.labels).length > 0, ips: [...ips.values()].sort(compareIps), external });
   }
   return indexed;
 }
@@ -168,6 +194,10 @@ interface SpecNode {
   readonly interfacesSeq?: YAMLSeq;
   readonly interfacesShared: boolean;
   readonly interfaces: readonly SpecInterface[];
+  readonly labelsPair?: Pair;
+  /** The node's labels in the spec, in their order; undefined when they are not a mapping of strings. */
+  readonly labels?: readonly (readonly [string, string])[];
+  readonly labelsShared: boolean;
 }
 
 /** A node that protectedServers name: pruning it would leave a dangling reference. */
@@ -256,7 +286,11 @@ function readSpec(doc: Document): { ok: true; spec: SpecNodes } | { ok: false; p
       const found = readInterface(doc, rawIf, ifAt.shared, `${path}.interfaces[${i}]`, i, problems);
       return found ? [found] : [];
     });
-    nodes.push({ name, path, index, map: at.node, shared: at.shared, interfacesPair, interfacesSeq, interfacesShared: ifAt.shared, interfaces });
+    const labelsPair = pairOf(at.node, 'labels');
+    const labelsAt = deref(doc, labelsPair?.value, at.shared);
+    const labels = isEmpty(labelsAt.node) ? [] : isMap(labelsAt.node) ? labelsAt.node.items.map((p) => [isScalar(p.key) ? p.key.value : undefined, isScalar(p.value) ? p.value.value : undefined] as const) : undefined;
+    const stringLabels = labels?.every((l): l is readonly [string, string] => typeof l[0] === 'string' && typeof l[1] === 'string') ? labels : undefined;
+    nodes.push({ name, path, index, map: at.node, shared: at.shared, interfacesPair, interfacesSeq, interfacesShared: ifAt.shared, interfaces, labelsPair, ...(stringLabels ? { labels: stringLabels } : {}), labelsShared: labelsAt.shared });
   });
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, spec: { specMap, nodesPair, nodesSeq, nodesShared: nodesAt.shared, nodes, references: readReferences(doc, specMap) } };
@@ -328,8 +362,15 @@ interface NodeUpdate {
   readonly ips: readonly ParsedIp[];
 }
 
+/** A node of both the spec and the inventory whose imported labels change: its labels after the import. */
+interface NodeRelabel {
+  readonly node: SpecNode;
+  readonly labels: readonly (readonly [string, string])[];
+}
+
 interface ImportPlan {
   readonly updates: readonly NodeUpdate[];
+  readonly relabels: readonly NodeRelabel[];
   /** Inventory nodes to append, by name. */
   readonly added: readonly ImportedNode[];
   readonly removed: ReadonlySet<string>;
@@ -369,8 +410,20 @@ function planImport(spec: SpecNodes, inventory: ReadonlyMap<string, ImportedNode
   const inSpec = new Set(spec.nodes.map((n) => n.name));
 
   const kept: string[] = [];
+  const relabels: NodeRelabel[] = [];
+  const selection = options.labels ?? DEFAULT_IMPORTED_LABELS;
   for (const node of spec.nodes) {
     const found = inventory.get(node.name);
+    // An inventory node with no labels at all (a list written by hand, or by a tool that leaves
+    // them out) says nothing about them: the spec's labels stay.
+    if (found && found.hasLabels && node.labels) {
+      // The spec's labels of other keys stay, in their order; the imported keys follow the inventory.
+      const next = [...node.labels.filter(([k]) => !selectsLabel(selection, k)), ...found.labels];
+      const same = next.length === node.labels.length && next.every(([k, v]) => node.labels?.some(([k2, v2]) => k2 === k && v2 === v));
+      if (!same) relabels.push({ node, labels: next });
+    } else if (found && found.labels.length > 0) {
+      relabels.push({ node, labels: found.labels });
+    }
     // A node the inventory lists without addresses (not yet ready, or listed by a tool that
     // leaves status out) says nothing about its addresses: the spec's stay.
     if (found && found.ips.length === 0) kept.push(node.name);
@@ -421,8 +474,9 @@ function planImport(spec: SpecNodes, inventory: ReadonlyMap<string, ImportedNode
     unchanged,
     kept: kept.sort(byName),
     skipped,
+    relabelled: relabels.map((r) => r.node.name).sort(byName),
   };
-  return { updates, added, removed, report, problems };
+  return { updates, relabels, added, removed, report, problems };
 }
 
 /** An address on two interfaces: Calico would not know which host endpoint it belongs to. */
@@ -532,9 +586,15 @@ function nodeValue(node: ImportedNode, interfaceName: string, style: Style): Val
     kind: 'map',
     pairs: [
       ['name', { kind: 'scalar', text: scalarText(node.name, style) }],
+      ...(node.labels.length > 0 ? [['labels', labelsValue(node.labels, style)] as const] : []),
       ['interfaces', { kind: 'seq', flow: false, items: [interfaceValue(interfaceName, node.ips, style)] }],
     ],
   };
+}
+
+/** Labels as a flow mapping: `{node-role.kubernetes.io/control-plane: "", topology.kubernetes.io/zone: a}`. */
+function labelsValue(labels: readonly (readonly [string, string])[], style: Style): Value {
+  return { kind: 'map', pairs: labels.map(([k, v]) => [scalarText(k, style), { kind: 'scalar', text: scalarText(v, style) }] as const) };
 }
 
 /** The `-` of each item of a block list, from the parser's tokens. */
@@ -610,6 +670,34 @@ class Editor {
     else if (node.interfacesPair) this.fillEmpty(node.interfacesPair, { kind: 'seq', flow: node.map.flow === true, items: [iface] }, node.map.flow === true);
     else if (node.shared) this.refuseShared(node.path);
     else this.addPair(node.map, () => this.itemOf(this.spec.nodesSeq, this.spec.nodesPair, node.index).end, 'interfaces', { kind: 'seq', flow: false, items: [iface] });
+  }
+
+  /**
+   * Writes the node's labels after the import: the labels' value replaced by a flow mapping, or
+   * `labels: {…}` added to the node when it has none.
+   */
+  public setLabels(relabel: NodeRelabel): void {
+    const { node, labels } = relabel;
+    const value = labelsValue(labels, this.style);
+    if (node.labelsShared || (node.shared && !node.labelsPair)) return this.refuseShared(`${node.path}.labels`);
+    const pair = node.labelsPair;
+    if (!pair) {
+      this.addPair(node.map, () => this.itemOf(this.spec.nodesSeq, this.spec.nodesPair, node.index).end, 'labels', value);
+      return;
+    }
+    const current = pair.value;
+    const range = isNode(current) ? current.range : undefined;
+    const colon = this.colon(pair);
+    if (isMap(current) && !current.flow && range) {
+      // A block mapping: its lines go, the flow mapping takes their place after the colon.
+      const keyLine = this.src.lineOf(colon);
+      const last = this.src.lineOf(Math.max(range[0], range[1] - 1));
+      this.replace(colon + 1, this.src.lineStart(keyLine + 1), ` ${flowText(value)}${this.src.eol}`);
+      if (last > keyLine) this.replace(this.src.lineStart(keyLine + 1), this.src.lineStart(last + 1), '');
+      return;
+    }
+    const end = range && range[1] > range[0] ? range[1] : colon + 1;
+    this.replace(colon + 1, end, ` ${flowText(value)}`);
   }
 
   /** Removes the pruned nodes and appends the new ones (creating spec.nodes when missing). */
