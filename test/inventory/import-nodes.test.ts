@@ -3,8 +3,8 @@ import * as path from 'node:path';
 import { ImportOptions, ImportReport, importNodes } from '../../lib/inventory/import-nodes';
 import { InventoryNode, InventoryProblem, parseNodeInventory } from '../../lib/inventory/parse-node-inventory';
 import { parseClusterSpec } from '../../lib/spec/parse';
+import { ROOT, readSpec } from '../support/paths';
 
-const ROOT = path.join(__dirname, '../..');
 const ETH0: ImportOptions = { interfaceName: 'eth0', includeExternal: false, prune: false };
 
 const node = (name: string, internalIPs: string[], externalIPs: string[] = []): InventoryNode => ({ name, internalIPs, externalIPs, labels: {} });
@@ -29,7 +29,7 @@ function problemsOf(text: string, nodes: readonly InventoryNode[], options: Part
 
 /** The nodes a spec file already has, as an inventory: eth0's addresses are the InternalIPs. */
 function inventoryOf(file: string): { text: string; cluster: string; nodes: InventoryNode[] } {
-  const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
+  const text = readSpec(file);
   const cluster = path.basename(file, '.yaml');
   const parsed = parseClusterSpec(file, cluster, new TextEncoder().encode(text));
   if (!parsed.spec) throw new Error(JSON.stringify(parsed.findings));
@@ -49,7 +49,7 @@ describe('importNodes: re-import', () => {
   it('can import kubectl output into clusters/example.yaml, and then re-import it as a no-op', () => {
     const inventory = parseNodeInventory(fs.readFileSync(path.join(ROOT, 'test/fixtures/nodes/kubectl-get-nodes.json'), 'utf8'));
     if (!inventory.ok) throw new Error(JSON.stringify(inventory.problems));
-    const original = fs.readFileSync(path.join(ROOT, 'clusters/example.yaml'), 'utf8');
+    const original = readSpec('clusters/example.yaml');
     const first = imported(original, inventory.nodes, { includeExternal: true }, 'example');
     expect(first.report.added).toEqual(['kubeadm-node-1', 'kubeadm-node-2']);
     expect(first.report.changed.map((c) => c.name)).toEqual(['kubeadm-master', 'kubeadm-node-0']);
@@ -608,7 +608,7 @@ describe('importNodes: refusals', () => {
     ],
     [
       'fails to prune a node that a protected server names',
-      fs.readFileSync(path.join(ROOT, 'clusters/allow-list-etcd.yaml'), 'utf8'),
+      readSpec('clusters/allow-list-etcd.yaml'),
       [node('kubeadm-node-0', ['10.100.0.16', 'fd00:10:100::16'])],
       { prune: true },
       { message: /protected server "etcd" names node "kubeadm-master"/, path: 'spec.protectedServers[0].runsOn.nodes[0]' },
