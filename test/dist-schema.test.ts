@@ -1,7 +1,8 @@
 /**
- * Every object in dist/ (as synth writes it for the example clusters) validates against its CRD's openAPIV3Schema from the
- * pinned Calico v3.32.1 CRDs (unknown fields included) and passes Calico's own validator rules
- * (lib/calico/admission.ts), and so does the output of every fixture cluster.
+ * Every object in dist/, as synth writes it for the example clusters, validates against its
+ * CRD's openAPIV3Schema from the pinned Calico v3.32.1 CRDs (unknown fields included) and passes
+ * Calico's own validator rules (lib/calico/admission.ts), and so does the output of every
+ * fixture cluster.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -22,7 +23,7 @@ function yamlFiles(dir: string): string[] {
   });
 }
 
-/** A repository of the example clusters, synthesised while the tests are collected: they are one per file of its dist/. */
+/** A repository of the example clusters, synthesised while the tests are collected: there is a test per file of its dist/. */
 const work = workspace('all');
 synth(work);
 afterAll(removeWorkspaces);
