@@ -1,18 +1,20 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { removeWorkspaces, runCli, synth, tempDir, workspace as repository } from './support/cli';
-import { ROOT } from './support/compile';
+import { specFile } from './support/paths';
 
 /** A GitOps repository with deploy/ and some of the example clusters (fewer clusters, faster tests). */
 const workspace = (clusters: readonly string[] = ['example.yaml', 'allow-list-etcd.yaml']): string => repository(clusters, { deploy: true });
 afterAll(removeWorkspaces);
 
 describe('calico-shield synth and check with deploy/', () => {
-  it('can render deploy/ like the committed one, and check both folders', () => {
+  it('can render deploy/ for some clusters as for all the examples, and check both folders', () => {
     const dir = workspace();
     expect(runCli(dir, ['synth']).code).toBe(0);
+    const all = repository('all', { deploy: true });
+    synth(all);
     for (const f of ['argocd/applicationset.yaml', 'argocd/applications/example.yaml', 'flux/allow-list-etcd.yaml']) {
-      expect(fs.readFileSync(path.join(dir, 'deploy', f), 'utf8')).toBe(fs.readFileSync(path.join(ROOT, 'deploy', f), 'utf8'));
+      expect(fs.readFileSync(path.join(dir, 'deploy', f), 'utf8')).toBe(fs.readFileSync(path.join(all, 'deploy', f), 'utf8'));
     }
     const check = runCli(dir, ['check']);
     expect(check.code).toBe(0);
@@ -75,7 +77,7 @@ describe('calico-shield synth and check with deploy/', () => {
     const before = fs.readFileSync(path.join(dir, 'deploy/flux/example.yaml'), 'utf8');
     const elsewhere = tempDir();
     fs.mkdirSync(path.join(elsewhere, 'specs'));
-    fs.copyFileSync(path.join(ROOT, 'clusters/allow-list-etcd.yaml'), path.join(elsewhere, 'specs/allow-list-etcd.yaml'));
+    fs.copyFileSync(specFile('clusters/allow-list-etcd.yaml'), path.join(elsewhere, 'specs/allow-list-etcd.yaml'));
     const r = runCli(dir, ['synth', '--clusters', path.join(elsewhere, 'specs'), '--out', path.join(elsewhere, 'out')]);
     expect(r.code).toBe(0);
     expect(r.stdout).not.toContain('deploy/');

@@ -72,7 +72,7 @@ describe('CalicoShieldCluster', () => {
   it('can build one chart per spec file of a folder', () => {
     const dir = path.join(ROOT, 'test', 'fixtures', 'examples');
     const props = loadClusterProps(dir);
-    expect(props.map((p) => p.name)).toEqual(fs.readdirSync(dir).filter((f) => f.endsWith('.yaml') && f !== 'repository.yaml').map((f) => f.slice(0, -5)).sort());
+    expect(props.map((p) => p.name)).toEqual(fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5)).sort());
     const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'calico-shield-app-')) });
     const charts = addClusterCharts(app, props);
     expect(charts.map((c) => c.node.id)).toEqual(props.map((p) => p.name));

@@ -1,6 +1,6 @@
 /**
- * deploy/: the Argo CD and Flux manifests that point at dist/. The committed files must be what
- * renderDeploy makes of deploy/repository.yaml and clusters/, as dist/ must be what synth makes.
+ * deploy/: the Argo CD and Flux manifests that point at dist/. What synth writes there must be
+ * what renderDeploy makes of deploy/repository.yaml and the locks synth writes in dist/.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -8,9 +8,9 @@ import { parseAllDocuments } from 'yaml';
 import { STAGES } from '../../lib/charts/metadata';
 import { DEPLOY_REPO_FILE, DeployCluster, DeployRepo, parseDeployRepo, renderDeploy } from '../../lib/gitops/deploy';
 import { LOCK_FILE } from '../../lib/gitops/writer';
-import { CLUSTERS, listFiles } from '../support/cli';
-import { loadCrdValidators } from '../support/crd-schema';
+import { CLUSTERS, listFiles, removeWorkspaces, synth, workspace } from '../support/cli';
 import { ROOT } from '../support/compile';
+import { loadCrdValidators } from '../support/crd-schema';
 
 const REPO: DeployRepo = { repoURL: 'https://git.example.com/platform/calico-shield-gitops.git', revision: 'main', path: 'dist' };
 
@@ -35,22 +35,25 @@ function rendered(clusters: readonly (string | DeployCluster)[], repo: DeployRep
   return new Map(renderDeploy(clusters.map((c) => (typeof c === 'string' ? cluster(c) : c)), repo).map((f) => [f.path, manifests(f.content)]));
 }
 
-/** The build paths in the committed lock of dist/<name>/. */
-function committedCluster(name: string): DeployCluster {
-  const lock = JSON.parse(fs.readFileSync(path.join(ROOT, 'dist', name, LOCK_FILE), 'utf8')) as { gitopsPaths: string[] };
-  return cluster(name, lock.gitopsPaths);
-}
+afterAll(removeWorkspaces);
 
 describe('deploy/', () => {
   it('can be rendered again byte for byte from deploy/repository.yaml and clusters/', () => {
-    const settings = parseDeployRepo(DEPLOY_REPO_FILE, fs.readFileSync(path.join(ROOT, DEPLOY_REPO_FILE), 'utf8'));
+    const work = workspace('all', { deploy: true });
+    synth(work);
+    /** The build paths in the lock synth wrote in dist/<name>/. */
+    const synthesised = (name: string): DeployCluster => {
+      const lock = JSON.parse(fs.readFileSync(path.join(work, 'dist', name, LOCK_FILE), 'utf8')) as { gitopsPaths: string[] };
+      return cluster(name, lock.gitopsPaths);
+    };
+    const settings = parseDeployRepo(DEPLOY_REPO_FILE, fs.readFileSync(path.join(work, DEPLOY_REPO_FILE), 'utf8'));
     expect(settings.findings).toEqual([]);
-    const expected = renderDeploy(CLUSTERS.map(committedCluster), settings.repo ?? REPO);
-    const committed = listFiles(path.join(ROOT, 'deploy')).filter((f) => /^(argocd|flux)\//.test(f));
+    const expected = renderDeploy(CLUSTERS.map(synthesised), settings.repo ?? REPO);
+    const written = listFiles(path.join(work, 'deploy')).filter((f) => /^(argocd|flux)\//.test(f));
     // One Application and one Flux file per cluster, and the ApplicationSet.
     expect(expected).toHaveLength(2 * CLUSTERS.length + 1);
-    expect(committed).toEqual(expected.map((f) => f.path));
-    for (const f of expected) expect([f.path, fs.readFileSync(path.join(ROOT, 'deploy', f.path), 'utf8')]).toEqual([f.path, f.content]);
+    expect(written).toEqual(expected.map((f) => f.path));
+    for (const f of expected) expect([f.path, fs.readFileSync(path.join(work, 'deploy', f.path), 'utf8')]).toEqual([f.path, f.content]);
   });
 
   it('can render the same bytes whatever the order of the clusters', () => {

@@ -112,7 +112,7 @@ function shuffledSpec(text: string, seed: number): string {
   return stringify(spec);
 }
 
-/** A workspace with these specs in clusters/, or all of the repository's, synthesised; returns its dist/. */
+/** A workspace with these specs in clusters/, or all the examples, synthesised; returns its dist/. */
 function synthesise(specs: Readonly<Record<string, string>> | 'all'): string {
   const work = specs === 'all' ? workspace('all') : workspace([], { files: Object.fromEntries(Object.entries(specs).map(([name, text]) => [`clusters/${name}.yaml`, text])) });
   synth(work);

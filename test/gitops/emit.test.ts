@@ -4,12 +4,13 @@ import * as path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { emitYaml, yamlText } from '../../lib/gitops/emit';
 import { needsQuotes } from '../../lib/gitops/scalars';
+import { CLUSTERS } from '../support/cli';
 import { compileOk, compileText, ROOT } from '../support/compile';
 
 const specs = [
-  ...fs.readdirSync(path.join(ROOT, 'clusters')).map((f) => `clusters/${f}`),
-  ...fs.readdirSync(path.join(ROOT, 'test/fixtures/clusters')).map((f) => `test/fixtures/clusters/${f}`),
-].filter((f) => f.endsWith('.yaml'));
+  ...CLUSTERS.map((name) => `clusters/${name}.yaml`),
+  ...fs.readdirSync(path.join(ROOT, 'test/fixtures/clusters')).filter((f) => f.endsWith('.yaml')).map((f) => `test/fixtures/clusters/${f}`),
+];
 
 /** Characters of selectors, names, addresses and the YAML indicators that change quoting. */
 const tricky = fc.string({

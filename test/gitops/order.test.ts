@@ -11,7 +11,6 @@ import { CalicoObject, objectKey } from '../../lib/calico/object';
 import { STAGES, SYNC_WAVE_ANNOTATION } from '../../lib/charts/metadata';
 import { deployFiles } from '../../lib/gitops/deploy';
 import { CLUSTERS, removeWorkspaces, synth, workspace } from '../support/cli';
-import { ROOT } from '../support/compile';
 
 /** Which kinds must be applied before which: a lower rank strictly first. */
 const RANK: Readonly<Record<string, number>> = {
@@ -57,9 +56,10 @@ function argoCdOrder(objects: readonly CalicoObject[], waveOf: (o: CalicoObject)
   );
 }
 
+/** The example clusters and deploy/, synthesised once. */
 let work: string;
 beforeAll(() => {
-  work = workspace('all');
+  work = workspace('all', { deploy: true });
   synth(work);
 });
 afterAll(removeWorkspaces);
@@ -103,7 +103,7 @@ describe('sync waves', () => {
 
 describe('Flux Kustomizations in deploy/flux/', () => {
   it.each(CLUSTERS)('can chain the stage folders of dist/%s: 01 → 02 → 03', (cluster) => {
-    const docs = documents(fs.readFileSync(path.join(ROOT, 'deploy', deployFiles(cluster).flux), 'utf8'));
+    const docs = documents(fs.readFileSync(path.join(work, 'deploy', deployFiles(cluster).flux), 'utf8'));
     const source = docs.find((d) => d.kind === 'GitRepository') as { metadata: { name: string } } | undefined;
     const kustomizations = docs.filter((d) => d.kind === 'Kustomization') as {
       metadata: { name: string };
@@ -115,8 +115,8 @@ describe('Flux Kustomizations in deploy/flux/', () => {
       expect(k.spec.dependsOn).toEqual(i === 0 ? undefined : [{ name: kustomizations[i - 1].metadata.name }]);
       expect([k.spec.prune, k.spec.wait]).toEqual([true, true]);
       expect(k.spec.sourceRef).toEqual({ kind: 'GitRepository', name: source?.metadata.name });
-      // The folder is a kustomization of its own in the committed dist/.
-      expect(fs.existsSync(path.join(ROOT, k.spec.path, 'kustomization.yaml'))).toBe(true);
+      // The folder is a kustomization of its own in the synthesised dist/.
+      expect(fs.existsSync(path.join(work, k.spec.path, 'kustomization.yaml'))).toBe(true);
     });
   });
 });

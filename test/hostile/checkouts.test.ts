@@ -65,8 +65,8 @@ describe('a CRLF checkout', () => {
     expect(readTree(path.join(dir, 'dist'))).toEqual(readTree(path.join(template(), 'dist')));
   });
 
-  it('is avoided for the hashed and compared files of this repository by .gitattributes', () => {
-    const files = ['clusters/example.yaml', 'dist/example/calico-shield.lock', 'deploy/flux/example.yaml'];
+  it('is avoided for the hashed and compared files of this repository, and the copies the tests compile, by .gitattributes', () => {
+    const files = ['clusters/example.yaml', 'dist/example/calico-shield.lock', 'deploy/flux/example.yaml', 'test/fixtures/examples/example.yaml', 'test/fixtures/deploy/repository.yaml'];
     const r = spawnSync('git', ['check-attr', 'eol', '--', ...files], { cwd: ROOT, encoding: 'utf8' });
     expect(r.stdout).toBe(files.map((f) => `${f}: eol: lf\n`).join(''));
   });

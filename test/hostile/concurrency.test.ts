@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { hasStackTrace, runBinary, startBinary, synthesisedTemplate } from '../support/binary';
 import { copyWorkspace, readOutputs, runCli, workspace } from '../support/cli';
-import { ROOT } from '../support/compile';
+import { ROOT, readSpec } from '../support/paths';
 
 const ROUNDS = Number(process.env.STRESS_ROUNDS ?? 5);
 const RACERS = 4;
@@ -115,8 +115,8 @@ describe('a run killed part-way', () => {
 });
 
 describe(`${RACERS} synths racing over changing specs, ${ROUNDS} rounds`, () => {
-  const SPEC = fs.readFileSync(path.join(ROOT, 'clusters/example.yaml'), 'utf8');
-  const EXTRA = fs.readFileSync(path.join(ROOT, 'clusters/allow-list-etcd.yaml'), 'utf8').replace('name: allow-list-etcd', 'name: extra');
+  const SPEC = readSpec('clusters/example.yaml');
+  const EXTRA = readSpec('clusters/allow-list-etcd.yaml').replace('name: allow-list-etcd', 'name: extra');
   const variant = (n: number): string => {
     const text = SPEC.replace('- 172.101.0.0/24', `- 172.101.${n + 1}.0/24`);
     expect(text).not.toBe(SPEC);

@@ -3,8 +3,8 @@ import * as path from 'node:path';
 import { ImportOptions, ImportReport, importNodes } from '../../lib/inventory/import-nodes';
 import { InventoryNode, InventoryProblem, parseNodeInventory } from '../../lib/inventory/parse-node-inventory';
 import { parseClusterSpec } from '../../lib/spec/parse';
+import { ROOT, readSpec } from '../support/paths';
 
-const ROOT = path.join(__dirname, '../..');
 const ETH0: ImportOptions = { interfaceName: 'eth0', includeExternal: false, prune: false };
 
 const node = (name: string, internalIPs: string[], externalIPs: string[] = []): InventoryNode => ({ name, internalIPs, externalIPs, labels: {} });
@@ -29,7 +29,7 @@ function problemsOf(text: string, nodes: readonly InventoryNode[], options: Part
 
 /** The nodes a spec file already has, as an inventory: eth0's addresses are the InternalIPs. */
 function inventoryOf(file: string): { text: string; cluster: string; nodes: InventoryNode[] } {
-  const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
+  const text = readSpec(file);
   const cluster = path.basename(file, '.yaml');
   const parsed = parseClusterSpec(file, cluster, new TextEncoder().encode(text));
   if (!parsed.spec) throw new Error(JSON.stringify(parsed.findings));
@@ -43,13 +43,13 @@ describe('importNodes: re-import', () => {
     expect(nodes.length).toBeGreaterThan(0);
     const result = imported(text, nodes, {}, cluster);
     expect(result.text).toBe(text);
-    expect(result.report).toEqual({ added: [], changed: [], gone: [], removed: [], unchanged: nodes.length, kept: [], skipped: [] });
+    expect(result.report).toEqual({ added: [], changed: [], gone: [], removed: [], unchanged: nodes.length, kept: [], skipped: [], relabelled: [] });
   });
 
   it('can import kubectl output into clusters/example.yaml, and then re-import it as a no-op', () => {
     const inventory = parseNodeInventory(fs.readFileSync(path.join(ROOT, 'test/fixtures/nodes/kubectl-get-nodes.json'), 'utf8'));
     if (!inventory.ok) throw new Error(JSON.stringify(inventory.problems));
-    const original = fs.readFileSync(path.join(ROOT, 'clusters/example.yaml'), 'utf8');
+    const original = readSpec('clusters/example.yaml');
     const first = imported(original, inventory.nodes, { includeExternal: true }, 'example');
     expect(first.report.added).toEqual(['kubeadm-node-1', 'kubeadm-node-2']);
     expect(first.report.changed.map((c) => c.name)).toEqual(['kubeadm-master', 'kubeadm-node-0']);
@@ -58,17 +58,48 @@ describe('importNodes: re-import', () => {
     const tail = original.slice(original.indexOf('  metrics:'));
     expect(first.text.startsWith(head)).toBe(true);
     expect(first.text.endsWith(tail)).toBe(true);
+    // New nodes come with their role and topology labels (the default --labels), after the name.
     expect(first.text).toContain(
       [
         '    - name: kubeadm-node-2',
+        '      labels: {topology.kubernetes.io/region: eu-west-1, topology.kubernetes.io/zone: eu-west-1b}',
         '      interfaces:',
         '        - name: eth0',
         '          expectedIPs: [10.100.0.18, 203.0.113.18, "2001:db8:18::1", "fd00:10:100::18"]',
       ].join('\n'),
     );
+    // Nodes the spec had get theirs added, the control plane's role among them.
+    expect(first.report.relabelled).toEqual(['kubeadm-master', 'kubeadm-node-0']);
+    expect(first.text).toContain('      labels: {node-role.kubernetes.io/control-plane: "", topology.kubernetes.io/region: eu-west-1, topology.kubernetes.io/zone: eu-west-1a}\n');
     const second = imported(first.text, inventory.nodes, { includeExternal: true }, 'example');
     expect(second.text).toBe(first.text);
-    expect(second.report).toEqual({ added: [], changed: [], gone: [], removed: [], unchanged: 4, kept: [], skipped: [] });
+    expect(second.report).toEqual({ added: [], changed: [], gone: [], removed: [], unchanged: 4, kept: [], skipped: [], relabelled: [] });
+  });
+
+  it('can keep only the labels it is told to, and rewrite a block mapping of labels with the user\'s other labels kept', () => {
+    const inventory = parseNodeInventory(fs.readFileSync(path.join(ROOT, 'test/fixtures/nodes/kubectl-get-nodes.json'), 'utf8'));
+    if (!inventory.ok) throw new Error(JSON.stringify(inventory.problems));
+    const spec = [
+      'apiVersion: calico-shield/v1alpha1',
+      'kind: Cluster',
+      'spec:',
+      '  approach: deny-list',
+      '  nodes:',
+      '    - name: kubeadm-master',
+      '      labels:',
+      '        team: platform',
+      '        topology.kubernetes.io/zone: old-zone',
+      '      interfaces: [{name: eth0, expectedIPs: [10.100.0.15, "fd00:10:100::15"]}]',
+      '  metrics: {calicoNode: {}}',
+      '',
+    ].join('\n');
+    const master = inventory.nodes.filter((n) => n.name === 'kubeadm-master');
+    const zoneOnly = imported(spec, master, { labels: ['topology.kubernetes.io/zone'] }, 'c');
+    expect(zoneOnly.report.relabelled).toEqual(['kubeadm-master']);
+    expect(zoneOnly.text).toContain('      labels: {team: platform, topology.kubernetes.io/zone: eu-west-1a}\n      interfaces:');
+    const none = imported(spec, master, { labels: [] }, 'c');
+    expect(none.text).toBe(spec);
+    expect(none.report.relabelled).toEqual([]);
   });
 });
 
@@ -608,7 +639,7 @@ describe('importNodes: refusals', () => {
     ],
     [
       'fails to prune a node that a protected server names',
-      fs.readFileSync(path.join(ROOT, 'clusters/allow-list-etcd.yaml'), 'utf8'),
+      readSpec('clusters/allow-list-etcd.yaml'),
       [node('kubeadm-node-0', ['10.100.0.16', 'fd00:10:100::16'])],
       { prune: true },
       { message: /protected server "etcd" names node "kubeadm-master"/, path: 'spec.protectedServers[0].runsOn.nodes[0]' },

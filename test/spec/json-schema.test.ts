@@ -7,28 +7,30 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { parseClusterSpec } from '../../lib/spec/parse';
-import { ROOT } from '../support/compile';
+import { CLUSTERS } from '../support/cli';
+import { ROOT, readSpec, specFile } from '../support/paths';
 
 const schema = JSON.parse(fs.readFileSync(path.join(ROOT, 'schemas/cluster.v1alpha1.schema.json'), 'utf8')) as object;
 const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
 
+/** The examples (their copies, see specFile) and the other fixtures. */
 const specFiles = [
-  ...fs.readdirSync(path.join(ROOT, 'clusters')).map((f) => `clusters/${f}`),
-  ...fs.readdirSync(path.join(ROOT, 'test/fixtures/clusters')).map((f) => `test/fixtures/clusters/${f}`),
-].filter((f) => f.endsWith('.yaml'));
+  ...CLUSTERS.map((name) => `clusters/${name}.yaml`),
+  ...fs.readdirSync(path.join(ROOT, 'test/fixtures/clusters')).filter((f) => f.endsWith('.yaml')).map((f) => `test/fixtures/clusters/${f}`),
+];
 
 describe('schemas/cluster.v1alpha1.schema.json', () => {
   it.each(specFiles)('can validate %s, which the parser accepts too', (file) => {
-    const text = fs.readFileSync(path.join(ROOT, file));
+    const text = fs.readFileSync(specFile(file));
     expect(parseClusterSpec(file, path.basename(file, '.yaml'), text).findings).toEqual([]);
     expect(validate(parse(text.toString('utf8')))).toBe(true);
   });
 
   it('can point every spec file at the schema for editor completion', () => {
-    for (const file of specFiles) expect(fs.readFileSync(path.join(ROOT, file), 'utf8')).toMatch(/^# yaml-language-server: \$schema=.*cluster\.v1alpha1\.schema\.json/);
+    for (const file of specFiles) expect(readSpec(file)).toMatch(/^# yaml-language-server: \$schema=.*cluster\.v1alpha1\.schema\.json/);
   });
 
-  const base = parse(fs.readFileSync(path.join(ROOT, 'clusters/example.yaml'), 'utf8')) as { spec: Record<string, unknown> };
+  const base = parse(readSpec('clusters/example.yaml')) as { spec: Record<string, unknown> };
   it.each([
     ['an unknown field', { ...base, spec: { ...base.spec, approch: 'deny-list' } }],
     ['a missing approach', { ...base, spec: { ...base.spec, approach: undefined } }],

@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { parse, stringify } from 'yaml';
+import { EXAMPLES } from './paths';
 
 /** A YAML document as plain data. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -317,14 +318,13 @@ spec:
   },
 ];
 
-/** The example clusters plus {@link EXTRA_SEEDS}: each compiles without findings. */
+/** The example clusters (their copies in test/fixtures/examples/) plus {@link EXTRA_SEEDS}: each compiles without findings. */
 export function seeds(): Seed[] {
-  const dir = join(__dirname, '..', '..', 'clusters');
-  const fromRepo = readdirSync(dir)
+  const examples = readdirSync(EXAMPLES)
     .filter((f) => f.endsWith('.yaml'))
     .sort()
-    .map((f) => ({ name: f.replace(/\.yaml$/, ''), text: readFileSync(join(dir, f), 'utf8') }));
-  return [...fromRepo, ...EXTRA_SEEDS];
+    .map((f) => ({ name: f.replace(/\.yaml$/, ''), text: readFileSync(join(EXAMPLES, f), 'utf8') }));
+  return [...examples, ...EXTRA_SEEDS];
 }
 
 /** Every key the spec format knows, for renames that look like typos or moves. */

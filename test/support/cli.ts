@@ -4,13 +4,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { withTestEnvironment } from './environment';
 import { CliIo, run } from '../../lib/cli';
-import { ROOT } from './compile';
+import { DEPLOY_REPOSITORY, EXAMPLES } from './paths';
 
-/** The example clusters of clusters/, by name (the file name without .yaml), sorted. */
+/** The example clusters (their copies in test/fixtures/examples/), by name (the file name without .yaml), sorted. */
 export const CLUSTERS: readonly string[] = fs
-  .readdirSync(path.join(ROOT, 'clusters'))
-  .filter((f) => /\.ya?ml$/.test(f))
-  .map((f) => f.replace(/\.ya?ml$/, ''))
+  .readdirSync(EXAMPLES)
+  .filter((f) => f.endsWith('.yaml'))
+  .map((f) => f.replace(/\.yaml$/, ''))
   .sort();
 
 export interface CliResult {
@@ -50,7 +50,8 @@ export function tempDir(): string {
 
 export interface WorkspaceOptions {
   /**
-   * Copy deploy/repository.yaml, so synth and check also render and compare deploy/.
+   * Write deploy/repository.yaml (the copy in test/fixtures/deploy/), so synth and check also
+   * render and compare deploy/.
    *
    * @default false
    */
@@ -64,21 +65,18 @@ export interface WorkspaceOptions {
 }
 
 /**
- * A GitOps repository in a temporary folder: clusters/ with the chosen files of the repository's
- * clusters/ (`'all'` for every one), and what `options` adds. Remove it with removeWorkspaces.
+ * A GitOps repository in a temporary folder: clusters/ with the chosen example specs (file names
+ * in test/fixtures/examples/; `'all'` for every one), and what `options` adds. Remove it with
+ * removeWorkspaces.
  */
 export function workspace(clusters: 'all' | readonly string[], options: WorkspaceOptions = {}): string {
   const dir = tempDir();
   const clustersDir = path.join(dir, 'clusters');
-  if (clusters === 'all') {
-    fs.cpSync(path.join(ROOT, 'clusters'), clustersDir, { recursive: true });
-  } else {
-    fs.mkdirSync(clustersDir);
-    for (const c of clusters) fs.copyFileSync(path.join(ROOT, 'clusters', c), path.join(clustersDir, c));
-  }
+  fs.mkdirSync(clustersDir);
+  for (const c of clusters === 'all' ? CLUSTERS.map((name) => `${name}.yaml`) : clusters) fs.copyFileSync(path.join(EXAMPLES, c), path.join(clustersDir, c));
   if (options.deploy) {
     fs.mkdirSync(path.join(dir, 'deploy'));
-    fs.copyFileSync(path.join(ROOT, 'deploy', 'repository.yaml'), path.join(dir, 'deploy', 'repository.yaml'));
+    fs.copyFileSync(DEPLOY_REPOSITORY, path.join(dir, 'deploy', 'repository.yaml'));
   }
   for (const [file, text] of Object.entries(options.files ?? {})) {
     fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });

@@ -1,13 +1,15 @@
-/** Compiles a spec file of the repository (clusters/ or test/fixtures/) for tests. */
+/** Compiles a spec file of the tests (an example's copy or another fixture, see specFile) for tests. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ClusterResult, compileCluster } from '../../lib/pipeline';
 import { withTestEnvironment } from './environment';
+import { specFile } from './paths';
 
-export const ROOT = path.resolve(__dirname, '..', '..');
+export { ROOT } from './paths';
 
+/** Compiles a spec path of the tests (`clusters/<file>` is an example's copy: see specFile), labelled with that path. */
 export function compileFile(relativePath: string): ClusterResult {
-  const bytes = fs.readFileSync(path.join(ROOT, relativePath));
+  const bytes = fs.readFileSync(specFile(relativePath));
   return compileCluster({ file: relativePath, name: path.basename(relativePath).replace(/\.ya?ml$/, ''), bytes });
 }
 

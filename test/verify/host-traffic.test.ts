@@ -5,14 +5,13 @@
  * port (exposed-port stays green, and fires when the exclusion is undone); a preset taken out
  * comes back as a host-traffic-cut warning naming the path and its roles.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { CalicoObject } from '../../lib/calico/object';
 import { verifyCluster } from '../../lib/verify/guard-rails';
-import { ROOT, compileOk, compileText } from '../support/compile';
+import { compileOk, compileText } from '../support/compile';
+import { readSpec } from '../support/paths';
 
 const FILE = 'clusters/allow-list-essentials.yaml';
-const TEXT = fs.readFileSync(path.join(ROOT, FILE), 'utf8');
+const TEXT = readSpec(FILE);
 const PRESETS = '[api-server, kubelet, etcd, dns, calico-health, loopback, vxlan, typha, webhooks]';
 
 /** The example with other presets. */

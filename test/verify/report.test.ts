@@ -3,14 +3,13 @@
  * cell, the Mermaid diagram's edges, the warnings, determinism, and that GitOps tools never
  * apply it.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { CalicoObject } from '../../lib/calico/object';
 import type { Finding } from '../../lib/spec/errors';
 import { verifyCluster } from '../../lib/verify/guard-rails';
 import { ACCESS_REPORT_FILE, renderAccessReport } from '../../lib/verify/report';
-import { ROOT, compileOk, compileText } from '../support/compile';
+import { compileOk, compileText } from '../support/compile';
+import { readSpec } from '../support/paths';
 
 const report = (file: string, mutate: (objects: readonly CalicoObject[]) => readonly CalicoObject[] = (o) => o): { text: string; findings: readonly Finding[] } => {
   const r = compileOk(file);
@@ -161,7 +160,7 @@ describe('ACCESS.md of clusters/allow-list-essentials.yaml (allow-list, presets)
   });
 
   it('can say when a role has no host endpoint to probe', () => {
-    const spec = readFileSync(join(ROOT, 'clusters/allow-list-essentials.yaml'), 'utf8').replace(
+    const spec = readSpec('clusters/allow-list-essentials.yaml').replace(
       /presets: \[.*\]/,
       'presets: [dns, calico-health, loopback, vxlan, typha]\n    controlPlane: {nodeSelector: {tier: control}}',
     );
