@@ -6,6 +6,7 @@
  * One handler at the top turns every failure into one line (`error: <path>: <reason>` and a
  * hint) and a documented exit code, never a stack trace (--debug adds it).
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs as parseCommandLine } from 'node:util';
@@ -16,6 +17,7 @@ import { asCalicoObject, CalicoObject } from './calico/object';
 import { escapeHiddenCharacters } from './calico/validate';
 import { findClusterSpec, isClusterName, loadClusters, readSpec } from './clusters';
 import { DEPLOY_REPO_FILE, DeployRepo, parseDeployRepo, renderDeploy } from './gitops/deploy';
+import { accessChanges, accessChangesMarkdown } from './gitops/access-diff';
 import { diffTrees } from './gitops/diff';
 import { ClusterOutput, DeployOutput, LOCK_FILE, PARTIAL_WRITE_EXIT, PartialWriteError, readTree, renderedDeployFiles, writeOutputs } from './gitops/writer';
 import { previousOutput, PreviousOutput } from './gitops/previous';
@@ -30,7 +32,7 @@ import { Finding, FINDINGS_FORMATS, findingsGithub, findingsJson, FindingsFormat
 import { parseClusterSpec } from './spec/parse';
 import { clusterEnvironment } from './verify/environment';
 import { explain, ExplainContext, formatExplanation, formatQueryError } from './verify/explain';
-import { renderAccessReport } from './verify/report';
+import { ACCESS_REPORT_FILE, renderAccessReport } from './verify/report';
 import { auditCluster, clusterUnion } from './verify/audit';
 import { readDump, MAX_DUMP_BYTES, type Dump, type DumpSource } from './audit/dump';
 import { GENERATOR_NAME, GENERATOR_VERSION } from './version';
@@ -60,6 +62,7 @@ export const INTERNAL_ERROR_EXIT = 70;
 const USAGE = `usage: calico-shield <command> [options]
 
 commands:
+  diff-access [BASE_REF]  who gains or loses access between BASE_REF's dist/ and the working tree's, as Markdown
   init      [DIR] create a GitOps repository that uses the calico-shield package (see calico-shield init --help)
   synth     compile every clusters/<name>.yaml into dist/<name>/ and render deploy/ (all or nothing: on any error nothing is written);
             a cluster whose spec is unchanged since the last synth (its calico-shield.lock says so) is not compiled again
@@ -214,6 +217,14 @@ package: clusters/example.yaml, deploy/repository.yaml, a cdk8s main.ts and cdk8
 of the clusters, a CI workflow, a README, and an npm script per step in package.json (created,
 or its missing scripts added). It overwrites nothing: an existing file stops it before it writes.
 `,
+  'diff-access': `usage: calico-shield diff-access [BASE_REF] [--out DIR]
+
+Prints, as Markdown for a pull request comment, who gains or loses access to each protected
+server between the dist/ of BASE_REF (default HEAD, the last commit) and the dist/ of the
+working tree: the access matrices of every cluster's ACCESS.md compared cell by cell. Run it
+after synth, with the pull request's base (origin/main) in CI. Exit 0; 4 when git cannot read
+BASE_REF.
+`,
   nodes: NODES_USAGE,
 };
 
@@ -240,6 +251,7 @@ function dispatch(argv: readonly string[], io: CliIo): number {
   }
   if (argv[0] === 'nodes') return runNodes(argv.slice(1), io);
   if (argv[0] === 'init') return initCommand(argv.slice(1), io);
+  if (argv[0] === 'diff-access') return diffAccessCommand(argv.slice(1), io);
   const parsed = parseArgs(argv);
   if (typeof parsed === 'string') {
     io.stderr(`${parsed}\n\n${USAGE}`);
@@ -523,6 +535,47 @@ function parseArgs(argv: readonly string[]): Options | string {
   if (command !== 'explain' && command !== 'audit' && from !== undefined) return '--from is an option of audit and explain';
   if (cluster !== undefined && !isClusterName(cluster)) return `--cluster ${cluster}: a cluster name is a DNS-1123 label`;
   return { command, clusters, out, format, ...(cluster !== undefined && { cluster }), ...(query !== undefined && { query }), ...(from !== undefined && { from }), ...(force && { force }), ...(values.spec && { spec: true }) };
+}
+
+/** diff-access [BASE_REF] [--out DIR]: who gains or loses access, as Markdown. */
+function diffAccessCommand(argv: readonly string[], io: CliIo): number {
+  let parsed: { values: { out?: string }; positionals: string[] };
+  try {
+    parsed = parseCommandLine({ args: [...argv], options: { out: { type: 'string' } }, allowPositionals: true, strict: true });
+  } catch (e) {
+    io.stderr(`${(e instanceof Error ? e.message : String(e)).split('\n')[0]}\n\n${COMMAND_HELP['diff-access']}`);
+    return 2;
+  }
+  const [base = 'HEAD', extra] = parsed.positionals;
+  // A revision, never an option or a path outside the repository's history.
+  if (extra !== undefined || !/^[A-Za-z0-9_][A-Za-z0-9._/@{}~^-]*$/.test(base) || base.includes('..')) {
+    io.stderr(`${extra !== undefined ? `unexpected argument ${extra}` : `${base} is not a revision calico-shield reads (a branch, tag or commit)`}\n\n${COMMAND_HELP['diff-access']}`);
+    return 2;
+  }
+  const outDir = path.resolve(io.cwd, parsed.values.out ?? 'dist');
+  if (!folderExists(outDir)) throw new FileError(outDir, 'does not exist', 'run calico-shield synth first');
+  const git = (args: readonly string[]): { ok: boolean; stdout: string; stderr: string } => {
+    const r = spawnSync('git', args, { cwd: outDir, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    return { ok: r.status === 0, stdout: r.stdout ?? '', stderr: r.stderr ?? (r.error?.message ?? '') };
+  };
+  const revision = git(['rev-parse', '--verify', '--quiet', `${base}^{commit}`]);
+  if (!revision.ok) throw new FileError(outDir, `git cannot read the revision ${base}`, 'give a branch, tag or commit of this repository (fetch it first in CI: git fetch origin main)');
+  const commit = revision.stdout.trim();
+  const before = new Map<string, string>();
+  // --full-tree: list the tree given, not only the entries under the current folder's path within it.
+  const listed = git(['ls-tree', '--full-tree', '--name-only', `${commit}:./`]);
+  for (const name of listed.ok ? listed.stdout.split('\n').filter((n) => isClusterName(n)) : []) {
+    const report = git(['show', `${commit}:./${name}/${ACCESS_REPORT_FILE}`]);
+    if (report.ok) before.set(name, report.stdout);
+  }
+  const after = new Map<string, string>();
+  for (const entry of fs.readdirSync(outDir, { withFileTypes: true })) {
+    if (!entry.isDirectory() || !isClusterName(entry.name)) continue;
+    const file = path.join(outDir, entry.name, ACCESS_REPORT_FILE);
+    if (entryType(file) === 'file') after.set(entry.name, normalizeLineEnds(readRegularFileOrFail(file).toString('utf8')));
+  }
+  io.stdout(accessChangesMarkdown(accessChanges(before, after), base));
+  return 0;
 }
 
 /** init [DIR]: scaffolds a GitOps repository that uses the package. */

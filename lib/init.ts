@@ -6,7 +6,7 @@
  *   main.ts, cdk8s.yaml            a cdk8s App of the clusters (for cdk8s users' own charts)
  *   test/calico-shield.test.mjs    the clusters' check: dist/ and deploy/ are what the specs compile to
  *   .github/workflows/calico-shield.yaml   CI: synth, the drift gate, check, the test
- *   README.md, .gitignore
+ *   README.md, .gitignore, .gitattributes (dist/ collapsed in pull requests, ACCESS.md not)
  *   package.json                   an npm script per step (created, or its scripts added to)
  *
  * Nothing is overwritten: a file that exists stops init before it writes anything (package.json
@@ -120,11 +120,14 @@ on:
     branches: [main]
 permissions:
   contents: read
+  pull-requests: write
 jobs:
   check:
     runs-on: ubuntu-latest
     steps:
       - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0
       - uses: actions/setup-node@v4
         with:
           node-version: "${NODE_LTS}"
@@ -135,8 +138,19 @@ jobs:
         run: |
           git add --intent-to-add -- dist deploy
           git diff --exit-code -- dist deploy
-      - run: npm run check
+      - run: npx calico-shield check --format github
       - run: npm test
+      # Who gains or loses access, base branch against the pull request, as a comment of it.
+      - name: access report
+        if: github.event_name == 'pull_request'
+        env:
+          GH_TOKEN: \${{ github.token }}
+          BASE: origin/\${{ github.base_ref }}
+          PR: \${{ github.event.pull_request.number }}
+        run: |
+          npx calico-shield diff-access "$BASE" > access.md
+          cat access.md >> "$GITHUB_STEP_SUMMARY"
+          gh pr comment "$PR" --body-file access.md --edit-last || gh pr comment "$PR" --body-file access.md
 `;
 
 const README = `# Calico protection, compiled by calico-shield
@@ -159,6 +173,15 @@ run \`npm run synth\`. The spec format, the guard rails and the GitOps layout ar
 
 const GITIGNORE = `node_modules/
 cdk8s.out/
+`;
+
+const GITATTRIBUTES = `# dist/ is written by calico-shield synth: collapsed in pull requests, except ACCESS.md, the
+# report of who reaches what. LF line ends everywhere: calico-shield check compares bytes.
+dist/** linguist-generated=true
+dist/**/ACCESS.md linguist-generated=false
+clusters/** text eol=lf
+dist/** text eol=lf
+deploy/** text eol=lf
 `;
 
 /** What init wrote, relative to the folder. */
@@ -184,6 +207,7 @@ export function initRepository(dir: string): InitResult {
     '.github/workflows/calico-shield.yaml': WORKFLOW,
     'README.md': README,
     '.gitignore': GITIGNORE,
+    '.gitattributes': GITATTRIBUTES,
   };
   const existing = Object.keys(files).filter((f) => fs.lstatSync(path.join(dir, f), { throwIfNoEntry: false }) !== undefined);
   if (existing.length > 0) {

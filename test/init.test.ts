@@ -8,7 +8,7 @@ import { listFiles, removeWorkspaces, tempDir } from './support/cli';
 
 afterAll(removeWorkspaces);
 
-const SCAFFOLD = ['.github/workflows/calico-shield.yaml', '.gitignore', 'README.md', 'cdk8s.yaml', 'clusters/example.yaml', 'deploy/repository.yaml', 'main.ts', 'package.json', 'test/calico-shield.test.mjs'];
+const SCAFFOLD = ['.gitattributes', '.github/workflows/calico-shield.yaml', '.gitignore', 'README.md', 'cdk8s.yaml', 'clusters/example.yaml', 'deploy/repository.yaml', 'main.ts', 'package.json', 'test/calico-shield.test.mjs'];
 
 describe('calico-shield init', () => {
   it('can scaffold an empty folder whose example cluster synthesises without errors', () => {
@@ -19,7 +19,12 @@ describe('calico-shield init', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { scripts: Record<string, string>; dependencies: Record<string, string> };
     expect(pkg.scripts).toMatchObject({ synth: 'calico-shield synth', check: 'calico-shield check', test: 'node --test test/calico-shield.test.mjs' });
     expect(Object.keys(pkg.dependencies)).toEqual(['calico-shield']);
-    expect(fs.readFileSync(path.join(dir, '.github/workflows/calico-shield.yaml'), 'utf8')).toContain('node-version: "24"');
+    const workflow = fs.readFileSync(path.join(dir, '.github/workflows/calico-shield.yaml'), 'utf8');
+    expect(workflow).toContain('node-version: "24"');
+    // The pull request gets the access report; its placeholders are GitHub's, not template leftovers.
+    expect(workflow).toContain('npx calico-shield diff-access "$BASE" > access.md');
+    expect(workflow).toContain('BASE: origin/${{ github.base_ref }}');
+    expect(fs.readFileSync(path.join(dir, '.gitattributes'), 'utf8')).toContain('dist/**/ACCESS.md linguist-generated=false\n');
     const synth = runBinary(dir, ['synth']);
     expect(synth.stderr).not.toMatch(/error\[/);
     expect(synth).toMatchObject({ code: 0 });
