@@ -3,6 +3,7 @@
  * cluster spec. The edge of lib/inventory (which is pure): it reads and writes the files.
  */
 import * as path from 'node:path';
+import { parseArgs } from 'node:util';
 import { findClusterSpec, isClusterName, readSpec } from './clusters';
 import { writeFileAtomically } from './gitops/writer';
 import { readInputFile, STDIN_LABEL } from './io/input';
@@ -48,34 +49,51 @@ interface NodesImportArgs {
 
 function parseNodesArgs(argv: readonly string[]): NodesImportArgs | string {
   if (argv[0] !== 'import') return argv[0] === undefined ? 'missing subcommand: nodes import' : `unknown subcommand nodes ${argv[0]}`;
-  let cluster: string | undefined;
-  let file: string | undefined;
-  let interfaceName = 'eth0';
-  let includeExternal = false;
-  let prune = false;
-  let clusters = 'clusters';
-  let labels: readonly string[] = DEFAULT_IMPORTED_LABELS;
-  for (let i = 1; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--external') includeExternal = true;
-    else if (a === '--prune') prune = true;
-    else if (a === '--cluster' || a === '--file' || a === '--interface' || a === '--clusters' || a === '--labels') {
-      const v = argv[++i];
-      if (v === undefined || (v.startsWith('--') && v !== '-')) return `${a} needs a value`;
-      if (a === '--cluster') cluster = v;
-      else if (a === '--file') file = v;
-      else if (a === '--interface') interfaceName = v;
-      else if (a === '--labels') {
-        const keys = v === 'none' ? [] : v.split(',');
-        const bad = keys.find((k) => checkLabelKey(k.endsWith('*') ? `${k.slice(0, -1)}x` : k) !== undefined);
-        if (bad !== undefined) return `--labels ${v}: ${JSON.stringify(bad)} is not a label key or a prefix of one ending in *`;
-        labels = keys;
-      } else clusters = v;
-    } else return a.startsWith('-') ? `unknown option ${a}` : `unexpected argument ${a}`;
+  let values: { cluster?: string; file?: string; interface?: string; clusters?: string; labels?: string; external?: boolean; prune?: boolean };
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: argv.slice(1),
+      options: {
+        cluster: { type: 'string' },
+        file: { type: 'string' },
+        interface: { type: 'string' },
+        clusters: { type: 'string' },
+        labels: { type: 'string' },
+        external: { type: 'boolean' },
+        prune: { type: 'boolean' },
+      },
+      allowPositionals: true,
+      strict: true,
+    }));
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    const code = typeof e === 'object' && e !== null && 'code' in e ? e.code : undefined;
+    const option = /'(-[^' ]+)/.exec(message)?.[1] ?? '';
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return `${option} needs a value`;
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option ${option}`;
+    return message.split('\n')[0];
   }
+  if (positionals.length > 0) return `unexpected argument ${positionals[0]}`;
+  let labels: readonly string[] = DEFAULT_IMPORTED_LABELS;
+  if (values.labels !== undefined) {
+    const keys = values.labels === 'none' ? [] : values.labels.split(',');
+    const bad = keys.find((k) => checkLabelKey(k.endsWith('*') ? `${k.slice(0, -1)}x` : k) !== undefined);
+    if (bad !== undefined) return `--labels ${values.labels}: ${JSON.stringify(bad)} is not a label key or a prefix of one ending in *`;
+    labels = keys;
+  }
+  const { cluster, file } = values;
   if (cluster === undefined) return '--cluster is required';
   if (!isClusterName(cluster)) return `--cluster ${cluster}: a cluster name is a DNS-1123 label`;
-  return { cluster, ...(file !== undefined ? { file } : {}), interfaceName, includeExternal, prune, clusters, labels };
+  return {
+    cluster,
+    ...(file !== undefined ? { file } : {}),
+    interfaceName: values.interface ?? 'eth0',
+    includeExternal: values.external ?? false,
+    prune: values.prune ?? false,
+    clusters: values.clusters ?? 'clusters',
+    labels,
+  };
 }
 
 /**
