@@ -1,4 +1,4 @@
-/** calico-shield's own version, stamped on every object it writes. */
+/** calico-shield's own version, recorded in each calico-shield.lock (objects name calico-shield only). */
 import pkg from '../package.json';
 
 export const GENERATOR_NAME = 'calico-shield';

@@ -3,7 +3,7 @@
  * version wrote it, and its apply stage for Argo CD (sync waves) and Flux (stage folders).
  */
 import { ApiObjectMetadata } from 'cdk8s';
-import { GENERATOR_NAME, GENERATOR_VERSION } from '../version';
+import { GENERATOR_NAME } from '../version';
 import { Labels } from '../spec/types';
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
@@ -57,7 +57,9 @@ export function objectMetadata(options: MetadataOptions): ApiObjectMetadata {
     labels: { ...(options.labels ?? {}), [MANAGED_BY_LABEL]: GENERATOR_NAME },
     annotations: {
       ...(options.annotations ?? {}),
-      [GENERATOR_ANNOTATION]: `${GENERATOR_NAME}@${GENERATOR_VERSION}`,
+      // The name only: the version is in calico-shield.lock, so an upgrade of calico-shield that
+      // changes no object rewrites no object (a pull request shows the lock and what changed).
+      [GENERATOR_ANNOTATION]: GENERATOR_NAME,
       [SYNC_WAVE_ANNOTATION]: String(wave),
       ...(options.sharedObject
         ? {
