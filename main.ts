@@ -13,7 +13,8 @@ const outdir = process.env.CDK8S_OUTDIR;
 const report = (text: string): void => void (outdir ? process.stderr : process.stdout).write(text);
 process.exitCode = run(['synth', ...argv], { stdout: report, stderr: (text) => process.stderr.write(text), cwd: process.cwd() });
 if (process.exitCode === 0 && outdir) {
-  const clusters = argv.includes('--clusters') ? argv[argv.indexOf('--clusters') + 1] : 'clusters';
+  // The folder synth read: --clusters DIR or --clusters=DIR, as its parser takes them.
+  const clusters = argv.find((a) => a.startsWith('--clusters='))?.slice('--clusters='.length) ?? (argv.includes('--clusters') ? argv[argv.indexOf('--clusters') + 1] : 'clusters');
   const app = new App({ outdir });
   addClusterCharts(app, loadClusterProps(path.resolve(clusters ?? 'clusters')));
   app.synth();

@@ -25,6 +25,8 @@ function newestSource(folders) {
 
 if (fs.existsSync(path.join(root, 'lib', 'cli.ts')) && fs.existsSync(path.join(root, 'scripts', 'bundle.js'))) {
   const built = fs.existsSync(bundle) ? fs.statSync(bundle).mtimeMs : -1;
-  if (built < newestSource([path.join(root, 'lib'), path.join(root, 'imports')])) require('../scripts/bundle.js').bundleAll();
+  // package.json too: the version calico-shield prints and writes into each lock comes from it.
+  const newest = Math.max(newestSource([path.join(root, 'lib'), path.join(root, 'imports')]), fs.statSync(path.join(root, 'package.json')).mtimeMs);
+  if (built < newest) require('../scripts/bundle.js').bundleAll();
 }
 require(bundle).main();

@@ -7,11 +7,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Chart } from 'cdk8s';
 import { parse } from 'yaml';
-import { CalicoShieldCluster, CalicoShieldClusterProps, ClusterSpecProps } from './construct';
+import { CalicoShieldCluster, CalicoShieldClusterProps, CalicoShieldError, ClusterSpecProps } from './construct';
+import { parseClusterSpec } from './spec/parse';
 
 /**
- * The specs of `dir` (every `<name>.yaml`, sorted by name) as construct props. Only the YAML
- * is read here: the construct validates the fields, as synth does.
+ * The specs of `dir` (every `<name>.yaml`, sorted by name) as construct props. Each file is read
+ * as synth reads it first (so `0x2383`, a metadata.name other than the file's, or YAML that
+ * only another reader accepts is refused here with its file, line and column, as synth refuses
+ * it), then its spec block becomes the props, which the construct compiles.
  */
 export function loadClusterProps(dir: string): CalicoShieldClusterProps[] {
   if (!fs.existsSync(dir)) return [];
@@ -20,9 +23,13 @@ export function loadClusterProps(dir: string): CalicoShieldClusterProps[] {
     .filter((f) => f.endsWith('.yaml'))
     .sort()
     .map((f) => {
-      const document: unknown = parse(fs.readFileSync(path.join(dir, f), 'utf8'));
+      const name = f.slice(0, -'.yaml'.length);
+      const bytes = fs.readFileSync(path.join(dir, f));
+      const errors = parseClusterSpec(path.join(dir, f), name, bytes).findings.filter((x) => x.severity === 'error');
+      if (errors.length > 0) throw new CalicoShieldError(errors);
+      const document: unknown = parse(bytes.toString('utf8'));
       const spec = typeof document === 'object' && document !== null && 'spec' in document ? document.spec : undefined;
-      return { name: f.slice(0, -'.yaml'.length), spec: (spec ?? {}) as ClusterSpecProps };
+      return { name, spec: (spec ?? {}) as ClusterSpecProps };
     });
 }
 

@@ -368,13 +368,21 @@ function compileAll(clustersDir: string, outDir: string, deployRoot: string, syn
   const reused: PreviousOutput[] = [];
   for (const input of loaded.inputs) {
     if (synth && only !== undefined && input.name !== only) {
-      // Left alone: its folder as it is, when it is intact (a folder that is not stays untouched too).
+      // Left alone: its folder as it is. deploy/ is rendered from every folder's lock, so each
+      // must be intact, or the manifests of that cluster would be left behind.
       const previous = previousOutput(outDir, input.name);
-      if (previous) reused.push(previous);
+      if (!previous) {
+        io.stderr(
+          `error: ${path.relative(io.cwd, path.join(outDir, input.name)) || input.name}/ is missing or not as its ${LOCK_FILE} says: synth --cluster ${only} leaves it alone, and deploy/ needs it\n` +
+            `  hint: run synth without --cluster (or synth --cluster ${input.name} first)\n`,
+        );
+        return 1;
+      }
+      reused.push(previous);
       continue;
     }
     if (synth && !options.force) {
-      const previous = previousOutput(outDir, input.name, input.bytes);
+      const previous = previousOutput(outDir, input.name, input);
       if (previous?.current) {
         reused.push(previous);
         continue;
@@ -400,6 +408,7 @@ function compileAll(clustersDir: string, outDir: string, deployRoot: string, syn
     return 1;
   }
   const built = results.map(toOutput);
+  if (synth) noteChangedBuildPaths(outDir, built, io);
   const outputs = [...built, ...reused.map((r) => r.output)];
   const clusters = [...built.map((o) => ({ name: o.cluster, gitopsPaths: lockedGitopsPaths(o) })), ...reused.map((r) => ({ name: r.output.cluster, gitopsPaths: r.gitopsPaths }))];
   const repo = 'repo' in deploy ? deploy.repo : undefined;
@@ -408,6 +417,19 @@ function compileAll(clustersDir: string, outDir: string, deployRoot: string, syn
     reused: reused.filter((r) => r.current).map((r) => r.output.cluster),
     ...(repo ? { deploy: { dir: deployRoot, files: renderDeploy(clusters, repo) } } : {}),
   };
+}
+
+/**
+ * A note for each cluster whose build paths change (its host endpoints split into more or fewer
+ * shards): Flux needs a manual step then (docs/gitops.md#shards).
+ */
+function noteChangedBuildPaths(outDir: string, built: readonly ClusterOutput[], io: CliIo): void {
+  for (const output of built) {
+    const before = previousOutput(outDir, output.cluster)?.gitopsPaths;
+    const after = lockedGitopsPaths(output);
+    if (before === undefined || before.join('\n') === after.join('\n')) continue;
+    io.stderr(`note: dist/${output.cluster}/: build paths changed (${before.length} → ${after.length}): with Flux, suspend, apply deploy/flux/${output.cluster}.yaml and delete the Kustomizations it no longer has (docs/gitops.md#shards)\n`);
+  }
 }
 
 /** The build paths in the lock of a folder just rendered. */
@@ -857,7 +879,7 @@ function check(outDir: string, outputs: readonly ClusterOutput[], io: CliIo): nu
       ...describe('changed', diff.changed),
       ...describe('missing', diff.missing),
       ...describe('extra  ', diff.added),
-      `run 'npm run synth' and commit ${label}/ (hand edits to ${label}/ are overwritten: change clusters/ instead)`,
+      `run 'npm run synth' and commit ${label}/ (hand edits to ${label}/ are overwritten: change clusters/ instead; synth --force when a folder was edited along with its lock)`,
     ].join('\n') + '\n',
   );
   return 1;

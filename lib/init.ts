@@ -209,7 +209,18 @@ export function initRepository(dir: string): InitResult {
     '.gitignore': GITIGNORE,
     '.gitattributes': GITATTRIBUTES,
   };
-  const existing = Object.keys(files).filter((f) => fs.lstatSync(path.join(dir, f), { throwIfNoEntry: false }) !== undefined);
+  // Every folder on the way must be a real folder (or missing): a link would send the files
+  // outside the repository, wherever it points.
+  for (const folder of [dir, ...new Set(Object.keys(files).flatMap((f) => ancestors(dir, f)))]) {
+    const entry = fs.lstatSync(folder, { throwIfNoEntry: false });
+    if (entry !== undefined && !entry.isDirectory()) {
+      throw new FileError(folder, entry.isSymbolicLink() ? 'is a symbolic link: init writes only into real folders' : 'is not a folder', 'remove it, or run init in another folder');
+    }
+  }
+  const staged = path.join(dir, 'package.json.calico-shield-init');
+  const existing = [...Object.keys(files), ...(fs.lstatSync(staged, { throwIfNoEntry: false }) !== undefined ? ['package.json.calico-shield-init'] : [])].filter(
+    (f) => fs.lstatSync(path.join(dir, f), { throwIfNoEntry: false }) !== undefined,
+  );
   if (existing.length > 0) {
     throw new FileError(path.join(dir, existing[0]), `exists already${existing.length > 1 ? ` (and ${existing.slice(1).join(', ')})` : ''}: init writes a new repository and overwrites nothing`, 'run init in an empty folder, or move these files away first');
   }
@@ -240,12 +251,17 @@ export function initRepository(dir: string): InitResult {
     written.push(file);
   }
   if (hadPackage) {
-    const staged = `${packageFile}.calico-shield-init`;
     writeNewFile(staged, nextPackage);
     fs.renameSync(staged, packageFile);
   } else writeNewFile(packageFile, nextPackage);
   written.push('package.json');
   return { written, scriptsAdded: added, scriptsKept: kept };
+}
+
+/** The folders between `dir` and `file` (relative to it), outermost first: `a`, `a/b` for `a/b/c`. */
+function ancestors(dir: string, file: string): string[] {
+  const parts = file.split('/').slice(0, -1);
+  return parts.map((_, i) => path.join(dir, ...parts.slice(0, i + 1)));
 }
 
 function parsePackage(file: string): Record<string, unknown> {

@@ -69,7 +69,7 @@ export function compileCluster(input: ClusterInput, options: CompileOptions = {}
   findings.push(...verified.filter((f) => f.severity === 'error'));
   if (hasErrors(findings)) return { name: input.name, findings: sortFindings(findings), spec, plan, charts, objects, access, warnings };
   const report = renderAccessReport(plan, access, warnings, acknowledged);
-  const files = renderCluster(input.name, input.bytes, objects, [{ path: ACCESS_REPORT_FILE, content: report }]);
+  const files = renderCluster(input.name, input, objects, [{ path: ACCESS_REPORT_FILE, content: report }]);
   return { name: input.name, findings: sortFindings(findings), spec, plan, charts, objects, access, warnings, files };
 }
 

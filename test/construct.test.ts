@@ -79,6 +79,22 @@ describe('CalicoShieldCluster', () => {
     for (const chart of charts) expect(Testing.synth(chart).length).toBeGreaterThan(0);
     expect(loadClusterProps(path.join(dir, 'no-such-folder'))).toEqual([]);
   });
+
+  it('refuses a spec file that synth would refuse, with its file and position, before building anything', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'calico-shield-props-'));
+    const example = fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'examples', 'example.yaml'), 'utf8');
+    // 0x2383 is 9091 to a YAML 1.2 reader that resolves hex, and an error to synth.
+    fs.writeFileSync(path.join(dir, 'example.yaml'), example.replace('calicoNode: {}', 'calicoNode: {port: 0x2383}'));
+    expect(example).toContain('calicoNode: {}');
+    let error: unknown;
+    try {
+      loadClusterProps(dir);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(CalicoShieldError);
+    expect((error as CalicoShieldError).findings.map((f) => [f.code, f.field, f.file])).toEqual([['wrong-type', 'spec.metrics.calicoNode.port', path.join(dir, 'example.yaml')]]);
+  });
 });
 
 describe('imports/cluster-spec.ts', () => {

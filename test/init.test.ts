@@ -62,6 +62,25 @@ describe('calico-shield init', () => {
     expect(fs.readFileSync(path.join(dir, 'README.md'), 'utf8')).toBe('mine\n');
   });
 
+  it.each(['clusters', '.github'])('fails with exit 4 and writes nothing when %s is a link to a folder elsewhere', (link) => {
+    const dir = tempDir();
+    const outside = tempDir();
+    fs.symlinkSync(outside, path.join(dir, link), 'dir');
+    const r = runBinary(dir, ['init']);
+    expect([r.code, r.stderr.split('\n')[0]]).toEqual([4, `error: ${link}: is a symbolic link: init writes only into real folders`]);
+    expect(listFiles(outside)).toEqual([]);
+    expect(fs.readdirSync(dir)).toEqual([link]);
+  });
+
+  it('fails with exit 4 and writes nothing when a staged package.json of an earlier run is left', () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'package.json'), '{}\n');
+    fs.writeFileSync(path.join(dir, 'package.json.calico-shield-init'), '{}\n');
+    const r = runBinary(dir, ['init']);
+    expect([r.code, r.stderr.split('\n')[0]]).toEqual([4, 'error: package.json.calico-shield-init: exists already: init writes a new repository and overwrites nothing']);
+    expect(listFiles(dir)).toEqual(['package.json', 'package.json.calico-shield-init']);
+  });
+
   it('fails with exit 4 on a package.json that is not a JSON object, writing nothing', () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'package.json'), '[1]\n');

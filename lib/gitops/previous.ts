@@ -14,7 +14,7 @@ export interface PreviousOutput {
   readonly output: ClusterOutput;
   /** The lock's build paths. */
   readonly gitopsPaths: readonly string[];
-  /** Whether the lock was written for these spec bytes by this calico-shield, modelling this Calico release. */
+  /** Whether the lock was written for this spec file and its bytes by this calico-shield, modelling this Calico release. */
   readonly current: boolean;
 }
 
@@ -24,7 +24,7 @@ export interface PreviousOutput {
  * or anything in it differs (then the cluster is compiled, and the writer decides what to do
  * with the folder).
  */
-export function previousOutput(distDir: string, cluster: string, specBytes?: Uint8Array): PreviousOutput | undefined {
+export function previousOutput(distDir: string, cluster: string, spec?: { readonly file: string; readonly bytes: Uint8Array }): PreviousOutput | undefined {
   let tree: Map<string, Uint8Array>;
   try {
     tree = readTree(join(distDir, cluster));
@@ -50,6 +50,7 @@ export function previousOutput(distDir: string, cluster: string, specBytes?: Uin
   for (const [path, bytes] of tree) {
     if (path !== LOCK_FILE && hashes[path] !== sha256(textOf(bytes))) return undefined;
   }
-  const current = specBytes !== undefined && l['specSha256'] === specSha256(specBytes) && l['generatorVersion'] === GENERATOR_VERSION && l['calicoVersion'] === CALICO_RELEASE;
+  const current =
+    spec !== undefined && l['specFile'] === spec.file && l['specSha256'] === specSha256(spec.bytes) && l['generatorVersion'] === GENERATOR_VERSION && l['calicoVersion'] === CALICO_RELEASE;
   return { output: { cluster, files: [...tree].map(([path, bytes]) => ({ path, content: textOf(bytes) })) }, gitopsPaths: paths, current };
 }

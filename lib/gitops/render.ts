@@ -52,6 +52,8 @@ export interface Lock {
   readonly generatorVersion: string;
   readonly calicoVersion: string;
   readonly cluster: string;
+  /** The spec the folder was compiled from, as synth names it (`clusters/example.yaml`): ACCESS.md names it too. */
+  readonly specFile: string;
   readonly specSha256: string;
   /**
    * The folders Argo CD and Flux build, each on its own, in apply order: `01-policies`, the
@@ -120,7 +122,7 @@ export function kustomizationYaml(resources: readonly string[]): string {
  * Renders the folder. Objects are grouped by stage (their sync-wave annotation) and kind,
  * and sorted by namespace and name, so the input order never shows.
  */
-export function renderCluster(cluster: string, specBytes: Uint8Array, objects: readonly CalicoObject[], extra: readonly OutputFile[] = []): OutputFile[] {
+export function renderCluster(cluster: string, spec: { readonly file: string; readonly bytes: Uint8Array }, objects: readonly CalicoObject[], extra: readonly OutputFile[] = []): OutputFile[] {
   const files: OutputFile[] = [];
   const gitopsPaths: string[] = [];
   for (const stage of STAGES) {
@@ -154,7 +156,8 @@ export function renderCluster(cluster: string, specBytes: Uint8Array, objects: r
     generatorVersion: GENERATOR_VERSION,
     calicoVersion: CALICO_RELEASE,
     cluster,
-    specSha256: specSha256(specBytes),
+    specFile: spec.file,
+    specSha256: specSha256(spec.bytes),
     gitopsPaths,
     files: Object.fromEntries([...files].sort((a, b) => cmp(a.path, b.path)).map((f) => [f.path, sha256(f.content)])),
   };

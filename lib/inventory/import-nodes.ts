@@ -366,6 +366,8 @@ interface NodeUpdate {
 interface NodeRelabel {
   readonly node: SpecNode;
   readonly labels: readonly (readonly [string, string])[];
+  /** The label keys the import manages (ImportOptions.labels). */
+  readonly selection: readonly string[];
 }
 
 interface ImportPlan {
@@ -420,9 +422,9 @@ function planImport(spec: SpecNodes, inventory: ReadonlyMap<string, ImportedNode
       // The spec's labels of other keys stay, in their order; the imported keys follow the inventory.
       const next = [...node.labels.filter(([k]) => !selectsLabel(selection, k)), ...found.labels];
       const same = next.length === node.labels.length && next.every(([k, v]) => node.labels?.some(([k2, v2]) => k2 === k && v2 === v));
-      if (!same) relabels.push({ node, labels: next });
+      if (!same) relabels.push({ node, labels: next, selection });
     } else if (found && found.labels.length > 0) {
-      relabels.push({ node, labels: found.labels });
+      relabels.push({ node, labels: found.labels, selection });
     }
     // A node the inventory lists without addresses (not yet ready, or listed by a tool that
     // leaves status out) says nothing about its addresses: the spec's stay.
@@ -689,7 +691,30 @@ class Editor {
     const range = isNode(current) ? current.range : undefined;
     const colon = this.colon(pair);
     if (isMap(current) && !current.flow && range) {
-      // A block mapping: its lines go, the flow mapping takes their place after the colon.
+      // A block mapping of one line per label: the lines of imported keys go, every other line
+      // (the user's labels, their comments) stays, and the imported labels follow in lines of
+      // the same indentation. A label written over several lines: the whole block is rewritten.
+      const keyLines = current.items.map((p) => (isScalar(p.key) && p.key.range ? this.src.lineOf(p.key.range[0]) : -1));
+      const oneLine = current.items.every((p, i) => isNode(p.value) && p.value.range && this.src.lineOf(Math.max(p.value.range[0], p.value.range[1] - 1)) === keyLines[i]);
+      const firstKey = current.items[0]?.key;
+      if (oneLine && isScalar(firstKey) && firstKey.range) {
+        const indent = spaces(this.src.columnOf(firstKey.range[0]));
+        // The labels the import manages, still to write: those whose line already says so stay.
+        const toWrite = new Map(labels.filter(([k]) => selectsLabel(relabel.selection, k)));
+        current.items.forEach((p, i) => {
+          const key = isScalar(p.key) ? String(p.key.value) : '';
+          if (!selectsLabel(relabel.selection, key)) return;
+          if (isScalar(p.value) && toWrite.get(key) === String(p.value.value)) {
+            toWrite.delete(key);
+            return;
+          }
+          this.replace(this.src.lineStart(keyLines[i]), this.src.lineStart(keyLines[i] + 1), '');
+        });
+        const lastLine = this.src.lineOf(Math.max(range[0], range[1] - 1));
+        const added = [...toWrite].map(([k, v]) => `${indent}${scalarText(k, this.style)}: ${scalarText(v, this.style)}`);
+        if (added.length > 0) this.insertLines(lastLine + 1, added);
+        return;
+      }
       const keyLine = this.src.lineOf(colon);
       const last = this.src.lineOf(Math.max(range[0], range[1] - 1));
       this.replace(colon + 1, this.src.lineStart(keyLine + 1), ` ${flowText(value)}${this.src.eol}`);

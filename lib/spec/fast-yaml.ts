@@ -19,11 +19,41 @@ import { Node, Pair, Scalar, Schema, YAMLMap, YAMLSeq } from 'yaml';
 
 /**
  * Text the fast path leaves to the positioned reader: non-printable or non-ASCII characters
- * (tabs and carriage returns included), anchors, tags, directives, merge keys, and keys that
- * are collections or explicit (`? key`). Strings and comments that merely contain one of
- * these characters take the positioned path too, which costs time, never correctness.
+ * (tabs and carriage returns included), anchors, tags, directives, merge keys, keys that are
+ * collections, explicit (`? key`) or empty (`: value`), a `#` right after another character
+ * (a comment without its space), and lines of 1,000 characters or more (implicit keys end at
+ * 1,024). Strings and comments that merely contain one of these characters take the
+ * positioned path too, which costs time, never correctness.
  */
-const NOT_PLAIN = /[^\x20-\x7e\n]|[&!%]|<<|[\]}] *:(?: |$)|(?:^|[ ,[{])\?(?: |$)/m;
+const NOT_PLAIN = /[^\x20-\x7e\n]|[&!%]|<<|[\]}] *:(?: |$)|(?:^|[ ,[{])\?(?: |$)|\S#|(?:^|[{,[]) *:(?: |$)|^.{1000}/m;
+
+/**
+ * Lines the two parsers may join differently: a flow collection or a quoted string that goes
+ * on to the next line (indentation rules and line folding are where YAML readers differ).
+ * Each line is scanned on its own, quotes and comments followed; what cannot be told apart
+ * on one line (an apostrophe in a plain scalar) sends the text to the positioned reader too,
+ * which costs time, never correctness.
+ */
+function spansLines(text: string): boolean {
+  for (const line of text.split('\n')) {
+    let depth = 0;
+    let quote = '';
+    for (let i = 0; i < line.length; i++) {
+      const c = line[i];
+      if (quote === '"') {
+        if (c === '\\') i++;
+        else if (c === '"') quote = '';
+      } else if (quote === "'") {
+        if (c === "'") quote = '';
+      } else if (c === '#' && (i === 0 || line[i - 1] === ' ')) break;
+      else if (c === '"' || c === "'") quote = c;
+      else if (c === '[' || c === '{') depth++;
+      else if (c === ']' || c === '}') depth--;
+    }
+    if (depth !== 0 || quote !== '') return true;
+  }
+  return false;
+}
 
 /**
  * The plain scalars the positioned reader resolves to something other than a string (YAML
@@ -79,7 +109,7 @@ interface Composed {
  * positioned reader reports), or undefined when the text needs the positioned reader.
  */
 export function fastRoot(text: string): Node | undefined {
-  if (NOT_PLAIN.test(text)) return undefined;
+  if (NOT_PLAIN.test(text) || spansLines(text)) return undefined;
   // js-yaml reports every node it composes, keys included, when it opens and closes it.
   const top: Composed = { start: 0, kind: null, children: [] };
   const open: Composed[] = [top];

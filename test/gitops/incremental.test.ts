@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { LOCK_FILE } from '../../lib/gitops/writer';
 import { runBinary } from '../support/binary';
 import { readOutputs, readTree, removeWorkspaces, workspace } from '../support/cli';
+import { withTestEnvironment } from '../support/environment';
 
 afterAll(removeWorkspaces);
 
@@ -37,6 +38,13 @@ describe('synth of specs that did not change', () => {
     // The changed spec's warnings are printed; the skipped cluster was not compiled, so it has none to print.
     expect(r.stderr).toContain('clusters/example.yaml');
     expect(r.stderr).not.toContain('clusters/allow-list-etcd.yaml');
+  });
+
+  it('can compile every cluster again when the specs are read from another folder, which ACCESS.md and the lock name', () => {
+    const dir = synthesised();
+    fs.renameSync(path.join(dir, 'clusters'), path.join(dir, 'specs'));
+    expect(runBinary(dir, ['synth', '--clusters', 'specs']).stdout).toBe('wrote   dist/allow-list-etcd/\nwrote   dist/example/\n');
+    expect(runBinary(dir, ['check', '--clusters', 'specs']).code).toBe(0);
   });
 
   it('can compile a cluster again when a file of its folder was edited by hand', () => {
@@ -89,11 +97,46 @@ describe('synth --cluster NAME', () => {
     expect(runBinary(dir, ['synth']).stdout).toContain('removed dist/allow-list-etcd/ (its spec is gone)');
   });
 
+  it('fails with exit 1, writing nothing, when another cluster\'s folder is not as its lock says', () => {
+    const dir = synthesised();
+    fs.appendFileSync(path.join(dir, 'dist', 'allow-list-etcd', 'ACCESS.md'), 'edited\n');
+    const before = readOutputs(dir);
+    const r = runBinary(dir, ['synth', '--cluster', 'example']);
+    expect([r.code, r.stderr.split('\n')[0]]).toEqual([1, 'error: dist/allow-list-etcd/ is missing or not as its calico-shield.lock says: synth --cluster example leaves it alone, and deploy/ needs it']);
+    expect(readOutputs(dir)).toEqual(before);
+  });
+
   it('fails with exit 1 for a cluster with no spec, and writes nothing', () => {
     const dir = synthesised();
     const before = readOutputs(dir);
     const r = runBinary(dir, ['synth', '--cluster', 'nowhere']);
     expect([r.code, r.stderr]).toEqual([1, 'error: --cluster nowhere: there is no clusters/nowhere.yaml\n']);
     expect(readOutputs(dir)).toEqual(before);
+  });
+});
+
+describe('synth when a cluster\'s build paths change', () => {
+  const spec = (nodes: number): string =>
+    [
+      'apiVersion: calico-shield/v1alpha1',
+      'kind: Cluster',
+      'spec:',
+      '  approach: deny-list',
+      '  metrics: {allowedNets: [172.15.0.0/24], calicoNode: {}}',
+      '  nodes:',
+      ...Array.from({ length: nodes }, (_, i) => `    - {name: n${i}, interfaces: [{name: eth0, expectedIPs: [10.1.${i >> 8}.${i & 255}]}, {name: eth1, expectedIPs: [10.2.${i >> 8}.${i & 255}]}]}`),
+      '',
+    ].join('\n');
+
+  it('can say so, pointing Flux users at the manual step, when the host endpoints split into shards', () => {
+    // 250 nodes × 2 interfaces = 500 host endpoints: one folder; one node more: two shards.
+    const dir = workspace([], { files: { 'clusters/big.yaml': spec(250) } });
+    const first = runBinary(dir, ['synth']);
+    expect(first.code).toBe(0);
+    expect(first.stderr).not.toContain('build paths changed');
+    fs.writeFileSync(path.join(dir, 'clusters', 'big.yaml'), withTestEnvironment(spec(251)));
+    const second = runBinary(dir, ['synth']);
+    expect(second.code).toBe(0);
+    expect(second.stderr).toContain('note: dist/big/: build paths changed (3 → 4): with Flux, suspend, apply deploy/flux/big.yaml and delete the Kustomizations it no longer has (docs/gitops.md#shards)');
   });
 });

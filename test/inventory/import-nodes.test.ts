@@ -76,7 +76,7 @@ describe('importNodes: re-import', () => {
     expect(second.report).toEqual({ added: [], changed: [], gone: [], removed: [], unchanged: 4, kept: [], skipped: [], relabelled: [] });
   });
 
-  it('can keep only the labels it is told to, and rewrite a block mapping of labels with the user\'s other labels kept', () => {
+  it('can keep only the labels it is told to, and edit a block mapping of labels keeping the user\'s other labels and comments', () => {
     const inventory = parseNodeInventory(fs.readFileSync(path.join(ROOT, 'test/fixtures/nodes/kubectl-get-nodes.json'), 'utf8'));
     if (!inventory.ok) throw new Error(JSON.stringify(inventory.problems));
     const spec = [
@@ -87,7 +87,8 @@ describe('importNodes: re-import', () => {
       '  nodes:',
       '    - name: kubeadm-master',
       '      labels:',
-      '        team: platform',
+      '        # rack is kept by hand',
+      '        team: platform   # row 4',
       '        topology.kubernetes.io/zone: old-zone',
       '      interfaces: [{name: eth0, expectedIPs: [10.100.0.15, "fd00:10:100::15"]}]',
       '  metrics: {calicoNode: {}}',
@@ -96,7 +97,8 @@ describe('importNodes: re-import', () => {
     const master = inventory.nodes.filter((n) => n.name === 'kubeadm-master');
     const zoneOnly = imported(spec, master, { labels: ['topology.kubernetes.io/zone'] }, 'c');
     expect(zoneOnly.report.relabelled).toEqual(['kubeadm-master']);
-    expect(zoneOnly.text).toContain('      labels: {team: platform, topology.kubernetes.io/zone: eu-west-1a}\n      interfaces:');
+    // The block keeps its other labels' lines and their comments; the imported label's line is replaced.
+    expect(zoneOnly.text).toContain('      labels:\n        # rack is kept by hand\n        team: platform   # row 4\n        topology.kubernetes.io/zone: eu-west-1a\n      interfaces:');
     const none = imported(spec, master, { labels: [] }, 'c');
     expect(none.text).toBe(spec);
     expect(none.report.relabelled).toEqual([]);

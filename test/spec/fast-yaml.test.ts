@@ -90,6 +90,14 @@ describe('the fast reader', () => {
     ['a duplicate key', SPEC('  approach: allow-list\n')],
     ['two documents', `${SPEC('')}---\n${SPEC('')}`],
     ['an alias with no anchor', SPEC('  nodes: *missing\n')],
+    // Found by review: shapes the yaml library refuses or reads otherwise, which js-yaml accepted.
+    ['a flow list that goes on at a lower indent', SPEC('  metrics:\n    allowedNets: [10.0.100.0/24,\n    10.0.101.0/24]\n    calicoNode: {}\n')],
+    ['a comment without a space before it', SPEC('  metrics: {calicoNode: {}}# c\n')],
+    ['an empty key in a flow mapping', NODE(': c')],
+    ['a single-quoted string folded over lines', NODE("zone: 'a  \n\n        b'")],
+    ['a double-quoted string folded over lines', NODE('zone: "a\\t  \n        b"')],
+    ['a line of 1,000 characters', NODE(`zone: ${'a'.repeat(1000)}`)],
+    ['a JSON spec written over lines (flow collections across lines)', JSON.stringify({ apiVersion: 'calico-shield/v1alpha1', kind: 'Cluster', spec: { approach: 'allow-list', nodes: [{ name: 'n1', interfaces: [{ name: 'eth0', expectedIPs: ['10.0.0.1'] }] }] } }, null, 1)],
   ];
   it.each(leftToThePositionedReader)('leaves %s to the positioned reader', (_what, text) => {
     expect(fastRoot(text)).toBeUndefined();
@@ -119,7 +127,6 @@ describe('the fast reader', () => {
     ['a question mark inside a scalar', NODE('zone: a?b')],
     ['a scalar root', 'just text\n'],
     ['a sequence root', '- a\n- b\n'],
-    ['a JSON spec', JSON.stringify({ apiVersion: 'calico-shield/v1alpha1', kind: 'Cluster', spec: { approach: 'allow-list', nodes: [{ name: 'n1', interfaces: [{ name: 'eth0', expectedIPs: ['10.0.0.1'] }] }] } }, null, 1)],
   ];
   it.each(taken)('reads %s as the positioned reader does', (_what, text) => {
     expect(expectSameReading(text)).toBe(true);
