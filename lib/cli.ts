@@ -428,7 +428,7 @@ function noteChangedBuildPaths(outDir: string, built: readonly ClusterOutput[], 
     const before = previousOutput(outDir, output.cluster)?.gitopsPaths;
     const after = lockedGitopsPaths(output);
     if (before === undefined || before.join('\n') === after.join('\n')) continue;
-    io.stderr(`note: dist/${output.cluster}/: build paths changed (${before.length} → ${after.length}): with Flux, suspend, apply deploy/flux/${output.cluster}.yaml and delete the Kustomizations it no longer has (docs/gitops.md#shards)\n`);
+    io.stderr(`note: dist/${output.cluster}/: build paths changed (${before.length} → ${after.length}): with Flux, apply deploy/flux/${output.cluster}.yaml, then delete the Kustomizations it no longer has, with prune off (docs/gitops.md#shards)\n`);
   }
 }
 

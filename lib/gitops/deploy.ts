@@ -269,7 +269,7 @@ function gitopsUnits(cluster: DeployCluster): GitopsUnit[] {
     const [folder, shard, ...more] = path.split('/');
     const stage = STAGES.findIndex((s) => s.folder === folder);
     // The paths come from calico-shield's own renderer or lock, so a bad one is a bug or a hand-edited lock.
-    if (stage < 0 || stage < previous || more.length > 0 || (shard !== undefined && !/^shard-[0-9]+$/.test(shard))) {
+    if (stage < 0 || stage < previous || more.length > 0 || (shard !== undefined && !/^shard-[01]+$/.test(shard))) {
       throw new Error(`Cluster "${cluster.name}": "${path}" is not a build path calico-shield writes.`);
     }
     previous = stage;

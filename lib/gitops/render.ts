@@ -4,7 +4,7 @@
  *   kustomization.yaml                 the three stages, in order (for people and small clusters)
  *   01-policies/                       network sets and policies          (sync wave 1)
  *   02-host-endpoints/                 host endpoints                     (sync wave 2)
- *     shard-00/ … shard-NN/            over HOST_ENDPOINTS_PER_SHARD host endpoints: shards
+ *     shard-00/ … shard-11/            over HOST_ENDPOINTS_PER_SHARD host endpoints: shards, named by hash bits
  *   03-configuration/                  FelixConfiguration (failsafe)      (sync wave 3)
  *   calico-shield.lock                 generator, Calico version, spec, build paths, file SHA-256s
  *
@@ -87,9 +87,14 @@ export function shardOf(node: string, count: number): number {
   return createHash('sha256').update(node).digest().readUInt32BE(0) >>> (32 - bits);
 }
 
-/** A shard's folder name: `shard-07` of 64. */
-function shardFolder(index: number, count: number): string {
-  return `shard-${String(index).padStart(Math.max(2, String(count - 1).length), '0')}`;
+/**
+ * A shard's folder name: the leading bits of the hash its nodes share, `shard-0110` for shard 6
+ * of 16. A name never comes back with other nodes in it: when the count doubles, `shard-0110`
+ * becomes `shard-01100` and `shard-01101` (a Flux Kustomization of the old name builds a path that
+ * is gone, and prunes nothing, until it is deleted; docs/gitops.md#shards).
+ */
+export function shardFolder(index: number, count: number): string {
+  return `shard-${index.toString(2).padStart(Math.log2(count), '0')}`;
 }
 
 export function sha256(text: string | Uint8Array): string {

@@ -25,7 +25,7 @@ function manifests(text: string): Manifest[] {
 
 /** A cluster whose host endpoints fit one build: one build path per stage. */
 const STAGE_PATHS = STAGES.map((s) => s.folder);
-const SHARDED_PATHS = ['01-policies', '02-host-endpoints/shard-00', '02-host-endpoints/shard-01', '02-host-endpoints/shard-03', '03-configuration'];
+const SHARDED_PATHS = ['01-policies', '02-host-endpoints/shard-00', '02-host-endpoints/shard-01', '02-host-endpoints/shard-11', '03-configuration'];
 
 function cluster(name: string, gitopsPaths: readonly string[] = STAGE_PATHS): DeployCluster {
   return { name, gitopsPaths };
@@ -71,6 +71,7 @@ describe('deploy/', () => {
     ['a path outside the stage folders', ['01-policies', '../x']],
     ['a stage before the one it follows', ['03-configuration', '01-policies']],
     ['a folder below a shard', ['02-host-endpoints/shard-00/x']],
+    ['a shard not named by hash bits', ['02-host-endpoints/shard-02']],
   ])('fails on %s in a lock', (_, paths) => {
     expect(() => renderDeploy([cluster('edge', paths)], REPO)).toThrow('is not a build path calico-shield writes');
   });
@@ -167,14 +168,14 @@ describe('Flux', () => {
       ['calico-shield-policies', './dist/edge/01-policies', []],
       ['calico-shield-host-endpoints-shard-00', './dist/edge/02-host-endpoints/shard-00', ['calico-shield-policies']],
       ['calico-shield-host-endpoints-shard-01', './dist/edge/02-host-endpoints/shard-01', ['calico-shield-policies']],
-      ['calico-shield-host-endpoints-shard-03', './dist/edge/02-host-endpoints/shard-03', ['calico-shield-policies']],
-      ['calico-shield-configuration', './dist/edge/03-configuration', ['calico-shield-host-endpoints-shard-00', 'calico-shield-host-endpoints-shard-01', 'calico-shield-host-endpoints-shard-03']],
+      ['calico-shield-host-endpoints-shard-11', './dist/edge/02-host-endpoints/shard-11', ['calico-shield-policies']],
+      ['calico-shield-configuration', './dist/edge/03-configuration', ['calico-shield-host-endpoints-shard-00', 'calico-shield-host-endpoints-shard-01', 'calico-shield-host-endpoints-shard-11']],
     ]);
   });
 
   it('can name the Kustomizations within the 63 characters of the label Flux copies the name into', () => {
     const longest = 'c'.repeat(63);
-    const docs = rendered([cluster(longest, ['01-policies', '02-host-endpoints/shard-1023', '03-configuration'])]).get(`flux/${longest}.yaml`) ?? [];
+    const docs = rendered([cluster(longest, ['01-policies', '02-host-endpoints/shard-1111111111', '03-configuration'])]).get(`flux/${longest}.yaml`) ?? [];
     // The GitRepository and one Kustomization per path, or the loop below would check nothing.
     expect(docs.map((d) => d.kind)).toEqual(['GitRepository', ...STAGES.map(() => 'Kustomization')]);
     for (const doc of docs) expect(doc.metadata.name.length).toBeLessThanOrEqual(63);

@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { unifiedDiff } from '../../lib/gitops/diff';
-import { Lock, shardCount, shardOf } from '../../lib/gitops/render';
+import { Lock, shardCount, shardFolder, shardOf } from '../../lib/gitops/render';
 import { LOCK_FILE } from '../../lib/gitops/writer';
 import { CLUSTERS, readTree, removeWorkspaces, synth, workspace } from '../support/cli';
 
@@ -194,6 +194,14 @@ describe('a 1,200-node cluster, its host endpoints in four shards', () => {
   const NEW_NODE = 'node-0499a';
   const NEW_IP = '10.9.9.9';
 
+  it('can name shards by the hash bits their nodes share, so that a name never comes back with other nodes', () => {
+    expect([0, 1, 2, 3].map((i) => shardFolder(i, 4))).toEqual(['shard-00', 'shard-01', 'shard-10', 'shard-11']);
+    // Doubling the count splits shard-01 into shard-010 and shard-011: every node of those was in shard-01.
+    for (const node of Array.from({ length: 200 }, (_, i) => `node-${i}`)) {
+      expect(shardFolder(shardOf(node, 8), 8).startsWith(shardFolder(shardOf(node, 4), 4))).toBe(true);
+    }
+  });
+
   it('can change only the lines of the new node, in its one shard, when one node is added', () => {
     const before = readTree(synthesise({ fleet: fleet('') }));
     const after = readTree(synthesise({ fleet: fleet(`    - {name: ${NEW_NODE}, interfaces: [{name: eth0, expectedIPs: [${NEW_IP}]}]}`) }));
@@ -201,9 +209,9 @@ describe('a 1,200-node cluster, its host endpoints in four shards', () => {
     expect([...after.keys()]).toEqual([...before.keys()]);
     // 1,200 host endpoints: four shards (of ~300), all of them present; the new node's is the one its name hashes to.
     const shards = [...after.keys()].filter((f) => f.endsWith('/hostendpoints.yaml'));
-    expect(shards).toEqual([0, 1, 2, 3].map((i) => `fleet/02-host-endpoints/shard-0${i}/hostendpoints.yaml`));
+    expect(shards).toEqual(['00', '01', '10', '11'].map((bits) => `fleet/02-host-endpoints/shard-${bits}/hostendpoints.yaml`));
     expect(shardCount(1201)).toBe(4);
-    const hostEndpoints = `fleet/02-host-endpoints/shard-0${shardOf(NEW_NODE, 4)}/hostendpoints.yaml`;
+    const hostEndpoints = `fleet/02-host-endpoints/${shardFolder(shardOf(NEW_NODE, 4), 4)}/hostendpoints.yaml`;
     expect(touched).toEqual([hostEndpoints, `fleet/${LOCK_FILE}`]);
 
     const yamlChange = changedLines(before.get(hostEndpoints) ?? '', after.get(hostEndpoints) ?? '');

@@ -137,6 +137,6 @@ describe('synth when a cluster\'s build paths change', () => {
     fs.writeFileSync(path.join(dir, 'clusters', 'big.yaml'), withTestEnvironment(spec(251)));
     const second = runBinary(dir, ['synth']);
     expect(second.code).toBe(0);
-    expect(second.stderr).toContain('note: dist/big/: build paths changed (3 → 4): with Flux, suspend, apply deploy/flux/big.yaml and delete the Kustomizations it no longer has (docs/gitops.md#shards)');
+    expect(second.stderr).toContain('note: dist/big/: build paths changed (3 → 4): with Flux, apply deploy/flux/big.yaml, then delete the Kustomizations it no longer has, with prune off (docs/gitops.md#shards)');
   });
 });
