@@ -848,6 +848,31 @@ function toOutput(r: ClusterResult): ClusterOutput {
 /** The sides of check's diffs: from what is committed to what synth would write. */
 const CHECK_SIDES = { expected: 'synth would write', actual: 'committed' } as const;
 
+/**
+ * When every difference is a lock's generatorVersion or calicoVersion (an upgrade of
+ * calico-shield, or of the Calico release it models, that changes no object), what changed, as
+ * `generatorVersion 0.1.0 → 0.2.0`; undefined otherwise.
+ */
+function versionOnlyChange(changed: readonly string[], others: number, expected: ReadonlyMap<string, string>, actual: ReadonlyMap<string, string>): string | undefined {
+  if (others > 0 || changed.length === 0 || !changed.every((p) => p.endsWith(`/${LOCK_FILE}`))) return undefined;
+  const fields = ['generatorVersion', 'calicoVersion'] as const;
+  const seen = new Set<string>();
+  for (const p of changed) {
+    let before: Record<string, unknown>;
+    let after: Record<string, unknown>;
+    try {
+      before = JSON.parse(actual.get(p) ?? '') as Record<string, unknown>;
+      after = JSON.parse(expected.get(p) ?? '') as Record<string, unknown>;
+    } catch {
+      return undefined;
+    }
+    const rest = (lock: Record<string, unknown>): string => JSON.stringify({ ...lock, generatorVersion: undefined, calicoVersion: undefined });
+    if (rest(before) !== rest(after)) return undefined;
+    for (const f of fields) if (before[f] !== after[f]) seen.add(`${f} ${String(before[f])} → ${String(after[f])}`);
+  }
+  return seen.size > 0 ? [...seen].sort().join(', ') : undefined;
+}
+
 /** check: dist/ against the compiled outputs. Every visible folder counts (Argo CD's ApplicationSet makes an Application of each); links are refused. */
 function check(outDir: string, outputs: readonly ClusterOutput[], io: CliIo): number {
   const expected = new Map<string, string>();
@@ -873,8 +898,10 @@ function check(outDir: string, outputs: readonly ClusterOutput[], io: CliIo): nu
   }
   io.stdout(diff.text);
   const describe = (kind: string, list: readonly string[]): string[] => list.map((p) => `  ${kind} ${label}/${p}`);
+  const versionsOnly = versionOnlyChange(diff.changed, diff.added.length + diff.missing.length, expected, actual);
   io.stderr(
     [
+      ...(versionsOnly ? [`note: only the locks differ, in ${versionsOnly}: the objects are the same; a synth records the new version in each lock`] : []),
       `${label}/ differs from what the specs compile to:`,
       ...describe('changed', diff.changed),
       ...describe('missing', diff.missing),

@@ -2,10 +2,14 @@
  * A new calico-shield version that changes no object rewrites only the locks: the objects name
  * calico-shield without its version, which calico-shield.lock records (docs/gitops.md).
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { ClusterInput } from '../../lib/pipeline';
 import { OutputFile } from '../../lib/gitops/writer';
-import { CLUSTERS } from '../support/cli';
+import { CLUSTERS, removeWorkspaces, runCli, synth, workspace } from '../support/cli';
 import { readSpec } from '../support/paths';
+
+afterAll(removeWorkspaces);
 
 type Compile = (input: ClusterInput) => { readonly files?: readonly OutputFile[] };
 
@@ -32,5 +36,21 @@ describe('a version bump of calico-shield', () => {
     expect(changed).toEqual(['calico-shield.lock']);
     const lock = after.find((f) => f.path === 'calico-shield.lock')?.content ?? '';
     expect(JSON.parse(lock).generatorVersion).toBe('1.1.0');
+  });
+});
+
+describe('check after a version bump', () => {
+  it('can say that only the locks differ, and which versions', () => {
+    const dir = workspace(['example.yaml']);
+    synth(dir);
+    const lockFile = path.join(dir, 'dist', 'example', 'calico-shield.lock');
+    const lock = JSON.parse(fs.readFileSync(lockFile, 'utf8')) as Record<string, unknown>;
+    fs.writeFileSync(lockFile, `${JSON.stringify({ ...lock, generatorVersion: '0.0.9' }, null, 2)}\n`);
+    const r = runCli(dir, ['check']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.split('\n')[0]).toBe(`note: only the locks differ, in generatorVersion 0.0.9 → ${String(lock.generatorVersion)}: the objects are the same; a synth records the new version in each lock`);
+    // Any other difference: no such note.
+    fs.appendFileSync(path.join(dir, 'dist', 'example', 'ACCESS.md'), 'edited\n');
+    expect(runCli(dir, ['check']).stderr).not.toContain('only the locks differ');
   });
 });
