@@ -428,7 +428,8 @@ function noteChangedBuildPaths(outDir: string, built: readonly ClusterOutput[], 
     const before = previousOutput(outDir, output.cluster)?.gitopsPaths;
     const after = lockedGitopsPaths(output);
     if (before === undefined || before.join('\n') === after.join('\n')) continue;
-    io.stderr(`note: dist/${output.cluster}/: build paths changed (${before.length} → ${after.length}): with Flux, apply deploy/flux/${output.cluster}.yaml, then delete the Kustomizations it no longer has, with prune off (docs/gitops.md#shards)\n`);
+    const folder = path.relative(io.cwd, path.join(outDir, output.cluster)) || output.cluster;
+    io.stderr(`note: ${folder}/: build paths changed (${before.length} → ${after.length}): with Flux, apply deploy/flux/${output.cluster}.yaml, then delete the Kustomizations it no longer has, with prune off (docs/gitops.md#shards)\n`);
   }
 }
 

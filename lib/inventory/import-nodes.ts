@@ -699,17 +699,31 @@ class Editor {
       const firstKey = current.items[0]?.key;
       if (oneLine && isScalar(firstKey) && firstKey.range) {
         const indent = spaces(this.src.columnOf(firstKey.range[0]));
-        // The labels the import manages, still to write: those whose line already says so stay.
+        // The labels the import manages, still to write: a line that already says so stays, one
+        // with another value is rewritten in place, one of a label the inventory no longer has goes.
         const toWrite = new Map(labels.filter(([k]) => selectsLabel(relabel.selection, k)));
+        let remaining = current.items.length;
         current.items.forEach((p, i) => {
           const key = isScalar(p.key) ? String(p.key.value) : '';
           if (!selectsLabel(relabel.selection, key)) return;
-          if (isScalar(p.value) && toWrite.get(key) === String(p.value.value)) {
-            toWrite.delete(key);
+          const want = toWrite.get(key);
+          toWrite.delete(key);
+          if (want !== undefined && isScalar(p.value) && want === String(p.value.value)) return;
+          const start = this.src.lineStart(keyLines[i]);
+          const next = this.src.lineStart(keyLines[i] + 1);
+          if (want !== undefined) {
+            const end = this.src.text[next - 1] === '\n' ? next - (this.src.text[next - 2] === '\r' ? 2 : 1) : next;
+            this.replace(start, end, `${indent}${scalarText(key, this.style)}: ${scalarText(want, this.style)}`);
             return;
           }
-          this.replace(this.src.lineStart(keyLines[i]), this.src.lineStart(keyLines[i] + 1), '');
+          this.replace(start, next, '');
+          remaining--;
         });
+        if (remaining === 0 && toWrite.size === 0) {
+          // No label left: `labels:` alone would have no value.
+          this.replace(colon + 1, colon + 1, ' {}');
+          return;
+        }
         const lastLine = this.src.lineOf(Math.max(range[0], range[1] - 1));
         const added = [...toWrite].map(([k, v]) => `${indent}${scalarText(k, this.style)}: ${scalarText(v, this.style)}`);
         if (added.length > 0) this.insertLines(lastLine + 1, added);

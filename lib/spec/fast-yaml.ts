@@ -21,11 +21,12 @@ import { Node, Pair, Scalar, Schema, YAMLMap, YAMLSeq } from 'yaml';
  * Text the fast path leaves to the positioned reader: non-printable or non-ASCII characters
  * (tabs and carriage returns included), anchors, tags, directives, merge keys, keys that are
  * collections, explicit (`? key`) or empty (`: value`), a `#` right after another character
- * (a comment without its space), and lines of 1,000 characters or more (implicit keys end at
- * 1,024). Strings and comments that merely contain one of these characters take the
+ * (a comment without its space), lines of 1,000 characters or more (implicit keys end at
+ * 1,024), content on the line of `---` or `...`, `\U` escapes (js-yaml decodes those beyond
+ * U+10FFFF) and block scalars with an indentation indicator (`|2`). Strings and comments that merely contain one of these characters take the
  * positioned path too, which costs time, never correctness.
  */
-const NOT_PLAIN = /[^\x20-\x7e\n]|[&!%]|<<|[\]}] *:(?: |$)|(?:^|[ ,[{])\?(?: |$)|\S#|(?:^|[{,[]) *:(?: |$)|^.{1000}/m;
+const NOT_PLAIN = /[^\x20-\x7e\n]|[&!%]|<<|[\]}] *:|(?:^|[ ,[{])\?(?: |$)|\S#|(?:^|[{,[]) *:(?: |$)|^.{1000}|^(?:---|\.\.\.)(?! *(?:#|$))|\\U|[|>][-+]?[1-9]/m;
 
 /**
  * Lines the two parsers may join differently: a flow collection or a quoted string that goes

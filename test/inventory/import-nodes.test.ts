@@ -99,6 +99,13 @@ describe('importNodes: re-import', () => {
     expect(zoneOnly.report.relabelled).toEqual(['kubeadm-master']);
     // The block keeps its other labels' lines and their comments; the imported label's line is replaced.
     expect(zoneOnly.text).toContain('      labels:\n        # rack is kept by hand\n        team: platform   # row 4\n        topology.kubernetes.io/zone: eu-west-1a\n      interfaces:');
+    // The inventory has no zone any more: the line goes; with no label left, labels: {} (not labels: with no value).
+    const zoneGone = master.map((n) => ({ ...n, labels: { 'kubernetes.io/hostname': n.name } }));
+    const onlyZone = spec.replace('        # rack is kept by hand\n        team: platform   # row 4\n', '');
+    expect(imported(onlyZone, zoneGone, { labels: ['topology.kubernetes.io/zone'] }, 'c').text).toContain('      labels: {}\n      interfaces:');
+    // A changed label is rewritten in place, also on a last line without a line end.
+    const last = 'apiVersion: calico-shield/v1alpha1\nkind: Cluster\nspec:\n  approach: deny-list\n  metrics: {calicoNode: {}}\n  nodes:\n    - name: kubeadm-master\n      interfaces: [{name: eth0, expectedIPs: [10.100.0.15, "fd00:10:100::15"]}]\n      labels:\n        team: x\n        topology.kubernetes.io/zone: old';
+    expect(imported(last, master, { labels: ['topology.kubernetes.io/zone'] }, 'c').text.endsWith('        team: x\n        topology.kubernetes.io/zone: eu-west-1a')).toBe(true);
     const none = imported(spec, master, { labels: [] }, 'c');
     expect(none.text).toBe(spec);
     expect(none.report.relabelled).toEqual([]);

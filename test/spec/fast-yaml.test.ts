@@ -99,6 +99,11 @@ describe('the fast reader', () => {
     ['a single-quoted string folded over lines', NODE("zone: 'a  \n\n        b'")],
     ['a double-quoted string folded over lines', NODE('zone: "a\\t  \n        b"')],
     ['a line of 1,000 characters', NODE(`zone: ${'a'.repeat(1000)}`)],
+    ['a flow list as a key, its colon right after it', SPEC('  nodes: [{name: n1, labels: {[zone]:"a"}, interfaces: [{name: eth0}]}]\n')],
+    ['content on the line of ---', `---{apiVersion: calico-shield/v1alpha1, kind: Cluster, spec: {approach: deny-list}}\n`],
+    ['a mapping on the line of ---', `--- apiVersion: calico-shield/v1alpha1\n    kind: Cluster\n    spec: {approach: deny-list}\n`],
+    ['a \\U escape beyond U+10FFFF', NODE('zone: "\\U00110000"')],
+    ['a block scalar with an indentation indicator', NODE('zone: a').replace('approach: deny-list', 'approach: |2\n      deny-list\n     ')],
     ['a JSON spec written over lines (flow collections across lines)', JSON.stringify({ apiVersion: 'calico-shield/v1alpha1', kind: 'Cluster', spec: { approach: 'allow-list', nodes: [{ name: 'n1', interfaces: [{ name: 'eth0', expectedIPs: ['10.0.0.1'] }] }] } }, null, 1)],
   ];
   it.each(leftToThePositionedReader)('leaves %s to the positioned reader', (_what, text) => {
