@@ -21,7 +21,9 @@ const tcp = (port: number): FailsafeEntry => ({ protocol: 'TCP', port });
 const udp = (port: number): FailsafeEntry => ({ protocol: 'UDP', port });
 
 /**
- * Felix's built-in failsafe ports in Calico v3.32 (FelixConfiguration defaults).
+ * Felix's built-in failsafe ports in Calico v3.32 (FelixConfiguration defaults): v3.32.1
+ * felix/config/config_params.go:425-426, the same lists at v3.29.7 (361-362), v3.30.7 (413-414)
+ * and v3.31.7 (412-413); test/calico/failsafe-defaults.test.ts pins them per tag.
  *
  * The example list in "Securing Calico's own communications" (which removes 2379) also
  * drops tcp:6443 and tcp:5473; these are the values Felix itself uses, so pruning starts
