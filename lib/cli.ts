@@ -9,7 +9,6 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs as parseCommandLine } from 'node:util';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { parseAllDocuments } from 'yaml';
@@ -17,17 +16,19 @@ import { asCalicoObject, CalicoObject } from './calico/object';
 import { escapeHiddenCharacters } from './calico/validate';
 import { findClusterSpec, isClusterName, loadClusters, readSpec } from './clusters';
 import { DEPLOY_REPO_FILE, DeployRepo, parseDeployRepo, renderDeploy } from './gitops/deploy';
+import { parseCommandLine } from './args';
 import { accessChanges, accessChangesMarkdown } from './gitops/access-diff';
 import { diffTrees } from './gitops/diff';
 import { ClusterOutput, DeployOutput, LOCK_FILE, PARTIAL_WRITE_EXIT, PartialWriteError, readTree, renderedDeployFiles, writeOutputs } from './gitops/writer';
-import { previousOutput, PreviousOutput } from './gitops/previous';
+import { lockedGitopsPaths, previousOutput, PreviousOutput } from './gitops/previous';
 import { entryType, FILE_ERROR_EXIT, FileError, folderExists, isSystemError, normalizeLineEnds, readRegularFile, readRegularFileOrFail, refusal, systemError } from './io/files';
 import { readStdin, STDIN_LABEL } from './io/input';
 import { BUSY_EXIT, BusyError, FolderLock, lockFolder } from './io/lock';
 import { initRepository } from './init';
 import { NODES_USAGE, runNodes } from './nodes-command';
 import { applyAcknowledge, ClusterResult, compileCluster } from './pipeline';
-import { planCluster } from './plan/plan';
+import { planCluster, ProtectionPlan } from './plan/plan';
+import { ClusterSpec } from './spec/types';
 import { Finding, FINDINGS_FORMATS, findingsGithub, findingsJson, FindingsFormat, formatFinding, hasErrors, sortFindings } from './spec/errors';
 import { parseClusterSpec } from './spec/parse';
 import { clusterEnvironment } from './verify/environment';
@@ -390,8 +391,8 @@ function compileAll(clustersDir: string, outDir: string, deployRoot: string, syn
     }
     // Only what the run prints and writes is kept: a fleet's plans, charts and models would
     // otherwise all stay in memory until the last cluster is compiled.
-    const { name, findings, warnings, files } = compileCluster(input, input.bytes.length >= LARGE_SPEC_BYTES ? { betweenStages } : {});
-    results.push({ name, findings, ...(warnings ? { warnings } : {}), ...(files ? { files } : {}) });
+    const { name, findings, warnings, files, gitopsPaths } = compileCluster(input, input.bytes.length >= LARGE_SPEC_BYTES ? { betweenStages } : {});
+    results.push({ name, findings, ...(warnings ? { warnings } : {}), ...(files ? { files } : {}), ...(gitopsPaths ? { gitopsPaths } : {}) });
   }
   const findings = sortFindings([...loaded.findings, ...results.flatMap((r) => r.findings)]);
   const warnings = synth || options.format !== 'text' ? results.flatMap((r) => r.warnings ?? []) : [];
@@ -410,7 +411,7 @@ function compileAll(clustersDir: string, outDir: string, deployRoot: string, syn
   const built = results.map(toOutput);
   if (synth) noteChangedBuildPaths(outDir, built, io);
   const outputs = [...built, ...reused.map((r) => r.output)];
-  const clusters = [...built.map((o) => ({ name: o.cluster, gitopsPaths: lockedGitopsPaths(o) })), ...reused.map((r) => ({ name: r.output.cluster, gitopsPaths: r.gitopsPaths }))];
+  const clusters = [...built.map((o) => ({ name: o.cluster, gitopsPaths: o.gitopsPaths })), ...reused.map((r) => ({ name: r.output.cluster, gitopsPaths: r.gitopsPaths }))];
   const repo = 'repo' in deploy ? deploy.repo : undefined;
   return {
     outputs,
@@ -423,22 +424,13 @@ function compileAll(clustersDir: string, outDir: string, deployRoot: string, syn
  * A note for each cluster whose build paths change (its host endpoints split into more or fewer
  * shards): Flux needs a manual step then (docs/gitops.md#shards).
  */
-function noteChangedBuildPaths(outDir: string, built: readonly ClusterOutput[], io: CliIo): void {
+function noteChangedBuildPaths(outDir: string, built: readonly BuiltCluster[], io: CliIo): void {
   for (const output of built) {
-    const before = previousOutput(outDir, output.cluster)?.gitopsPaths;
-    const after = lockedGitopsPaths(output);
-    if (before === undefined || before.join('\n') === after.join('\n')) continue;
+    const before = lockedGitopsPaths(outDir, output.cluster);
+    if (before === undefined || before.join('\n') === output.gitopsPaths.join('\n')) continue;
     const folder = path.relative(io.cwd, path.join(outDir, output.cluster)) || output.cluster;
-    io.stderr(`note: ${folder}/: build paths changed (${before.length} → ${after.length}): with Flux, apply deploy/flux/${output.cluster}.yaml, then delete the Kustomizations it no longer has, with prune off (docs/gitops.md#shards)\n`);
+    io.stderr(`note: ${folder}/: build paths changed (${before.length} → ${output.gitopsPaths.length}): with Flux, apply deploy/flux/${output.cluster}.yaml, then delete the Kustomizations it no longer has, with prune off (docs/gitops.md#shards)\n`);
   }
-}
-
-/** The build paths in the lock of a folder just rendered. */
-function lockedGitopsPaths(output: ClusterOutput): readonly string[] {
-  const lock = output.files.find((f) => f.path === LOCK_FILE);
-  const paths: unknown = lock ? (JSON.parse(lock.content) as { gitopsPaths?: unknown }).gitopsPaths : undefined;
-  if (!Array.isArray(paths) || !paths.every((p) => typeof p === 'string')) throw new Error(`the lock of ${output.cluster} has no gitopsPaths`);
-  return paths;
 }
 
 function writeAll(outDir: string, compiled: Compiled, io: CliIo, prune: boolean): number {
@@ -511,32 +503,22 @@ const OPTION_VALUES: Readonly<Record<string, string>> = { '--clusters': 'a folde
 
 /** The command line of synth, check, explain and audit (node:util parseArgs), or what is wrong with it. */
 function parseArgs(argv: readonly string[]): Options | string {
-  let parsed: { values: { clusters?: string; out?: string; cluster?: string; from?: string; force?: boolean; spec?: boolean; format?: string; help?: boolean; version?: boolean }; positionals: string[] };
-  try {
-    parsed = parseCommandLine({
-      args: [...argv],
-      options: {
-        clusters: { type: 'string' },
-        out: { type: 'string' },
-        cluster: { type: 'string' },
-        from: { type: 'string' },
-        force: { type: 'boolean' },
-        spec: { type: 'boolean' },
-        format: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean' },
-      },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    const code = typeof e === 'object' && e !== null && 'code' in e ? e.code : undefined;
-    const option = /'(-[^' ]+)/.exec(message)?.[1] ?? '';
-    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && OPTION_VALUES[option] !== undefined) return `${option} needs ${OPTION_VALUES[option]}`;
-    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option ${option}`;
-    return message.split('\n')[0];
-  }
+  const parsed = parseCommandLine(
+    argv,
+    {
+      clusters: { type: 'string' },
+      out: { type: 'string' },
+      cluster: { type: 'string' },
+      from: { type: 'string' },
+      force: { type: 'boolean' },
+      spec: { type: 'boolean' },
+      format: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean' },
+    },
+    (option) => (OPTION_VALUES[option] !== undefined ? `${option} needs ${OPTION_VALUES[option]}` : `${option} needs a value`),
+  );
+  if (typeof parsed === 'string') return parsed;
   const { values, positionals } = parsed;
   const clusters = values.clusters ?? 'clusters';
   const out = values.out ?? 'dist';
@@ -562,11 +544,9 @@ function parseArgs(argv: readonly string[]): Options | string {
 
 /** diff-access [BASE_REF] [--out DIR]: who gains or loses access, as Markdown. */
 function diffAccessCommand(argv: readonly string[], io: CliIo): number {
-  let parsed: { values: { out?: string }; positionals: string[] };
-  try {
-    parsed = parseCommandLine({ args: [...argv], options: { out: { type: 'string' } }, allowPositionals: true, strict: true });
-  } catch (e) {
-    io.stderr(`${(e instanceof Error ? e.message : String(e)).split('\n')[0]}\n\n${COMMAND_HELP['diff-access']}`);
+  const parsed = parseCommandLine(argv, { out: { type: 'string' } }, (option) => `${option} needs a folder`);
+  if (typeof parsed === 'string') {
+    io.stderr(`${parsed}\n\n${COMMAND_HELP['diff-access']}`);
     return 2;
   }
   const [base = 'HEAD', extra] = parsed.positionals;
@@ -620,9 +600,12 @@ function initCommand(argv: readonly string[], io: CliIo): number {
 
 /** explain: reads the objects of dist/<cluster>/ and answers the query. */
 function explainCommand(o: Options, io: CliIo): number {
-  const read = o.spec ? compiledObjects(o, io) : distObjects(o, io);
+  const compiled = o.spec ? compileInMemory(o, io, '', 'spec errors') : undefined;
+  if (typeof compiled === 'number') return compiled;
+  const read = compiled ? { objects: compiled.objects, issues: [] } : distObjects(o, io);
   if (typeof read === 'number') return read;
-  const context = explainContext(path.resolve(io.cwd, o.clusters), o.cluster ?? '', io);
+  // With --spec the spec is compiled already: its context comes from that, not from a second read.
+  const context = explainContext(path.resolve(io.cwd, o.clusters), o.cluster ?? '', io, compiled?.spec);
   let objects: readonly CalicoObject[] = read.objects;
   if (o.from !== undefined) {
     const dump = readDumpFrom(o.from, io);
@@ -653,16 +636,16 @@ function distObjects(o: Options, io: CliIo): { readonly objects: readonly Calico
 }
 
 /**
- * explain --spec: the objects clusters/<cluster>.yaml compiles to now, in memory, also when
- * synth refuses to write them because the guard rails found a cut or an open port (so a failed
- * synth's hint can be replayed); 1 when the spec itself has errors.
+ * clusters/<cluster>.yaml compiled in memory (dist/ need not be written) for explain --spec and
+ * audit: also when the guard rails refuse its objects; 1, after printing the findings (`shown`
+ * of them), when the spec itself has errors or is missing.
  */
-function compiledObjects(o: Options, io: CliIo): { readonly objects: readonly CalicoObject[]; readonly issues: readonly string[] } | number {
+function compileInMemory(o: Options, io: CliIo, missingHint: string, shown: 'spec errors' | 'all'): CompiledInMemory | number {
   const clustersDir = path.resolve(io.cwd, o.clusters);
   const cluster = o.cluster ?? '';
   const file = folderExists(clustersDir) ? findClusterSpec(clustersDir, cluster) : undefined;
   if (file === undefined) {
-    io.stderr(`error: ${path.relative(io.cwd, clustersDir) || '.'}/: no spec ${cluster}.yaml\n`);
+    io.stderr(`error: ${path.relative(io.cwd, clustersDir) || '.'}/: no spec ${cluster}.yaml\n${missingHint}`);
     return 1;
   }
   const input = readSpec(clustersDir, file, cluster);
@@ -672,22 +655,24 @@ function compiledObjects(o: Options, io: CliIo): { readonly objects: readonly Ca
   }
   const compiled = compileCluster(input);
   const specErrors = compiled.findings.filter((f) => f.severity === 'error' && !VERIFY_CODES.has(f.code));
-  if (!compiled.objects || specErrors.length > 0) {
-    for (const f of specErrors.length > 0 ? specErrors : compiled.findings) io.stderr(`${formatFinding(f)}\n`);
+  const { spec, plan, objects } = compiled;
+  if (!spec || !plan || !objects || specErrors.length > 0) {
+    for (const f of shown === 'spec errors' && specErrors.length > 0 ? specErrors : compiled.findings) io.stderr(`${formatFinding(f)}\n`);
     return 1;
   }
-  return { objects: compiled.objects, issues: [] };
+  return { ...compiled, spec, plan, objects };
 }
+
+/** A compiled spec whose objects exist (the guard rails may still refuse them). */
+type CompiledInMemory = ClusterResult & { readonly spec: ClusterSpec; readonly plan: ProtectionPlan; readonly objects: readonly CalicoObject[] };
 
 /**
  * The spec's failsafe lists, automatic host endpoint nodes and environment for explain, when the
  * cluster's spec is at hand and valid; otherwise Calico's defaults, no automatic host endpoints
  * and no environment (said).
  */
-function explainContext(clustersDir: string, cluster: string, io: CliIo): { -readonly [K in keyof ExplainContext]: ExplainContext[K] } {
-  const file = folderExists(clustersDir) ? findClusterSpec(clustersDir, cluster) : undefined;
-  const input = file ? readSpec(clustersDir, file, cluster) : undefined;
-  const spec = input && !('severity' in input) ? parseClusterSpec(input.file, cluster, input.bytes).spec : undefined;
+function explainContext(clustersDir: string, cluster: string, io: CliIo, compiled?: ClusterSpec): { -readonly [K in keyof ExplainContext]: ExplainContext[K] } {
+  const spec = compiled ?? readValidSpec(clustersDir, cluster);
   if (!spec) {
     io.stderr(`note: no valid spec for ${cluster} in ${path.relative(io.cwd, clustersDir) || '.'}/: explaining with Calico's default failsafe ports, no automatic host endpoints and no NAT or tunnels\n`);
     return {};
@@ -697,30 +682,22 @@ function explainContext(clustersDir: string, cluster: string, io: CliIo): { -rea
   return { failsafeDefaults: spec.failsafe, environment, installed, ...(nodes ? { nodes } : {}) };
 }
 
+/** The cluster's spec when it is there and valid. */
+function readValidSpec(clustersDir: string, cluster: string): ClusterSpec | undefined {
+  const file = folderExists(clustersDir) ? findClusterSpec(clustersDir, cluster) : undefined;
+  const input = file ? readSpec(clustersDir, file, cluster) : undefined;
+  return input && !('severity' in input) ? parseClusterSpec(input.file, cluster, input.bytes).spec : undefined;
+}
+
 /**
  * audit: the cluster's spec compiled in memory (dist/ need not be written), its objects
  * evaluated together with the dump of the cluster's; prints what was evaluated, the findings
  * and the access matrix of the union. Exit 0 without errors, 1 with.
  */
 function auditCommand(o: Options, io: CliIo): number {
-  const clustersDir = path.resolve(io.cwd, o.clusters);
   const cluster = o.cluster ?? '';
-  const file = folderExists(clustersDir) ? findClusterSpec(clustersDir, cluster) : undefined;
-  if (file === undefined) {
-    io.stderr(`error: ${path.relative(io.cwd, clustersDir) || '.'}/: no spec ${cluster}.yaml\n  hint: audit compiles clusters/<cluster>.yaml; give --clusters when the specs are elsewhere\n`);
-    return 1;
-  }
-  const input = readSpec(clustersDir, file, cluster);
-  if ('severity' in input) {
-    io.stderr(`${formatFinding(input)}\n`);
-    return 1;
-  }
-  const compiled = compileCluster(input);
-  const specErrors = compiled.findings.filter((f) => f.severity === 'error' && !VERIFY_CODES.has(f.code));
-  if (!compiled.plan || !compiled.objects || specErrors.length > 0) {
-    for (const f of compiled.findings) io.stderr(`${formatFinding(f)}\n`);
-    return 1;
-  }
+  const compiled = compileInMemory(o, io, '  hint: audit compiles clusters/<cluster>.yaml; give --clusters when the specs are elsewhere\n', 'all');
+  if (typeof compiled === 'number') return compiled;
   const dump = readDumpFrom(o.from ?? '-', io);
   if (typeof dump === 'number') return dump;
   const nodes = compiled.plan.autoHostEndpoints?.nodes;
@@ -731,7 +708,7 @@ function auditCommand(o: Options, io: CliIo): number {
   for (const key of result.replaced) io.stdout(`  replaced   ${key} (by dist/${cluster}/)\n`);
   for (const key of result.pruned) io.stdout(`  pruned     ${key} (calico-shield wrote it; dist/ no longer has it)\n`);
   if (dump.ignored > 0) io.stdout(`  ignored    ${dump.ignored} object${dump.ignored === 1 ? ' that is' : 's that are'} not projectcalico.org/v3\n`);
-  const { kept, acknowledged } = compiled.spec ? applyAcknowledge(compiled.spec, result.findings) : { kept: [...result.findings], acknowledged: [] };
+  const { kept, acknowledged } = applyAcknowledge(compiled.spec, result.findings);
   const findings = sortFindings(kept);
   for (const f of findings) io.stderr(`${formatFinding(f)}\n`);
   io.stdout(`\n${renderAccessReport(compiled.plan, result.access, findings.filter((f) => f.severity === 'warning'), acknowledged)}`);
@@ -841,9 +818,12 @@ function yamlValues(text: string): { readonly value?: unknown; readonly problem?
   });
 }
 
-function toOutput(r: ClusterResult): ClusterOutput {
-  if (!r.files) throw new Error(`cluster ${r.name} has no output`);
-  return { cluster: r.name, files: r.files };
+/** A cluster compiled by this run: its folder's files and build paths. */
+type BuiltCluster = ClusterOutput & { readonly gitopsPaths: readonly string[] };
+
+function toOutput(r: ClusterResult): BuiltCluster {
+  if (!r.files || !r.gitopsPaths) throw new Error(`cluster ${r.name} has no output`);
+  return { cluster: r.name, files: r.files, gitopsPaths: r.gitopsPaths };
 }
 
 /** The sides of check's diffs: from what is committed to what synth would write. */

@@ -16,6 +16,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FileError, readRegularFileOrFail, writeNewFile } from './io/files';
+import { ancestors } from './gitops/writer';
 import { GENERATOR_VERSION } from './version';
 
 /** The current Node.js LTS line the scaffolded CI runs on. */
@@ -211,7 +212,7 @@ export function initRepository(dir: string): InitResult {
   };
   // Every folder on the way must be a real folder (or missing): a link would send the files
   // outside the repository, wherever it points.
-  for (const folder of [dir, ...new Set(Object.keys(files).flatMap((f) => ancestors(dir, f)))]) {
+  for (const folder of [dir, ...new Set(Object.keys(files).flatMap((f) => ancestors(f).map((a) => path.join(dir, a))))]) {
     const entry = fs.lstatSync(folder, { throwIfNoEntry: false });
     if (entry !== undefined && !entry.isDirectory()) {
       throw new FileError(folder, entry.isSymbolicLink() ? 'is a symbolic link: init writes only into real folders' : 'is not a folder', 'remove it, or run init in another folder');
@@ -256,12 +257,6 @@ export function initRepository(dir: string): InitResult {
   } else writeNewFile(packageFile, nextPackage);
   written.push('package.json');
   return { written, scriptsAdded: added, scriptsKept: kept };
-}
-
-/** The folders between `dir` and `file` (relative to it), outermost first: `a`, `a/b` for `a/b/c`. */
-function ancestors(dir: string, file: string): string[] {
-  const parts = file.split('/').slice(0, -1);
-  return parts.map((_, i) => path.join(dir, ...parts.slice(0, i + 1)));
 }
 
 function parsePackage(file: string): Record<string, unknown> {

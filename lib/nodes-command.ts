@@ -3,7 +3,7 @@
  * cluster spec. The edge of lib/inventory (which is pure): it reads and writes the files.
  */
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from './args';
 import { findClusterSpec, isClusterName, readSpec } from './clusters';
 import { writeFileAtomically } from './gitops/writer';
 import { readInputFile, STDIN_LABEL } from './io/input';
@@ -49,31 +49,21 @@ interface NodesImportArgs {
 
 function parseNodesArgs(argv: readonly string[]): NodesImportArgs | string {
   if (argv[0] !== 'import') return argv[0] === undefined ? 'missing subcommand: nodes import' : `unknown subcommand nodes ${argv[0]}`;
-  let values: { cluster?: string; file?: string; interface?: string; clusters?: string; labels?: string; external?: boolean; prune?: boolean };
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv.slice(1),
-      options: {
-        cluster: { type: 'string' },
-        file: { type: 'string' },
-        interface: { type: 'string' },
-        clusters: { type: 'string' },
-        labels: { type: 'string' },
-        external: { type: 'boolean' },
-        prune: { type: 'boolean' },
-      },
-      allowPositionals: true,
-      strict: true,
-    }));
-  } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    const code = typeof e === 'object' && e !== null && 'code' in e ? e.code : undefined;
-    const option = /'(-[^' ]+)/.exec(message)?.[1] ?? '';
-    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return `${option} needs a value`;
-    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option ${option}`;
-    return message.split('\n')[0];
-  }
+  const parsed = parseCommandLine(
+    argv.slice(1),
+    {
+      cluster: { type: 'string' },
+      file: { type: 'string' },
+      interface: { type: 'string' },
+      clusters: { type: 'string' },
+      labels: { type: 'string' },
+      external: { type: 'boolean' },
+      prune: { type: 'boolean' },
+    },
+    (option) => `${option} needs a value`,
+  );
+  if (typeof parsed === 'string') return parsed;
+  const { values, positionals } = parsed;
   if (positionals.length > 0) return `unexpected argument ${positionals[0]}`;
   let labels: readonly string[] = DEFAULT_IMPORTED_LABELS;
   if (values.labels !== undefined) {

@@ -39,6 +39,8 @@ export interface ClusterResult {
   readonly warnings?: readonly Finding[];
   /** Present only when there is no error. */
   readonly files?: readonly OutputFile[];
+  /** The folders Argo CD and Flux build (the lock's gitopsPaths); with `files`. */
+  readonly gitopsPaths?: readonly string[];
 }
 
 export interface CompileOptions {
@@ -69,8 +71,8 @@ export function compileCluster(input: ClusterInput, options: CompileOptions = {}
   findings.push(...verified.filter((f) => f.severity === 'error'));
   if (hasErrors(findings)) return { name: input.name, findings: sortFindings(findings), spec, plan, charts, objects, access, warnings };
   const report = renderAccessReport(plan, access, warnings, acknowledged);
-  const files = renderCluster(input.name, input, objects, [{ path: ACCESS_REPORT_FILE, content: report }]);
-  return { name: input.name, findings: sortFindings(findings), spec, plan, charts, objects, access, warnings, files };
+  const { files, gitopsPaths } = renderCluster(input.name, input, objects, [{ path: ACCESS_REPORT_FILE, content: report }]);
+  return { name: input.name, findings: sortFindings(findings), spec, plan, charts, objects, access, warnings, files, gitopsPaths };
 }
 
 /**

@@ -6,7 +6,8 @@
 import { join } from 'node:path';
 import { GENERATOR_VERSION } from '../version';
 import { CALICO_RELEASE } from '../calico/felix';
-import { LOCK_VERSION, sha256, specSha256 } from './render';
+import { parseLock, sha256, specSha256 } from './render';
+import { entryType, readRegularFileOrFail } from '../io/files';
 import { ClusterOutput, LOCK_FILE, readTree, textOf } from './writer';
 
 /** A folder that is as its calico-shield.lock says, and what deploy/ needs of it. */
@@ -16,6 +17,12 @@ export interface PreviousOutput {
   readonly gitopsPaths: readonly string[];
   /** Whether the lock was written for this spec file and its bytes by this calico-shield, modelling this Calico release. */
   readonly current: boolean;
+}
+
+/** The build paths in the lock of `<distDir>/<cluster>/`, reading the lock only; undefined without a lock of this version. */
+export function lockedGitopsPaths(distDir: string, cluster: string): readonly string[] | undefined {
+  const file = join(distDir, cluster, LOCK_FILE);
+  return entryType(file) === 'file' ? parseLock(textOf(readRegularFileOrFail(file)))?.gitopsPaths : undefined;
 }
 
 /**
@@ -32,25 +39,12 @@ export function previousOutput(distDir: string, cluster: string, spec?: { readon
     return undefined;
   }
   const lockBytes = tree.get(LOCK_FILE);
-  if (!lockBytes) return undefined;
-  let lock: unknown;
-  try {
-    lock = JSON.parse(textOf(lockBytes));
-  } catch {
-    return undefined;
-  }
-  if (typeof lock !== 'object' || lock === null) return undefined;
-  const l = lock as Readonly<Record<string, unknown>>;
-  const files = l['files'];
-  const paths = l['gitopsPaths'];
-  if (l['lockVersion'] !== LOCK_VERSION || l['cluster'] !== cluster || typeof files !== 'object' || files === null || !Array.isArray(paths)) return undefined;
-  if (!paths.every((p): p is string => typeof p === 'string')) return undefined;
-  const hashes = files as Readonly<Record<string, unknown>>;
-  if (tree.size !== Object.keys(hashes).length + 1) return undefined;
+  const lock = lockBytes === undefined ? undefined : parseLock(textOf(lockBytes));
+  if (!lock || lock.cluster !== cluster || tree.size !== Object.keys(lock.files).length + 1) return undefined;
   for (const [path, bytes] of tree) {
-    if (path !== LOCK_FILE && hashes[path] !== sha256(textOf(bytes))) return undefined;
+    if (path !== LOCK_FILE && lock.files[path] !== sha256(textOf(bytes))) return undefined;
   }
   const current =
-    spec !== undefined && l['specFile'] === spec.file && l['specSha256'] === specSha256(spec.bytes) && l['generatorVersion'] === GENERATOR_VERSION && l['calicoVersion'] === CALICO_RELEASE;
-  return { output: { cluster, files: [...tree].map(([path, bytes]) => ({ path, content: textOf(bytes) })) }, gitopsPaths: paths, current };
+    spec !== undefined && lock.specFile === spec.file && lock.specSha256 === specSha256(spec.bytes) && lock.generatorVersion === GENERATOR_VERSION && lock.calicoVersion === CALICO_RELEASE;
+  return { output: { cluster, files: [...tree].map(([path, bytes]) => ({ path, content: textOf(bytes) })) }, gitopsPaths: lock.gitopsPaths, current };
 }

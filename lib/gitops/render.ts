@@ -127,7 +127,13 @@ export function kustomizationYaml(resources: readonly string[]): string {
  * Renders the folder. Objects are grouped by stage (their sync-wave annotation) and kind,
  * and sorted by namespace and name, so the input order never shows.
  */
-export function renderCluster(cluster: string, spec: { readonly file: string; readonly bytes: Uint8Array }, objects: readonly CalicoObject[], extra: readonly OutputFile[] = []): OutputFile[] {
+/** A cluster folder's files, and its build paths (the lock's gitopsPaths). */
+export interface RenderedCluster {
+  readonly files: readonly OutputFile[];
+  readonly gitopsPaths: readonly string[];
+}
+
+export function renderCluster(cluster: string, spec: { readonly file: string; readonly bytes: Uint8Array }, objects: readonly CalicoObject[], extra: readonly OutputFile[] = []): RenderedCluster {
   const files: OutputFile[] = [];
   const gitopsPaths: string[] = [];
   for (const stage of STAGES) {
@@ -167,7 +173,29 @@ export function renderCluster(cluster: string, spec: { readonly file: string; re
     files: Object.fromEntries([...files].sort((a, b) => cmp(a.path, b.path)).map((f) => [f.path, sha256(f.content)])),
   };
   files.push({ path: LOCK_FILE, content: `${JSON.stringify(lock, null, 2)}\n` });
-  return files.sort((a, b) => cmp(a.path, b.path));
+  return { files: files.sort((a, b) => cmp(a.path, b.path)), gitopsPaths };
+}
+
+/**
+ * A calico-shield.lock of this lock version, from its text; undefined when the text is not one
+ * (not JSON, another lock version, a field of the wrong type).
+ */
+export function parseLock(text: string): Lock | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const l = value as Readonly<Record<string, unknown>>;
+  const strings = ['generator', 'generatorVersion', 'calicoVersion', 'cluster', 'specFile', 'specSha256'];
+  const files = l['files'];
+  const paths = l['gitopsPaths'];
+  if (l['lockVersion'] !== LOCK_VERSION || !strings.every((k) => typeof l[k] === 'string')) return undefined;
+  if (!Array.isArray(paths) || !paths.every((p) => typeof p === 'string')) return undefined;
+  if (typeof files !== 'object' || files === null || Array.isArray(files) || !Object.values(files).every((h) => typeof h === 'string')) return undefined;
+  return value as Lock;
 }
 
 /**

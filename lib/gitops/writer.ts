@@ -231,7 +231,8 @@ function pathProblem(path: string): string | undefined {
   return undefined;
 }
 
-function ancestors(path: string): string[] {
+/** The folders of a relative POSIX path, innermost first: `a/b`, `a` for `a/b/c`. */
+export function ancestors(path: string): string[] {
   const result: string[] = [];
   for (let folder = posix.dirname(path); folder !== '.'; folder = posix.dirname(folder)) {
     result.push(folder);

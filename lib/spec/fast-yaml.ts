@@ -61,9 +61,15 @@ function spansLines(text: string): boolean {
  * 1.2 core schema, as lib/spec/parse.ts reads): taken from the yaml library's own schema,
  * so both readers agree on which scalars are strings.
  */
-const NON_STRING: readonly RegExp[] = new Schema({ schema: 'core' }).tags.flatMap((t) => ('test' in t && t.test instanceof RegExp ? [t.test] : []));
-const NULL = /^(?:~|[Nn]ull|NULL)?$/;
-const BOOLEAN = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
+const CORE_TAGS = new Schema({ schema: 'core' }).tags.flatMap((t) => ('test' in t && t.test instanceof RegExp ? [{ tag: t.tag, test: t.test }] : []));
+const NON_STRING: readonly RegExp[] = CORE_TAGS.map((t) => t.test);
+const coreTest = (tag: string): RegExp => {
+  const found = CORE_TAGS.find((t) => t.tag === tag);
+  if (!found) throw new Error(`the yaml library's core schema has no ${tag}`);
+  return found.test;
+};
+const NULL = coreTest('tag:yaml.org,2002:null');
+const BOOLEAN = coreTest('tag:yaml.org,2002:bool');
 /** The only numbers the spec accepts (SpecReader.integer): anything else is a finding, so it takes the positioned path. */
 const DECIMAL = /^(?:0|[1-9][0-9]*)$/;
 

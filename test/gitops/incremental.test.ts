@@ -10,6 +10,7 @@ import { LOCK_FILE } from '../../lib/gitops/writer';
 import { runBinary } from '../support/binary';
 import { readOutputs, readTree, removeWorkspaces, workspace } from '../support/cli';
 import { withTestEnvironment } from '../support/environment';
+import { twoInterfaceSpec } from '../support/fleet-spec';
 
 afterAll(removeWorkspaces);
 
@@ -116,17 +117,7 @@ describe('synth --cluster NAME', () => {
 });
 
 describe('synth when a cluster\'s build paths change', () => {
-  const spec = (nodes: number): string =>
-    [
-      'apiVersion: calico-shield/v1alpha1',
-      'kind: Cluster',
-      'spec:',
-      '  approach: deny-list',
-      '  metrics: {allowedNets: [172.15.0.0/24], calicoNode: {}}',
-      '  nodes:',
-      ...Array.from({ length: nodes }, (_, i) => `    - {name: n${i}, interfaces: [{name: eth0, expectedIPs: [10.1.${i >> 8}.${i & 255}]}, {name: eth1, expectedIPs: [10.2.${i >> 8}.${i & 255}]}]}`),
-      '',
-    ].join('\n');
+  const spec = (nodes: number): string => twoInterfaceSpec(nodes, { prefix: 'n' });
 
   it('can say so, pointing Flux users at the manual step, when the host endpoints split into shards', () => {
     // 250 nodes × 2 interfaces = 500 host endpoints: one folder; one node more: two shards.

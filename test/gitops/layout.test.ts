@@ -11,6 +11,7 @@ import { Lock, sha256, shardCount, shardOf } from '../../lib/gitops/render';
 import { LOCK_FILE } from '../../lib/gitops/writer';
 import { compileCluster } from '../../lib/pipeline';
 import { CLUSTERS, copyWorkspace, listFiles, readTree, removeWorkspaces, runCli, synth, workspace } from '../support/cli';
+import { twoInterfaceSpec } from '../support/fleet-spec';
 import { findKubectl } from '../support/kubectl';
 
 /** Extensions Argo CD's directory mode and Flux's generated kustomization.yaml would apply. */
@@ -182,16 +183,7 @@ describe('calico-shield synth', () => {
 describe('a cluster whose host endpoints are sharded (1,200 nodes, 2,400 host endpoints)', () => {
   const kubectl = findKubectl();
   const nodes = 1200;
-  const spec = [
-    'apiVersion: calico-shield/v1alpha1',
-    'kind: Cluster',
-    'spec:',
-    '  approach: deny-list',
-    '  metrics: {allowedNets: [172.15.0.0/24], calicoNode: {}}',
-    '  nodes:',
-    ...Array.from({ length: nodes }, (_, i) => `    - {name: node-${i}, interfaces: [{name: eth0, expectedIPs: [10.1.${i >> 8}.${i & 255}]}, {name: eth1, expectedIPs: [10.2.${i >> 8}.${i & 255}]}]}`),
-    '',
-  ].join('\n');
+  const spec = twoInterfaceSpec(nodes);
   let root: string;
   let lock: Lock;
   let repo: string;

@@ -4,20 +4,10 @@
  */
 import { compileCluster, MANY_HOST_ENDPOINTS } from '../../lib/pipeline';
 import { withTestEnvironment } from '../support/environment';
+import { twoInterfaceSpec } from '../support/fleet-spec';
 
 function spec(nodes: number, extra: readonly string[] = []): Uint8Array {
-  const lines = [
-    'apiVersion: calico-shield/v1alpha1',
-    'kind: Cluster',
-    'spec:',
-    '  approach: deny-list',
-    ...extra,
-    '  metrics: {allowedNets: [172.15.0.0/24], calicoNode: {}}',
-    '  nodes:',
-    ...Array.from({ length: nodes }, (_, i) => `    - {name: node-${i}, interfaces: [{name: eth0, expectedIPs: [10.1.${i >> 8}.${i & 255}]}, {name: eth1, expectedIPs: [10.2.${i >> 8}.${i & 255}]}]}`),
-    '',
-  ];
-  return new TextEncoder().encode(withTestEnvironment(lines.join('\n')));
+  return new TextEncoder().encode(withTestEnvironment(twoInterfaceSpec(nodes, { extra })));
 }
 
 function sizeWarnings(bytes: Uint8Array): { readonly code: string; readonly field?: string; readonly line?: number; readonly message: string }[] {
