@@ -209,7 +209,26 @@ const SIMPLE_IPV4 = /^(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,
  * Refuses what Calico would refuse or read differently: leading zeros in IPv4 parts, zone
  * indexes, brackets, spaces, and networks (a CIDR belongs in nets).
  */
-export function parseIp(text: string): { ok: true; ip: ParsedIp } | { ok: false; problem: Problem } {
+export function parseIp(text: string): IpResult {
+  const known = parsedIps.get(text);
+  if (known !== undefined) return known;
+  if (parsedIps.size >= PARSED_IPS_LIMIT) parsedIps.clear();
+  const result = parseIpUncached(text);
+  parsedIps.set(text, result);
+  return result;
+}
+
+type IpResult = { ok: true; ip: ParsedIp } | { ok: false; problem: Problem };
+
+/**
+ * The spec, the admission check and the evaluator each read the same addresses: a cluster of
+ * 10,000 nodes has some 30,000, parsed once here. Results are never modified (ParsedIp.bytes:
+ * "Do not modify"); the limit keeps a long-lived process that compiles many clusters bounded.
+ */
+const parsedIps = new Map<string, IpResult>();
+const PARSED_IPS_LIMIT = 1 << 17;
+
+function parseIpUncached(text: string): IpResult {
   const simple = SIMPLE_IPV4.exec(text);
   if (simple) {
     const bytes = Uint8Array.of(+simple[1], +simple[2], +simple[3], +simple[4]);

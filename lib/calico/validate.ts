@@ -415,6 +415,17 @@ export function checkNodeName(value: string): Problem | undefined {
  * @see k8s.io/apimachinery/pkg/api/validate/content IsLabelKey
  */
 export function checkLabelKey(key: string): Problem | undefined {
+  // A cluster's host endpoints repeat a few label keys thousands of times.
+  if (validLabelKeys.has(key)) return undefined;
+  const problem = checkLabelKeyUncached(key);
+  if (problem === undefined && validLabelKeys.size < VALID_LABEL_KEYS_LIMIT) validLabelKeys.add(key);
+  return problem;
+}
+
+const validLabelKeys = new Set<string>();
+const VALID_LABEL_KEYS_LIMIT = 10_000;
+
+function checkLabelKeyUncached(key: string): Problem | undefined {
   const what = 'label key';
   const parts = key.split('/');
   if (parts.length > 2) {

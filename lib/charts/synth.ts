@@ -58,9 +58,16 @@ function rank(keys: readonly string[]): (key: string) => number {
 
 /** A copy of `value` with every object's keys by `rankOf`, then sorted. */
 function orderKeys<T>(value: T, rankOf: (key: string) => number): T {
-  if (Array.isArray(value)) return value.map((v: unknown) => orderKeys(v, rankOf)) as T;
   if (value === null || typeof value !== 'object') return value;
-  const keys = Object.keys(value).sort((a, b) => rankOf(a) - rankOf(b) || (a < b ? -1 : a > b ? 1 : 0));
+  if (Array.isArray(value)) {
+    const copy: unknown[] = new Array(value.length);
+    for (let i = 0; i < value.length; i++) copy[i] = orderKeys(value[i] as unknown, rankOf);
+    return copy as T;
+  }
   const o = value as Record<string, unknown>;
-  return Object.fromEntries(keys.map((k) => [k, orderKeys(o[k], rankOf)])) as T;
+  const keys = Object.keys(o);
+  if (keys.length > 1) keys.sort((a, b) => rankOf(a) - rankOf(b) || (a < b ? -1 : a > b ? 1 : 0));
+  const copy: Record<string, unknown> = {};
+  for (const k of keys) copy[k] = orderKeys(o[k], rankOf);
+  return copy as T;
 }

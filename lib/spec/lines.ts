@@ -1,3 +1,5 @@
+import type { Position, Positions } from './types';
+
 /**
  * Line and column of an offset in a spec's text, from the text itself. (yaml's LineCounter
  * learns line breaks from the tokens it accepts, so after a rejected multi-line token it
@@ -20,6 +22,30 @@ export class TextLines {
       else hi = mid - 1;
     }
     return { line: lo + 1, col: offset - this.starts[lo] + 1 };
+  }
+}
+
+/** Fields' offsets by path; line and column computed only for the fields a finding names. */
+export class OffsetPositions implements Positions {
+  private readonly offsets = new Map<string, number>();
+
+  public constructor(private readonly lines: TextLines) {}
+
+  public set(path: string, offset: number): void {
+    this.offsets.set(path, offset);
+  }
+
+  public get(path: string): Position | undefined {
+    const offset = this.offsets.get(path);
+    return offset === undefined ? undefined : this.lines.linePos(offset);
+  }
+
+  public has(path: string): boolean {
+    return this.offsets.has(path);
+  }
+
+  public *[Symbol.iterator](): Iterator<[string, Position]> {
+    for (const [path, offset] of this.offsets) yield [path, this.lines.linePos(offset)];
   }
 }
 

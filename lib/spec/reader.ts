@@ -8,7 +8,7 @@
 import { Alias, Document, isAlias, isMap, isNode, isScalar, isSeq, Node, Pair, Scalar, visit, YAMLMap, YAMLSeq } from 'yaml';
 import { escapeHiddenCharacters, Problem, quote } from '../calico/validate';
 import { Finding } from './errors';
-import { TextLines } from './lines';
+import { OffsetPositions, TextLines } from './lines';
 import { Position } from './types';
 
 /**
@@ -27,7 +27,7 @@ export interface Located {
 
 export class SpecReader {
   public readonly findings: Finding[] = [];
-  public readonly positions = new Map<string, Position>();
+  public readonly positions: OffsetPositions;
   private visits = 0;
   /** The alias followed last: where a spent budget is reported. */
   private lastAlias: Alias | undefined;
@@ -47,6 +47,7 @@ export class SpecReader {
     private readonly lineCounter: TextLines,
     doc?: Document,
   ) {
+    this.positions = new OffsetPositions(lineCounter);
     if (!doc) {
       this.budget = Infinity;
       return;
@@ -135,7 +136,7 @@ export class SpecReader {
       }
       return undefined;
     }
-    this.positions.set(path, this.positionOf(current));
+    this.positions.set(path, current.range ? current.range[0] : 0);
     return current;
   }
 

@@ -41,7 +41,13 @@ export interface ClusterSpec {
   /** Findings the spec accepts on purpose, each with its reason (shown in ACCESS.md). @default - none */
   readonly acknowledge: readonly AcknowledgeSpec[];
   /** Position of every field by its path (`spec.nodes[0].name`), for findings of later stages. */
-  readonly positions: ReadonlyMap<string, Position>;
+  readonly positions: Positions;
+}
+
+/** Positions by field path, worked out when asked for: few findings, many fields. */
+export interface Positions extends Iterable<[string, Position]> {
+  get(path: string): Position | undefined;
+  has(path: string): boolean;
 }
 
 export interface NodeSpec {

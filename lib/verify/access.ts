@@ -27,7 +27,7 @@ import { matchesSelector, type Labels, type Selector } from '../calico/selector'
 import { allowedClientLabel, type ProtectionPlan, type ServerPlan } from '../plan/plan';
 import type { Protocol as SpecProtocol } from '../spec/types';
 import { evaluate, workloadLabels, type DecidedBy, type HostPeer, type Peer, type Rewrite, type Stage, type WorkloadPeer } from './evaluator';
-import { ipSetHas, labelsKey, protocolNumber, type HostEndpoint, type Model, type Policy, type PortRange, type Rule, type SelectorRef } from './model';
+import { ipSetHas, protocolNumber, type HostEndpoint, type Model, type Policy, type PortRange, type Rule, type SelectorRef } from './model';
 import { firstHost, ProbeAddresses, type AddressRole } from './probe-addresses';
 
 /** Who tries to connect. */
@@ -262,7 +262,7 @@ class AccessContext {
         felix.failsafeOutbound.configuredBy,
         felix.defaultEndpointToHostAction.configuredBy,
       ]);
-      const key = `${labelsKey(hep.labels)}|${shape}`;
+      const key = `${this.model.labelsKeyOf(hep.labels)}|${shape}`;
       const entry = byKey.get(key) ?? { shape, members: [], kind };
       entry.members.push(hep);
       byKey.set(key, entry);

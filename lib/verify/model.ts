@@ -272,6 +272,10 @@ export class Model {
   /** nodeAddress by `family node`. */
   private readonly nodeAddresses = new Map<string, string | undefined>();
   private readonly ipSetCache = new Map<string, IpSet>();
+  /** labelsKey by label object: a large cluster's host endpoints share a few label sets. */
+  private readonly labelKeys = new WeakMap<Labels, string>();
+  /** The host endpoints' distinct label sets, and each endpoint's (by index): built on first use. */
+  private hepLabelSets: { readonly labels: readonly Labels[]; readonly of: Int32Array } | undefined;
   private readonly felixCache = new Map<string, FelixSettings>();
   /** Felix's all-hosts-net: the addresses of the Calico nodes (tunnel addresses excluded). */
   private readonly hostAddresses = new Set<string>();
@@ -369,7 +373,7 @@ export class Model {
 
   /** The policies that select an endpoint with these labels (already augmented as Felix sees them). */
   policiesFor(labels: Labels): AppliedPolicies {
-    const key = labelsKey(labels);
+    const key = this.labelsKeyOf(labels);
     const cached = this.appliedCache.get(key);
     if (cached) return cached;
     const global = !Object.hasOwn(labels, NAMESPACE_LABEL);
@@ -388,15 +392,48 @@ export class Model {
     return applied;
   }
 
+  /** labelsKey(labels), computed once per label object. */
+  labelsKeyOf(labels: Labels): string {
+    let key = this.labelKeys.get(labels);
+    if (key === undefined) {
+      key = labelsKey(labels);
+      this.labelKeys.set(labels, key);
+    }
+    return key;
+  }
+
+  private hostEndpointLabelSets(): { readonly labels: readonly Labels[]; readonly of: Int32Array } {
+    if (this.hepLabelSets) return this.hepLabelSets;
+    const index = new Map<string, number>();
+    const labels: Labels[] = [];
+    const of = new Int32Array(this.hostEndpoints.length);
+    this.hostEndpoints.forEach((hep, i) => {
+      const key = this.labelsKeyOf(hep.labels);
+      let n = index.get(key);
+      if (n === undefined) {
+        n = labels.length;
+        index.set(key, n);
+        labels.push(hep.labels);
+      }
+      of[i] = n;
+    });
+    this.hepLabelSets = { labels, of };
+    return this.hepLabelSets;
+  }
+
   /** The host endpoint addresses and network set networks a rule selector stands for (Felix's IP set). */
   ipSet(selector: SelectorRef): IpSet {
     const cached = this.ipSetCache.get(selector.key);
     if (cached) return cached;
     const ips = new Map<string, string>();
-    for (const hep of this.hostEndpoints) {
-      if (!matchesSelector(selector.selector, hep.labels, { global: true })) continue;
+    // The selector is matched once per distinct label set; the endpoints are still walked in
+    // order, so the set and each address's owner are what a match per endpoint gives.
+    const sets = this.hostEndpointLabelSets();
+    const selected = sets.labels.map((labels) => matchesSelector(selector.selector, labels, { global: true }));
+    this.hostEndpoints.forEach((hep, i) => {
+      if (!selected[sets.of[i] as number]) return;
       for (const ip of hep.expectedIPs) ips.set(ip, `HostEndpoint ${hep.name}`);
-    }
+    });
     const nets: { cidr: ParsedCidr; text: string; owner: string }[] = [];
     for (const set of this.networkSets) {
       if (!matchesSelector(selector.selector, set.labels, { global: set.ref.namespace === undefined })) continue;
