@@ -28,11 +28,11 @@ export interface ClusterDocument {
   };
   spec: {
     /**
-     * Calico minor version whose Felix defaults and semantics apply.
+     * The Calico minor the cluster runs: its fields, Felix defaults and validator rules apply, at the release calico-shield pins for it (v3.30.7, v3.31.7, v3.32.1; docs/upgrading.md).
      *
      * @default "v3.32"
      */
-    calicoVersion?: 'v3.32';
+    calicoVersion?: 'v3.30' | 'v3.31' | 'v3.32';
     /**
      * deny-list: host traffic is allowed by default (policy default-host) and only protected ports are restricted. allow-list: host endpoints deny all traffic that no policy allows, failsafe ports aside.
      */

@@ -4,7 +4,8 @@
  * are kept apart (a valid spec still compiles without findings) and go into ACCESS.md.
  * No file system here: the caller reads the spec and writes the files.
  */
-import { admit, CALICO_TAG } from './calico/admission';
+import { admit } from './calico/admission';
+import { CALICO_RELEASES, type CalicoMinor } from './calico/versions';
 import { CalicoObject } from './calico/object';
 import { ChartObjects, synthesizePlan } from './charts/synth';
 import { renderCluster, shardCount } from './gitops/render';
@@ -61,7 +62,7 @@ export function compileCluster(input: ClusterInput, options: CompileOptions = {}
   const charts = synthesizePlan(plan);
   options.betweenStages?.();
   const objects = charts.flatMap((c) => c.objects);
-  const findings: Finding[] = [...parsed.findings, ...collisionFindings(spec, plan, objects), ...admissionFindings(spec.file, objects)];
+  const findings: Finding[] = [...parsed.findings, ...collisionFindings(spec, plan, objects), ...admissionFindings(spec.file, objects, spec.calicoVersion)];
   if (hasErrors(findings)) return { name: input.name, findings: sortFindings(findings), spec, plan, charts, objects };
   // Auto mode: spec.nodes is the inventory of the host endpoints kube-controllers creates.
   const nodes = plan.autoHostEndpoints?.nodes;
@@ -71,7 +72,7 @@ export function compileCluster(input: ClusterInput, options: CompileOptions = {}
   findings.push(...verified.filter((f) => f.severity === 'error'));
   if (hasErrors(findings)) return { name: input.name, findings: sortFindings(findings), spec, plan, charts, objects, access, warnings };
   const report = renderAccessReport(plan, access, warnings, acknowledged);
-  const { files, gitopsPaths } = renderCluster(input.name, input, objects, [{ path: ACCESS_REPORT_FILE, content: report }]);
+  const { files, gitopsPaths } = renderCluster(input.name, input, CALICO_RELEASES[spec.calicoVersion].release, objects, [{ path: ACCESS_REPORT_FILE, content: report }]);
   return { name: input.name, findings: sortFindings(findings), spec, plan, charts, objects, access, warnings, files, gitopsPaths };
 }
 
@@ -123,11 +124,11 @@ function collisionFindings(spec: ClusterSpec, plan: ProtectionPlan, objects: rea
  * Objects Calico's validator would refuse: calico-apiserver rejects them on apply (and with the
  * native v3 CRDs they are stored and break later), so they are never written.
  */
-export function admissionFindings(file: string, objects: readonly CalicoObject[]): Finding[] {
-  return admit(objects).map((v) => ({
+export function admissionFindings(file: string, objects: readonly CalicoObject[], minor: CalicoMinor): Finding[] {
+  return admit(objects, minor).map((v) => ({
     severity: 'error',
     code: 'invalid-object',
-    message: `${v.object} would be refused by Calico ${CALICO_TAG}: ${v.field}: ${v.message} (${v.rule})`,
+    message: `${v.object} would be refused by Calico ${CALICO_RELEASES[minor].release}: ${v.field}: ${v.message} (${v.rule})`,
     hint: 'calico-shield built an object from this spec that Calico does not accept; change the spec field it comes from, or report it if the spec is valid',
     file,
   }));

@@ -10,9 +10,13 @@
  * all and an invalid object is stored and breaks later (kube-controllers panics on an
  * interfacePattern it cannot compile): there this check is the only gate.
  *
- * Every rule names the source line it follows, in {@link CALICO_SOURCE} at tag
- * {@link CALICO_TAG} (`V:` = libcalico-go/lib/validator/v3/validator.go, `P:` =
- * api/pkg/apis/projectcalico/v3/<file>, `N:` = api/pkg/lib/numorstring/<file>).
+ * Every rule names the source line it follows, in {@link CALICO_SOURCE}: the comments cite
+ * v3.32.1, and a violation cites the line of the cluster's own release (the table
+ * {@link OLDER_LINES} gives the same rule's line at v3.31.7 and v3.30.7). The validator is the
+ * same in the three minors for the kinds calico-shield writes, but for what the table and the
+ * rules below that take a release say: before v3.32 a rule with ports needs a protocol even for
+ * named ports, a default-tier policy name is stored with `default.` in front, FelixConfiguration
+ * has no natOutgoingExclusions before v3.31 and host endpoint templates no interfacePattern.
  *
  * Pure: no I/O. A violation is data; the pipeline turns it into an `invalid-object` error.
  */
@@ -21,9 +25,9 @@ import { CalicoObject } from './object';
 import { parseCidr, parseIp, type ParsedCidr } from './net';
 import { parseSelector } from './selector';
 import { checkLabelKey, checkLabelValue, quote } from './validate';
+import { CALICO_RELEASES, type CalicoMinor } from './versions';
 
 export const CALICO_SOURCE = 'https://github.com/projectcalico/calico';
-export const CALICO_TAG = 'v3.32.1';
 
 /** One rule an object breaks, in Calico's words. */
 export interface Violation {
@@ -33,13 +37,20 @@ export interface Violation {
   readonly field: string;
   /** What Calico says, e.g. `rule contains both IPv4 and IPv6 CIDRs`. */
   readonly message: string;
-  /** The source line the rule follows, e.g. `validator.go:1428 validateRule`. */
+  /** The source line the rule follows at the cluster's release, e.g. `libcalico-go/lib/validator/v3/validator.go:1428 validateRule`. */
   readonly rule: string;
+}
+
+/** A source line at v3.32.1. */
+interface Cite {
+  readonly file: string;
+  readonly line: number;
+  readonly fn: string;
 }
 
 // Source locations, libcalico-go/lib/validator/v3/validator.go at v3.32.1 unless named.
 const V = 'libcalico-go/lib/validator/v3/validator.go';
-const at = (line: number, fn: string, file = V): string => `${file}:${line} ${fn}`;
+const at = (line: number, fn: string, file = V): Cite => ({ file, line, fn });
 const POLICY_COMMON = 'api/pkg/apis/projectcalico/v3/policy_common.go';
 const HOST_ENDPOINT = 'api/pkg/apis/projectcalico/v3/hostendpoint.go';
 const FELIX_CONFIG = 'api/pkg/apis/projectcalico/v3/felixconfig.go';
@@ -47,6 +58,97 @@ const KUBE_CONTROLLERS = 'api/pkg/apis/projectcalico/v3/kubecontrollersconfig.go
 const NETWORK_POLICY = 'api/pkg/apis/projectcalico/v3/networkpolicy.go';
 const PORT = 'api/pkg/lib/numorstring/port.go';
 const K8S_NAMESPACE = 'k8s.io/apimachinery/pkg/api/validation ValidateNamespaceName';
+
+/**
+ * The same rule's line at v3.31.7 and v3.30.7, by its `file:line` at v3.32.1 (undefined where
+ * the release has no such rule). Each pair was found by the line's text in the same function
+ * of the tag's file; test/calico/admission-versions.test.ts checks every entry against the
+ * three tags' lines kept in test/fixtures/calico/validator-lines.txt.
+ */
+export const OLDER_LINES: ReadonlyMap<string, readonly [v3_31: number, v3_30: number | undefined, fn?: string]> = new Map<string, readonly [number, number | undefined, string?]>([
+  ['api/pkg/apis/projectcalico/v3/felixconfig.go:570', [535, undefined]],
+  ['api/pkg/apis/projectcalico/v3/felixconfig.go:1170', [1088, 1033]],
+  ['api/pkg/apis/projectcalico/v3/hostendpoint.go:58', [52, 52]],
+  ['api/pkg/apis/projectcalico/v3/hostendpoint.go:93', [81, 81]],
+  ['api/pkg/apis/projectcalico/v3/hostendpoint.go:105', [89, 89]],
+  ['api/pkg/apis/projectcalico/v3/kubecontrollersconfig.go:172', [130, 129]],
+  ['api/pkg/apis/projectcalico/v3/networkpolicy.go:57', [52, 52]],
+  ['api/pkg/apis/projectcalico/v3/policy_common.go:120', [97, 97]],
+  ['api/pkg/apis/projectcalico/v3/policy_common.go:128', [101, 101]],
+  ['api/pkg/lib/numorstring/port.go:44', [89, 89, 'PortFromString']],
+  ['api/pkg/lib/numorstring/port.go:56', [51, 51]],
+  ['api/pkg/lib/numorstring/port.go:74', [69, 69]],
+  ['api/pkg/lib/numorstring/port.go:83', [78, 78]],
+  ['api/pkg/lib/numorstring/port.go:86', [81, 81]],
+  ['api/pkg/lib/numorstring/port.go:97', [97, 97]],
+  ['api/pkg/lib/numorstring/port.go:114', [114, 114]],
+  ['libcalico-go/lib/validator/v3/validator.go:87', [84, 84]],
+  ['libcalico-go/lib/validator/v3/validator.go:342', [309, 309]],
+  ['libcalico-go/lib/validator/v3/validator.go:348', [315, 315]],
+  ['libcalico-go/lib/validator/v3/validator.go:420', [387, 387]],
+  ['libcalico-go/lib/validator/v3/validator.go:459', [426, 426]],
+  ['libcalico-go/lib/validator/v3/validator.go:475', [442, 442]],
+  ['libcalico-go/lib/validator/v3/validator.go:517', [484, 484]],
+  ['libcalico-go/lib/validator/v3/validator.go:598', [565, 565]],
+  ['libcalico-go/lib/validator/v3/validator.go:616', [583, 583]],
+  ['libcalico-go/lib/validator/v3/validator.go:635', [602, 602]],
+  ['libcalico-go/lib/validator/v3/validator.go:648', [615, 615]],
+  ['libcalico-go/lib/validator/v3/validator.go:657', [624, 624]],
+  ['libcalico-go/lib/validator/v3/validator.go:665', [632, 632]],
+  ['libcalico-go/lib/validator/v3/validator.go:669', [636, 636]],
+  ['libcalico-go/lib/validator/v3/validator.go:726', [693, 693]],
+  ['libcalico-go/lib/validator/v3/validator.go:785', [752, 752]],
+  ['libcalico-go/lib/validator/v3/validator.go:794', [761, 761]],
+  ['libcalico-go/lib/validator/v3/validator.go:952', [919, 919]],
+  ['libcalico-go/lib/validator/v3/validator.go:1151', [1118, 1118]],
+  ['libcalico-go/lib/validator/v3/validator.go:1156', [1123, 1123]],
+  ['libcalico-go/lib/validator/v3/validator.go:1322', [1298, 1263]],
+  ['libcalico-go/lib/validator/v3/validator.go:1342', [1319, 1284]],
+  ['libcalico-go/lib/validator/v3/validator.go:1360', [1318, 1283]],
+  ['libcalico-go/lib/validator/v3/validator.go:1373', [1330, 1295]],
+  ['libcalico-go/lib/validator/v3/validator.go:1381', [1338, 1303]],
+  ['libcalico-go/lib/validator/v3/validator.go:1387', [1344, 1309]],
+  ['libcalico-go/lib/validator/v3/validator.go:1392', [1349, 1314]],
+  ['libcalico-go/lib/validator/v3/validator.go:1403', [1360, 1325]],
+  ['libcalico-go/lib/validator/v3/validator.go:1416', [1373, 1338]],
+  ['libcalico-go/lib/validator/v3/validator.go:1423', [1380, 1345]],
+  ['libcalico-go/lib/validator/v3/validator.go:1428', [1385, 1350]],
+  ['libcalico-go/lib/validator/v3/validator.go:1442', [1399, 1364]],
+  ['libcalico-go/lib/validator/v3/validator.go:1461', [1418, 1383]],
+  ['libcalico-go/lib/validator/v3/validator.go:1473', [1430, 1395]],
+  ['libcalico-go/lib/validator/v3/validator.go:1481', [1438, 1403]],
+  ['libcalico-go/lib/validator/v3/validator.go:1486', [1443, 1408]],
+  ['libcalico-go/lib/validator/v3/validator.go:1662', [1601, 1566]],
+  ['libcalico-go/lib/validator/v3/validator.go:1702', [1641, 1606]],
+  ['libcalico-go/lib/validator/v3/validator.go:1717', [1656, 1621]],
+  ['libcalico-go/lib/validator/v3/validator.go:1727', [1666, 1631]],
+  ['libcalico-go/lib/validator/v3/validator.go:1811', [1750, 1715]],
+  ['libcalico-go/lib/validator/v3/validator.go:1848', [1787, 1752]],
+  ['libcalico-go/lib/validator/v3/validator.go:1856', [1795, 1760]],
+  ['libcalico-go/lib/validator/v3/validator.go:1881', [1820, 1785]],
+  ['libcalico-go/lib/validator/v3/validator.go:1977', [1916, 1881]],
+  ['libcalico-go/lib/validator/v3/validator.go:1982', [1921, 1886]],
+  ['libcalico-go/lib/validator/v3/validator.go:1989', [1928, 1893]],
+  ['libcalico-go/lib/validator/v3/validator.go:1996', [1935, 1900]],
+  ['libcalico-go/lib/validator/v3/validator.go:2004', [1943, 1908]],
+  ['libcalico-go/lib/validator/v3/validator.go:2062', [2001, 1966]],
+  ['libcalico-go/lib/validator/v3/validator.go:2071', [2010, 1975]],
+  ['libcalico-go/lib/validator/v3/validator.go:2077', [2016, 1981]],
+  ['libcalico-go/lib/validator/v3/validator.go:2102', [2041, 2006]],
+  ['libcalico-go/lib/validator/v3/validator.go:2208', [2147, 2112]],
+  ['libcalico-go/lib/validator/v3/validator.go:2225', [2164, 2129]],
+  ['libcalico-go/lib/validator/v3/validator.go:2231', [2170, 2135]],
+
+]);
+
+/** Where `cite` is at the cluster's release. */
+function citeAt(cite: Cite, minor: CalicoMinor): string {
+  if (minor === 'v3.32') return `${cite.file}:${cite.line} ${cite.fn}`;
+  const older = OLDER_LINES.get(`${cite.file}:${cite.line}`);
+  const line = older?.[minor === 'v3.31' ? 0 : 1];
+  if (line === undefined) throw new Error(`internal error: no line at ${CALICO_RELEASES[minor].release} for ${cite.file}:${cite.line}`);
+  return `${cite.file}:${line} ${older?.[2] ?? cite.fn}`;
+}
 
 // validator.go:61-82: the name formats.
 const NAME_LABEL = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
@@ -71,10 +173,13 @@ const isRecord = (v: unknown): v is Json => typeof v === 'object' && v !== null 
 /** Collects violations for one object; `field` paths are relative to the object. */
 class Checker {
   readonly found: Violation[] = [];
-  constructor(private readonly object: string) {}
+  constructor(
+    private readonly object: string,
+    readonly minor: CalicoMinor,
+  ) {}
 
-  fail(field: string, message: string, rule: string): void {
-    this.found.push({ object: this.object, field, message, rule });
+  fail(field: string, message: string, rule: string | Cite): void {
+    this.found.push({ object: this.object, field, message, rule: typeof rule === 'string' ? rule : citeAt(rule, this.minor) });
   }
 
   /** The value at `field` when it is a string; a violation when it is present but not one. */
@@ -121,7 +226,7 @@ class Checker {
   }
 
   /** validator.go:635 validateLabels, 2231 validateObjectMetaLabels: Kubernetes' qualified names and label values. */
-  labels(value: unknown, field: string, rule: string): void {
+  labels(value: unknown, field: string, rule: Cite): void {
     const labels = this.record(value, field);
     if (!labels) return;
     for (const [key, v] of Object.entries(labels)) {
@@ -134,9 +239,9 @@ class Checker {
   }
 }
 
-/** Checks every object; the result is empty when Calico would accept them all. */
-export function admit(objects: readonly CalicoObject[]): Violation[] {
-  return objects.flatMap(admitObject);
+/** Checks every object against the rules of Calico `minor`; the result is empty when it would accept them all. */
+export function admit(objects: readonly CalicoObject[], minor: CalicoMinor): Violation[] {
+  return objects.flatMap((o) => admitObject(o, minor));
 }
 
 function describe(o: CalicoObject): string {
@@ -144,8 +249,8 @@ function describe(o: CalicoObject): string {
   return `${o.kind} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${name}`;
 }
 
-function admitObject(o: CalicoObject): Violation[] {
-  const c = new Checker(describe(o));
+function admitObject(o: CalicoObject, minor: CalicoMinor): Violation[] {
+  const c = new Checker(describe(o), minor);
   if (o.apiVersion !== 'projectcalico.org/v3') c.fail('apiVersion', `${quote(String(o.apiVersion))} is not projectcalico.org/v3`, 'the CRD group and version');
   checkMetadata(c, o);
   const spec = c.record(o.spec, 'spec') ?? {};
@@ -189,6 +294,12 @@ function checkMetadata(c: Checker, o: CalicoObject): void {
   }
   if (o.kind === 'NetworkPolicy' && !NETWORK_POLICY_NAME.test(name)) {
     c.fail('metadata.name', `${quote(name)}: a NetworkPolicy name is lower case alphanumeric characters or '-', with at most one '.'`, at(1881, 'validateNetworkPolicy'));
+  }
+  // Before v3.32 a policy of the default tier is stored as `default.<name>` (v3.31.7 and v3.30.7
+  // libcalico-go/lib/names/policy.go:132-149 TieredPolicyName), which must fit Kubernetes' 253.
+  const maxPolicyName = CALICO_RELEASES[c.minor].maxPolicyName;
+  if ((o.kind === 'GlobalNetworkPolicy' || o.kind === 'NetworkPolicy') && name.length <= MAX_NAME_LENGTH && name.length > maxPolicyName) {
+    c.fail('metadata.name', `name is too long by ${name.length - maxPolicyName} bytes once stored as default.${name.slice(0, 8)}…`, 'libcalico-go/lib/names/policy.go:132 TieredPolicyName');
   }
   const namespaced = o.kind === 'NetworkPolicy' || o.kind === 'NetworkSet';
   const namespace = c.string(meta['namespace'], 'metadata.namespace');
@@ -254,7 +365,7 @@ type ParsedPort = { named: true } | { named: false; min: number; max: number };
 
 /** port.go:69-95 PortFromString and 97-119 UnmarshalJSON; validator.go:934-957 validatePort. */
 function checkPort(c: Checker, value: unknown, field: string): ParsedPort | undefined {
-  const bad = (message: string, rule: string): undefined => {
+  const bad = (message: string, rule: Cite): undefined => {
     c.fail(field, message, rule);
     return undefined;
   };
@@ -352,14 +463,17 @@ function checkRule(c: Checker, value: unknown, field: string, direction: 'Ingres
   checkIcmp(c, rule['notICMP'], `${field}.notICMP`);
   const sides = { source: c.record(rule['source'], `${field}.source`) ?? {}, destination: c.record(rule['destination'], `${field}.destination`) ?? {} };
 
-  // validator.go:1330-1367: ports need a protocol that has them (named ports excepted without one).
+  // validator.go:1330-1367: ports need a protocol that has them (named ports excepted without
+  // one). Before v3.32 named ports too: a rule without a protocol has no ports (v3.31.7
+  // validator.go:1302-1330, v3.30.7 1267-1295: `rule.Protocol == nil || !SupportsPorts()`).
+  const namedWithoutProtocol = c.minor === 'v3.32';
   for (const side of ['source', 'destination'] as const) {
     for (const key of ['ports', 'notPorts'] as const) {
       const at_ = `${field}.${side}.${key}`;
       const ports = c.list(sides[side][key], at_).map((p, i) => checkPort(c, p, `${at_}[${i}]`));
       if (ports.length === 0) continue;
-      if (protocol === undefined && ports.some((p) => p !== undefined && !p.named)) {
-        c.fail(at_, 'rules with numeric port or port range must set protocol to TCP or UDP or SCTP', at(1342, 'validateRule'));
+      if (protocol === undefined && ports.some((p) => p !== undefined && !(p.named && namedWithoutProtocol))) {
+        c.fail(at_, namedWithoutProtocol ? 'rules with numeric port or port range must set protocol to TCP or UDP or SCTP' : 'rules that specify ports must set protocol to TCP or UDP or SCTP', at(1342, 'validateRule'));
       } else if (protocol !== undefined && !supportsPorts(protocol)) {
         c.fail(at_, 'rules that specify ports must set protocol to TCP or UDP or SCTP', at(1360, 'validateRule'));
       }
@@ -501,7 +615,9 @@ function checkFelixConfiguration(c: Checker, spec: Json): void {
   const action = c.string(spec['defaultEndpointToHostAction'], 'spec.defaultEndpointToHostAction');
   if (action !== undefined && !DROP_ACCEPT_RETURN.test(action)) c.fail('spec.defaultEndpointToHostAction', `${quote(action)} is not Drop, Accept or Return (case-sensitive)`, at(598, 'validateFelixEtoHAction'));
   const exclusions = c.string(spec['natOutgoingExclusions'], 'spec.natOutgoingExclusions');
-  if (exclusions !== undefined && exclusions !== 'IPPoolsOnly' && exclusions !== 'IPPoolsAndHostIPs') {
+  if (exclusions !== undefined && !CALICO_RELEASES[c.minor].natOutgoingExclusions) {
+    c.fail('spec.natOutgoingExclusions', `FelixConfigurationSpec of Calico ${CALICO_RELEASES[c.minor].release} has no natOutgoingExclusions`, 'api/pkg/apis/projectcalico/v3/felixconfig.go FelixConfigurationSpec (the field came in v3.31)');
+  } else if (exclusions !== undefined && exclusions !== 'IPPoolsOnly' && exclusions !== 'IPPoolsAndHostIPs') {
     c.fail('spec.natOutgoingExclusions', `${quote(exclusions)} is not IPPoolsOnly or IPPoolsAndHostIPs`, at(570, 'FelixConfigurationSpec.NATOutgoingExclusions', FELIX_CONFIG));
   }
 }
@@ -531,6 +647,9 @@ function checkKubeControllers(c: Checker, spec: Json): void {
       if (problem !== undefined) c.fail(cidr.field, problem, at(794, 'validateCIDRs'));
     }
     const pattern = c.string(t['interfacePattern'], `${field}.interfacePattern`);
+    if (pattern !== undefined && !CALICO_RELEASES[c.minor].templateInterfacePattern) {
+      c.fail(`${field}.interfacePattern`, `Template of Calico ${CALICO_RELEASES[c.minor].release} has no interfacePattern`, 'api/pkg/apis/projectcalico/v3/kubecontrollersconfig.go Template (the field came in v3.31)');
+    }
     const patternProblem = pattern === undefined || pattern === '' ? undefined : goRegexpProblem(pattern);
     if (patternProblem !== undefined) c.fail(`${field}.interfacePattern`, patternProblem, at(420, 'validateRegexp'));
     c.labels(t['labels'], `${field}.labels`, at(635, 'validateLabels'));

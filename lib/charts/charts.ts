@@ -1,9 +1,23 @@
 /**
  * The cdk8s charts, one concern each, built from the constructs generated out of Calico's
  * CRDs (imports/). Each chart takes the ProtectionPlan and emits only its own objects.
+ *
+ * FelixConfiguration and KubeControllersConfiguration differ between Calico minors, so their
+ * charts take the construct of the cluster's minor (imports/calico-v3-30-*, calico-v3-31-*,
+ * and the unprefixed v3.32 ones). The other kinds have the same fields in v3.30, v3.31 and
+ * v3.32 (test/calico/crds.test.ts compares their schemas), and v3.32's constructs, whose CRDs
+ * add enums and limits, write them for every minor; test/dist-schema.test.ts validates each
+ * cluster's objects against its own minor's CRDs.
  */
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { FelixConfiguration as FelixConfigurationV330 } from '../../imports/calico-v3-30-felixconfiguration-projectcalico.org';
+import { KubeControllersConfiguration as KubeControllersConfigurationV330 } from '../../imports/calico-v3-30-kubecontrollersconfiguration-projectcalico.org';
+import {
+  FelixConfiguration as FelixConfigurationV331,
+  FelixConfigurationSpecNatOutgoingExclusions as NatOutgoingExclusionsV331,
+} from '../../imports/calico-v3-31-felixconfiguration-projectcalico.org';
+import { KubeControllersConfiguration as KubeControllersConfigurationV331 } from '../../imports/calico-v3-31-kubecontrollersconfiguration-projectcalico.org';
 import { FelixConfiguration, FelixConfigurationSpecNatOutgoingExclusions } from '../../imports/felixconfiguration-projectcalico.org';
 import {
   GlobalNetworkPolicy,
@@ -95,23 +109,42 @@ export class AutoHostEndpointsChart extends Chart {
       nodeSelector: printSelector(t.nodeSelector),
       // The generated construct spells the field interfaceCidRs and writes it as interfaceCIDRs.
       ...(t.interfaceCIDRs.length > 0 ? { interfaceCidRs: [...t.interfaceCIDRs] } : {}),
-      ...(t.interfacePattern !== undefined ? { interfacePattern: t.interfacePattern } : {}),
       ...(Object.keys(t.labels).length > 0 ? { labels: { ...t.labels } } : {}),
     }));
-    new KubeControllersConfiguration(this, 'Default', {
-      metadata: objectMetadata({ name: 'default', stage: 'host-endpoints', sharedObject: true }),
-      spec: {
-        controllers: {
-          node: {
-            hostEndpoint: {
-              autoCreate: KubeControllersConfigurationSpecControllersNodeHostEndpointAutoCreate.ENABLED,
-              createDefaultHostEndpoint: 'Enabled',
-              ...(templates.length > 0 ? { templates } : {}),
+    const patterns = auto.templates.map((t) => (t.interfacePattern !== undefined ? { interfacePattern: t.interfacePattern } : {}));
+    const metadata = objectMetadata({ name: 'default', stage: 'host-endpoints', sharedObject: true });
+    const hostEndpoint = { createDefaultHostEndpoint: 'Enabled' };
+    // Each Calico minor's own construct (imports/, from its CRD): v3.30's templates have no interfacePattern.
+    switch (props.plan.calicoVersion) {
+      case 'v3.30':
+        if (patterns.some((p) => p.interfacePattern !== undefined)) throw new Error('internal error: interfacePattern planned for Calico v3.30');
+        new KubeControllersConfigurationV330(this, 'Default', {
+          metadata,
+          spec: { controllers: { node: { hostEndpoint: { autoCreate: 'Enabled', ...hostEndpoint, ...(templates.length > 0 ? { templates } : {}) } } } },
+        });
+        break;
+      case 'v3.31':
+        new KubeControllersConfigurationV331(this, 'Default', {
+          metadata,
+          spec: { controllers: { node: { hostEndpoint: { autoCreate: 'Enabled', ...hostEndpoint, ...(templates.length > 0 ? { templates: templates.map((t, i) => ({ ...t, ...patterns[i] })) } : {}) } } } },
+        });
+        break;
+      case 'v3.32':
+        new KubeControllersConfiguration(this, 'Default', {
+          metadata,
+          spec: {
+            controllers: {
+              node: {
+                hostEndpoint: {
+                  autoCreate: KubeControllersConfigurationSpecControllersNodeHostEndpointAutoCreate.ENABLED,
+                  ...hostEndpoint,
+                  ...(templates.length > 0 ? { templates: templates.map((t, i) => ({ ...t, ...patterns[i] })) } : {}),
+                },
+              },
             },
           },
-        },
-      },
-    });
+        });
+    }
   }
 }
 
@@ -179,13 +212,26 @@ export class FelixConfigurationChart extends Chart {
       port: e.port,
       ...(e.net ? { net: e.net } : {}),
     });
-    new FelixConfiguration(this, 'Default', {
-      metadata: objectMetadata({ name: 'default', stage: 'configuration', sharedObject: true }),
-      spec: {
-        ...(f ? { failsafeInboundHostPorts: f.inbound.map(entry), failsafeOutboundHostPorts: f.outbound.map(entry) } : {}),
-        ...(nat ? { natOutgoingExclusions: FelixConfigurationSpecNatOutgoingExclusions.IP_POOLS_AND_HOST_I_PS } : {}),
-      },
-    });
+    const metadata = objectMetadata({ name: 'default', stage: 'configuration', sharedObject: true });
+    const failsafe = f ? { failsafeInboundHostPorts: f.inbound.map(entry), failsafeOutboundHostPorts: f.outbound.map(entry) } : {};
+    // Each Calico minor's own construct (imports/, from its CRD): natOutgoingExclusions came in v3.31.
+    switch (props.plan.calicoVersion) {
+      case 'v3.30':
+        if (nat) throw new Error('internal error: natOutgoingExclusions planned for Calico v3.30');
+        new FelixConfigurationV330(this, 'Default', { metadata, spec: failsafe });
+        break;
+      case 'v3.31':
+        new FelixConfigurationV331(this, 'Default', {
+          metadata,
+          spec: { ...failsafe, ...(nat ? { natOutgoingExclusions: NatOutgoingExclusionsV331.IP_POOLS_AND_HOST_I_PS } : {}) },
+        });
+        break;
+      case 'v3.32':
+        new FelixConfiguration(this, 'Default', {
+          metadata,
+          spec: { ...failsafe, ...(nat ? { natOutgoingExclusions: FelixConfigurationSpecNatOutgoingExclusions.IP_POOLS_AND_HOST_I_PS } : {}) },
+        });
+    }
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { GENERATOR_VERSION } from '../version';
-import { CALICO_RELEASE } from '../calico/felix';
+import { CALICO_MINORS, CALICO_RELEASES } from '../calico/versions';
 import { parseLock, sha256, specSha256 } from './render';
 import { entryType, readRegularFileOrFail } from '../io/files';
 import { ClusterOutput, LOCK_FILE, readTree, textOf } from './writer';
@@ -45,6 +45,12 @@ export function previousOutput(distDir: string, cluster: string, spec?: { readon
     if (path !== LOCK_FILE && lock.files[path] !== sha256(textOf(bytes))) return undefined;
   }
   const current =
-    spec !== undefined && lock.specFile === spec.file && lock.specSha256 === specSha256(spec.bytes) && lock.generatorVersion === GENERATOR_VERSION && lock.calicoVersion === CALICO_RELEASE;
+    spec !== undefined && lock.specFile === spec.file && lock.specSha256 === specSha256(spec.bytes) && lock.generatorVersion === GENERATOR_VERSION && KNOWN_RELEASES.has(lock.calicoVersion);
   return { output: { cluster, files: [...tree].map(([path, bytes]) => ({ path, content: textOf(bytes) })) }, gitopsPaths: lock.gitopsPaths, current };
 }
+
+/**
+ * A lock of the same spec bytes and calico-shield version was compiled for the release its spec
+ * names; one of a release no longer in the table (lib/calico/versions.ts) is compiled again.
+ */
+const KNOWN_RELEASES: ReadonlySet<string> = new Set(CALICO_MINORS.map((m) => CALICO_RELEASES[m].release));

@@ -17,7 +17,6 @@
  * gives each its own Kustomization, ordered with dependsOn.
  */
 import { createHash } from 'node:crypto';
-import { CALICO_RELEASE } from '../calico/felix';
 import { CalicoObject } from '../calico/object';
 import { STAGES, SYNC_WAVE_ANNOTATION } from '../charts/metadata';
 import { GENERATOR_NAME, GENERATOR_VERSION } from '../version';
@@ -133,7 +132,16 @@ export interface RenderedCluster {
   readonly gitopsPaths: readonly string[];
 }
 
-export function renderCluster(cluster: string, spec: { readonly file: string; readonly bytes: Uint8Array }, objects: readonly CalicoObject[], extra: readonly OutputFile[] = []): RenderedCluster {
+/**
+ * @param calicoRelease the exact Calico release the objects were compiled for (lib/calico/versions.ts), recorded in the lock
+ */
+export function renderCluster(
+  cluster: string,
+  spec: { readonly file: string; readonly bytes: Uint8Array },
+  calicoRelease: string,
+  objects: readonly CalicoObject[],
+  extra: readonly OutputFile[] = [],
+): RenderedCluster {
   const files: OutputFile[] = [];
   const gitopsPaths: string[] = [];
   for (const stage of STAGES) {
@@ -165,7 +173,7 @@ export function renderCluster(cluster: string, spec: { readonly file: string; re
     lockVersion: LOCK_VERSION,
     generator: GENERATOR_NAME,
     generatorVersion: GENERATOR_VERSION,
-    calicoVersion: CALICO_RELEASE,
+    calicoVersion: calicoRelease,
     cluster,
     specFile: spec.file,
     specSha256: specSha256(spec.bytes),

@@ -9,6 +9,7 @@ import { FailsafeEntry, failsafeKey } from '../calico/felix';
 import { CONTROL_PLANE_LABELS, CREATED_BY_LABEL, KUBE_CONTROLLERS, LOOPBACK_NETS, type HostRole } from '../calico/presets';
 import { sel, Selector } from '../calico/selector';
 import { shortenName } from '../calico/validate';
+import type { CalicoMinor } from '../calico/versions';
 import { Approach, ClusterSpec, HostEndpointsMode, Labels, ProtectedServerSpec, Protocol, WorkloadSelectorSpec } from '../spec/types';
 import { hostRoles, HostTrafficPlan, planHostTraffic } from './host-traffic';
 import { labelsSelector, NAMESPACE_LABEL } from './labels';
@@ -154,7 +155,7 @@ export interface ProtectionPlan {
    */
   readonly hostRoles: Readonly<Record<HostRole, Selector>>;
   readonly calicoNamespace: string;
-  readonly calicoVersion: string;
+  readonly calicoVersion: CalicoMinor;
   /** The deny-list approach's default-allow host policy. */
   readonly defaultAllow?: { readonly name: string; readonly selector: Selector; readonly order: number };
   /** Static mode: the HostEndpoints calico-shield writes. */

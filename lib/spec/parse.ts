@@ -6,6 +6,7 @@
  */
 import { isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
 import { FAILSAFE_DEFAULTS, METRICS_PORTS } from '../calico/felix';
+import { CALICO_MINORS, CALICO_RELEASES, DEFAULT_CALICO, isCalicoMinor, type CalicoMinor, type CalicoRelease } from '../calico/versions';
 import { goRegexpProblem } from '../calico/admission';
 import { cidrsOverlap, compareCidrs, compareIps, parseCidr, parseIp, type ParsedCidr, type ParsedIp } from '../calico/net';
 import { CONTROL_PLANE_LABELS, CREATED_BY_LABEL, hostPaths, PRESET_IDS, type PresetId } from '../calico/presets';
@@ -216,10 +217,22 @@ function readRoot(r: SpecReader, at: Located, file: string, clusterName: string)
   if (!s) return undefined;
 
   const calicoVersionAt = s.get('calicoVersion');
+  let calicoVersion: CalicoMinor = DEFAULT_CALICO;
   if (calicoVersionAt) {
     const v = r.string(calicoVersionAt);
-    if (v !== undefined && v !== 'v3.32') r.error(calicoVersionAt, 'unsupported-calico', `calico-shield does not model Calico ${quote(v)}`, 'supported: v3.32');
+    if (v !== undefined && isCalicoMinor(v)) calicoVersion = v;
+    else if (v !== undefined) {
+      const minor = /^v?(3\.[0-9]+)(\.[0-9]+)?$/.exec(v);
+      const known = minor ? CALICO_MINORS.find((m) => m === `v${minor[1]}`) : undefined;
+      r.error(
+        calicoVersionAt,
+        'unsupported-calico',
+        `calico-shield does not model Calico ${quote(v)}`,
+        known ? `write the minor, ${known}: calico-shield models its release ${CALICO_RELEASES[known].release}` : `supported: ${CALICO_MINORS.join(', ')}`,
+      );
+    }
   }
+  const release = CALICO_RELEASES[calicoVersion];
   let approach: Approach | undefined;
   const approachAt = s.get('approach');
   if (approachAt) {
@@ -229,22 +242,22 @@ function readRoot(r: SpecReader, at: Located, file: string, clusterName: string)
       else r.error(approachAt, 'bad-approach', `unknown approach ${quote(v)}`, 'use deny-list (allow host traffic by default, deny what is protected) or allow-list (deny host traffic by default)');
     }
   }
-  const environment = readEnvironment(r, s.get('environment'));
+  const environment = readEnvironment(r, s.get('environment'), release);
   const nsAt = s.get('calicoNamespace');
   const calicoNamespace = (nsAt ? r.checkedString(nsAt, 'bad-namespace', checkNamespace) : undefined) ?? CALICO_NAMESPACES[environment.install];
-  const hostEndpoints = readHostEndpoints(r, s.get('hostEndpoints'));
+  const hostEndpoints = readHostEndpoints(r, s.get('hostEndpoints'), release);
   const nodes = s.get('nodes') ? readNodes(r, s.get('nodes') as Located, hostEndpoints.mode) : [];
   const metrics = readMetrics(r, s.get('metrics'));
   const protectedServers = s.get('protectedServers') ? readServers(r, s.get('protectedServers') as Located, nodes, hostEndpoints.mode) : [];
   const hostTrafficAt = s.get('hostTraffic');
   const hostTraffic = hostTrafficAt ? readHostTraffic(r, hostTrafficAt, approach, nodes, hostEndpoints.mode, environment.apiServer) : undefined;
-  const failsafe = readFailsafe(r, s.get('failsafe'));
+  const failsafe = readFailsafe(r, s.get('failsafe'), calicoVersion);
   const acknowledge = s.get('acknowledge') ? readAcknowledge(r, s.get('acknowledge') as Located) : [];
   if (!approach) return undefined;
   return {
     name: clusterName,
     file,
-    calicoVersion: 'v3.32',
+    calicoVersion,
     approach,
     calicoNamespace,
     hostEndpoints,
@@ -264,7 +277,7 @@ function readRoot(r: SpecReader, at: Located, file: string, clusterName: string)
  *
  * @see https://docs.tigera.io/calico/latest/network-policy/hosts/kubernetes-nodes
  */
-function readHostEndpoints(r: SpecReader, at: Located | undefined): HostEndpointsSpec {
+function readHostEndpoints(r: SpecReader, at: Located | undefined, release: CalicoRelease): HostEndpointsSpec {
   const defaults: HostEndpointsSpec = { mode: 'static', templates: [] };
   if (!at) return defaults;
   const m = r.mapping(at, ['mode', 'templates']);
@@ -285,12 +298,12 @@ function readHostEndpoints(r: SpecReader, at: Located | undefined): HostEndpoint
   if (templatesAt && mode === 'static') {
     r.error(templatesAt, 'templates-static', 'host endpoint templates are read by kube-controllers, which creates host endpoints in mode auto only', 'set hostEndpoints.mode: auto, or list the interfaces in spec.nodes');
   }
-  const templates = templatesAt && mode === 'auto' ? readTemplates(r, templatesAt) : [];
+  const templates = templatesAt && mode === 'auto' ? readTemplates(r, templatesAt, release) : [];
   return { mode, templates };
 }
 
 /** KubeControllersConfiguration `spec.controllers.node.hostEndpoint.templates`. */
-function readTemplates(r: SpecReader, at: Located): HostEndpointTemplateSpec[] {
+function readTemplates(r: SpecReader, at: Located, release: CalicoRelease): HostEndpointTemplateSpec[] {
   const out: HostEndpointTemplateSpec[] = [];
   const seen = new Map<string, string>();
   for (const item of r.sequence(at) ?? []) {
@@ -306,7 +319,12 @@ function readTemplates(r: SpecReader, at: Located): HostEndpointTemplateSpec[] {
     const nodeSelector = selectorAt ? readNodeSelector(r, selectorAt) : {};
     const interfaceCIDRs = m.get('interfaceCIDRs') ? readNets(r, m.get('interfaceCIDRs') as Located) : [];
     const patternAt = m.get('interfacePattern');
-    const interfacePattern = patternAt ? r.checkedString(patternAt, 'bad-interface-pattern', checkInterfacePattern) : undefined;
+    if (patternAt && !release.templateInterfacePattern) {
+      // v3.30.7 api/pkg/apis/projectcalico/v3/kubecontrollersconfig.go has no InterfacePattern
+      // (v3.31.7 adds it at line 139): kube-controllers would never see it.
+      r.error(patternAt, 'unsupported-field', `Calico ${release.minor} has no interfacePattern in host endpoint templates (it came in v3.31)`, 'match the node addresses with interfaceCIDRs, or set calicoVersion: v3.31 or later once the cluster runs it');
+    }
+    const interfacePattern = patternAt && release.templateInterfacePattern ? r.checkedString(patternAt, 'bad-interface-pattern', checkInterfacePattern) : undefined;
     if (interfaceCIDRs.length === 0 && !patternAt) {
       r.error(item, 'missing-field', 'a template needs interfaceCIDRs or interfacePattern', 'give the networks of the node addresses the host endpoint expects (interfaceCIDRs), or a pattern of interface names (interfacePattern)');
     }
@@ -728,7 +746,7 @@ const NAT_OUTGOING_EXCLUSIONS: readonly NatOutgoingExclusions[] = ['IPPoolsOnly'
  * pkg/controller/ippool/defaults.go:128-133 and 172-181), Felix's natOutgoingExclusions
  * IPPoolsOnly (v3.32.1 felix/config/config_params.go:437), API server on 6443.
  */
-function readEnvironment(r: SpecReader, at: Located | undefined): EnvironmentSpec {
+function readEnvironment(r: SpecReader, at: Located | undefined, release: CalicoRelease): EnvironmentSpec {
   const defaults: EnvironmentSpec = {
     install: 'operator',
     ipPools: [{ cidr: '192.168.0.0/16', natOutgoing: true }],
@@ -752,7 +770,13 @@ function readEnvironment(r: SpecReader, at: Located | undefined): EnvironmentSpe
   };
   const install = oneOf('install', INSTALL_FLAVOURS, 'bad-install', defaults.install);
   const encapsulation = oneOf('encapsulation', ENCAPSULATIONS, 'bad-encapsulation', defaults.encapsulation);
-  const natOutgoingExclusions = oneOf('natOutgoingExclusions', NAT_OUTGOING_EXCLUSIONS, 'bad-nat-exclusions', defaults.natOutgoingExclusions);
+  const exclusionsAt = m.get('natOutgoingExclusions');
+  if (exclusionsAt && !release.natOutgoingExclusions) {
+    // v3.30.7 api/pkg/apis/projectcalico/v3/felixconfig.go has no NATOutgoingExclusions (v3.31.7
+    // adds it at lines 141-147, 535): Felix masquerades as IPPoolsOnly does.
+    r.error(exclusionsAt, 'unsupported-field', `Calico ${release.minor} has no natOutgoingExclusions (it came in v3.31): Felix masquerades pod traffic to every address outside the IP pools, node addresses included`, 'remove the field, or set calicoVersion: v3.31 or later once the cluster runs it');
+  }
+  const natOutgoingExclusions = release.natOutgoingExclusions ? oneOf('natOutgoingExclusions', NAT_OUTGOING_EXCLUSIONS, 'bad-nat-exclusions', defaults.natOutgoingExclusions) : defaults.natOutgoingExclusions;
   const wireguardAt = m.get('wireguard');
   const wireguard = (wireguardAt ? r.boolean(wireguardAt) : undefined) ?? false;
   let ipPools = defaults.ipPools;
@@ -868,8 +892,8 @@ function isSequenceNode(at: Located): boolean {
   return isSeq(at.node);
 }
 
-function readFailsafe(r: SpecReader, at: Located | undefined): FailsafeSpec {
-  const defaults = FAILSAFE_DEFAULTS['v3.32'];
+function readFailsafe(r: SpecReader, at: Located | undefined, calicoVersion: CalicoMinor): FailsafeSpec {
+  const defaults = FAILSAFE_DEFAULTS[calicoVersion];
   if (!at) return defaults;
   const m = r.mapping(at, ['inbound', 'outbound']);
   const list = (key: 'inbound' | 'outbound'): readonly FailsafePort[] => {

@@ -6,6 +6,7 @@
  */
 
 import type { PresetId } from '../calico/presets';
+import type { CalicoMinor } from '../calico/versions';
 
 export type Approach = 'deny-list' | 'allow-list';
 /** Who creates the host endpoints: calico-shield (`static`) or Calico's kube-controllers (`auto`). */
@@ -24,8 +25,8 @@ export interface ClusterSpec {
   readonly name: string;
   /** The spec file, as given on the command line (for messages). */
   readonly file: string;
-  /** Calico's minor version whose Felix defaults apply. */
-  readonly calicoVersion: 'v3.32';
+  /** The cluster's Calico minor: its fields, Felix defaults and rules apply (lib/calico/versions.ts). @default v3.32 */
+  readonly calicoVersion: CalicoMinor;
   readonly approach: Approach;
   /** Namespace of Calico's pods: `calico-system` for operator installs, `kube-system` for manifests. */
   readonly calicoNamespace: string;

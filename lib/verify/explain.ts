@@ -18,6 +18,7 @@
  * Parsing is pure: the CLI reads the files, this module turns text into a verdict.
  */
 import { FAILSAFE_DEFAULTS } from '../calico/felix';
+import { DEFAULT_CALICO } from '../calico/versions';
 import type { IpFamily } from '../calico/net';
 import type { CalicoObject } from '../calico/object';
 import { parseIp } from '../calico/net';
@@ -301,7 +302,7 @@ export function explain(objects: readonly CalicoObject[], text: string, context:
   const parsed = parseQuery(text);
   if (!parsed.ok) return parsed;
   const { installed = [], ...modelContext } = context;
-  return explainQuery(buildModel([...installed, ...objects], { failsafeDefaults: FAILSAFE_DEFAULTS['v3.32'], ...modelContext }), parsed.query);
+  return explainQuery(buildModel([...installed, ...objects], { failsafeDefaults: FAILSAFE_DEFAULTS[DEFAULT_CALICO], ...modelContext }), parsed.query);
 }
 
 /** Evaluates a parsed query on a model; fails when it names a host whose address the objects do not give. */

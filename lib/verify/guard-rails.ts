@@ -24,6 +24,7 @@
 import { matchesSelector, printSelector, type Labels } from '../calico/selector';
 import { objectKey, refKey, type CalicoObject } from '../calico/object';
 import { allowedClientLabel, type ProtectionPlan, type ServerPlan } from '../plan/plan';
+import { CALICO_RELEASES } from '../calico/versions';
 import { sortFindings, type Finding, type Severity } from '../spec/errors';
 import type { EssentialDirection, EssentialHostPath } from '../calico/essentials';
 import { presetOf } from '../calico/presets';
@@ -153,7 +154,7 @@ class GuardRails {
           'spec',
           `the cluster's ${object} ${issue.path}: ${issue.message}`,
           issue.severity === 'error'
-            ? 'Calico v3.32.1 would refuse this object as the dump shows it, so the verdicts leave it out; check it (another Calico version, or a dump edited by hand?) before trusting the report'
+            ? `Calico ${CALICO_RELEASES[this.plan.calicoVersion].release} would refuse this object as the dump shows it, so the verdicts leave it out; check it (another Calico version, or a dump edited by hand?) before trusting the report`
             : 'the verdicts take the cluster\'s object as the message says',
         );
       }

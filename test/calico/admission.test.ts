@@ -57,7 +57,7 @@ describe('admit', () => {
     ['natOutgoingExclusions IPPoolsAndHostIPs', felix({ natOutgoingExclusions: 'IPPoolsAndHostIPs' })],
     ['a template with an RE2 pattern', template({ interfacePattern: '^(eth|ens)[0-9]+$', interfaceCIDRs: ['10.0.0.0/8'] })],
   ])('can accept %s', (_title, object) => {
-    expect(shown(admit([object]))).toEqual([]);
+    expect(shown(admit([object], 'v3.32'))).toEqual([]);
   });
 
   it.each<[string, CalicoObject, string]>([
@@ -122,19 +122,19 @@ describe('admit', () => {
     ['interfacePattern \\u0030 (no \\u escapes in RE2)', template({ interfacePattern: '\\u0030' }), 'spec.controllers.node.hostEndpoint.templates[0].interfacePattern: error parsing regexp: invalid escape sequence: `\\u` (libcalico-go/lib/validator/v3/validator.go:420 validateRegexp)'],
     ['autoCreate in lower case', { ...template({}), spec: { controllers: { node: { hostEndpoint: { autoCreate: 'enabled' } } } } }, 'spec.controllers.node.hostEndpoint.autoCreate: "enabled" is not Enabled or Disabled (api/pkg/apis/projectcalico/v3/kubecontrollersconfig.go:152 AutoHostEndpointConfig.AutoCreate)'],
   ])('fails %s', (_title, object, expected) => {
-    const found = shown(admit([object]));
+    const found = shown(admit([object], 'v3.32'));
     expect(found.length).toBeGreaterThan(0);
     expect(found.some((f) => f.startsWith(expected))).toBe(true);
   });
 
   it('names the object, its namespace and every violation of it', () => {
-    const found = admit([np({ ingress: [{ action: 'Deny', protocol: 'tcp', source: { nets: ['10.0.0.0/8', 'fd00::/8'] } }] }, 'x', 'monitoring')]);
+    const found = admit([np({ ingress: [{ action: 'Deny', protocol: 'tcp', source: { nets: ['10.0.0.0/8', 'fd00::/8'] } }] }, 'x', 'monitoring')], 'v3.32');
     expect(found.map((v) => v.object)).toEqual(['NetworkPolicy monitoring/x', 'NetworkPolicy monitoring/x']);
     expect(found.map((v) => v.field)).toEqual(['spec.ingress[0].protocol', 'spec.ingress[0].source.nets']);
   });
 
   it('fails a kind calico-shield never writes', () => {
-    const found = admit([{ apiVersion: 'projectcalico.org/v3', kind: 'IPPool', metadata: { name: 'p' }, spec: {} }]);
+    const found = admit([{ apiVersion: 'projectcalico.org/v3', kind: 'IPPool', metadata: { name: 'p' }, spec: {} }], 'v3.32');
     expect(shown(found)).toEqual(['kind: "IPPool" is not a kind calico-shield writes (calico-shield writes only policies, network sets, host endpoints and Felix and kube-controllers configuration)']);
   });
 });

@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FAILSAFE_DEFAULTS, FailsafeEntry } from '../../lib/calico/felix';
+import { CALICO_MINORS, CALICO_RELEASES } from '../../lib/calico/versions';
 
 const LINE = /^(v\d+\.\d+\.\d+) ([0-9a-f]{40}) (\d+):\s+Failsafe(Inbound|Outbound)HostPorts\s+\[\]ProtoPort `config:"port-list;([^;]+);die-on-fail"`$/;
 
@@ -30,12 +31,22 @@ function defaultsByTag(): Map<string, { inbound?: FailsafeEntry[]; outbound?: Fa
 }
 
 describe("Felix's failsafe defaults", () => {
-  it('are the same lists at v3.29.7, v3.30.7, v3.31.7 and v3.32.1, and calico-shield models exactly them', () => {
-    const byTag = defaultsByTag();
-    expect([...byTag.keys()]).toEqual(['v3.29.7', 'v3.30.7', 'v3.31.7', 'v3.32.1']);
-    for (const [tag, lists] of byTag) {
-      expect([tag, lists.inbound]).toEqual([tag, FAILSAFE_DEFAULTS['v3.32'].inbound]);
-      expect([tag, lists.outbound]).toEqual([tag, FAILSAFE_DEFAULTS['v3.32'].outbound]);
-    }
+  it('are pinned for v3.29.7 and every release calico-shield compiles for', () => {
+    expect([...defaultsByTag().keys()]).toEqual(['v3.29.7', ...CALICO_MINORS.map((m) => CALICO_RELEASES[m].release)]);
+  });
+
+  it.each(CALICO_MINORS)("are, for Calico %s, exactly the lists of its pinned release's config_params.go", (minor) => {
+    const { release, commit } = CALICO_RELEASES[minor];
+    const lists = defaultsByTag().get(release);
+    expect(lists?.inbound).toEqual(FAILSAFE_DEFAULTS[minor].inbound);
+    expect(lists?.outbound).toEqual(FAILSAFE_DEFAULTS[minor].outbound);
+    // The fixture's lines come from the commit the version table names.
+    const text = fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'felix', 'failsafe-defaults.txt'), 'utf8');
+    expect(text).toContain(`${release} ${commit} `);
+  });
+
+  it('have not changed between v3.29.7 and v3.32.1 (a later release that changes them fails here)', () => {
+    const lists = [...defaultsByTag().values()];
+    for (const l of lists) expect(l).toEqual(lists[0]);
   });
 });

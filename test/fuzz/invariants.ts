@@ -8,6 +8,7 @@
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { admit } from '../../lib/calico/admission';
+import { CALICO_RELEASES, type CalicoMinor } from '../../lib/calico/versions';
 import { CalicoObject, objectKey } from '../../lib/calico/object';
 import { parseSelector, printSelector } from '../../lib/calico/selector';
 import {
@@ -24,12 +25,16 @@ import { Finding, hasErrors } from '../../lib/spec/errors';
 import { CrdValidators, loadCrdValidators } from '../support/crd-schema';
 import { withTestEnvironment } from '../support/environment';
 
-let validators: CrdValidators | undefined;
+const validators = new Map<CalicoMinor, CrdValidators>();
 
-/** Calico v3.32.1's CRD schemas, loaded once per test file (loading takes about a second). */
-export function calicoCrds(): CrdValidators {
-  validators ??= loadCrdValidators(join(__dirname, '..', '..', 'crds', 'calico-v3.32.1'));
-  return validators;
+/** The CRD schemas of a Calico minor's pinned release, loaded once per test file (loading takes about a second). */
+export function calicoCrds(minor: CalicoMinor = 'v3.32'): CrdValidators {
+  let v = validators.get(minor);
+  if (v === undefined) {
+    v = loadCrdValidators(join(__dirname, '..', '..', 'crds', `calico-${CALICO_RELEASES[minor].release}`));
+    validators.set(minor, v);
+  }
+  return v;
 }
 
 /** The input of one case: a spec text under `clusters/<name>.yaml`. */
@@ -105,12 +110,12 @@ const RESOURCE_KINDS: readonly ResourceKind[] = [
 ];
 
 /** Problems with one emitted object: CRD schema, Calico's admission rules, names, labels, selectors. */
-function objectProblems(o: CalicoObject): string[] {
+function objectProblems(o: CalicoObject, minor: CalicoMinor): string[] {
   const where = objectKey(o);
-  const problems = calicoCrds()
+  const problems = calicoCrds(minor)
     .validate(o)
     .map((v) => `${where}: CRD schema: ${v.path} ${v.message}`);
-  problems.push(...admit([o]).map((v) => `${where}: admission: ${v.field}: ${v.message} (${v.rule})`));
+  problems.push(...admit([o], minor).map((v) => `${where}: admission: ${v.field}: ${v.message} (${v.rule})`));
   if (!(RESOURCE_KINDS as readonly string[]).includes(o.kind)) problems.push(`${where}: unexpected kind`);
   else {
     const pn = checkResourceName(o.kind as ResourceKind, o.metadata.name);
@@ -187,7 +192,7 @@ export function compileProblems(
   for (const o of result.objects ?? []) {
     if (keys.has(objectKey(o))) problems.push(`${objectKey(o)} is emitted twice`);
     keys.add(objectKey(o));
-    problems.push(...objectProblems(o));
+    problems.push(...objectProblems(o, result.spec?.calicoVersion ?? 'v3.32'));
   }
   if (options.checkRenderedFiles) problems.push(...fileProblems(result));
   return { result, problems };

@@ -382,7 +382,7 @@ function invalidObjectExample(): Finding {
     metadata: { name: 'allow-loopback' },
     spec: { selector: 'all()', ingress: [{ action: 'Allow', protocol: 'TCP', source: { nets: ['127.0.0.0/8', '::1/128'] } }] },
   };
-  const [finding] = admissionFindings(FILE, [mixed]);
+  const [finding] = admissionFindings(FILE, [mixed], 'v3.32');
   if (finding === undefined) throw new Error('the admission check accepts a rule that mixes IPv4 and IPv6');
   return finding;
 }

@@ -19,8 +19,8 @@ export function compileText(text: string, name = 'test'): ClusterResult {
 }
 
 /** Like compileFile, but fails the test with the findings when there is an error. */
-export function compileOk(relativePath: string): ClusterResult & Required<Pick<ClusterResult, 'objects' | 'files'>> {
+export function compileOk(relativePath: string): ClusterResult & Required<Pick<ClusterResult, 'objects' | 'files' | 'spec'>> {
   const r = compileFile(relativePath);
-  if (!r.objects || !r.files) throw new Error(`${relativePath} does not compile:\n${r.findings.map((f) => `${f.line}:${f.col} ${f.code} ${f.message}`).join('\n')}`);
-  return r as ClusterResult & Required<Pick<ClusterResult, 'objects' | 'files'>>;
+  if (!r.objects || !r.files || !r.spec) throw new Error(`${relativePath} does not compile:\n${r.findings.map((f) => `${f.line}:${f.col} ${f.code} ${f.message}`).join('\n')}`);
+  return r as ClusterResult & Required<Pick<ClusterResult, 'objects' | 'files' | 'spec'>>;
 }
