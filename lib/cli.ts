@@ -679,7 +679,7 @@ function explainContext(clustersDir: string, cluster: string, io: CliIo, compile
   }
   const nodes = planCluster(spec).autoHostEndpoints?.nodes;
   const { environment, objects: installed } = clusterEnvironment(spec);
-  return { failsafeDefaults: spec.failsafe, environment, installed, ...(nodes ? { nodes } : {}) };
+  return { failsafeDefaults: spec.failsafe, environment, installed, calicoVersion: spec.calicoVersion, ...(nodes ? { nodes } : {}) };
 }
 
 /** The cluster's spec when it is there and valid. */
@@ -830,13 +830,12 @@ function toOutput(r: ClusterResult): BuiltCluster {
 const CHECK_SIDES = { expected: 'synth would write', actual: 'committed' } as const;
 
 /**
- * When every difference is a lock's generatorVersion or calicoVersion (an upgrade of
- * calico-shield, or of the Calico release it models, that changes no object), what changed, as
- * `generatorVersion 0.1.0 → 0.2.0`; undefined otherwise.
+ * When every difference is in the locks' generatorVersion, calicoVersion or specSha256 (an
+ * upgrade of calico-shield, a spec moved to another Calico minor, or a spec edit, that changes
+ * no object), what changed, as `calicoVersion v3.30.7 → v3.31.7, specSha256`; undefined otherwise.
  */
 function versionOnlyChange(changed: readonly string[], others: number, expected: ReadonlyMap<string, string>, actual: ReadonlyMap<string, string>): string | undefined {
   if (others > 0 || changed.length === 0 || !changed.every((p) => p.endsWith(`/${LOCK_FILE}`))) return undefined;
-  const fields = ['generatorVersion', 'calicoVersion'] as const;
   const seen = new Set<string>();
   for (const p of changed) {
     let before: Record<string, unknown>;
@@ -847,9 +846,10 @@ function versionOnlyChange(changed: readonly string[], others: number, expected:
     } catch {
       return undefined;
     }
-    const rest = (lock: Record<string, unknown>): string => JSON.stringify({ ...lock, generatorVersion: undefined, calicoVersion: undefined });
+    const rest = (lock: Record<string, unknown>): string => JSON.stringify({ ...lock, generatorVersion: undefined, calicoVersion: undefined, specSha256: undefined });
     if (rest(before) !== rest(after)) return undefined;
-    for (const f of fields) if (before[f] !== after[f]) seen.add(`${f} ${String(before[f])} → ${String(after[f])}`);
+    for (const f of ['generatorVersion', 'calicoVersion'] as const) if (before[f] !== after[f]) seen.add(`${f} ${String(before[f])} → ${String(after[f])}`);
+    if (before['specSha256'] !== after['specSha256']) seen.add('specSha256 (the spec was edited)');
   }
   return seen.size > 0 ? [...seen].sort().join(', ') : undefined;
 }
@@ -882,7 +882,7 @@ function check(outDir: string, outputs: readonly ClusterOutput[], io: CliIo): nu
   const versionsOnly = versionOnlyChange(diff.changed, diff.added.length + diff.missing.length, expected, actual);
   io.stderr(
     [
-      ...(versionsOnly ? [`note: only the locks differ, in ${versionsOnly}: the objects are the same; a synth records the new version in each lock`] : []),
+      ...(versionsOnly ? [`note: only the locks differ, in ${versionsOnly}: the objects are the same; a synth rewrites only the locks`] : []),
       `${label}/ differs from what the specs compile to:`,
       ...describe('changed', diff.changed),
       ...describe('missing', diff.missing),

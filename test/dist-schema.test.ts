@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { admit } from '../lib/calico/admission';
+import { LOCK_FILE } from '../lib/gitops/writer';
 import { CalicoObject } from '../lib/calico/object';
 import { CLUSTERS, removeWorkspaces, synth, workspace } from './support/cli';
 import { compileOk, ROOT } from './support/compile';
@@ -20,7 +21,7 @@ const validatorsOf = (minor: CalicoMinor): CrdValidators => validators.get(minor
 /** The minor a dist/ folder was compiled for, from its lock. */
 function minorOf(file: string): CalicoMinor {
   const cluster = file.split('/')[1] as string;
-  const lock = JSON.parse(fs.readFileSync(path.join(work, 'dist', cluster, 'calico-shield.lock.json'), 'utf8')) as { calicoVersion: string };
+  const lock = JSON.parse(fs.readFileSync(path.join(work, 'dist', cluster, LOCK_FILE), 'utf8')) as { calicoVersion: string };
   const minor = CALICO_MINORS.find((m) => CALICO_RELEASES[m].release === lock.calicoVersion);
   if (minor === undefined) throw new Error(`${cluster}'s lock names Calico ${lock.calicoVersion}, which is not in lib/calico/versions.ts`);
   return minor;

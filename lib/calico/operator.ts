@@ -4,7 +4,9 @@
  * adds them to its model of an operator install (`spec.environment.install: operator`), so
  * that its verdicts hold where the operator's tier decides first.
  *
- * Read in tigera/operator v1.42.3, the release that ships Calico v3.32.1:
+ * Only the operator of Calico v3.32 (and later) creates them on Calico; the operators of v3.30
+ * and v3.31 do so only on Calico Enterprise, under the tier `allow-tigera` (lib/calico/versions.ts
+ * `operatorTier`). Read in tigera/operator v1.42.3, the release that ships Calico v3.32.1:
  * - tier `calico-system`, order 100, no defaultAction (so Deny): pkg/render/tiers/tiers.go:34, 94-107;
  * - NetworkPolicy `calico-system.kube-controller-access` in calico-system, tier calico-system,
  *   order 1, selector `k8s-app == 'calico-kube-controllers'`, ingress only from pods

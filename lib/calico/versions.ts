@@ -16,6 +16,13 @@
  * - Before v3.32, a policy in the default tier is stored under `default.<name>`
  *   (v3.31.7 libcalico-go/lib/names/policy.go:132-149 TieredPolicyName), so its name has 8
  *   characters less room than Kubernetes' 253.
+ * - On an operator install, the tier `calico-system` and its policies for kube-controllers
+ *   (lib/calico/operator.ts) come with tigera/operator v1.42 (Calico v3.32). The operators of
+ *   v3.30.7 (v1.38.13) and v3.31.7 (v1.40.15) create their tier, then named `allow-tigera`, only
+ *   on Calico Enterprise: the tiers controller starts only when an Enterprise CRD exists
+ *   (v1.38.13 pkg/controller/tiers/tiers_controller.go:59-63, v1.40.15 :58-62), and so do the
+ *   installation controller's policies (v1.38.13 pkg/controller/installation/core_controller.go:1500-1508,
+ *   v1.40.15 :1565-1573).
  * Felix's failsafe ports are the same in all three (lib/calico/felix.ts, each tag's line).
  */
 
@@ -35,6 +42,10 @@ export interface CalicoRelease {
   readonly natOutgoingExclusions: boolean;
   /** KubeControllersConfiguration's host endpoint templates have interfacePattern. */
   readonly templateInterfacePattern: boolean;
+  /** The tigera/operator release that installs it (manifests/tigera-operator.yaml at the tag). */
+  readonly operator: string;
+  /** On an operator install, the operator's tier `calico-system` and its policies exist. */
+  readonly operatorTier: boolean;
   /** Characters a policy name in the default tier may have (253, less `default.` where it is stored so). */
   readonly maxPolicyName: number;
 }
@@ -44,6 +55,8 @@ export const CALICO_RELEASES: Readonly<Record<CalicoMinor, CalicoRelease>> = {
     minor: 'v3.30',
     release: 'v3.30.7',
     commit: '74485ea40911c4868ae83ddb5da489c1533d1dba',
+    operator: 'v1.38.13',
+    operatorTier: false,
     natOutgoingExclusions: false,
     templateInterfacePattern: false,
     maxPolicyName: 253 - 'default.'.length,
@@ -52,6 +65,8 @@ export const CALICO_RELEASES: Readonly<Record<CalicoMinor, CalicoRelease>> = {
     minor: 'v3.31',
     release: 'v3.31.7',
     commit: '94bd1d5b0e04459d4d1c83653e0335a9201248b8',
+    operator: 'v1.40.15',
+    operatorTier: false,
     natOutgoingExclusions: true,
     templateInterfacePattern: true,
     maxPolicyName: 253 - 'default.'.length,
@@ -60,6 +75,8 @@ export const CALICO_RELEASES: Readonly<Record<CalicoMinor, CalicoRelease>> = {
     minor: 'v3.32',
     release: 'v3.32.1',
     commit: '0ca9d1b93644778cafdf1812f3dda02ac0c361e8',
+    operator: 'v1.42.3',
+    operatorTier: true,
     natOutgoingExclusions: true,
     templateInterfacePattern: true,
     maxPolicyName: 253,

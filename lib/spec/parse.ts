@@ -743,8 +743,9 @@ const NAT_OUTGOING_EXCLUSIONS: readonly NatOutgoingExclusions[] = ['IPPoolsOnly'
 /**
  * `spec.environment`, with the defaults of a kubeadm cluster installed by the Tigera operator:
  * one IPv4 pool 192.168.0.0/16 with natOutgoing and IP-in-IP (tigera/operator v1.42.3
- * pkg/controller/ippool/defaults.go:128-133 and 172-181), Felix's natOutgoingExclusions
- * IPPoolsOnly (v3.32.1 felix/config/config_params.go:437), API server on 6443.
+ * pkg/controller/ippool/defaults.go:129-135 and 173-182, the same at v1.38.13 and v1.40.15),
+ * Felix's natOutgoingExclusions IPPoolsOnly (v3.32.1 felix/config/config_params.go:437; v3.30
+ * has no exclusions and masquerades as IPPoolsOnly does), API server on 6443.
  */
 function readEnvironment(r: SpecReader, at: Located | undefined, release: CalicoRelease): EnvironmentSpec {
   const defaults: EnvironmentSpec = {

@@ -1,12 +1,13 @@
 /**
  * The cluster around calico-shield's objects, as the verify stage models it: the spec's
  * `environment` turned into the model's terms, and the Calico objects the installer puts in
- * every cluster (the Tigera operator's tier and policies), which decide before calico-shield's.
+ * every cluster (the Tigera operator's tier and policies, from Calico v3.32), which decide before calico-shield's.
  */
 import { METRICS_PORTS } from '../calico/felix';
 import { parseCidr } from '../calico/net';
 import { CalicoObject } from '../calico/object';
 import { operatorObjects } from '../calico/operator';
+import { CALICO_RELEASES } from '../calico/versions';
 import type { ClusterSpec } from '../spec/types';
 import type { ModelEnvironment } from './model';
 
@@ -25,6 +26,7 @@ export function clusterEnvironment(spec: ClusterSpec): ClusterEnvironment {
   });
   return {
     environment: { ipPools, natOutgoingExclusions: env.natOutgoingExclusions, encapsulation: env.encapsulation, wireguard: env.wireguard },
-    objects: env.install === 'operator' ? operatorObjects(spec.metrics.kubeControllers?.port ?? METRICS_PORTS.kubeControllers) : [],
+    // The operator's tier is there from tigera/operator v1.42 (Calico v3.32) on (lib/calico/versions.ts).
+    objects: env.install === 'operator' && CALICO_RELEASES[spec.calicoVersion].operatorTier ? operatorObjects(spec.metrics.kubeControllers?.port ?? METRICS_PORTS.kubeControllers) : [],
   };
 }

@@ -283,21 +283,22 @@ function bracket(ip: string, role: 'source' | 'destination'): string {
 }
 
 /**
- * Answers a query from the objects of one cluster folder. Felix's failsafe ports are Calico's
- * defaults wherever the objects do not set them (a cluster whose spec gives other lists and
- * needs no FelixConfiguration is explained with the defaults).
- */
-/**
  * What the objects in dist/ do not say, taken from the cluster's spec when it is at hand: the
  * failsafe lists Felix has where no FelixConfiguration sets them, in automatic host endpoints
  * mode the nodes whose host endpoints kube-controllers creates, and the cluster's environment
- * (IP pools and NAT, encapsulation) with the objects its installer adds (the operator's tier).
+ * (IP pools and NAT, encapsulation) with the objects its installer adds (the operator's tier),
+ * and its Calico minor.
  */
-export interface ExplainContext extends Partial<Pick<ModelContext, 'failsafeDefaults' | 'nodes' | 'environment'>> {
+export interface ExplainContext extends Partial<Pick<ModelContext, 'failsafeDefaults' | 'nodes' | 'environment' | 'calicoVersion'>> {
   /** Objects the cluster has besides dist/'s, evaluated with them. @default - none */
   readonly installed?: readonly CalicoObject[];
 }
 
+/**
+ * Answers a query from the objects of one cluster folder. Felix's failsafe ports are Calico's
+ * defaults wherever the objects do not set them (a cluster whose spec gives other lists and
+ * needs no FelixConfiguration is explained with the defaults, the same in every minor).
+ */
 export function explain(objects: readonly CalicoObject[], text: string, context: ExplainContext = {}): ExplainResult {
   const parsed = parseQuery(text);
   if (!parsed.ok) return parsed;

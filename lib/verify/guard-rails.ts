@@ -66,7 +66,7 @@ export function verifyCluster(plan: ProtectionPlan, objects: readonly CalicoObje
   // wherever the emitted objects do not set them; the installer's own objects decide too.
   const { environment, objects: modelled } = clusterEnvironment(plan.spec);
   const { installed = modelled, explainFrom, ...modelContext } = context;
-  const model = buildModel([...installed, ...objects], { failsafeDefaults: plan.spec.failsafe, environment, ...modelContext });
+  const model = buildModel([...installed, ...objects], { failsafeDefaults: plan.spec.failsafe, environment, calicoVersion: plan.spec.calicoVersion, ...modelContext });
   const access = computeAccess(plan, model);
   const rails = new GuardRails(plan, model, access, new Set(objects.map(objectKey)), explainFrom);
   return { findings: sortFindings(rails.check()), access };

@@ -30,6 +30,7 @@
  */
 
 import type { FailsafeDefaults, FailsafeEntry } from '../calico/felix';
+import type { CalicoMinor } from '../calico/versions';
 import { cidrContains, parseCidr, parseIp, type ParsedCidr, type ParsedIp } from '../calico/net';
 import { NAMESPACE_LABEL, type CalicoObject } from '../calico/object';
 import { CREATED_BY_LABEL, KUBE_CONTROLLERS } from '../calico/presets';
@@ -74,6 +75,13 @@ export interface ModelContext {
    * @default - no IP pools (so no masquerade), no encapsulation, no WireGuard
    */
   readonly environment?: ModelEnvironment;
+  /**
+   * The Calico minor whose rules apply where they differ: which equal-order policy Felix
+   * applies first ({@link Policy.sortKey}).
+   *
+   * @default 'v3.32'
+   */
+  readonly calicoVersion?: CalicoMinor;
 }
 
 export type NatOutgoingExclusions = 'IPPoolsOnly' | 'IPPoolsAndHostIPs';
@@ -158,7 +166,13 @@ export interface Policy {
   readonly ref: PolicyRef;
   /** The policy's tier: `default` unless `spec.tier` names another. */
   readonly tier: string;
-  /** Felix's tie-breaker of equal orders: `name/namespace/kind` (v3.32.1 felix/calc/policy_sorter.go:385-397 PolKVLess). */
+  /**
+   * Felix's tie-breaker of equal orders. v3.32: `name/namespace/kind` (v3.32.1
+   * felix/calc/policy_sorter.go:388-397 PolKVLess). Before: the name it is stored under,
+   * `<tier>.<name>`, after `<namespace>/` for a NetworkPolicy (v3.31.7 and v3.30.7
+   * policy_sorter.go:317-324, the key's Name; libcalico-go/lib/names/policy.go:132-149
+   * TieredPolicyName adds `default.` to a default-tier name without its tier).
+   */
   readonly sortKey: string;
   readonly order?: number;
   /** The endpoints the policy applies to, as Felix evaluates them (namespaces and service accounts folded in). */
@@ -796,7 +810,7 @@ function policySelector(r: SpecReader, spec: Json, namespace: string | undefined
   return selector;
 }
 
-function readPolicy(o: CalicoObject, r: SpecReader, tiers: ReadonlyMap<string, Tier>): Policy | undefined {
+function readPolicy(o: CalicoObject, r: SpecReader, tiers: ReadonlyMap<string, Tier>, calicoVersion: CalicoMinor): Policy | undefined {
   const kind = o.kind as PolicyKind;
   const namespace = kind === 'NetworkPolicy' ? o.metadata.namespace : undefined;
   if (kind === 'NetworkPolicy' && namespace === undefined) {
@@ -831,7 +845,7 @@ function readPolicy(o: CalicoObject, r: SpecReader, tiers: ReadonlyMap<string, T
   return {
     ref,
     tier,
-    sortKey: `${o.metadata.name}/${namespace ?? ''}/${kind}`,
+    sortKey: policySortKey(o.metadata.name, namespace, kind, tier, calicoVersion),
     ...(typeof order === 'number' && { order }),
     selector: { selector, key: printSelector(selector) },
     types,
@@ -967,6 +981,13 @@ function readKubeControllersConfiguration(o: CalicoObject, r: SpecReader, nodes:
   }));
 }
 
+function policySortKey(name: string, namespace: string | undefined, kind: string, tier: string, calicoVersion: CalicoMinor): string {
+  if (calicoVersion === 'v3.32') return `${name}/${namespace ?? ''}/${kind}`;
+  // TieredPolicyName: a name with a dot already carries its tier; one without is the default tier's.
+  const stored = name.includes('.') ? name : `${tier}.${name}`;
+  return namespace === undefined ? stored : `${namespace}/${stored}`;
+}
+
 function comparePolicies(tiers: ReadonlyMap<string, Tier>): (a: Policy, b: Policy) => number {
   const tierOrder = (p: Policy): number => (tiers.get(p.tier) as Tier).order;
   return (a, b) => {
@@ -1029,7 +1050,7 @@ export function buildModel(objects: readonly CalicoObject[], context: ModelConte
     switch (o.kind) {
       case 'GlobalNetworkPolicy':
       case 'NetworkPolicy': {
-        const policy = readPolicy(o, r, tiers);
+        const policy = readPolicy(o, r, tiers, context.calicoVersion ?? 'v3.32');
         if (policy) policies.push(policy);
         break;
       }

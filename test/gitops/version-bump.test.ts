@@ -48,9 +48,28 @@ describe('check after a version bump', () => {
     fs.writeFileSync(lockFile, `${JSON.stringify({ ...lock, generatorVersion: '0.0.9' }, null, 2)}\n`);
     const r = runCli(dir, ['check']);
     expect(r.code).toBe(1);
-    expect(r.stderr.split('\n')[0]).toBe(`note: only the locks differ, in generatorVersion 0.0.9 → ${String(lock.generatorVersion)}: the objects are the same; a synth records the new version in each lock`);
+    expect(r.stderr.split('\n')[0]).toBe(`note: only the locks differ, in generatorVersion 0.0.9 → ${String(lock.generatorVersion)}: the objects are the same; a synth rewrites only the locks`);
     // Any other difference: no such note.
     fs.appendFileSync(path.join(dir, 'dist', 'example', 'ACCESS.md'), 'edited\n');
     expect(runCli(dir, ['check']).stderr).not.toContain('only the locks differ');
+  });
+});
+
+describe('check after a spec moves to another Calico minor', () => {
+  it('can say that only the locks differ when no object does, and from which release to which', () => {
+    const dir = workspace(['etcd-v3-30.yaml']);
+    synth(dir);
+    const spec = path.join(dir, 'clusters', 'etcd-v3-30.yaml');
+    fs.writeFileSync(spec, fs.readFileSync(spec, 'utf8').replace('calicoVersion: v3.30', 'calicoVersion: v3.31'));
+    const r = runCli(dir, ['check']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.split('\n')[0]).toBe('note: only the locks differ, in calicoVersion v3.30.7 → v3.31.7, specSha256 (the spec was edited): the objects are the same; a synth rewrites only the locks');
+    expect(r.stderr).toContain('changed dist/etcd-v3-30/calico-shield.lock');
+    // A minor whose objects differ: no such note (v3.30 refuses natOutgoingExclusions, v3.31 writes it).
+    fs.writeFileSync(spec, fs.readFileSync(spec, 'utf8').replace('    encapsulation: VXLAN\n', '    encapsulation: VXLAN\n    natOutgoingExclusions: IPPoolsAndHostIPs\n'));
+    const changed = runCli(dir, ['check']);
+    expect(changed.code).toBe(1);
+    expect(changed.stderr).not.toContain('only the locks differ');
+    expect(changed.stderr).toContain('changed dist/etcd-v3-30/03-configuration/felixconfigurations.yaml');
   });
 });

@@ -181,6 +181,7 @@ function specOf(name: string, f: Flavour): fc.Arbitrary<Json> {
         kind: rare(fc.constant('Cluster'), fc.constant('cluster')),
         metadataName: fc.option(rare(fc.constant(name), hostileString)),
         approach: rare(fc.constantFrom('deny-list', 'allow-list'), hostileString),
+        calicoVersion: fc.option(rare(fc.constantFrom('v3.30', 'v3.31', 'v3.32'), fc.constantFrom('v3.29', 'v3.31.7', '3.32'))),
         calicoNamespace: fc.option(f.mostly(fc.constantFrom('calico-system', 'kube-system', 'tigera-operator'))),
         nodes: fc.uniqueArray(node, { minLength: f.clean ? 1 : 0, maxLength: 2, selector: (n) => n.name }),
         metrics: fc.option(metrics),
@@ -214,7 +215,13 @@ function specOf(name: string, f: Flavour): fc.Arbitrary<Json> {
         }
         return out;
       });
-      const spec: { [key: string]: Json } = { approach: r.approach, environment: r.environment };
+      const spec: { [key: string]: Json } = {};
+      // A clean spec keeps to its minor's fields: v3.30 has no natOutgoingExclusions.
+      if (r.calicoVersion !== undefined && r.calicoVersion !== null) {
+        spec.calicoVersion = f.clean && r.calicoVersion === 'v3.30' && JSON.stringify(r.environment).includes('natOutgoingExclusions') ? 'v3.31' : r.calicoVersion;
+      }
+      spec.approach = r.approach;
+      spec.environment = r.environment;
       if (r.calicoNamespace !== undefined && r.calicoNamespace !== null) spec.calicoNamespace = r.calicoNamespace;
       if (r.nodes.length > 0) spec.nodes = r.nodes;
       if (r.metrics !== undefined && r.metrics !== null) spec.metrics = r.metrics;

@@ -10,7 +10,7 @@ import { explain } from '../../lib/verify/explain';
 import { buildModel, tunnelAddress, type ModelEnvironment } from '../../lib/verify/model';
 import { clusterEnvironment } from '../../lib/verify/environment';
 import { compileText } from '../support/compile';
-import { context, denyList, felixConfiguration, gnp, hep, kubeControllers, master, node0, plainPod, prometheusPod } from './objects';
+import { context, denyList, felixConfiguration, gnp, hep, kubeControllers, master, node0, np, plainPod, prometheusPod } from './objects';
 
 const tcp = (source: Peer, destination: Peer, port: number): Flow => ({ source, destination, protocol: 'TCP', port });
 const pool = (cidr: string, natOutgoing = true) => {
@@ -149,6 +149,29 @@ describe("tiers, and the operator's (tigera/operator v1.42.3)", () => {
     expect(evaluate(lastModel, tcp(prometheusPod, master, 9091)).decidedBy).toMatchObject({ kind: 'policy', policy: { name: 'default-host' } });
     const denying = [tier('first', 10), gnp('nothing', { tier: 'first', selector: 'all()', ingress: [{ action: 'Deny', protocol: 'TCP', destination: { ports: [1] } }] })];
     expect(evaluate(buildModel([...denying, ...denyList], context), tcp(prometheusPod, master, 9091)).decidedBy).toMatchObject({ kind: 'end-of-tier-deny', tier: 'first' });
+  });
+});
+
+describe('policies of equal order, per Calico minor', () => {
+  // A NetworkPolicy "a" in monitoring and a GlobalNetworkPolicy "b", both order 10, both
+  // selecting the Prometheus pod. v3.32 breaks the tie on name/namespace/kind (v3.32.1
+  // felix/calc/policy_sorter.go:388-397): "a/monitoring/NetworkPolicy" first. v3.31 and v3.30
+  // on the stored name (policy_sorter.go:317-324): "default.b" before "monitoring/default.a".
+  const objects = [
+    np('monitoring', 'a', { selector: "app == 'prometheus'", order: 10, ingress: [{ action: 'Allow', protocol: 'TCP', destination: { ports: [9090] } }] }),
+    gnp('b', { selector: "app == 'prometheus'", order: 10, ingress: [{ action: 'Deny', protocol: 'TCP', destination: { ports: [9090] } }] }),
+  ];
+
+  it.each([
+    ['v3.32', true, 'a'],
+    ['v3.31', false, 'b'],
+    ['v3.30', false, 'b'],
+  ] as const)('for Calico %s: allowed %s, decided by %s', (calicoVersion, allowed, policy) => {
+    const model = buildModel(objects, { ...context, calicoVersion });
+    expect(model.issues).toEqual([]);
+    const verdict = evaluate(model, tcp(kubeControllers, prometheusPod, 9090));
+    expect(verdict.allowed).toBe(allowed);
+    expect(verdict.decidedBy).toMatchObject({ kind: 'policy', policy: { name: policy } });
   });
 });
 
