@@ -391,8 +391,10 @@ class GuardRails {
   /**
    * (g) Felix sends traffic from a pod to its own host through the workload's egress policy
    * and then DefaultEndpointToHostAction, never through host endpoint ingress policy; with
-   * Accept (what Calico's installers set) or Return, any pod reaches host-networked servers
-   * on its own node whatever their policy. Reported once per cluster.
+   * Accept (what Calico's installers set, in calico-node's environment, where no
+   * FelixConfiguration overrides it: ModelContext.defaultEndpointToHostAction) or Return, any
+   * pod reaches host-networked servers on its own node whatever their policy. Reported once
+   * per cluster.
    *
    * @see https://docs.tigera.io/calico/latest/reference/resources/felixconfig (defaultEndpointToHostAction)
    * @see https://docs.tigera.io/calico/latest/reference/host-endpoints/summary
@@ -412,7 +414,9 @@ class GuardRails {
       'pod-to-own-host',
       first.server.path,
       `with DefaultEndpointToHostAction ${action} (${configuredBy}), any pod reaches the host-networked servers of its own node whatever their policy: ${open.map((o) => serverPort(o.server)).join(', ')} (Calico polices traffic from a pod to its own host with the pod's egress policy, not with host endpoint policy)`,
-      'to close it, set defaultEndpointToHostAction: Drop in the FelixConfiguration default and allow the pod-to-host traffic pods need with egress policy (see https://docs.tigera.io/calico/latest/reference/resources/felixconfig)',
+      this.plan.spec.environment.install === 'manifests'
+        ? "to close it, set FELIX_DEFAULTENDPOINTTOHOSTACTION to DROP in calico-node's environment (Calico's manifests set ACCEPT there, and an environment variable outranks FelixConfiguration, so defaultEndpointToHostAction in a FelixConfiguration has no effect) and allow the pod-to-host traffic pods need with egress policy; or deny these ports to pods with egress policy (see https://docs.tigera.io/calico/latest/reference/resources/felixconfig)"
+        : "to close it, deny these ports to pods with egress policy (a GlobalNetworkPolicy selecting the workloads): the Tigera operator sets FELIX_DEFAULTENDPOINTTOHOSTACTION=ACCEPT in calico-node's environment, which outranks FelixConfiguration, so defaultEndpointToHostAction in a FelixConfiguration has no effect (see https://docs.tigera.io/calico/latest/reference/resources/felixconfig)",
     );
   }
 

@@ -56,10 +56,15 @@ export interface ModelContext {
    */
   readonly failsafeDefaults: FailsafeDefaults;
   /**
-   * DefaultEndpointToHostAction when no FelixConfiguration sets it.
+   * DefaultEndpointToHostAction: calico-node's environment variable
+   * FELIX_DEFAULTENDPOINTTOHOSTACTION, which Calico's manifests and the Tigera operator set to
+   * ACCEPT (manifests/calico.yaml v3.30.7:10075, v3.31.7:7245, v3.32.1:7639; tigera/operator
+   * pkg/render/node.go v1.38.13:1430, v1.40.15:1438, v1.42.3:1470) and which outranks every
+   * FelixConfiguration (felix/config/config_params.go SourcesInDescendingOrder, v3.32.1:86:
+   * EnvironmentVariable before DatastorePerHost and DatastoreGlobal). Felix on its own defaults
+   * to Drop. A FelixConfiguration that sets it is reported as having no effect.
    *
-   * @default 'Accept' - what Calico's manifests and operator set (FELIX_DEFAULTENDPOINTTOHOSTACTION);
-   * Felix on its own defaults to Drop.
+   * @default 'Accept'
    */
   readonly defaultEndpointToHostAction?: EndpointToHostAction;
   /**
@@ -235,7 +240,7 @@ export interface FailsafeRule {
 /** A Felix setting and where it came from, for explanations. */
 export interface Configured<T> {
   readonly value: T;
-  /** `FelixConfiguration node.<node>`, `FelixConfiguration default`, `Felix defaults` or `installation default`. */
+  /** `FelixConfiguration node.<node>`, `FelixConfiguration default`, `Felix defaults`, `spec.environment` or {@link INSTALLER_ENDPOINT_TO_HOST}. */
   readonly configuredBy: string;
 }
 
@@ -278,6 +283,9 @@ export function protocolNumber(value: string | number): number | undefined {
 export function labelsKey(labels: Labels): string {
   return JSON.stringify(Object.keys(labels).sort().map((k) => [k, labels[k]]));
 }
+
+/** Where DefaultEndpointToHostAction comes from (ModelContext.defaultEndpointToHostAction). */
+export const INSTALLER_ENDPOINT_TO_HOST = "calico-node's FELIX_DEFAULTENDPOINTTOHOSTACTION, set by the installer";
 
 export class Model {
   private readonly hepsByNode = new Map<string, HostEndpoint[]>();
@@ -474,7 +482,8 @@ export class Model {
     const settings: FelixSettings = {
       failsafeInbound: pick('failsafeInbound', { value: failsafeDefaults.inbound.map(failsafeRule), configuredBy: 'Felix defaults' }),
       failsafeOutbound: pick('failsafeOutbound', { value: failsafeDefaults.outbound.map(failsafeRule), configuredBy: 'Felix defaults' }),
-      defaultEndpointToHostAction: pick('defaultEndpointToHostAction', { value: defaultEndpointToHostAction ?? 'Accept', configuredBy: 'installation default' }),
+      // The installer's environment variable: no FelixConfiguration overrides it (ModelContext).
+      defaultEndpointToHostAction: { value: defaultEndpointToHostAction ?? 'Accept', configuredBy: INSTALLER_ENDPOINT_TO_HOST },
       natOutgoingExclusions: pick('natOutgoingExclusions', { value: environment?.natOutgoingExclusions ?? 'IPPoolsOnly', configuredBy: environment ? 'spec.environment' : 'Felix defaults' }),
     };
     this.felixCache.set(node, settings);
@@ -1071,6 +1080,13 @@ export function buildModel(objects: readonly CalicoObject[], context: ModelConte
           break;
         }
         const config = readFelixConfiguration(o, r);
+        const action = context.defaultEndpointToHostAction ?? 'Accept';
+        if (config.defaultEndpointToHostAction !== undefined && config.defaultEndpointToHostAction !== action) {
+          r.warn(
+            'spec.defaultEndpointToHostAction',
+            `${config.defaultEndpointToHostAction} has no effect: calico-node's environment variable FELIX_DEFAULTENDPOINTTOHOSTACTION=${action.toUpperCase()}, which Calico's manifests and the Tigera operator set, outranks every FelixConfiguration`,
+          );
+        }
         if (!r.failed) felixConfigs.set(o.metadata.name, config);
         break;
       }

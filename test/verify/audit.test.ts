@@ -59,8 +59,9 @@ describe('audit', () => {
     const withPruned = compileOk('test/fixtures/clusters/env-operator-none.yaml');
     if (!withPruned.plan) throw new Error('no plan');
     const result = auditCluster(withPruned.plan, withPruned.objects, dump.objects.map((o) => o.object));
-    // Drop (the cluster's) closes pods' way to their own host: no pod-to-own-host warning.
-    expect(result.findings.some((f) => f.code === 'pod-to-own-host')).toBe(false);
+    // The cluster's Drop closes nothing: calico-node's FELIX_DEFAULTENDPOINTTOHOSTACTION=ACCEPT outranks it, as audit says.
+    expect(result.findings.some((f) => f.code === 'pod-to-own-host')).toBe(true);
+    expect(result.findings.some((f) => f.code === 'not-modelled' && f.message.includes('defaultEndpointToHostAction: Drop has no effect'))).toBe(true);
     expect(result.replaced).toEqual(['FelixConfiguration//default']);
   });
 
@@ -72,7 +73,7 @@ describe('audit', () => {
     const result = auditCluster(noPruning.plan, noPruning.objects, dump.objects.map((o) => o.object));
     expect(result.pruned).toEqual([]);
     expect(result.existing).toEqual(['FelixConfiguration//default']);
-    expect(result.findings.some((f) => f.code === 'pod-to-own-host')).toBe(false);
+    expect(result.findings.some((f) => f.code === 'pod-to-own-host')).toBe(true);
   });
 
   it("can merge KubeControllersConfiguration default field by field, keeping the cluster's other controllers and settings", () => {

@@ -1,6 +1,6 @@
 import * as selectorModule from '../../lib/calico/selector';
 import { evaluate, type Flow, type Peer, type WorkloadPeer } from '../../lib/verify/evaluator';
-import { buildModel } from '../../lib/verify/model';
+import { buildModel, INSTALLER_ENDPOINT_TO_HOST } from '../../lib/verify/model';
 import {
   allowList,
   context,
@@ -235,10 +235,12 @@ describe('a workload and a host on one node', () => {
   // Felix's workload-to-host chain runs instead of host endpoint ingress policy; its end is
   // DefaultEndpointToHostAction (https://docs.tigera.io/calico/latest/reference/felix/configuration).
   it.each([
-    ['can reach 9091 on its own host despite the deny-list policy (DefaultEndpointToHostAction Accept)', [], true, { kind: 'endpoint-to-host-action', action: 'Accept', configuredBy: 'installation default' }],
-    ['fails with DefaultEndpointToHostAction Drop', [felixConfiguration('default', { defaultEndpointToHostAction: 'Drop' })], false, { kind: 'endpoint-to-host-action', action: 'Drop', configuredBy: 'FelixConfiguration default' }],
-  ])('%s', (_title, extra, allowed, decidedBy) => {
-    const verdict = evaluate(buildModel([...denyList, ...extra], context), tcp(hostPod, master, 9091));
+    ['can reach 9091 on its own host despite the deny-list policy (DefaultEndpointToHostAction Accept)', [], {}, true, { kind: 'endpoint-to-host-action', action: 'Accept', configuredBy: INSTALLER_ENDPOINT_TO_HOST }],
+    // calico-node's environment variable outranks FelixConfiguration (felix/config/config_params.go SourcesInDescendingOrder).
+    ['can reach it still when a FelixConfiguration says Drop', [felixConfiguration('default', { defaultEndpointToHostAction: 'Drop' })], {}, true, { kind: 'endpoint-to-host-action', action: 'Accept', configuredBy: INSTALLER_ENDPOINT_TO_HOST }],
+    ['fails when calico-node runs with FELIX_DEFAULTENDPOINTTOHOSTACTION=DROP', [], { defaultEndpointToHostAction: 'Drop' as const }, false, { kind: 'endpoint-to-host-action', action: 'Drop', configuredBy: INSTALLER_ENDPOINT_TO_HOST }],
+  ])('%s', (_title, extra, more, allowed, decidedBy) => {
+    const verdict = evaluate(buildModel([...denyList, ...extra], { ...context, ...more }), tcp(hostPod, master, 9091));
     expect(verdict.allowed).toBe(allowed);
     expect(verdict.decidedBy).toMatchObject(decidedBy);
   });

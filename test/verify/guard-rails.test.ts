@@ -147,18 +147,28 @@ describe('pod-to-own-host', () => {
     const warnings = byCode(verify('clusters/allow-list-etcd.yaml').findings, 'pod-to-own-host');
     expect(warnings).toHaveLength(1);
     expect(warnings[0]?.message).toBe(
-      "with DefaultEndpointToHostAction Accept (installation default), any pod reaches the host-networked servers of its own node whatever their policy: TCP 2379 (etcd), TCP 9091 (calico-node metrics), TCP 9093 (Typha metrics) (Calico polices traffic from a pod to its own host with the pod's egress policy, not with host endpoint policy)",
+      "with DefaultEndpointToHostAction Accept (calico-node's FELIX_DEFAULTENDPOINTTOHOSTACTION, set by the installer), any pod reaches the host-networked servers of its own node whatever their policy: TCP 2379 (etcd), TCP 9091 (calico-node metrics), TCP 9093 (Typha metrics) (Calico polices traffic from a pod to its own host with the pod's egress policy, not with host endpoint policy)",
     );
     expect(warnings[0]?.hint).toContain('https://docs.tigera.io/calico/latest/reference/resources/felixconfig');
   });
 
-  it('can name Return, which hands the traffic to the host\'s own rules', () => {
-    const [f] = byCode(verify('clusters/example.yaml', [felix({ defaultEndpointToHostAction: 'Return' })]).findings, 'pod-to-own-host');
-    expect(f?.message).toMatch(/^with DefaultEndpointToHostAction Return \(FelixConfiguration default\), any pod/);
+  // calico-node's FELIX_DEFAULTENDPOINTTOHOSTACTION=ACCEPT, set by Calico's manifests and the
+  // Tigera operator, outranks FelixConfiguration (felix/config/config_params.go
+  // SourcesInDescendingOrder): a FelixConfiguration that says Drop or Return closes nothing.
+  it.each(['Drop', 'Return'])('can warn when a FelixConfiguration says %s, which calico-node\'s environment overrides', (action) => {
+    const r = verify('clusters/example.yaml', [felix({ defaultEndpointToHostAction: action })]);
+    expect(byCode(r.findings, 'pod-to-own-host')[0]?.message).toMatch(/^with DefaultEndpointToHostAction Accept \(calico-node's FELIX_DEFAULTENDPOINTTOHOSTACTION, set by the installer\), any pod/);
+    expect(byCode(r.findings, 'not-modelled').map((f) => f.message)).toContain(
+      `the emitted FelixConfiguration default spec.defaultEndpointToHostAction: ${action} has no effect: calico-node's environment variable FELIX_DEFAULTENDPOINTTOHOSTACTION=ACCEPT, which Calico's manifests and the Tigera operator set, outranks every FelixConfiguration`,
+    );
   });
 
-  it('fails to warn when Felix drops traffic from pods to their own host', () => {
-    expect(byCode(verify('clusters/example.yaml', [felix({ defaultEndpointToHostAction: 'Drop' })]).findings, 'pod-to-own-host')).toEqual([]);
+  it('can tell a manifests install to set DROP in calico-node\'s environment, and an operator install to use egress policy', () => {
+    const manifests = byCode(verify('clusters/example.yaml').findings, 'pod-to-own-host')[0];
+    expect(manifests?.hint).toMatch(/^to close it, set FELIX_DEFAULTENDPOINTTOHOSTACTION to DROP in calico-node's environment/);
+    const operator = byCode(compileOk('test/fixtures/clusters/env-operator-none.yaml').warnings ?? [], 'pod-to-own-host')[0];
+    expect(operator?.hint).toMatch(/^to close it, deny these ports to pods with egress policy/);
+    for (const f of [manifests, operator]) expect(f?.hint).not.toMatch(/set defaultEndpointToHostAction: Drop in the FelixConfiguration/);
   });
 
   it('fails to warn when no server runs host-networked', () => {

@@ -1,5 +1,5 @@
 import type { CalicoObject } from '../../lib/calico/object';
-import { buildModel, labelsKey, type ModelIssue } from '../../lib/verify/model';
+import { buildModel, INSTALLER_ENDPOINT_TO_HOST, labelsKey, type ModelIssue } from '../../lib/verify/model';
 import { context, denyList, felixConfiguration, gnp, gns, hep, masterEth0, np } from './objects';
 
 const issuesOf = (objects: readonly CalicoObject[]): readonly ModelIssue[] => buildModel(objects, context).issues;
@@ -154,31 +154,35 @@ describe('host endpoint resolution and Felix settings', () => {
   });
 
   it.each([
-    ['Felix defaults', [], {}, 'Accept', 'installation default', 9, 'Felix defaults'],
-    ['the context', [], { defaultEndpointToHostAction: 'Drop' as const }, 'Drop', 'installation default', 9, 'Felix defaults'],
-    [
-      'FelixConfiguration default',
-      [felixConfiguration('default', { defaultEndpointToHostAction: 'RETURN', failsafeInboundHostPorts: [{ port: 22 }] })],
-      {},
-      'Return',
-      'FelixConfiguration default',
-      1,
-      'FelixConfiguration default',
-    ],
+    ['Felix defaults', [], {}, 'Accept', 9, 'Felix defaults'],
+    ['the context', [], { defaultEndpointToHostAction: 'Drop' as const }, 'Drop', 9, 'Felix defaults'],
+    ['FelixConfiguration default', [felixConfiguration('default', { defaultEndpointToHostAction: 'RETURN', failsafeInboundHostPorts: [{ port: 22 }] })], {}, 'Accept', 1, 'FelixConfiguration default'],
     [
       'node.<name> over default, setting by setting',
       [felixConfiguration('default', { defaultEndpointToHostAction: 'Drop', failsafeInboundHostPorts: [] }), felixConfiguration('node.n1', { failsafeInboundHostPorts: [{ port: 22 }, { port: 23 }] })],
       {},
-      'Drop',
-      'FelixConfiguration default',
+      'Accept',
       2,
       'FelixConfiguration node.n1',
     ],
-  ])('can take Felix settings from %s', (_title, objects, extra, action, actionFrom, inbound, inboundFrom) => {
+  ])('can take Felix settings from %s', (_title, objects, extra, action, inbound, inboundFrom) => {
     const felix = buildModel(objects, { ...context, ...extra }).felix('n1');
-    expect(felix.defaultEndpointToHostAction).toEqual({ value: action, configuredBy: actionFrom });
+    // DefaultEndpointToHostAction is calico-node's environment variable, whatever a FelixConfiguration says.
+    expect(felix.defaultEndpointToHostAction).toEqual({ value: action, configuredBy: INSTALLER_ENDPOINT_TO_HOST });
     expect(felix.failsafeInbound.value).toHaveLength(inbound);
     expect(felix.failsafeInbound.configuredBy).toBe(inboundFrom);
+  });
+
+  it('can report a FelixConfiguration defaultEndpointToHostAction that calico-node\'s environment overrides', () => {
+    const model = buildModel([felixConfiguration('default', { defaultEndpointToHostAction: 'Drop' })], context);
+    expect(model.issues).toEqual([
+      expect.objectContaining({
+        severity: 'warning',
+        path: 'spec.defaultEndpointToHostAction',
+        message: "Drop has no effect: calico-node's environment variable FELIX_DEFAULTENDPOINTTOHOSTACTION=ACCEPT, which Calico's manifests and the Tigera operator set, outranks every FelixConfiguration",
+      }),
+    ]);
+    expect(buildModel([felixConfiguration('default', { defaultEndpointToHostAction: 'Accept' })], context).issues).toEqual([]);
   });
 
   it('can default a failsafe entry without protocol to TCP', () => {
