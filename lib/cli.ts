@@ -14,6 +14,8 @@ import * as vm from 'node:vm';
 import { parseAllDocuments } from 'yaml';
 import { asCalicoObject, CalicoObject } from './calico/object';
 import { escapeHiddenCharacters } from './calico/validate';
+import { CALICO_MINORS, CALICO_RELEASES, DEFAULT_CALICO, type CalicoMinor } from './calico/versions';
+import { parseLock } from './gitops/render';
 import { findClusterSpec, isClusterName, loadClusters, readSpec } from './clusters';
 import { DEPLOY_REPO_FILE, DeployRepo, parseDeployRepo, renderDeploy } from './gitops/deploy';
 import { parseCommandLine } from './args';
@@ -605,7 +607,7 @@ function explainCommand(o: Options, io: CliIo): number {
   const read = compiled ? { objects: compiled.objects, issues: [] } : distObjects(o, io);
   if (typeof read === 'number') return read;
   // With --spec the spec is compiled already: its context comes from that, not from a second read.
-  const context = explainContext(path.resolve(io.cwd, o.clusters), o.cluster ?? '', io, compiled?.spec);
+  const context = explainContext(path.resolve(io.cwd, o.clusters), o.cluster ?? '', io, compiled?.spec, path.resolve(io.cwd, o.out, o.cluster ?? ''));
   let objects: readonly CalicoObject[] = read.objects;
   if (o.from !== undefined) {
     const dump = readDumpFrom(o.from, io);
@@ -667,19 +669,34 @@ function compileInMemory(o: Options, io: CliIo, missingHint: string, shown: 'spe
 type CompiledInMemory = ClusterResult & { readonly spec: ClusterSpec; readonly plan: ProtectionPlan; readonly objects: readonly CalicoObject[] };
 
 /**
- * The spec's failsafe lists, automatic host endpoint nodes and environment for explain, when the
- * cluster's spec is at hand and valid; otherwise Calico's defaults, no automatic host endpoints
- * and no environment (said).
+ * The spec's failsafe lists, automatic host endpoint nodes, environment and Calico minor for
+ * explain, when the cluster's spec is at hand and valid; otherwise Calico's defaults, no
+ * automatic host endpoints and no environment (said), and the minor the folder's lock records.
  */
-function explainContext(clustersDir: string, cluster: string, io: CliIo, compiled?: ClusterSpec): { -readonly [K in keyof ExplainContext]: ExplainContext[K] } {
+function explainContext(clustersDir: string, cluster: string, io: CliIo, compiled: ClusterSpec | undefined, folder: string): { -readonly [K in keyof ExplainContext]: ExplainContext[K] } {
   const spec = compiled ?? readValidSpec(clustersDir, cluster);
   if (!spec) {
-    io.stderr(`note: no valid spec for ${cluster} in ${path.relative(io.cwd, clustersDir) || '.'}/: explaining with Calico's default failsafe ports, no automatic host endpoints and no NAT or tunnels\n`);
-    return {};
+    const minor = lockedMinor(folder);
+    io.stderr(
+      `note: no valid spec for ${cluster} in ${path.relative(io.cwd, clustersDir) || '.'}/: explaining with Calico's default failsafe ports, no automatic host endpoints and no NAT or tunnels, as Calico ${minor ?? `${DEFAULT_CALICO} (the folder's lock names no Calico release calico-shield knows)`}\n`,
+    );
+    return minor ? { calicoVersion: minor } : {};
   }
   const nodes = planCluster(spec).autoHostEndpoints?.nodes;
   const { environment, objects: installed } = clusterEnvironment(spec);
   return { failsafeDefaults: spec.failsafe, environment, installed, calicoVersion: spec.calicoVersion, ...(nodes ? { nodes } : {}) };
+}
+
+/** The Calico minor whose release the cluster folder's lock records, if it is one calico-shield models. */
+function lockedMinor(folder: string): CalicoMinor | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(path.join(folder, LOCK_FILE), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const release = parseLock(text)?.calicoVersion;
+  return CALICO_MINORS.find((m) => CALICO_RELEASES[m].release === release);
 }
 
 /** The cluster's spec when it is there and valid. */

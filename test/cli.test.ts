@@ -99,7 +99,21 @@ describe('calico-shield synth and check with deploy/', () => {
     fs.rmSync(path.join(dir, 'clusters/example.yaml'));
     const r = runCli(dir, ['explain', '--cluster', 'example', 'ip 203.0.113.9 -> host kubeadm-master:22/TCP']);
     expect(r.stderr).toContain("explaining with Calico's default failsafe ports");
+    expect(r.stderr).toContain('no NAT or tunnels, as Calico v3.32\n');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('failsafe');
+  });
+
+  it("takes the Calico minor from the folder's lock when the cluster's spec is gone", () => {
+    const dir = workspace(['etcd-v3-30.yaml']);
+    synth(dir);
+    fs.rmSync(path.join(dir, 'clusters/etcd-v3-30.yaml'));
+    const r = runCli(dir, ['explain', '--cluster', 'etcd-v3-30', 'ip 203.0.113.9 -> host cp-1:2379/TCP']);
+    expect(r.stderr).toContain('no NAT or tunnels, as Calico v3.30\n');
+    const lock = path.join(dir, 'dist/etcd-v3-30/calico-shield.lock');
+    fs.writeFileSync(lock, fs.readFileSync(lock, 'utf8').replace('"v3.30.7"', '"v3.29.7"'));
+    expect(runCli(dir, ['explain', '--cluster', 'etcd-v3-30', 'ip 203.0.113.9 -> host cp-1:2379/TCP']).stderr).toContain(
+      "as Calico v3.32 (the folder's lock names no Calico release calico-shield knows)",
+    );
   });
 });

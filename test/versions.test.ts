@@ -122,3 +122,33 @@ describe('an upgrade of Calico before the spec', () => {
     expect(new Set(cases.map((c) => compileOk(c).spec.calicoVersion))).toEqual(new Set(CALICO_MINORS));
   });
 });
+
+describe('the verdicts of a Calico v3.30 cluster', () => {
+  it('say that v3.30 has no natOutgoingExclusions, and point at what closes a masqueraded path there', () => {
+    const nat = (t: string) => t.replace('natOutgoing: false', 'natOutgoing: true');
+    const v330 = compileFor('v3.30', nat);
+    const cut = errors(v330).find((f) => f.code === 'client-cut');
+    expect(cut?.message).toContain('(a natOutgoing IP pool, and this Calico has no natOutgoingExclusions)');
+    expect(cut?.hint).toMatch(/^this Calico \(v3\.30\) masquerades pods towards every address outside the IP pools/);
+    expect(cut?.hint).not.toMatch(/^set spec\.environment\.natOutgoingExclusions/);
+    // The same cluster on v3.31 is told to set the field v3.31 has.
+    const v331 = errors(compileFor('v3.31', nat)).find((f) => f.code === 'client-cut');
+    expect(v331?.message).toContain('natOutgoingExclusions IPPoolsOnly');
+    expect(v331?.hint).toMatch(/^set spec\.environment\.natOutgoingExclusions: IPPoolsAndHostIPs/);
+  });
+
+  it("describe the environment as the minor has it in ACCESS.md: no exclusions, no operator tier", () => {
+    const access = (minor: CalicoMinor, edit: (t: string) => string) => file(compileFor(minor, edit), 'ACCESS.md');
+    const operator = (t: string) => t.replace('    install: manifests\n', '    install: operator\n').replace('    kubeControllers: {}\n', '');
+    expect(access('v3.30', operator)).toContain('Tigera operator install (tigera/operator v1.38.13: no operator tier, which it creates on Calico Enterprise only)');
+    expect(access('v3.31', operator)).toContain('Tigera operator install (tigera/operator v1.40.15: no operator tier, which it creates on Calico Enterprise only)');
+    expect(access('v3.32', operator)).toContain("Tigera operator install (tigera/operator v1.42.3: its tier `calico-system` decides before calico-shield's)");
+  });
+
+  it('asks a template for interfaceCIDRs only, as v3.30 has no interfacePattern', () => {
+    const template = (t: string) =>
+      t.replace(/  nodes:\n[\s\S]*?  metrics:\n/, `  hostEndpoints:\n    mode: auto\n    templates:\n      - {generateName: data, labels: {a: b}}\n  nodes:\n    - name: cp-1\n      labels: {node-role.kubernetes.io/control-plane: ""}\n      interfaces: [{name: "*", expectedIPs: [10.0.0.11]}]\n    - name: worker-1\n      interfaces: [{name: "*", expectedIPs: [10.0.1.21]}]\n  metrics:\n`);
+    expect(errors(compileFor('v3.30', template)).map((f) => f.message)).toEqual(['a template needs interfaceCIDRs (Calico v3.30 has no interfacePattern)']);
+    expect(errors(compileFor('v3.31', template)).map((f) => f.message)).toEqual(['a template needs interfaceCIDRs or interfacePattern']);
+  });
+});

@@ -69,8 +69,10 @@ export const OLDER_LINES: ReadonlyMap<string, readonly [v3_31: number, v3_30: nu
   ['api/pkg/apis/projectcalico/v3/felixconfig.go:570', [535, undefined]],
   ['api/pkg/apis/projectcalico/v3/felixconfig.go:1170', [1088, 1033]],
   ['api/pkg/apis/projectcalico/v3/hostendpoint.go:58', [52, 52]],
+  ['api/pkg/apis/projectcalico/v3/hostendpoint.go:87', [77, 77]],
   ['api/pkg/apis/projectcalico/v3/hostendpoint.go:93', [81, 81]],
   ['api/pkg/apis/projectcalico/v3/hostendpoint.go:105', [89, 89]],
+  ['api/pkg/apis/projectcalico/v3/kubecontrollersconfig.go:152', [112, 112]],
   ['api/pkg/apis/projectcalico/v3/kubecontrollersconfig.go:172', [130, 129]],
   ['api/pkg/apis/projectcalico/v3/networkpolicy.go:57', [52, 52]],
   ['api/pkg/apis/projectcalico/v3/policy_common.go:120', [97, 97]],
@@ -82,7 +84,6 @@ export const OLDER_LINES: ReadonlyMap<string, readonly [v3_31: number, v3_30: nu
   ['api/pkg/lib/numorstring/port.go:86', [81, 81]],
   ['api/pkg/lib/numorstring/port.go:97', [97, 97]],
   ['api/pkg/lib/numorstring/port.go:114', [114, 114]],
-  ['libcalico-go/lib/validator/v3/validator.go:87', [84, 84]],
   ['libcalico-go/lib/validator/v3/validator.go:342', [309, 309]],
   ['libcalico-go/lib/validator/v3/validator.go:348', [315, 315]],
   ['libcalico-go/lib/validator/v3/validator.go:420', [387, 387]],
@@ -123,9 +124,13 @@ export const OLDER_LINES: ReadonlyMap<string, readonly [v3_31: number, v3_30: nu
   ['libcalico-go/lib/validator/v3/validator.go:1717', [1656, 1621]],
   ['libcalico-go/lib/validator/v3/validator.go:1727', [1666, 1631]],
   ['libcalico-go/lib/validator/v3/validator.go:1811', [1750, 1715]],
+  ['libcalico-go/lib/validator/v3/validator.go:1822', [1761, 1726]],
+  ['libcalico-go/lib/validator/v3/validator.go:1838', [1777, 1742]],
   ['libcalico-go/lib/validator/v3/validator.go:1848', [1787, 1752]],
   ['libcalico-go/lib/validator/v3/validator.go:1856', [1795, 1760]],
   ['libcalico-go/lib/validator/v3/validator.go:1881', [1820, 1785]],
+  ['libcalico-go/lib/validator/v3/validator.go:1950', [1889, 1854]],
+  ['libcalico-go/lib/validator/v3/validator.go:1967', [1906, 1871]],
   ['libcalico-go/lib/validator/v3/validator.go:1977', [1916, 1881]],
   ['libcalico-go/lib/validator/v3/validator.go:1982', [1921, 1886]],
   ['libcalico-go/lib/validator/v3/validator.go:1989', [1928, 1893]],
@@ -616,7 +621,7 @@ function checkFelixConfiguration(c: Checker, spec: Json): void {
   if (action !== undefined && !DROP_ACCEPT_RETURN.test(action)) c.fail('spec.defaultEndpointToHostAction', `${quote(action)} is not Drop, Accept or Return (case-sensitive)`, at(598, 'validateFelixEtoHAction'));
   const exclusions = c.string(spec['natOutgoingExclusions'], 'spec.natOutgoingExclusions');
   if (exclusions !== undefined && !CALICO_RELEASES[c.minor].natOutgoingExclusions) {
-    c.fail('spec.natOutgoingExclusions', `FelixConfigurationSpec of Calico ${CALICO_RELEASES[c.minor].release} has no natOutgoingExclusions`, 'api/pkg/apis/projectcalico/v3/felixconfig.go FelixConfigurationSpec (the field came in v3.31)');
+    c.fail('spec.natOutgoingExclusions', `FelixConfigurationSpec of Calico ${CALICO_RELEASES[c.minor].release} has no natOutgoingExclusions`, 'api/pkg/apis/projectcalico/v3/felixconfig.go FelixConfigurationSpec (v3.31.7 adds it at line 535)');
   } else if (exclusions !== undefined && exclusions !== 'IPPoolsOnly' && exclusions !== 'IPPoolsAndHostIPs') {
     c.fail('spec.natOutgoingExclusions', `${quote(exclusions)} is not IPPoolsOnly or IPPoolsAndHostIPs`, at(570, 'FelixConfigurationSpec.NATOutgoingExclusions', FELIX_CONFIG));
   }
@@ -648,7 +653,7 @@ function checkKubeControllers(c: Checker, spec: Json): void {
     }
     const pattern = c.string(t['interfacePattern'], `${field}.interfacePattern`);
     if (pattern !== undefined && !CALICO_RELEASES[c.minor].templateInterfacePattern) {
-      c.fail(`${field}.interfacePattern`, `Template of Calico ${CALICO_RELEASES[c.minor].release} has no interfacePattern`, 'api/pkg/apis/projectcalico/v3/kubecontrollersconfig.go Template (the field came in v3.31)');
+      c.fail(`${field}.interfacePattern`, `Template of Calico ${CALICO_RELEASES[c.minor].release} has no interfacePattern`, 'api/pkg/apis/projectcalico/v3/kubecontrollersconfig.go Template (v3.31.7 adds it at line 139)');
     }
     const patternProblem = pattern === undefined || pattern === '' ? undefined : goRegexpProblem(pattern);
     if (patternProblem !== undefined) c.fail(`${field}.interfacePattern`, patternProblem, at(420, 'validateRegexp'));

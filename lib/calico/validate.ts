@@ -164,11 +164,11 @@ const DNS_SUBDOMAIN: NameRule = {
  * tier prefixes of policy names. calico-shield is stricter on purpose, so that a name means the
  * same policy on the releases before v3.32 as well:
  * - up to v3.31, Calico read the text before the first '.' as the policy's tier
- *   (v3.31.0 libcalico-go/lib/names/policy.go:52 TierFromPolicyName), and "default.x" and "x"
+ *   (v3.31.7 libcalico-go/lib/names/policy.go:52 TierFromPolicyName), and "default.x" and "x"
  *   were two different policies (projectcalico/calico#9615). calico-shield writes to the default
  *   tier, so: no dots.
  * - up to v3.31, with the Kubernetes datastore, Calico stored a default-tier policy in its
- *   crd.projectcalico.org/v1 resource under "default.<name>" (v3.31.0 lib/names/policy.go:132
+ *   crd.projectcalico.org/v1 resource under "default.<name>" (v3.31.7 libcalico-go/lib/names/policy.go:132
  *   TieredPolicyName), and that stored name had to fit Kubernetes' 253 characters:
  *   253 − "default.".length = 245.
  */

@@ -326,7 +326,11 @@ function readTemplates(r: SpecReader, at: Located, release: CalicoRelease): Host
     }
     const interfacePattern = patternAt && release.templateInterfacePattern ? r.checkedString(patternAt, 'bad-interface-pattern', checkInterfacePattern) : undefined;
     if (interfaceCIDRs.length === 0 && !patternAt) {
-      r.error(item, 'missing-field', 'a template needs interfaceCIDRs or interfacePattern', 'give the networks of the node addresses the host endpoint expects (interfaceCIDRs), or a pattern of interface names (interfacePattern)');
+      if (release.templateInterfacePattern) {
+        r.error(item, 'missing-field', 'a template needs interfaceCIDRs or interfacePattern', 'give the networks of the node addresses the host endpoint expects (interfaceCIDRs), or a pattern of interface names (interfacePattern)');
+      } else {
+        r.error(item, 'missing-field', `a template needs interfaceCIDRs (Calico ${release.minor} has no interfacePattern)`, 'give the networks of the node addresses the host endpoint expects (interfaceCIDRs)');
+      }
     }
     const labels = m.get('labels') ? readLabels(r, m.get('labels') as Located, (key) => (key === CREATED_BY_LABEL ? 'kube-controllers sets it on every host endpoint it creates' : undefined)) : {};
     if (generateName !== undefined) {

@@ -38,6 +38,7 @@ import type { FailsafeEntry } from '../calico/felix';
 import { cidrContains, parseIp, type ParsedIp } from '../calico/net';
 import { NAMESPACE_LABEL } from '../calico/object';
 import { matchesSelector, type Labels } from '../calico/selector';
+import { CALICO_RELEASES } from '../calico/versions';
 import {
   NAMESPACE_LABEL_PREFIX,
   SERVICE_ACCOUNT_LABEL,
@@ -170,7 +171,7 @@ export interface Rewrite {
   readonly node: string;
   /** The source address the later stages see. */
   readonly source: string;
-  /** Masquerade: the natOutgoingExclusions in force on the pod's node. */
+  /** Masquerade: the natOutgoingExclusions in force on the pod's node (none before Calico v3.31). */
   readonly exclusions?: 'IPPoolsOnly' | 'IPPoolsAndHostIPs';
 }
 
@@ -506,8 +507,11 @@ function masquerade(ctx: Ctx, pod: WorkloadPeer): void {
   if (env === undefined) return;
   const inPool = (ip: ParsedIp, natOnly: boolean) => env.ipPools.some((p) => (!natOnly || p.natOutgoing) && p.cidr.family === ip.family && cidrContains(p.cidr, ip));
   if (!inPool(packet.src, true) || inPool(packet.dst, false)) return;
-  const exclusions = model.felix(pod.node).natOutgoingExclusions;
-  if (exclusions.value === 'IPPoolsAndHostIPs' && model.isCalicoHost(packet.dst)) {
+  // v3.30 has no exclusions: Felix masquerades towards every address outside the pools
+  // (v3.30.7 felix/rules/nat.go:52-74).
+  const exclusions = CALICO_RELEASES[model.calicoVersion].natOutgoingExclusions ? model.felix(pod.node).natOutgoingExclusions : undefined;
+  const why = exclusions === undefined ? `Calico ${model.calicoVersion} has no natOutgoingExclusions` : `natOutgoingExclusions ${exclusions.value}, ${exclusions.configuredBy}`;
+  if (exclusions?.value === 'IPPoolsAndHostIPs' && model.isCalicoHost(packet.dst)) {
     ctx.steps.push(`nat: not masqueraded: natOutgoingExclusions IPPoolsAndHostIPs (${exclusions.configuredBy}) keeps the pod's address towards Calico hosts`);
     return;
   }
@@ -516,14 +520,14 @@ function masquerade(ctx: Ctx, pod: WorkloadPeer): void {
   if (parsed === undefined || !parsed.ok) {
     ctx.steps.push(`nat: masqueraded to the address of node ${pod.node}, which no host endpoint lists: the destination sees an address Calico does not know`);
     ctx.packet = { ...packet, src: mustParseIp(NODE_ADDRESS_UNKNOWN[packet.src.family], 'masqueraded source') };
-    ctx.rewrites.push({ kind: 'masquerade', node: pod.node, source: ctx.packet.src.text, exclusions: exclusions.value });
+    ctx.rewrites.push({ kind: 'masquerade', node: pod.node, source: ctx.packet.src.text, ...(exclusions && { exclusions: exclusions.value }) });
     return;
   }
   ctx.steps.push(
-    `nat: Felix masquerades the pod's traffic to ${packet.dst.text} (outside every IP pool; natOutgoingExclusions ${exclusions.value}, ${exclusions.configuredBy}) to node ${pod.node}'s address ${parsed.ip.text}`,
+    `nat: Felix masquerades the pod's traffic to ${packet.dst.text} (outside every IP pool; ${why}) to node ${pod.node}'s address ${parsed.ip.text}`,
   );
   ctx.packet = { ...packet, src: parsed.ip };
-  ctx.rewrites.push({ kind: 'masquerade', node: pod.node, source: parsed.ip.text, exclusions: exclusions.value });
+  ctx.rewrites.push({ kind: 'masquerade', node: pod.node, source: parsed.ip.text, ...(exclusions && { exclusions: exclusions.value }) });
 }
 
 /** A source address no object names, for a node whose address the objects do not give. */

@@ -577,7 +577,7 @@ function rewriteText(p: Probe): string {
   return p.rewrites
     .map((r) =>
       r.kind === 'masquerade'
-        ? `, after Felix masqueraded it to node ${r.node}'s address ${r.source} (a natOutgoing IP pool, natOutgoingExclusions ${r.exclusions ?? 'IPPoolsOnly'}${r.exclusions === 'IPPoolsAndHostIPs' ? ', and the destination is no Calico node address' : ''})`
+        ? `, after Felix masqueraded it to node ${r.node}'s address ${r.source} (a natOutgoing IP pool, ${r.exclusions === undefined ? 'and this Calico has no natOutgoingExclusions' : `natOutgoingExclusions ${r.exclusions}`}${r.exclusions === 'IPPoolsAndHostIPs' ? ', and the destination is no Calico node address' : ''})`
         : `, sent from node ${r.node}'s tunnel address ${r.source} (the pod is on another node, over the pools' encapsulation)`,
     )
     .join('');
@@ -588,6 +588,9 @@ function rewriteHint(p: Probe, mode: 'static' | 'auto'): string | undefined {
   const masquerade = p.rewrites.find((r) => r.kind === 'masquerade');
   if (masquerade?.exclusions === 'IPPoolsAndHostIPs') {
     return "the server's address is not among the Calico nodes' (Felix's all-hosts-net), so pods are masqueraded towards it anyway: serve on the node's own address, or let the pods' nodes be clients";
+  }
+  if (masquerade?.exclusions === undefined && masquerade !== undefined) {
+    return "this Calico (v3.30) masquerades pods towards every address outside the IP pools, node addresses included, and has no natOutgoingExclusions: turn natOutgoing off on the pool if the pod network is routed, or move the cluster to Calico v3.31 or later and set spec.environment.natOutgoingExclusions: IPPoolsAndHostIPs (docs/upgrading.md); with masquerade a node's pods all count as the node";
   }
   if (masquerade) {
     return "set spec.environment.natOutgoingExclusions: IPPoolsAndHostIPs, so pods keep their own address towards nodes (calico-shield writes it into FelixConfiguration default; docs/spec.md#environment says what else it changes); with masquerade a node's pods all count as the node";

@@ -23,14 +23,15 @@
  * select a label set (so the 5,000 host endpoints of a large cluster that carry the same
  * labels are matched against policy selectors once) and the IP set of each rule selector.
  *
- * Modelled: Calico v3.32, iptables/nftables data plane, tiers (the `default` one and those among the objects).
+ * Modelled: Calico v3.32, and v3.30 and v3.31 where they differ (ModelContext.calicoVersion;
+ * docs/verification.md#calico-versions), iptables/nftables data plane, tiers (the `default` one and those among the objects).
  *
  * @see https://docs.tigera.io/calico/latest/reference/resources/globalnetworkpolicy
  * @see https://docs.tigera.io/calico/latest/reference/resources/hostendpoint
  */
 
 import type { FailsafeDefaults, FailsafeEntry } from '../calico/felix';
-import type { CalicoMinor } from '../calico/versions';
+import { DEFAULT_CALICO, type CalicoMinor } from '../calico/versions';
 import { cidrContains, parseCidr, parseIp, type ParsedCidr, type ParsedIp } from '../calico/net';
 import { NAMESPACE_LABEL, type CalicoObject } from '../calico/object';
 import { CREATED_BY_LABEL, KUBE_CONTROLLERS } from '../calico/presets';
@@ -363,6 +364,11 @@ export class Model {
   /** The environment around the objects, when the caller gave one. */
   get environment(): ModelEnvironment | undefined {
     return this.context.environment;
+  }
+
+  /** The Calico minor whose rules apply (ModelContext.calicoVersion). */
+  get calicoVersion(): CalicoMinor {
+    return this.context.calicoVersion ?? DEFAULT_CALICO;
   }
 
   /**
@@ -1059,7 +1065,7 @@ export function buildModel(objects: readonly CalicoObject[], context: ModelConte
     switch (o.kind) {
       case 'GlobalNetworkPolicy':
       case 'NetworkPolicy': {
-        const policy = readPolicy(o, r, tiers, context.calicoVersion ?? 'v3.32');
+        const policy = readPolicy(o, r, tiers, context.calicoVersion ?? DEFAULT_CALICO);
         if (policy) policies.push(policy);
         break;
       }

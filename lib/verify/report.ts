@@ -7,6 +7,7 @@
 import type { EssentialDirection, EssentialHostPath } from '../calico/essentials';
 import { printSelector } from '../calico/selector';
 import { escapeHiddenCharacters } from '../calico/validate';
+import { CALICO_RELEASES } from '../calico/versions';
 import type { ProtectionPlan } from '../plan/plan';
 import type { Finding } from '../spec/errors';
 import { CLIENT_CLASSES, type AccessCell, type AccessMatrix, type CellStatus, type EssentialAccess, type Probe } from './access';
@@ -42,9 +43,15 @@ export function renderAccessReport(plan: ProtectionPlan, access: AccessMatrix, f
 /** The environment the verdicts hold in, in words. */
 function environmentText(plan: ProtectionPlan): string {
   const env = plan.spec.environment;
-  const install = env.install === 'operator' ? "Tigera operator install (its tier `calico-system` decides before calico-shield's)" : "Calico's manifests";
+  const release = CALICO_RELEASES[plan.spec.calicoVersion];
+  const install =
+    env.install === 'manifests'
+      ? "Calico's manifests"
+      : release.operatorTier
+        ? `Tigera operator install (tigera/operator ${release.operator}: its tier \`calico-system\` decides before calico-shield's)`
+        : `Tigera operator install (tigera/operator ${release.operator}: no operator tier, which it creates on Calico Enterprise only)`;
   const pools = env.ipPools.map((p) => `\`${p.cidr}\`${p.natOutgoing ? ' with natOutgoing' : ''}`).join(', ');
-  const nat = env.ipPools.some((p) => p.natOutgoing) ? `, natOutgoingExclusions ${env.natOutgoingExclusions}` : '';
+  const nat = !env.ipPools.some((p) => p.natOutgoing) ? '' : release.natOutgoingExclusions ? `, natOutgoingExclusions ${env.natOutgoingExclusions}` : `, no natOutgoingExclusions (Calico ${release.minor})`;
   const tunnel = env.encapsulation === 'None' ? 'no encapsulation' : `${env.encapsulation} encapsulation`;
   const api = `API server on port ${env.apiServer.port}${env.apiServer.address === undefined ? '' : ` at ${env.apiServer.address}`}`;
   return `${install}; IP pools ${pools}${nat}; ${tunnel}${env.wireguard ? ', WireGuard' : ''}; ${api}`;

@@ -49,8 +49,8 @@ describe('admission per Calico minor', () => {
   it('refuses a numeric port without a protocol in every minor, citing each release\'s line', () => {
     const v = verdicts(rule({ destination: { ports: [2379] } }));
     expect(v['v3.32']).toEqual(['spec.ingress[0].destination.ports: rules with numeric port or port range must set protocol to TCP or UDP or SCTP (libcalico-go/lib/validator/v3/validator.go:1342 validateRule)']);
-    expect(v['v3.31']).toHaveLength(1);
-    expect(v['v3.30']).toHaveLength(1);
+    expect(v['v3.31']).toEqual(['spec.ingress[0].destination.ports: rules that specify ports must set protocol to TCP or UDP or SCTP (libcalico-go/lib/validator/v3/validator.go:1319 validateRule)']);
+    expect(v['v3.30']).toEqual(['spec.ingress[0].destination.ports: rules that specify ports must set protocol to TCP or UDP or SCTP (libcalico-go/lib/validator/v3/validator.go:1284 validateRule)']);
   });
 
   it('refuses, before v3.32, a policy name too long once stored as default.<name> (names/policy.go:132 TieredPolicyName)', () => {
@@ -66,14 +66,14 @@ describe('admission per Calico minor', () => {
     const v = verdicts(felix({ natOutgoingExclusions: 'IPPoolsAndHostIPs' }));
     expect(v['v3.32']).toEqual([]);
     expect(v['v3.31']).toEqual([]);
-    expect(v['v3.30']).toEqual(['spec.natOutgoingExclusions: FelixConfigurationSpec of Calico v3.30.7 has no natOutgoingExclusions (api/pkg/apis/projectcalico/v3/felixconfig.go FelixConfigurationSpec (the field came in v3.31))']);
+    expect(v['v3.30']).toEqual(['spec.natOutgoingExclusions: FelixConfigurationSpec of Calico v3.30.7 has no natOutgoingExclusions (api/pkg/apis/projectcalico/v3/felixconfig.go FelixConfigurationSpec (v3.31.7 adds it at line 535))']);
   });
 
   it('refuses a template interfacePattern for v3.30, whose templates have no such field', () => {
     const v = verdicts(template({ interfacePattern: '^eth[0-9]+$' }));
     expect(v['v3.32']).toEqual([]);
     expect(v['v3.31']).toEqual([]);
-    expect(v['v3.30']).toEqual(['spec.controllers.node.hostEndpoint.templates[0].interfacePattern: Template of Calico v3.30.7 has no interfacePattern (api/pkg/apis/projectcalico/v3/kubecontrollersconfig.go Template (the field came in v3.31))']);
+    expect(v['v3.30']).toEqual(['spec.controllers.node.hostEndpoint.templates[0].interfacePattern: Template of Calico v3.30.7 has no interfacePattern (api/pkg/apis/projectcalico/v3/kubecontrollersconfig.go Template (v3.31.7 adds it at line 139))']);
   });
 
   it('cites, for a rule the three releases share, the line of the cluster\'s own release', () => {
@@ -115,6 +115,26 @@ describe('admission per Calico minor', () => {
         expect(lines.get(`v3.31.7 ${file}:${v331}`)).toContain(expected);
         if (v330 !== undefined) expect(lines.get(`v3.30.7 ${file}:${v330}`)).toContain(expected);
       }
+    });
+
+    // Every line the module cites, read from its source: a rule cited without an entry would
+    // stop a v3.30 or v3.31 synth with an internal error instead of a violation.
+    it('has an entry for every line lib/calico/admission.ts cites', () => {
+      const source = fs.readFileSync(path.join(__dirname, '..', '..', 'lib', 'calico', 'admission.ts'), 'utf8');
+      const files = new Map([...source.matchAll(/^const ([A-Z_]+) = '((?:api|libcalico-go)\/[^']+\.go)';$/gm)].map((m) => [m[1] as string, m[2] as string]));
+      expect(files.get('V')).toBe('libcalico-go/lib/validator/v3/validator.go');
+      const cited = new Set<string>();
+      const add = (numbers: string, file = 'V'): void => {
+        for (const n of numbers.match(/\d+/g) ?? []) cited.add(`${files.get(file)}:${n}`);
+      };
+      // at(LINE | cond ? LINE : LINE, 'fn' | `fn`, FILE?)
+      for (const m of source.matchAll(/\bat\(([^,]+?), (?:'[^']*'|`[^`]*`|[a-z]+|global \? '[^']*' : '[^']*')(?:, ([A-Z_]+))?\)/g)) if (!/^(line|file)$/.test(m[1] as string)) add(m[1] as string, m[2]);
+      for (const m of source.matchAll(/c\.noGlobal\(.*?, '[^']*', ((?:global \? )?\d+(?: : \d+)?), /g)) add(m[1] as string);
+      for (const m of source.matchAll(/inRange\('[a-z]+', \d+, (\d+)\)/g)) add(m[1] as string, 'POLICY_COMMON');
+      for (const m of source.matchAll(/enabledOrDisabled\('[A-Za-z]+', (\d+), '[^']*'(?:, ([A-Z_]+))?\)/g)) add(m[1] as string, m[2]);
+      expect(cited.size).toBeGreaterThan(70);
+      expect([...cited].filter((c) => !OLDER_LINES.has(c)).sort()).toEqual([]);
+      expect([...OLDER_LINES.keys()].filter((c) => !cited.has(c)).sort()).toEqual([]);
     });
 
     it('has no v3.30.7 line only for natOutgoingExclusions, which v3.30 does not have', () => {

@@ -34,8 +34,7 @@ const template = (t: Json): CalicoObject => ({
 /** `field: message (rule)` of each violation, for compact assertions. */
 const shown = (v: readonly Violation[]): string[] => v.map((x) => `${x.field}: ${x.message} (${x.rule})`);
 
-describe('admit', () => {
-  it.each<[string, CalicoObject]>([
+const ACCEPTED: readonly [string, CalicoObject][] = [
     ['IPv4 nets in source and destination', rule({ protocol: 'TCP', source: { nets: ['10.0.0.0/8'] }, destination: { nets: ['192.0.2.0/24'], ports: [2379] } })],
     ['IPv6 nets only', rule({ source: { nets: ['::1/128', 'fd00::/8'] } })],
     ['ipVersion 6 with IPv6 nets', rule({ ipVersion: 6, source: { nets: ['fd00::/8'] } })],
@@ -56,11 +55,9 @@ describe('admit', () => {
     ['defaultEndpointToHostAction Drop (Go test)', felix({ defaultEndpointToHostAction: 'Drop' })],
     ['natOutgoingExclusions IPPoolsAndHostIPs', felix({ natOutgoingExclusions: 'IPPoolsAndHostIPs' })],
     ['a template with an RE2 pattern', template({ interfacePattern: '^(eth|ens)[0-9]+$', interfaceCIDRs: ['10.0.0.0/8'] })],
-  ])('can accept %s', (_title, object) => {
-    expect(shown(admit([object], 'v3.32'))).toEqual([]);
-  });
+];
 
-  it.each<[string, CalicoObject, string]>([
+const REFUSED: readonly [string, CalicoObject, string][] = [
     // validateRule, validator.go:1394-1434
     ['IPv4 and IPv6 in one nets list (allow-loopback before the fix)', rule({ protocol: 'TCP', source: { nets: ['127.0.0.0/8', '::1/128'] } }), 'spec.ingress[0].source.nets: rule contains both IPv4 and IPv6 CIDRs (libcalico-go/lib/validator/v3/validator.go:1428 validateRule)'],
     ['IPv4 source and IPv6 destination (Go test)', rule({ protocol: 'TCP', source: { nets: ['10.0.0.0/8'] }, destination: { nets: ['fd00::/8'] } }), 'spec.ingress[0].destination.nets: rule contains both IPv4 and IPv6 CIDRs (libcalico-go/lib/validator/v3/validator.go:1428 validateRule)'],
@@ -121,7 +118,14 @@ describe('admit', () => {
     ['interfacePattern x{1001} (repeat count over 1000)', template({ interfacePattern: 'x{1001}' }), 'spec.controllers.node.hostEndpoint.templates[0].interfacePattern: error parsing regexp: invalid repeat count: `{1001}` (libcalico-go/lib/validator/v3/validator.go:420 validateRegexp)'],
     ['interfacePattern \\u0030 (no \\u escapes in RE2)', template({ interfacePattern: '\\u0030' }), 'spec.controllers.node.hostEndpoint.templates[0].interfacePattern: error parsing regexp: invalid escape sequence: `\\u` (libcalico-go/lib/validator/v3/validator.go:420 validateRegexp)'],
     ['autoCreate in lower case', { ...template({}), spec: { controllers: { node: { hostEndpoint: { autoCreate: 'enabled' } } } } }, 'spec.controllers.node.hostEndpoint.autoCreate: "enabled" is not Enabled or Disabled (api/pkg/apis/projectcalico/v3/kubecontrollersconfig.go:152 AutoHostEndpointConfig.AutoCreate)'],
-  ])('fails %s', (_title, object, expected) => {
+];
+
+describe('admit', () => {
+  it.each(ACCEPTED)('can accept %s', (_title, object) => {
+    expect(shown(admit([object], 'v3.32'))).toEqual([]);
+  });
+
+  it.each(REFUSED)('fails %s', (_title, object, expected) => {
     const found = shown(admit([object], 'v3.32'));
     expect(found.length).toBeGreaterThan(0);
     expect(found.some((f) => f.startsWith(expected))).toBe(true);
@@ -146,5 +150,45 @@ describe('goRegexpProblem', () => {
   });
   it.each(['^eth[0-9]+$', '(?i)ETH0', '\\Qa.b\\E', '[[:alpha:]]+', '\\pL', 'x{1000}', '(?P<n>eth)', '\\z'])('can accept %s, which Go accepts', (pattern) => {
     expect(goRegexpProblem(pattern)).toBeUndefined();
+  });
+});
+
+// The rules are the same at v3.31.7 and v3.30.7 but for the ones test/calico/admission-versions.test.ts
+// pins; every other case is accepted or refused alike, with the same words, citing that release's line.
+describe.each(['v3.31', 'v3.30'] as const)('admit for Calico %s', (minor) => {
+  // Before v3.32: ports need a protocol, named ones too; a default-tier policy name has 245
+  // characters. v3.30 has no natOutgoingExclusions and no template interfacePattern.
+  const DIFFERENT = new Set([
+    'a named port without a protocol',
+    'a NetworkPolicy name of 253 characters',
+    ...(minor === 'v3.30' ? ['natOutgoingExclusions IPPoolsAndHostIPs', 'a template with an RE2 pattern', 'an unknown natOutgoingExclusions'] : []),
+    ...(minor === 'v3.30' ? ['interfacePattern [^] (no closing bracket in RE2)', 'interfacePattern x{1001} (repeat count over 1000)', 'interfacePattern \\u0030 (no \\u escapes in RE2)'] : []),
+  ]);
+  /** `field: message`, without the cited source line. */
+  const withoutCite = (f: string): string => /^([\s\S]*?) \((?:api\/|libcalico-go\/|k8s\.io|the |calico-shield )/.exec(f)?.[1] ?? f;
+
+  it.each(ACCEPTED.filter(([title]) => !DIFFERENT.has(title)))('can accept %s', (_title, object) => {
+    expect(shown(admit([object], minor))).toEqual([]);
+  });
+
+  it.each(ACCEPTED.filter(([title]) => DIFFERENT.has(title)))('fails %s, which v3.32 accepts', (_title, object) => {
+    expect(admit([object], minor).length).toBeGreaterThan(0);
+  });
+
+  const refusedOtherwise = REFUSED.filter(([title]) => DIFFERENT.has(title));
+  if (refusedOtherwise.length > 0) {
+    it.each(refusedOtherwise)('fails %s, in its own words', (_title, object) => {
+      expect(admit([object], minor).length).toBeGreaterThan(0);
+    });
+  }
+
+  it.each(REFUSED.filter(([title]) => !DIFFERENT.has(title)))('fails %s, with the same words', (_title, object, expected) => {
+    const found = shown(admit([object], minor));
+    const v332 = shown(admit([object], 'v3.32'));
+    expect(found.length).toBeGreaterThan(0);
+    const same = (f: string): boolean => withoutCite(f) === withoutCite(expected) || withoutCite(expected).startsWith(withoutCite(f));
+    // The numeric port rule is worded for ports of any kind before v3.32 (admission-versions.test.ts).
+    if (expected.includes('rules with numeric port or port range')) expect(found.some((f) => f.includes('rules that specify ports must set protocol'))).toBe(true);
+    else expect([found.some(same), found.map(withoutCite)]).toEqual([v332.some(same), v332.map(withoutCite)]);
   });
 });

@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { admit } from '../../lib/calico/admission';
-import { CALICO_RELEASES, type CalicoMinor } from '../../lib/calico/versions';
+import { CALICO_RELEASES, DEFAULT_CALICO, type CalicoMinor } from '../../lib/calico/versions';
 import { CalicoObject, objectKey } from '../../lib/calico/object';
 import { parseSelector, printSelector } from '../../lib/calico/selector';
 import {
@@ -28,7 +28,7 @@ import { withTestEnvironment } from '../support/environment';
 const validators = new Map<CalicoMinor, CrdValidators>();
 
 /** The CRD schemas of a Calico minor's pinned release, loaded once per test file (loading takes about a second). */
-export function calicoCrds(minor: CalicoMinor = 'v3.32'): CrdValidators {
+export function calicoCrds(minor: CalicoMinor = DEFAULT_CALICO): CrdValidators {
   let v = validators.get(minor);
   if (v === undefined) {
     v = loadCrdValidators(join(__dirname, '..', '..', 'crds', `calico-${CALICO_RELEASES[minor].release}`));
@@ -192,7 +192,7 @@ export function compileProblems(
   for (const o of result.objects ?? []) {
     if (keys.has(objectKey(o))) problems.push(`${objectKey(o)} is emitted twice`);
     keys.add(objectKey(o));
-    problems.push(...objectProblems(o, result.spec?.calicoVersion ?? 'v3.32'));
+    problems.push(...objectProblems(o, result.spec?.calicoVersion ?? DEFAULT_CALICO));
   }
   if (options.checkRenderedFiles) problems.push(...fileProblems(result));
   return { result, problems };
