@@ -2,12 +2,11 @@
  * The cdk8s charts, one concern each, built from the constructs generated out of Calico's
  * CRDs (imports/). Each chart takes the ProtectionPlan and emits only its own objects.
  *
- * FelixConfiguration and KubeControllersConfiguration differ between Calico minors, so their
- * charts take the construct of the cluster's minor (imports/calico-v3-30-*, calico-v3-31-*,
- * and the unprefixed v3.32 ones). The other kinds have the same fields in v3.30, v3.31 and
- * v3.32 (test/calico/crds.test.ts compares their schemas), and v3.32's constructs, whose CRDs
- * add enums and limits, write them for every minor; test/dist-schema.test.ts validates each
- * cluster's objects against its own minor's CRDs.
+ * Every object is written by the construct of the cluster's Calico minor (imports/calico-v3-30-*,
+ * calico-v3-31-*, and the unprefixed v3.32 ones): lib/charts/kinds.ts for the kinds whose fields
+ * are the same in every minor, and the FelixConfiguration and KubeControllersConfiguration
+ * charts below for the two that differ. test/dist-schema.test.ts validates each cluster's
+ * objects against its own minor's CRDs.
  */
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
@@ -20,12 +19,10 @@ import {
 import { KubeControllersConfiguration as KubeControllersConfigurationV331 } from '../../imports/calico-v3-31-kubecontrollersconfiguration-projectcalico.org';
 import { FelixConfiguration, FelixConfigurationSpecNatOutgoingExclusions } from '../../imports/felixconfiguration-projectcalico.org';
 import {
-  GlobalNetworkPolicy,
   GlobalNetworkPolicySpecEgressAction,
   GlobalNetworkPolicySpecIngressAction,
   GlobalNetworkPolicySpecTypes,
 } from '../../imports/globalnetworkpolicy-projectcalico.org';
-import { HostEndpoint } from '../../imports/hostendpoint-projectcalico.org';
 import {
   KubeControllersConfiguration,
   KubeControllersConfigurationSpecControllersNodeHostEndpointAutoCreate,
@@ -33,6 +30,7 @@ import {
 import { printSelector } from '../calico/selector';
 import { ProtectionPlan, ServerRole } from '../plan/plan';
 import { HostTrafficPolicy } from './host-traffic-policy';
+import { CALICO_KINDS } from './kinds';
 import { objectMetadata } from './metadata';
 import { AllowedNetworkSet } from './network-set';
 import { ProtectingPolicy } from './protecting-policy';
@@ -53,7 +51,7 @@ export class DefaultHostChart extends Chart {
     super(scope, id, CHART_PROPS);
     const d = props.plan.defaultAllow;
     if (!d) return;
-    new GlobalNetworkPolicy(this, 'DefaultHost', {
+    new CALICO_KINDS[props.plan.calicoVersion].GlobalNetworkPolicy(this, 'DefaultHost', {
       metadata: objectMetadata({ name: d.name, stage: 'policies' }),
       spec: {
         selector: printSelector(d.selector),
@@ -74,6 +72,7 @@ export class HostEndpointsChart extends Chart {
     super(scope, id, CHART_PROPS);
     // Construct ids by position: two interfaces whose names map to one object name must reach
     // the collision check (a positioned finding), not fail inside cdk8s.
+    const { HostEndpoint } = CALICO_KINDS[props.plan.calicoVersion];
     props.plan.hostEndpoints.forEach((h, i) => {
       new HostEndpoint(this, `host-endpoint-${i}`, {
         metadata: objectMetadata({ name: h.name, stage: 'host-endpoints', labels: h.labels }),
@@ -152,7 +151,8 @@ export class AutoHostEndpointsChart extends Chart {
 export class HostTrafficChart extends Chart {
   public constructor(scope: Construct, id: string, props: PlanChartProps) {
     super(scope, id, CHART_PROPS);
-    for (const policy of props.plan.hostTraffic?.policies ?? []) new HostTrafficPolicy(this, policy.name, { policy });
+    const kinds = CALICO_KINDS[props.plan.calicoVersion];
+    for (const policy of props.plan.hostTraffic?.policies ?? []) new HostTrafficPolicy(this, policy.name, { policy, kinds });
   }
 }
 
@@ -160,8 +160,9 @@ export class HostTrafficChart extends Chart {
 export class MetricsPolicyChart extends Chart {
   public constructor(scope: Construct, id: string, props: PlanChartProps & { readonly role: Exclude<ServerRole, 'protected-server'> }) {
     super(scope, id, CHART_PROPS);
+    const kinds = CALICO_KINDS[props.plan.calicoVersion];
     for (const s of props.plan.servers.filter((x) => x.role === props.role)) {
-      new ProtectingPolicy(this, s.id, { policy: s.policy });
+      new ProtectingPolicy(this, s.id, { policy: s.policy, kinds });
     }
   }
 }
@@ -170,8 +171,9 @@ export class MetricsPolicyChart extends Chart {
 export class MetricsAccessChart extends Chart {
   public constructor(scope: Construct, id: string, props: PlanChartProps) {
     super(scope, id, CHART_PROPS);
+    const kinds = CALICO_KINDS[props.plan.calicoVersion];
     for (const set of props.plan.networkSets.filter((s) => s.name === METRICS_NETWORK_SET)) {
-      new AllowedNetworkSet(this, set.name, { set });
+      new AllowedNetworkSet(this, set.name, { set, kinds });
     }
   }
 }
@@ -180,13 +182,14 @@ export class MetricsAccessChart extends Chart {
 export class ProtectedServersChart extends Chart {
   public constructor(scope: Construct, id: string, props: PlanChartProps) {
     super(scope, id, CHART_PROPS);
+    const kinds = CALICO_KINDS[props.plan.calicoVersion];
     for (const s of props.plan.servers.filter((x) => x.role === 'protected-server')) {
-      new ProtectingPolicy(this, s.id, { policy: s.policy });
-      if (s.clientEgressPolicy) new ProtectingPolicy(this, `${s.id}-client-egress`, { policy: s.clientEgressPolicy });
-      if (s.loopbackPolicy) new ProtectingPolicy(this, `${s.id}-loopback`, { policy: s.loopbackPolicy });
+      new ProtectingPolicy(this, s.id, { policy: s.policy, kinds });
+      if (s.clientEgressPolicy) new ProtectingPolicy(this, `${s.id}-client-egress`, { policy: s.clientEgressPolicy, kinds });
+      if (s.loopbackPolicy) new ProtectingPolicy(this, `${s.id}-loopback`, { policy: s.loopbackPolicy, kinds });
     }
     for (const set of props.plan.networkSets.filter((s) => s.name !== METRICS_NETWORK_SET)) {
-      new AllowedNetworkSet(this, set.name, { set });
+      new AllowedNetworkSet(this, set.name, { set, kinds });
     }
   }
 }

@@ -5,8 +5,8 @@
  * @see https://docs.tigera.io/calico/latest/network-policy/hosts/protect-hosts
  */
 import { Construct } from 'constructs';
-import { GlobalNetworkPolicy } from '../../imports/globalnetworkpolicy-projectcalico.org';
 import type { HostRulePlan, HostTrafficPolicyPlan } from '../plan/host-traffic';
+import type { CalicoKinds } from './kinds';
 import { objectMetadata } from './metadata';
 import { globalPolicySpec, type RuleInput } from './rules';
 
@@ -18,6 +18,8 @@ const IPIP_PROTOCOL = 4;
 
 export interface HostTrafficPolicyProps {
   readonly policy: HostTrafficPolicyPlan;
+  /** The constructs of the cluster's Calico minor. */
+  readonly kinds: CalicoKinds;
 }
 
 export class HostTrafficPolicy extends Construct {
@@ -25,7 +27,7 @@ export class HostTrafficPolicy extends Construct {
     super(scope, id);
     const p = props.policy;
     const excluded = [...new Set(p.excluded.map((e) => `${e.protocol} ${e.port} (${e.server})`))];
-    new GlobalNetworkPolicy(this, 'Resource', {
+    new props.kinds.GlobalNetworkPolicy(this, 'Resource', {
       metadata: objectMetadata({
         name: p.name,
         stage: 'policies',

@@ -5,15 +5,17 @@
  * that lets its host-networked clients send to it.
  */
 import { Construct } from 'constructs';
-import { GlobalNetworkPolicy } from '../../imports/globalnetworkpolicy-projectcalico.org';
-import { NetworkPolicy, NetworkPolicySpecTypes } from '../../imports/networkpolicy-projectcalico.org';
+import { NetworkPolicySpecTypes } from '../../imports/networkpolicy-projectcalico.org';
 import { printSelector } from '../calico/selector';
 import { PolicyPlan } from '../plan/plan';
+import type { CalicoKinds } from './kinds';
 import { objectMetadata } from './metadata';
 import { calicoRules, globalPolicySpec, NAMESPACED_INGRESS } from './rules';
 
 export interface ProtectingPolicyProps {
   readonly policy: PolicyPlan;
+  /** The constructs of the cluster's Calico minor. */
+  readonly kinds: CalicoKinds;
 }
 
 export class ProtectingPolicy extends Construct {
@@ -21,14 +23,14 @@ export class ProtectingPolicy extends Construct {
     super(scope, id);
     const p = props.policy;
     if (p.kind === 'GlobalNetworkPolicy') {
-      new GlobalNetworkPolicy(this, 'Resource', {
+      new props.kinds.GlobalNetworkPolicy(this, 'Resource', {
         metadata: objectMetadata({ name: p.name, stage: 'policies' }),
         spec: globalPolicySpec(p, p.ingress, p.egress),
       });
     } else {
       if (p.namespace === undefined) throw new Error(`NetworkPolicy ${p.name} needs a namespace`);
       if (p.egress.length > 0) throw new Error(`NetworkPolicy ${p.name}: egress rules are not planned for namespaced policies`);
-      new NetworkPolicy(this, 'Resource', {
+      new props.kinds.NetworkPolicy(this, 'Resource', {
         metadata: objectMetadata({ name: p.name, namespace: p.namespace, stage: 'policies' }),
         spec: {
           selector: printSelector(p.selector),
