@@ -104,6 +104,27 @@ describe('between Calico minors', () => {
   });
 });
 
+describe('the examples on each Calico minor', () => {
+  it('cover at least two minors', () => {
+    expect(new Set(CLUSTERS.map((c) => compileOk(`clusters/${c}.yaml`).spec.calicoVersion)).size).toBeGreaterThanOrEqual(2);
+  });
+
+  it.each(CLUSTERS)("%s: its FelixConfiguration's failsafe lists are its minor's defaults minus its protected ports", (cluster) => {
+    const { objects, spec } = compileOk(`clusters/${cluster}.yaml`);
+    const felix = objects.find((o) => o.kind === 'FelixConfiguration');
+    const protectedPorts = new Set(spec.protectedServers.map((s) => `${s.protocol}/${s.port}`));
+    const expected = (list: readonly FailsafeEntry[]) => list.filter((e) => !protectedPorts.has(`${e.protocol}/${e.port}`)).map(failsafeKey);
+    const pruned = FAILSAFE_DEFAULTS[spec.calicoVersion].inbound.some((e) => protectedPorts.has(`${e.protocol}/${e.port}`));
+    if (!pruned) {
+      expect(felix?.spec?.['failsafeInboundHostPorts']).toBeUndefined();
+      return;
+    }
+    const lists = felix?.spec as Record<string, FailsafeEntry[]>;
+    expect(lists['failsafeInboundHostPorts']?.map(failsafeKey)).toEqual(expected(FAILSAFE_DEFAULTS[spec.calicoVersion].inbound));
+    expect(lists['failsafeOutboundHostPorts']?.map(failsafeKey)).toEqual(expected(FAILSAFE_DEFAULTS[spec.calicoVersion].outbound));
+  });
+});
+
 describe('an upgrade of Calico before the spec', () => {
   const validators = new Map(CALICO_MINORS.map((m) => [m, loadCrdValidators(path.join(ROOT, 'crds', `calico-${CALICO_RELEASES[m].release}`))]));
   const cases = [...CLUSTERS.map((c) => `clusters/${c}.yaml`), FIXTURE];
