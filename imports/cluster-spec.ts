@@ -92,6 +92,12 @@ export interface ClusterDocument {
        * @default false
        */
       wireguard?: boolean;
+      /**
+       * calico-node's FELIX_DEFAULTENDPOINTTOHOSTACTION, which outranks every FelixConfiguration: what happens to a pod's traffic to its own host after its egress policy. Calico's manifests and the Tigera operator set Accept; only a manifests install can change it.
+       *
+       * @default "Accept"
+       */
+      defaultEndpointToHostAction?: 'Accept' | 'Drop' | 'Return';
       apiServer?: {
         /**
          * The port of the API endpoint nodes use: 6443 for kubeadm, 443 for managed control planes.

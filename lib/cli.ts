@@ -684,7 +684,7 @@ function explainContext(clustersDir: string, cluster: string, io: CliIo, compile
   }
   const nodes = planCluster(spec).autoHostEndpoints?.nodes;
   const { environment, objects: installed } = clusterEnvironment(spec);
-  return { failsafeDefaults: spec.failsafe, environment, installed, calicoVersion: spec.calicoVersion, ...(nodes ? { nodes } : {}) };
+  return { failsafeDefaults: spec.failsafe, environment, installed, calicoVersion: spec.calicoVersion, defaultEndpointToHostAction: spec.environment.defaultEndpointToHostAction, ...(nodes ? { nodes } : {}) };
 }
 
 /** The Calico minor whose release the cluster folder's lock records, if it is one calico-shield models. */

@@ -116,4 +116,25 @@ describe('calico-shield synth and check with deploy/', () => {
       "as Calico v3.32 (the folder's lock names no Calico release calico-shield knows)",
     );
   });
+
+  it("answers with the rules of the lock's minor: equal-order policies in Felix's order for that release", () => {
+    const dir = workspace(['etcd-v3-30.yaml']);
+    synth(dir);
+    fs.rmSync(path.join(dir, 'clusters/etcd-v3-30.yaml'));
+    // Order 10 both: v3.30 applies GlobalNetworkPolicy b first ("default.b" < "monitoring/default.a"), v3.32 NetworkPolicy a.
+    fs.appendFileSync(
+      path.join(dir, 'dist/etcd-v3-30/01-policies/networkpolicies.yaml'),
+      ['',
+        'apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: a, namespace: monitoring}\nspec: {selector: "app == \'prometheus\'", order: 10, ingress: [{action: Allow, protocol: TCP, destination: {ports: [9090]}}]}',
+        'apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: b}\nspec: {selector: "app == \'prometheus\'", order: 10, ingress: [{action: Deny, protocol: TCP, destination: {ports: [9090]}}]}',
+      ].join('\n---\n'),
+    );
+    const query = 'pod default/client{app=client} -> pod monitoring/prometheus{app=prometheus}:9090/TCP';
+    const v330 = runCli(dir, ['explain', '--cluster', 'etcd-v3-30', query]);
+    expect([v330.code, v330.stdout]).toEqual([3, expect.stringContaining('GlobalNetworkPolicy b')]);
+    const lock = path.join(dir, 'dist/etcd-v3-30/calico-shield.lock');
+    fs.writeFileSync(lock, fs.readFileSync(lock, 'utf8').replace('"v3.30.7"', '"v3.32.1"'));
+    const v332 = runCli(dir, ['explain', '--cluster', 'etcd-v3-30', query]);
+    expect([v332.code, v332.stdout]).toEqual([0, expect.stringContaining('NetworkPolicy monitoring/a')]);
+  });
 });

@@ -148,9 +148,22 @@ export const OLDER_LINES: ReadonlyMap<string, readonly [v3_31: number, v3_30: nu
 
 /** Where `cite` is at the cluster's release. */
 function citeAt(cite: Cite, minor: CalicoMinor): string {
-  if (minor === 'v3.32') return `${cite.file}:${cite.line} ${cite.fn}`;
   const older = OLDER_LINES.get(`${cite.file}:${cite.line}`);
-  const line = older?.[minor === 'v3.31' ? 0 : 1];
+  let line: number | undefined;
+  switch (minor) {
+    case 'v3.32':
+      return `${cite.file}:${cite.line} ${cite.fn}`;
+    case 'v3.31':
+      line = older?.[0];
+      break;
+    case 'v3.30':
+      line = older?.[1];
+      break;
+    default: {
+      const unknown: never = minor;
+      throw new Error(`internal error: no validator lines for Calico ${String(unknown)}`);
+    }
+  }
   if (line === undefined) throw new Error(`internal error: no line at ${CALICO_RELEASES[minor].release} for ${cite.file}:${cite.line}`);
   return `${cite.file}:${line} ${older?.[2] ?? cite.fn}`;
 }
@@ -303,7 +316,8 @@ function checkMetadata(c: Checker, o: CalicoObject): void {
   // Before v3.32 a policy of the default tier is stored as `default.<name>` (v3.31.7 and v3.30.7
   // libcalico-go/lib/names/policy.go:132-149 TieredPolicyName), which must fit Kubernetes' 253.
   const maxPolicyName = CALICO_RELEASES[c.minor].maxPolicyName;
-  if ((o.kind === 'GlobalNetworkPolicy' || o.kind === 'NetworkPolicy') && name.length <= MAX_NAME_LENGTH && name.length > maxPolicyName) {
+  // A name with a dot already names its tier and is stored as it is.
+  if ((o.kind === 'GlobalNetworkPolicy' || o.kind === 'NetworkPolicy') && !name.includes('.') && name.length <= MAX_NAME_LENGTH && name.length > maxPolicyName) {
     c.fail('metadata.name', `name is too long by ${name.length - maxPolicyName} bytes once stored as default.${name.slice(0, 8)}…`, 'libcalico-go/lib/names/policy.go:132 TieredPolicyName');
   }
   const namespaced = o.kind === 'NetworkPolicy' || o.kind === 'NetworkSet';
@@ -471,7 +485,7 @@ function checkRule(c: Checker, value: unknown, field: string, direction: 'Ingres
   // validator.go:1330-1367: ports need a protocol that has them (named ports excepted without
   // one). Before v3.32 named ports too: a rule without a protocol has no ports (v3.31.7
   // validator.go:1302-1330, v3.30.7 1267-1295: `rule.Protocol == nil || !SupportsPorts()`).
-  const namedWithoutProtocol = c.minor === 'v3.32';
+  const namedWithoutProtocol = CALICO_RELEASES[c.minor].namedPortsWithoutProtocol;
   for (const side of ['source', 'destination'] as const) {
     for (const key of ['ports', 'notPorts'] as const) {
       const at_ = `${field}.${side}.${key}`;

@@ -46,6 +46,16 @@ export interface CalicoRelease {
   readonly operator: string;
   /** On an operator install, the operator's tier `calico-system` and its policies exist. */
   readonly operatorTier: boolean;
+  /** Felix reads FelixConfigurations that select nodes by `nodeSelector` (v3.32.1 api/pkg/apis/projectcalico/v3/felixconfig.go:169-183, a tech preview). */
+  readonly felixNodeSelector: boolean;
+  /** A rule may name ports without a protocol when they are all named (v3.32.1 validator.go:1330-1367; before, v3.31.7 :1302-1330). */
+  readonly namedPortsWithoutProtocol: boolean;
+  /**
+   * How Felix orders policies of equal `order`: by the name it stores them under
+   * (`default.<name>`, v3.31.7 felix/calc/policy_sorter.go:317-324) or by name/namespace/kind
+   * (v3.32.1 :388-397).
+   */
+  readonly equalOrderTieBreak: 'stored-name' | 'name-namespace-kind';
   /** Characters a policy name in the default tier may have (253, less `default.` where it is stored so). */
   readonly maxPolicyName: number;
 }
@@ -59,6 +69,9 @@ export const CALICO_RELEASES: Readonly<Record<CalicoMinor, CalicoRelease>> = {
     operatorTier: false,
     natOutgoingExclusions: false,
     templateInterfacePattern: false,
+    felixNodeSelector: false,
+    namedPortsWithoutProtocol: false,
+    equalOrderTieBreak: 'stored-name',
     maxPolicyName: 253 - 'default.'.length,
   },
   'v3.31': {
@@ -69,6 +82,9 @@ export const CALICO_RELEASES: Readonly<Record<CalicoMinor, CalicoRelease>> = {
     operatorTier: false,
     natOutgoingExclusions: true,
     templateInterfacePattern: true,
+    felixNodeSelector: false,
+    namedPortsWithoutProtocol: false,
+    equalOrderTieBreak: 'stored-name',
     maxPolicyName: 253 - 'default.'.length,
   },
   'v3.32': {
@@ -79,6 +95,9 @@ export const CALICO_RELEASES: Readonly<Record<CalicoMinor, CalicoRelease>> = {
     operatorTier: true,
     natOutgoingExclusions: true,
     templateInterfacePattern: true,
+    felixNodeSelector: true,
+    namedPortsWithoutProtocol: true,
+    equalOrderTieBreak: 'name-namespace-kind',
     maxPolicyName: 253,
   },
 };

@@ -143,6 +143,11 @@ export class AutoHostEndpointsChart extends Chart {
             },
           },
         });
+        break;
+      default: {
+        const unknown: never = props.plan.calicoVersion;
+        throw new Error(`internal error: no KubeControllersConfiguration construct for Calico ${String(unknown)}`);
+      }
     }
   }
 }
@@ -234,6 +239,11 @@ export class FelixConfigurationChart extends Chart {
           metadata,
           spec: { ...failsafe, ...(nat ? { natOutgoingExclusions: FelixConfigurationSpecNatOutgoingExclusions.IP_POOLS_AND_HOST_I_PS } : {}) },
         });
+        break;
+      default: {
+        const unknown: never = props.plan.calicoVersion;
+        throw new Error(`internal error: no FelixConfiguration construct for Calico ${String(unknown)}`);
+      }
     }
   }
 }

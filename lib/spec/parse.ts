@@ -50,6 +50,7 @@ import {
   MetricsEndpointSpec,
   MetricsSpec,
   NatOutgoingExclusions,
+  EndpointToHostAction,
   NodeSpec,
   ProtectedServerSpec,
   Protocol,
@@ -743,6 +744,7 @@ const CALICO_NAMESPACES: Readonly<Record<InstallFlavour, string>> = { operator: 
 const INSTALL_FLAVOURS: readonly InstallFlavour[] = ['operator', 'manifests'];
 const ENCAPSULATIONS: readonly Encapsulation[] = ['IPIP', 'VXLAN', 'None'];
 const NAT_OUTGOING_EXCLUSIONS: readonly NatOutgoingExclusions[] = ['IPPoolsOnly', 'IPPoolsAndHostIPs'];
+const ENDPOINT_TO_HOST_ACTIONS: readonly EndpointToHostAction[] = ['Accept', 'Drop', 'Return'];
 
 /**
  * `spec.environment`, with the defaults of a kubeadm cluster installed by the Tigera operator:
@@ -758,11 +760,12 @@ function readEnvironment(r: SpecReader, at: Located | undefined, release: Calico
     natOutgoingExclusions: 'IPPoolsOnly',
     encapsulation: 'IPIP',
     wireguard: false,
+    defaultEndpointToHostAction: 'Accept',
     apiServer: { port: 6443 },
     path: 'spec.environment',
   };
   if (!at) return defaults;
-  const m = r.mapping(at, ['install', 'ipPools', 'natOutgoingExclusions', 'encapsulation', 'wireguard', 'apiServer']);
+  const m = r.mapping(at, ['install', 'ipPools', 'natOutgoingExclusions', 'encapsulation', 'wireguard', 'defaultEndpointToHostAction', 'apiServer']);
   if (!m) return defaults;
   const oneOf = <T extends string>(key: string, values: readonly T[], code: string, fallback: T): T => {
     const v = m.get(key);
@@ -782,6 +785,12 @@ function readEnvironment(r: SpecReader, at: Located | undefined, release: Calico
     r.error(exclusionsAt, 'unsupported-field', `Calico ${release.minor} has no natOutgoingExclusions (it came in v3.31): Felix masquerades pod traffic to every address outside the IP pools, node addresses included`, 'remove the field, or set calicoVersion: v3.31 or later once the cluster runs it');
   }
   const natOutgoingExclusions = release.natOutgoingExclusions ? oneOf('natOutgoingExclusions', NAT_OUTGOING_EXCLUSIONS, 'bad-nat-exclusions', defaults.natOutgoingExclusions) : defaults.natOutgoingExclusions;
+  const actionAt = m.get('defaultEndpointToHostAction');
+  const defaultEndpointToHostAction = oneOf('defaultEndpointToHostAction', ENDPOINT_TO_HOST_ACTIONS, 'bad-endpoint-to-host-action', defaults.defaultEndpointToHostAction);
+  if (actionAt && install === 'operator' && defaultEndpointToHostAction !== 'Accept') {
+    // tigera/operator pkg/render/node.go:1470 (v1.42.3; v1.40.15 :1438, v1.38.13 :1430) sets ACCEPT on calico-node, whatever the Installation says.
+    r.error(actionAt, 'operator-endpoint-to-host', `the Tigera operator sets FELIX_DEFAULTENDPOINTTOHOSTACTION=ACCEPT on calico-node and offers no way to change it, so ${defaultEndpointToHostAction} cannot be in force on an operator install`, 'remove the field; close pods\' way to their own host with egress policy instead');
+  }
   const wireguardAt = m.get('wireguard');
   const wireguard = (wireguardAt ? r.boolean(wireguardAt) : undefined) ?? false;
   let ipPools = defaults.ipPools;
@@ -831,7 +840,7 @@ function readEnvironment(r: SpecReader, at: Located | undefined, release: Calico
     }
     apiServer = { port, ...(address !== undefined ? { address } : {}) };
   }
-  return { install, ipPools, natOutgoingExclusions, encapsulation, wireguard, apiServer, path: at.path };
+  return { install, ipPools, natOutgoingExclusions, encapsulation, wireguard, defaultEndpointToHostAction, apiServer, path: at.path };
 }
 
 /**

@@ -198,6 +198,8 @@ export interface IpPoolSpec {
  *
  * @see docs/spec.md#environment
  */
+export type EndpointToHostAction = 'Accept' | 'Drop' | 'Return';
+
 export interface EnvironmentSpec {
   /** @default 'operator' */
   readonly install: InstallFlavour;
@@ -213,6 +215,14 @@ export interface EnvironmentSpec {
   readonly encapsulation: Encapsulation;
   /** @default false */
   readonly wireguard: boolean;
+  /**
+   * calico-node's FELIX_DEFAULTENDPOINTTOHOSTACTION, which outranks every FelixConfiguration:
+   * what happens to a pod's traffic to its own host once its egress policy allowed it. Calico's
+   * manifests and the Tigera operator set Accept; only a manifests install can change it.
+   *
+   * @default 'Accept'
+   */
+  readonly defaultEndpointToHostAction: EndpointToHostAction;
   /** The API endpoint nodes use (kubelet, kube-proxy, Felix), and where Services send pods after DNAT. */
   readonly apiServer: ApiServerSpec;
   readonly path: string;

@@ -289,7 +289,7 @@ function bracket(ip: string, role: 'source' | 'destination'): string {
  * (IP pools and NAT, encapsulation) with the objects its installer adds (the operator's tier),
  * and its Calico minor.
  */
-export interface ExplainContext extends Partial<Pick<ModelContext, 'failsafeDefaults' | 'nodes' | 'environment' | 'calicoVersion'>> {
+export interface ExplainContext extends Partial<Pick<ModelContext, 'failsafeDefaults' | 'nodes' | 'environment' | 'calicoVersion' | 'defaultEndpointToHostAction'>> {
   /** Objects the cluster has besides dist/'s, evaluated with them. @default - none */
   readonly installed?: readonly CalicoObject[];
 }
@@ -303,7 +303,7 @@ export function explain(objects: readonly CalicoObject[], text: string, context:
   const parsed = parseQuery(text);
   if (!parsed.ok) return parsed;
   const { installed = [], ...modelContext } = context;
-  return explainQuery(buildModel([...installed, ...objects], { failsafeDefaults: FAILSAFE_DEFAULTS[DEFAULT_CALICO], ...modelContext }), parsed.query);
+  return explainQuery(buildModel([...installed, ...objects], { failsafeDefaults: FAILSAFE_DEFAULTS[context.calicoVersion ?? DEFAULT_CALICO], ...modelContext }), parsed.query);
 }
 
 /** Evaluates a parsed query on a model; fails when it names a host whose address the objects do not give. */

@@ -66,7 +66,7 @@ export function verifyCluster(plan: ProtectionPlan, objects: readonly CalicoObje
   // wherever the emitted objects do not set them; the installer's own objects decide too.
   const { environment, objects: modelled } = clusterEnvironment(plan.spec);
   const { installed = modelled, explainFrom, ...modelContext } = context;
-  const model = buildModel([...installed, ...objects], { failsafeDefaults: plan.spec.failsafe, environment, calicoVersion: plan.spec.calicoVersion, ...modelContext });
+  const model = buildModel([...installed, ...objects], { failsafeDefaults: plan.spec.failsafe, environment, calicoVersion: plan.spec.calicoVersion, defaultEndpointToHostAction: plan.spec.environment.defaultEndpointToHostAction, ...modelContext });
   const access = computeAccess(plan, model);
   const rails = new GuardRails(plan, model, access, new Set(objects.map(objectKey)), explainFrom);
   return { findings: sortFindings(rails.check()), access };
@@ -415,8 +415,8 @@ class GuardRails {
       first.server.path,
       `with DefaultEndpointToHostAction ${action} (${configuredBy}), any pod reaches the host-networked servers of its own node whatever their policy: ${open.map((o) => serverPort(o.server)).join(', ')} (Calico polices traffic from a pod to its own host with the pod's egress policy, not with host endpoint policy)`,
       this.plan.spec.environment.install === 'manifests'
-        ? "to close it, set FELIX_DEFAULTENDPOINTTOHOSTACTION to DROP in calico-node's environment (Calico's manifests set ACCEPT there, and an environment variable outranks FelixConfiguration, so defaultEndpointToHostAction in a FelixConfiguration has no effect) and allow the pod-to-host traffic pods need with egress policy; or deny these ports to pods with egress policy (see https://docs.tigera.io/calico/latest/reference/resources/felixconfig)"
-        : "to close it, deny these ports to pods with egress policy (a GlobalNetworkPolicy selecting the workloads): the Tigera operator sets FELIX_DEFAULTENDPOINTTOHOSTACTION=ACCEPT in calico-node's environment, which outranks FelixConfiguration, so defaultEndpointToHostAction in a FelixConfiguration has no effect (see https://docs.tigera.io/calico/latest/reference/resources/felixconfig)",
+        ? "to close it, deny these ports to the nodes' addresses in the pods' egress policy, in a policy that ends with a Pass rule so that the pods' other egress is decided as before; or set FELIX_DEFAULTENDPOINTTOHOSTACTION=DROP in calico-node's environment and spec.environment.defaultEndpointToHostAction: Drop, which drops every connection from a pod to its own host after its egress policy (felix/rules/static.go:455-468). A FelixConfiguration's defaultEndpointToHostAction has no effect: the environment variable outranks it"
+        : "to close it, deny these ports to the nodes' addresses in the pods' egress policy, in a policy that ends with a Pass rule so that the pods' other egress is decided as before: the Tigera operator sets FELIX_DEFAULTENDPOINTTOHOSTACTION=ACCEPT on calico-node, which no FelixConfiguration overrides"
     );
   }
 

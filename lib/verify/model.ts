@@ -31,7 +31,7 @@
  */
 
 import type { FailsafeDefaults, FailsafeEntry } from '../calico/felix';
-import { DEFAULT_CALICO, type CalicoMinor } from '../calico/versions';
+import { CALICO_RELEASES, DEFAULT_CALICO, type CalicoMinor } from '../calico/versions';
 import { cidrContains, parseCidr, parseIp, type ParsedCidr, type ParsedIp } from '../calico/net';
 import { NAMESPACE_LABEL, type CalicoObject } from '../calico/object';
 import { CREATED_BY_LABEL, KUBE_CONTROLLERS } from '../calico/presets';
@@ -997,7 +997,7 @@ function readKubeControllersConfiguration(o: CalicoObject, r: SpecReader, nodes:
 }
 
 function policySortKey(name: string, namespace: string | undefined, kind: string, tier: string, calicoVersion: CalicoMinor): string {
-  if (calicoVersion === 'v3.32') return `${name}/${namespace ?? ''}/${kind}`;
+  if (CALICO_RELEASES[calicoVersion].equalOrderTieBreak === 'name-namespace-kind') return `${name}/${namespace ?? ''}/${kind}`;
   // TieredPolicyName: a name with a dot already carries its tier; one without is the default tier's.
   const stored = name.includes('.') ? name : `${tier}.${name}`;
   return namespace === undefined ? stored : `${namespace}/${stored}`;
@@ -1082,7 +1082,15 @@ export function buildModel(objects: readonly CalicoObject[], context: ModelConte
       }
       case 'FelixConfiguration': {
         if (o.metadata.name !== 'default' && !o.metadata.name.startsWith('node.')) {
-          r.warn('metadata.name', 'only FelixConfigurations named default or node.<node> configure Felix: the object is left out');
+          // v3.32 reads FelixConfigurations that select nodes (a tech preview, v3.32.1
+          // api/pkg/apis/projectcalico/v3/felixconfig.go:169-183); before, Felix reads only these
+          // two names (v3.31.7 libcalico-go/lib/backend/syncersv1/updateprocessors/configurationprocessor.go:336-352).
+          r.warn(
+            'metadata.name',
+            o.spec?.['nodeSelector'] !== undefined && CALICO_RELEASES[context.calicoVersion ?? DEFAULT_CALICO].felixNodeSelector
+              ? 'FelixConfigurations that select nodes by nodeSelector (a Calico v3.32 tech preview) are not modelled: the object is left out, and the nodes it selects may have other failsafe ports than the verdicts assume'
+              : 'only FelixConfigurations named default or node.<node> configure Felix: the object is left out',
+          );
           break;
         }
         const config = readFelixConfiguration(o, r);
@@ -1090,7 +1098,7 @@ export function buildModel(objects: readonly CalicoObject[], context: ModelConte
         if (config.defaultEndpointToHostAction !== undefined && config.defaultEndpointToHostAction !== action) {
           r.warn(
             'spec.defaultEndpointToHostAction',
-            `${config.defaultEndpointToHostAction} has no effect: calico-node's environment variable FELIX_DEFAULTENDPOINTTOHOSTACTION=${action.toUpperCase()}, which Calico's manifests and the Tigera operator set, outranks every FelixConfiguration`,
+            `${config.defaultEndpointToHostAction} has no effect: calico-node's environment variable FELIX_DEFAULTENDPOINTTOHOSTACTION=${action.toUpperCase()} outranks every FelixConfiguration`,
           );
         }
         if (!r.failed) felixConfigs.set(o.metadata.name, config);

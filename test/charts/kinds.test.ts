@@ -2,23 +2,42 @@
  * Each object is written by the construct generated from its own Calico minor's CRD
  * (lib/charts/kinds.ts, and the FelixConfiguration and KubeControllersConfiguration charts).
  */
-import { ApiObject } from 'cdk8s';
+import { ApiObject, App, Chart } from 'cdk8s';
 import { FelixConfiguration as FelixConfigurationV330 } from '../../imports/calico-v3-30-felixconfiguration-projectcalico.org';
 import { GlobalNetworkPolicy as GlobalNetworkPolicyV330, GlobalNetworkPolicyProps as GlobalNetworkPolicyPropsV330 } from '../../imports/calico-v3-30-globalnetworkpolicy-projectcalico.org';
-import { GlobalNetworkSetProps as GlobalNetworkSetPropsV330 } from '../../imports/calico-v3-30-globalnetworkset-projectcalico.org';
+import { GlobalNetworkSet as GlobalNetworkSetV330, GlobalNetworkSetProps as GlobalNetworkSetPropsV330 } from '../../imports/calico-v3-30-globalnetworkset-projectcalico.org';
 import { HostEndpoint as HostEndpointV330, HostEndpointProps as HostEndpointPropsV330 } from '../../imports/calico-v3-30-hostendpoint-projectcalico.org';
-import { NetworkPolicyProps as NetworkPolicyPropsV330 } from '../../imports/calico-v3-30-networkpolicy-projectcalico.org';
+import { KubeControllersConfiguration as KubeControllersConfigurationV330 } from '../../imports/calico-v3-30-kubecontrollersconfiguration-projectcalico.org';
+import { NetworkPolicy as NetworkPolicyV330, NetworkPolicyProps as NetworkPolicyPropsV330 } from '../../imports/calico-v3-30-networkpolicy-projectcalico.org';
 import { FelixConfiguration as FelixConfigurationV331 } from '../../imports/calico-v3-31-felixconfiguration-projectcalico.org';
 import { GlobalNetworkPolicy as GlobalNetworkPolicyV331, GlobalNetworkPolicyProps as GlobalNetworkPolicyPropsV331 } from '../../imports/calico-v3-31-globalnetworkpolicy-projectcalico.org';
-import { GlobalNetworkSetProps as GlobalNetworkSetPropsV331 } from '../../imports/calico-v3-31-globalnetworkset-projectcalico.org';
+import { GlobalNetworkSet as GlobalNetworkSetV331, GlobalNetworkSetProps as GlobalNetworkSetPropsV331 } from '../../imports/calico-v3-31-globalnetworkset-projectcalico.org';
 import { HostEndpoint as HostEndpointV331, HostEndpointProps as HostEndpointPropsV331 } from '../../imports/calico-v3-31-hostendpoint-projectcalico.org';
-import { NetworkPolicyProps as NetworkPolicyPropsV331 } from '../../imports/calico-v3-31-networkpolicy-projectcalico.org';
+import { KubeControllersConfiguration as KubeControllersConfigurationV331 } from '../../imports/calico-v3-31-kubecontrollersconfiguration-projectcalico.org';
+import { NetworkPolicy as NetworkPolicyV331, NetworkPolicyProps as NetworkPolicyPropsV331 } from '../../imports/calico-v3-31-networkpolicy-projectcalico.org';
 import { FelixConfiguration } from '../../imports/felixconfiguration-projectcalico.org';
-import { GlobalNetworkPolicy, GlobalNetworkPolicyProps } from '../../imports/globalnetworkpolicy-projectcalico.org';
-import { GlobalNetworkSetProps } from '../../imports/globalnetworkset-projectcalico.org';
+import {
+  GlobalNetworkPolicy,
+  GlobalNetworkPolicyProps,
+  GlobalNetworkPolicySpecEgressAction,
+  GlobalNetworkPolicySpecEgressProtocol,
+  GlobalNetworkPolicySpecIngressAction,
+  GlobalNetworkPolicySpecIngressDestinationPorts,
+  GlobalNetworkPolicySpecIngressProtocol,
+  GlobalNetworkPolicySpecTypes,
+} from '../../imports/globalnetworkpolicy-projectcalico.org';
+import { GlobalNetworkSet, GlobalNetworkSetProps } from '../../imports/globalnetworkset-projectcalico.org';
 import { HostEndpoint, HostEndpointProps } from '../../imports/hostendpoint-projectcalico.org';
-import { NetworkPolicyProps } from '../../imports/networkpolicy-projectcalico.org';
-import { type CalicoMinor } from '../../lib/calico/versions';
+import { KubeControllersConfiguration } from '../../imports/kubecontrollersconfiguration-projectcalico.org';
+import {
+  NetworkPolicy,
+  NetworkPolicyProps,
+  NetworkPolicySpecIngressAction,
+  NetworkPolicySpecIngressDestinationPorts,
+  NetworkPolicySpecIngressProtocol,
+  NetworkPolicySpecTypes,
+} from '../../imports/networkpolicy-projectcalico.org';
+import { CALICO_MINORS, type CalicoMinor } from '../../lib/calico/versions';
 import { buildCharts } from '../../lib/charts/charts';
 import { planCluster } from '../../lib/plan/plan';
 import { parseClusterSpec } from '../../lib/spec/parse';
@@ -39,41 +58,59 @@ const toV330 = {
   globalNetworkSet: (p: GlobalNetworkSetProps): GlobalNetworkSetPropsV330 => p,
 };
 
-/** clusters/etcd-v3-30.yaml (host endpoints, both policy kinds, network sets, FelixConfiguration) for `minor`. */
-function chartsFor(minor: CalicoMinor): ApiObject[] {
-  const text = readSpec('clusters/etcd-v3-30.yaml').replace('calicoVersion: v3.30', `calicoVersion: ${minor}`);
+/** clusters/etcd-v3-30.yaml (host endpoints, both policy kinds, network sets, FelixConfiguration) for `minor`; `auto`: in hostEndpoints mode auto. */
+function chartsFor(minor: CalicoMinor, auto = false): ApiObject[] {
+  const base = readSpec('clusters/etcd-v3-30.yaml').replace('calicoVersion: v3.30', `calicoVersion: ${minor}`);
+  const text = auto ? base.replace('  nodes:\n', '  hostEndpoints: {mode: auto}\n  nodes:\n').replace(/\{name: eth0, /g, '{name: "*", ') : base;
   const { spec } = parseClusterSpec('clusters/etcd-v3-30.yaml', 'etcd-v3-30', Buffer.from(text));
   if (!spec) throw new Error('etcd-v3-30 does not parse');
   return buildCharts(planCluster(spec)).flatMap((c) => c.node.findAll().filter((n): n is ApiObject => n instanceof ApiObject));
 }
 
 describe('the constructs of each Calico minor', () => {
-  it('take the props the charts build, typed by v3.32, unchanged', () => {
-    const hep: HostEndpointProps = { metadata: { name: 'n.eth0' }, spec: { node: 'n', interfaceName: 'eth0', expectedIPs: ['10.0.0.1'] } };
-    expect(toV331.hostEndpoint(hep)).toBe(hep);
-    expect(toV330.hostEndpoint(hep)).toBe(hep);
-    for (const convert of [toV331, toV330]) {
-      expect(Object.keys(convert).sort()).toEqual(['globalNetworkPolicy', 'globalNetworkSet', 'hostEndpoint', 'networkPolicy']);
-    }
+  // Props typed by v3.32's constructs, rendered by each minor's: the same objects.
+  it.each(['v3.30', 'v3.31'] as const)('of Calico %s render props typed by v3.32 as v3.32 does', (minor) => {
+    const convert = minor === 'v3.30' ? toV330 : toV331;
+    const classes = minor === 'v3.30'
+      ? { hep: HostEndpointV330, gnp: GlobalNetworkPolicyV330, np: NetworkPolicyV330, gns: GlobalNetworkSetV330 }
+      : { hep: HostEndpointV331, gnp: GlobalNetworkPolicyV331, np: NetworkPolicyV331, gns: GlobalNetworkSetV331 };
+    const chart = (): Chart => new Chart(new App(), 'c');
+    const hep: HostEndpointProps = { metadata: { name: 'n.eth0', labels: { a: 'b' } }, spec: { node: 'n', interfaceName: 'eth0', expectedIPs: ['10.0.0.1', 'fd00::1'] } };
+    const gnp: GlobalNetworkPolicyProps = {
+      metadata: { name: 'p' },
+      spec: {
+        selector: "a == 'b'",
+        order: 500,
+        types: [GlobalNetworkPolicySpecTypes.INGRESS, GlobalNetworkPolicySpecTypes.EGRESS],
+        ingress: [{ action: GlobalNetworkPolicySpecIngressAction.ALLOW, protocol: GlobalNetworkPolicySpecIngressProtocol.fromString('TCP'), source: { selector: "c == 'd'", nets: ['10.0.0.0/8'] }, destination: { ports: [GlobalNetworkPolicySpecIngressDestinationPorts.fromNumber(2379)] } }],
+        egress: [{ action: GlobalNetworkPolicySpecEgressAction.DENY, protocol: GlobalNetworkPolicySpecEgressProtocol.fromNumber(4), destination: { notNets: ['192.0.2.0/24'] } }],
+        applyOnForward: true,
+      },
+    };
+    const np: NetworkPolicyProps = { metadata: { name: 'p', namespace: 'kube-system' }, spec: { selector: "k8s-app == 'x'", order: 10, types: [NetworkPolicySpecTypes.INGRESS], ingress: [{ action: NetworkPolicySpecIngressAction.ALLOW, protocol: NetworkPolicySpecIngressProtocol.fromString('TCP'), destination: { ports: [NetworkPolicySpecIngressDestinationPorts.fromNumber(9094)] } }] } };
+    const gns: GlobalNetworkSetProps = { metadata: { name: 's', labels: { a: 'b' } }, spec: { nets: ['10.0.0.0/8'] } };
+    expect(new classes.hep(chart(), 'o', convert.hostEndpoint(hep)).toJson()).toEqual(new HostEndpoint(chart(), 'o', hep).toJson());
+    expect(new classes.gnp(chart(), 'o', convert.globalNetworkPolicy(gnp)).toJson()).toEqual(new GlobalNetworkPolicy(chart(), 'o', gnp).toJson());
+    expect(new classes.np(chart(), 'o', convert.networkPolicy(np)).toJson()).toEqual(new NetworkPolicy(chart(), 'o', np).toJson());
+    expect(new classes.gns(chart(), 'o', convert.globalNetworkSet(gns)).toJson()).toEqual(new GlobalNetworkSet(chart(), 'o', gns).toJson());
   });
 
-  it.each([
-    ['v3.30', HostEndpointV330, GlobalNetworkPolicyV330, FelixConfigurationV330],
-    ['v3.31', HostEndpointV331, GlobalNetworkPolicyV331, FelixConfigurationV331],
-    ['v3.32', HostEndpoint, GlobalNetworkPolicy, FelixConfiguration],
-  ] as const)('write a cluster on Calico %s, one construct class per kind', (minor, hepClass, gnpClass, felixClass) => {
-    const objects = chartsFor(minor);
-    const of = (kind: string) => objects.filter((o) => o.kind === kind);
-    expect(of('HostEndpoint').length).toBeGreaterThan(0);
-    // By constructor: cdk8s's ApiObject answers instanceof for any API object (Symbol.hasInstance).
-    expect(of('HostEndpoint').every((o) => o.constructor === hepClass)).toBe(true);
-    expect(of('GlobalNetworkPolicy').length).toBeGreaterThan(0);
-    expect(of('GlobalNetworkPolicy').every((o) => o.constructor === gnpClass)).toBe(true);
-    expect(of('FelixConfiguration').map((o) => o.constructor === felixClass)).toEqual([true]);
-    // None of another minor's constructs.
-    const classes = [HostEndpointV330, HostEndpointV331, HostEndpoint, GlobalNetworkPolicyV330, GlobalNetworkPolicyV331, GlobalNetworkPolicy];
-    const others = classes.filter((c) => c !== hepClass && c !== gnpClass);
-    expect(objects.filter((o) => others.includes(o.constructor as (typeof others)[number])).length).toBe(0);
+  const CLASSES = {
+    'v3.30': { HostEndpoint: HostEndpointV330, GlobalNetworkPolicy: GlobalNetworkPolicyV330, NetworkPolicy: NetworkPolicyV330, GlobalNetworkSet: GlobalNetworkSetV330, FelixConfiguration: FelixConfigurationV330, KubeControllersConfiguration: KubeControllersConfigurationV330 },
+    'v3.31': { HostEndpoint: HostEndpointV331, GlobalNetworkPolicy: GlobalNetworkPolicyV331, NetworkPolicy: NetworkPolicyV331, GlobalNetworkSet: GlobalNetworkSetV331, FelixConfiguration: FelixConfigurationV331, KubeControllersConfiguration: KubeControllersConfigurationV331 },
+    'v3.32': { HostEndpoint, GlobalNetworkPolicy, NetworkPolicy, GlobalNetworkSet, FelixConfiguration, KubeControllersConfiguration },
+  } as const;
+
+  it.each(CALICO_MINORS)('write a cluster on Calico %s with its own construct for every kind', (minor) => {
+    // Static mode (host endpoints, both policy kinds, network sets, FelixConfiguration), then auto mode (KubeControllersConfiguration).
+    const objects = [...chartsFor(minor), ...chartsFor(minor, true)];
+    const kinds = Object.keys(CLASSES[minor]) as (keyof (typeof CLASSES)[CalicoMinor])[];
+    for (const kind of kinds) {
+      const of = objects.filter((o) => o.kind === kind);
+      expect([kind, of.length > 0]).toEqual([kind, true]);
+      // By constructor: cdk8s's ApiObject answers instanceof for any API object (Symbol.hasInstance).
+      expect([kind, of.filter((o) => o.constructor !== CLASSES[minor][kind]).length]).toEqual([kind, 0]);
+    }
   });
 
   it('render the same objects in every minor for a cluster that uses no field a minor lacks', () => {

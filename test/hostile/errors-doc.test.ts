@@ -121,6 +121,13 @@ const CASES: readonly Case[] = [
   { mistake: 'Unknown field (a typo)', shown: '  calicoNamespaces: kube-system', source: insert(6, '  calicoNamespaces: kube-system'), code: 'unknown-field' },
   { mistake: 'Wrong apiVersion', shown: 'apiVersion: calico-shield/v1', source: replace(1, 'apiVersion: calico-shield/v1'), code: 'unsupported-version' },
   { mistake: 'Wrong kind', shown: 'kind: Clusters', source: replace(2, 'kind: Clusters'), code: 'wrong-kind' },
+  {
+    mistake: 'An endpoint-to-host action the Tigera operator does not let calico-node have',
+    shown: '  environment: {install: operator, defaultEndpointToHostAction: Drop}',
+    source: replace(26, '  environment: {install: operator, defaultEndpointToHostAction: Drop}'),
+    code: 'operator-endpoint-to-host',
+  },
+  { mistake: 'An unknown endpoint-to-host action', shown: '  environment: {…, defaultEndpointToHostAction: drop}', source: replace(26, '  environment: {install: manifests, ipPools: [{cidr: 192.168.0.0/16, natOutgoing: false}], encapsulation: None, defaultEndpointToHostAction: drop}'), code: 'bad-endpoint-to-host-action' },
   { mistake: 'A Calico version calico-shield does not model', shown: '  calicoVersion: v3.29', source: insert(5, '  calicoVersion: v3.29'), code: 'unsupported-calico' },
   { mistake: 'A Calico patch release instead of its minor', shown: '  calicoVersion: v3.31.7', source: insert(5, '  calicoVersion: v3.31.7'), code: 'unsupported-calico' },
   {

@@ -144,6 +144,27 @@ describe('explain on compiled objects', () => {
   });
 });
 
+describe('explain per Calico minor', () => {
+  // Two policies of order 10 select the Prometheus pod: Felix applies the NetworkPolicy "a" first
+  // in v3.32 (name/namespace/kind) and the GlobalNetworkPolicy "b" first before (the stored names
+  // "default.b" < "monitoring/default.a"): felix/calc/policy_sorter.go, v3.32.1:388-397, v3.31.7:317-324.
+  const objects = [
+    { apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: { name: 'a', namespace: 'monitoring' }, spec: { selector: "app == 'prometheus'", order: 10, ingress: [{ action: 'Allow', protocol: 'TCP', destination: { ports: [9090] } }] } },
+    { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'b' }, spec: { selector: "app == 'prometheus'", order: 10, ingress: [{ action: 'Deny', protocol: 'TCP', destination: { ports: [9090] } }] } },
+  ];
+  const query = 'pod default/client{app=client} -> pod monitoring/prometheus{app=prometheus}:9090/TCP';
+
+  it.each([
+    ['v3.32', true],
+    ['v3.31', false],
+    ['v3.30', false],
+  ] as const)('answers for Calico %s as its Felix orders equal policies: allowed %s', (calicoVersion, allowed) => {
+    const result = explain(objects, query, { calicoVersion });
+    if (!result.ok) throw new Error(result.error.message);
+    expect(result.explanation.verdict.allowed).toBe(allowed);
+  });
+});
+
 describe('calico-shield explain', () => {
   let work: string;
   const cli = (...argv: string[]) => runCli(work, argv);

@@ -7,6 +7,8 @@ import type { CalicoObject } from '../../lib/calico/object';
 import { sortFindings, type Finding } from '../../lib/spec/errors';
 import { verifyCluster } from '../../lib/verify/guard-rails';
 import { compileOk, compileText } from '../support/compile';
+import { readSpec } from '../support/paths';
+import { compileCluster } from '../../lib/pipeline';
 
 const verify = (file: string, extra: readonly CalicoObject[] = []) => {
   const r = compileOk(file);
@@ -149,7 +151,7 @@ describe('pod-to-own-host', () => {
     expect(warnings[0]?.message).toBe(
       "with DefaultEndpointToHostAction Accept (calico-node's FELIX_DEFAULTENDPOINTTOHOSTACTION, set by the installer), any pod reaches the host-networked servers of its own node whatever their policy: TCP 2379 (etcd), TCP 9091 (calico-node metrics), TCP 9093 (Typha metrics) (Calico polices traffic from a pod to its own host with the pod's egress policy, not with host endpoint policy)",
     );
-    expect(warnings[0]?.hint).toContain('https://docs.tigera.io/calico/latest/reference/resources/felixconfig');
+    expect(warnings[0]?.hint).toContain('(felix/rules/static.go:455-468)');
   });
 
   // calico-node's FELIX_DEFAULTENDPOINTTOHOSTACTION=ACCEPT, set by Calico's manifests and the
@@ -159,16 +161,30 @@ describe('pod-to-own-host', () => {
     const r = verify('clusters/example.yaml', [felix({ defaultEndpointToHostAction: action })]);
     expect(byCode(r.findings, 'pod-to-own-host')[0]?.message).toMatch(/^with DefaultEndpointToHostAction Accept \(calico-node's FELIX_DEFAULTENDPOINTTOHOSTACTION, set by the installer\), any pod/);
     expect(byCode(r.findings, 'not-modelled').map((f) => f.message)).toContain(
-      `the emitted FelixConfiguration default spec.defaultEndpointToHostAction: ${action} has no effect: calico-node's environment variable FELIX_DEFAULTENDPOINTTOHOSTACTION=ACCEPT, which Calico's manifests and the Tigera operator set, outranks every FelixConfiguration`,
+      `the emitted FelixConfiguration default spec.defaultEndpointToHostAction: ${action} has no effect: calico-node's environment variable FELIX_DEFAULTENDPOINTTOHOSTACTION=ACCEPT outranks every FelixConfiguration`,
     );
   });
 
   it('can tell a manifests install to set DROP in calico-node\'s environment, and an operator install to use egress policy', () => {
     const manifests = byCode(verify('clusters/example.yaml').findings, 'pod-to-own-host')[0];
-    expect(manifests?.hint).toMatch(/^to close it, set FELIX_DEFAULTENDPOINTTOHOSTACTION to DROP in calico-node's environment/);
+    expect(manifests?.hint).toMatch(/^to close it, deny these ports to the nodes' addresses in the pods' egress policy, in a policy that ends with a Pass rule.*; or set FELIX_DEFAULTENDPOINTTOHOSTACTION=DROP in calico-node's environment and spec\.environment\.defaultEndpointToHostAction: Drop, which drops every connection from a pod to its own host/);
     const operator = byCode(compileOk('test/fixtures/clusters/env-operator-none.yaml').warnings ?? [], 'pod-to-own-host')[0];
-    expect(operator?.hint).toMatch(/^to close it, deny these ports to pods with egress policy/);
+    expect(operator?.hint).toMatch(/^to close it, deny these ports to the nodes' addresses in the pods' egress policy, in a policy that ends with a Pass rule/);
+    expect(operator?.hint).not.toContain('DROP');
     for (const f of [manifests, operator]) expect(f?.hint).not.toMatch(/set defaultEndpointToHostAction: Drop in the FelixConfiguration/);
+  });
+
+  it("fails to warn when a manifests install runs calico-node with DROP and the spec says so, and refuses that on an operator install", () => {
+    const text = (install: string) =>
+      readSpec('clusters/example.yaml').replace('    install: manifests\n', `    install: ${install}\n    defaultEndpointToHostAction: Drop\n`);
+    const manifests = compileCluster({ file: 'clusters/example.yaml', name: 'example', bytes: Buffer.from(text('manifests')) });
+    expect(manifests.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    expect(byCode(manifests.warnings ?? [], 'pod-to-own-host')).toEqual([]);
+    const cell = manifests.access?.servers.find((s) => s.server.id === 'calico-node-metrics')?.cells.find((c) => c.client === 'pod-same-node');
+    expect(cell?.probes.some((p) => p.decidedBy.kind === 'endpoint-to-host-action' && p.decidedBy.action === 'Drop' && !p.allowed)).toBe(true);
+    const operator = compileCluster({ file: 'clusters/example.yaml', name: 'example', bytes: Buffer.from(text('operator')) });
+    expect(operator.findings.map((f) => [f.code, f.field])).toContainEqual(['operator-endpoint-to-host', 'spec.environment.defaultEndpointToHostAction']);
+    expect(operator.files).toBeUndefined();
   });
 
   it('fails to warn when no server runs host-networked', () => {

@@ -179,7 +179,7 @@ describe('host endpoint resolution and Felix settings', () => {
       expect.objectContaining({
         severity: 'warning',
         path: 'spec.defaultEndpointToHostAction',
-        message: "Drop has no effect: calico-node's environment variable FELIX_DEFAULTENDPOINTTOHOSTACTION=ACCEPT, which Calico's manifests and the Tigera operator set, outranks every FelixConfiguration",
+        message: "Drop has no effect: calico-node's environment variable FELIX_DEFAULTENDPOINTTOHOSTACTION=ACCEPT outranks every FelixConfiguration",
       }),
     ]);
     expect(buildModel([felixConfiguration('default', { defaultEndpointToHostAction: 'Accept' })], context).issues).toEqual([]);
