@@ -117,6 +117,15 @@ describe('calico-shield synth and check with deploy/', () => {
     );
   });
 
+  it("answers with calico-node's DefaultEndpointToHostAction as the spec gives it", () => {
+    const dir = workspace(['etcd-v3-30.yaml']);
+    const spec = path.join(dir, 'clusters/etcd-v3-30.yaml');
+    fs.writeFileSync(spec, fs.readFileSync(spec, 'utf8').replace('    install: manifests\n', '    install: manifests\n    defaultEndpointToHostAction: Drop\n'));
+    synth(dir);
+    const r = runCli(dir, ['explain', '--cluster', 'etcd-v3-30', 'pod default/x on cp-1 -> host cp-1:2379/TCP']);
+    expect([r.code, r.stdout]).toEqual([3, expect.stringContaining("DefaultEndpointToHostAction Drop (calico-node's FELIX_DEFAULTENDPOINTTOHOSTACTION, as spec.environment says)")]);
+  });
+
   it("answers with the rules of the lock's minor: equal-order policies in Felix's order for that release", () => {
     const dir = workspace(['etcd-v3-30.yaml']);
     synth(dir);

@@ -7,6 +7,9 @@ import type { CalicoMinor } from './versions';
 
 export type FailsafeProtocol = 'TCP' | 'UDP';
 
+/** What Felix does with a pod's traffic to its own host once the pod's egress policy allowed it (DefaultEndpointToHostAction). */
+export type EndpointToHostAction = 'Accept' | 'Drop' | 'Return';
+
 export interface FailsafeEntry {
   readonly protocol: FailsafeProtocol;
   readonly port: number;

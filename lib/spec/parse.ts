@@ -5,7 +5,7 @@
  * what reaches the plan is safe to turn into names, labels and selectors.
  */
 import { isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
-import { FAILSAFE_DEFAULTS, METRICS_PORTS } from '../calico/felix';
+import { FAILSAFE_DEFAULTS, METRICS_PORTS, type EndpointToHostAction } from '../calico/felix';
 import { CALICO_MINORS, CALICO_RELEASES, DEFAULT_CALICO, isCalicoMinor, type CalicoMinor, type CalicoRelease } from '../calico/versions';
 import { goRegexpProblem } from '../calico/admission';
 import { cidrsOverlap, compareCidrs, compareIps, parseCidr, parseIp, type ParsedCidr, type ParsedIp } from '../calico/net';
@@ -50,7 +50,6 @@ import {
   MetricsEndpointSpec,
   MetricsSpec,
   NatOutgoingExclusions,
-  EndpointToHostAction,
   NodeSpec,
   ProtectedServerSpec,
   Protocol,
@@ -760,7 +759,6 @@ function readEnvironment(r: SpecReader, at: Located | undefined, release: Calico
     natOutgoingExclusions: 'IPPoolsOnly',
     encapsulation: 'IPIP',
     wireguard: false,
-    defaultEndpointToHostAction: 'Accept',
     apiServer: { port: 6443 },
     path: 'spec.environment',
   };
@@ -786,10 +784,19 @@ function readEnvironment(r: SpecReader, at: Located | undefined, release: Calico
   }
   const natOutgoingExclusions = release.natOutgoingExclusions ? oneOf('natOutgoingExclusions', NAT_OUTGOING_EXCLUSIONS, 'bad-nat-exclusions', defaults.natOutgoingExclusions) : defaults.natOutgoingExclusions;
   const actionAt = m.get('defaultEndpointToHostAction');
-  const defaultEndpointToHostAction = oneOf('defaultEndpointToHostAction', ENDPOINT_TO_HOST_ACTIONS, 'bad-endpoint-to-host-action', defaults.defaultEndpointToHostAction);
-  if (actionAt && install === 'operator' && defaultEndpointToHostAction !== 'Accept') {
-    // tigera/operator pkg/render/node.go:1470 (v1.42.3; v1.40.15 :1438, v1.38.13 :1430) sets ACCEPT on calico-node, whatever the Installation says.
-    r.error(actionAt, 'operator-endpoint-to-host', `the Tigera operator sets FELIX_DEFAULTENDPOINTTOHOSTACTION=ACCEPT on calico-node and offers no way to change it, so ${defaultEndpointToHostAction} cannot be in force on an operator install`, 'remove the field; close pods\' way to their own host with egress policy instead');
+  const defaultEndpointToHostAction = actionAt ? oneOf('defaultEndpointToHostAction', ENDPOINT_TO_HOST_ACTIONS, 'bad-endpoint-to-host-action', 'Accept') : undefined;
+  const installAt = m.get('install');
+  const installGiven = installAt === undefined || (INSTALL_FLAVOURS as readonly string[]).includes(isScalar(installAt.node) ? String(installAt.node.value) : '');
+  if (actionAt && installGiven && install === 'operator' && defaultEndpointToHostAction !== 'Accept') {
+    // tigera/operator pkg/render/node.go:1470 (v1.42.3; v1.40.15 :1438, v1.38.13 :1430) sets
+    // ACCEPT on calico-node; the Installation's calico-node container overrides take resources
+    // only (api/v1/calico_node_types.go:24-36).
+    r.error(
+      actionAt,
+      'operator-endpoint-to-host',
+      `the Tigera operator sets FELIX_DEFAULTENDPOINTTOHOSTACTION=ACCEPT on calico-node and offers no supported way to change it, so ${defaultEndpointToHostAction} cannot be in force on an operator install`,
+      "remove the field and close pods' way to their own host with egress policy; or set install: manifests if Calico was installed from Calico's manifests",
+    );
   }
   const wireguardAt = m.get('wireguard');
   const wireguard = (wireguardAt ? r.boolean(wireguardAt) : undefined) ?? false;
@@ -840,7 +847,7 @@ function readEnvironment(r: SpecReader, at: Located | undefined, release: Calico
     }
     apiServer = { port, ...(address !== undefined ? { address } : {}) };
   }
-  return { install, ipPools, natOutgoingExclusions, encapsulation, wireguard, defaultEndpointToHostAction, apiServer, path: at.path };
+  return { install, ipPools, natOutgoingExclusions, encapsulation, wireguard, ...(defaultEndpointToHostAction !== undefined && { defaultEndpointToHostAction }), apiServer, path: at.path };
 }
 
 /**

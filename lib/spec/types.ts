@@ -6,6 +6,7 @@
  */
 
 import type { PresetId } from '../calico/presets';
+import type { EndpointToHostAction } from '../calico/felix';
 import type { CalicoMinor } from '../calico/versions';
 
 export type Approach = 'deny-list' | 'allow-list';
@@ -198,8 +199,6 @@ export interface IpPoolSpec {
  *
  * @see docs/spec.md#environment
  */
-export type EndpointToHostAction = 'Accept' | 'Drop' | 'Return';
-
 export interface EnvironmentSpec {
   /** @default 'operator' */
   readonly install: InstallFlavour;
@@ -217,12 +216,10 @@ export interface EnvironmentSpec {
   readonly wireguard: boolean;
   /**
    * calico-node's FELIX_DEFAULTENDPOINTTOHOSTACTION, which outranks every FelixConfiguration:
-   * what happens to a pod's traffic to its own host once its egress policy allowed it. Calico's
-   * manifests and the Tigera operator set Accept; only a manifests install can change it.
-   *
-   * @default 'Accept'
+   * what happens to a pod's traffic to its own host once its egress policy allowed it, when the
+   * spec says it (manifests installs only). Absent: the installers' ACCEPT.
    */
-  readonly defaultEndpointToHostAction: EndpointToHostAction;
+  readonly defaultEndpointToHostAction?: EndpointToHostAction;
   /** The API endpoint nodes use (kubelet, kube-proxy, Felix), and where Services send pods after DNAT. */
   readonly apiServer: ApiServerSpec;
   readonly path: string;

@@ -34,7 +34,7 @@
  * @see https://docs.tigera.io/calico/latest/reference/host-endpoints/summary
  */
 
-import type { FailsafeEntry } from '../calico/felix';
+import type { EndpointToHostAction, FailsafeEntry } from '../calico/felix';
 import { cidrContains, parseIp, type ParsedIp } from '../calico/net';
 import { NAMESPACE_LABEL } from '../calico/object';
 import { matchesSelector, type Labels } from '../calico/selector';
@@ -47,7 +47,6 @@ import {
   profileAllowsAll,
   protocolNumber,
   type Direction,
-  type EndpointToHostAction,
   type EntityMatch,
   type FailsafeRule,
   type HostEndpoint,

@@ -72,6 +72,16 @@ export function verifyCluster(plan: ProtectionPlan, objects: readonly CalicoObje
   return { findings: sortFindings(rails.check()), access };
 }
 
+/**
+ * Egress policy that closes pods' way to the servers of their own host: a Pass in the default
+ * tier would skip the pods' own policies there (Kubernetes NetworkPolicies are in it, at order
+ * 1000), so the policy goes in a tier of its own before every other (v3.32.1
+ * api/pkg/apis/projectcalico/v3/tier.go:48-50: the admin tier at 1,000, default at 1,000,000;
+ * felix/rules/endpoints.go:620-660 Pass ends the tier's policies, the next tier decides).
+ */
+const POD_TO_HOST_EGRESS =
+  "deny these ports in the pods' egress policy, from a Tier of its own ordered before every other tier (an order below 1,000: Calico's admin tier is at 1,000, the default tier at 1,000,000): a policy that selects the pods but not the allowed clients, denies these ports to every address of the node (its host endpoints' addresses and its tunnel address) and ends with a Pass rule, so that the tiers after it decide the pods' other egress as before";
+
 class GuardRails {
   private readonly findings: Finding[] = [];
 
@@ -413,10 +423,12 @@ class GuardRails {
       'warning',
       'pod-to-own-host',
       first.server.path,
-      `with DefaultEndpointToHostAction ${action} (${configuredBy}), any pod reaches the host-networked servers of its own node whatever their policy: ${open.map((o) => serverPort(o.server)).join(', ')} (Calico polices traffic from a pod to its own host with the pod's egress policy, not with host endpoint policy)`,
-      this.plan.spec.environment.install === 'manifests'
-        ? "to close it, deny these ports to the nodes' addresses in the pods' egress policy, in a policy that ends with a Pass rule so that the pods' other egress is decided as before; or set FELIX_DEFAULTENDPOINTTOHOSTACTION=DROP in calico-node's environment and spec.environment.defaultEndpointToHostAction: Drop, which drops every connection from a pod to its own host after its egress policy (felix/rules/static.go:455-468). A FelixConfiguration's defaultEndpointToHostAction has no effect: the environment variable outranks it"
-        : "to close it, deny these ports to the nodes' addresses in the pods' egress policy, in a policy that ends with a Pass rule so that the pods' other egress is decided as before: the Tigera operator sets FELIX_DEFAULTENDPOINTTOHOSTACTION=ACCEPT on calico-node, which no FelixConfiguration overrides"
+      `with DefaultEndpointToHostAction ${action} (${configuredBy}), any pod reaches the host-networked servers of its own node ${action === 'Return' ? "unless the host's own INPUT rules drop it, " : ''}whatever their policy: ${open.map((o) => serverPort(o.server)).join(', ')} (Calico polices traffic from a pod to its own host with the pod's egress policy, not with host endpoint policy)`,
+      `to close it, ${POD_TO_HOST_EGRESS}${
+        this.plan.spec.environment.install === 'manifests'
+          ? "; or set FELIX_DEFAULTENDPOINTTOHOSTACTION=DROP in calico-node's environment and spec.environment.defaultEndpointToHostAction: Drop, which drops every connection from a pod to its own host after its egress policy, Services with host-networked backends on that node included (felix/rules/static.go:453-467). A FelixConfiguration's defaultEndpointToHostAction has no effect: the environment variable outranks it"
+          : ': the Tigera operator sets FELIX_DEFAULTENDPOINTTOHOSTACTION=ACCEPT on calico-node, which no FelixConfiguration overrides'
+      }`,
     );
   }
 

@@ -30,15 +30,13 @@
  * @see https://docs.tigera.io/calico/latest/reference/resources/hostendpoint
  */
 
-import type { FailsafeDefaults, FailsafeEntry } from '../calico/felix';
+import type { EndpointToHostAction, FailsafeDefaults, FailsafeEntry } from '../calico/felix';
 import { CALICO_RELEASES, DEFAULT_CALICO, type CalicoMinor } from '../calico/versions';
 import { cidrContains, parseCidr, parseIp, type ParsedCidr, type ParsedIp } from '../calico/net';
 import { NAMESPACE_LABEL, type CalicoObject } from '../calico/object';
 import { CREATED_BY_LABEL, KUBE_CONTROLLERS } from '../calico/presets';
 import { matchesSelector, parseSelector, printSelector, sel, type Labels, type Selector } from '../calico/selector';
 
-/** What Felix does with traffic from a workload to its own host once the workload's egress policy allowed it. */
-export type EndpointToHostAction = 'Drop' | 'Accept' | 'Return';
 
 /** A Kubernetes node, for the host endpoint kube-controllers creates for it. */
 export interface NodeInfo {
@@ -287,6 +285,8 @@ export function labelsKey(labels: Labels): string {
 
 /** Where DefaultEndpointToHostAction comes from (ModelContext.defaultEndpointToHostAction). */
 export const INSTALLER_ENDPOINT_TO_HOST = "calico-node's FELIX_DEFAULTENDPOINTTOHOSTACTION, set by the installer";
+/** The same variable, as the spec says calico-node runs with it (spec.environment.defaultEndpointToHostAction). */
+export const SPEC_ENDPOINT_TO_HOST = "calico-node's FELIX_DEFAULTENDPOINTTOHOSTACTION, as spec.environment says";
 
 export class Model {
   private readonly hepsByNode = new Map<string, HostEndpoint[]>();
@@ -489,7 +489,10 @@ export class Model {
       failsafeInbound: pick('failsafeInbound', { value: failsafeDefaults.inbound.map(failsafeRule), configuredBy: 'Felix defaults' }),
       failsafeOutbound: pick('failsafeOutbound', { value: failsafeDefaults.outbound.map(failsafeRule), configuredBy: 'Felix defaults' }),
       // The installer's environment variable: no FelixConfiguration overrides it (ModelContext).
-      defaultEndpointToHostAction: { value: defaultEndpointToHostAction ?? 'Accept', configuredBy: INSTALLER_ENDPOINT_TO_HOST },
+      defaultEndpointToHostAction:
+        defaultEndpointToHostAction === undefined
+          ? { value: 'Accept', configuredBy: INSTALLER_ENDPOINT_TO_HOST }
+          : { value: defaultEndpointToHostAction, configuredBy: SPEC_ENDPOINT_TO_HOST },
       natOutgoingExclusions: pick('natOutgoingExclusions', { value: environment?.natOutgoingExclusions ?? 'IPPoolsOnly', configuredBy: environment ? 'spec.environment' : 'Felix defaults' }),
     };
     this.felixCache.set(node, settings);

@@ -60,6 +60,10 @@ describe('admission per Calico minor', () => {
     expect(v['v3.31']).toEqual(['metadata.name: name is too long by 5 bytes once stored as default.abbbbbbb… (libcalico-go/lib/names/policy.go:132 TieredPolicyName)']);
     expect(v['v3.30']).toEqual(v['v3.31']);
     expect(verdicts(gnp(`a${'b'.repeat(243)}c`))).toEqual({ 'v3.30': [], 'v3.31': [], 'v3.32': [] });
+    // A name with a dot already names its tier and is stored as it is: not held to 245.
+    const tiered = gnp(`tier1.${'b'.repeat(243)}c`);
+    expect(verdicts(tiered)['v3.31'].some((v) => v.includes('TieredPolicyName'))).toBe(false);
+    expect(verdicts(tiered)['v3.30'].some((v) => v.includes('TieredPolicyName'))).toBe(false);
   });
 
   it('refuses natOutgoingExclusions for v3.30, whose FelixConfiguration has no such field', () => {

@@ -1,6 +1,6 @@
 import * as selectorModule from '../../lib/calico/selector';
 import { evaluate, type Flow, type Peer, type WorkloadPeer } from '../../lib/verify/evaluator';
-import { buildModel, INSTALLER_ENDPOINT_TO_HOST } from '../../lib/verify/model';
+import { buildModel, INSTALLER_ENDPOINT_TO_HOST, SPEC_ENDPOINT_TO_HOST } from '../../lib/verify/model';
 import {
   allowList,
   context,
@@ -238,7 +238,7 @@ describe('a workload and a host on one node', () => {
     ['can reach 9091 on its own host despite the deny-list policy (DefaultEndpointToHostAction Accept)', [], {}, true, { kind: 'endpoint-to-host-action', action: 'Accept', configuredBy: INSTALLER_ENDPOINT_TO_HOST }],
     // calico-node's environment variable outranks FelixConfiguration (felix/config/config_params.go SourcesInDescendingOrder).
     ['can reach it still when a FelixConfiguration says Drop', [felixConfiguration('default', { defaultEndpointToHostAction: 'Drop' })], {}, true, { kind: 'endpoint-to-host-action', action: 'Accept', configuredBy: INSTALLER_ENDPOINT_TO_HOST }],
-    ['fails when calico-node runs with FELIX_DEFAULTENDPOINTTOHOSTACTION=DROP', [], { defaultEndpointToHostAction: 'Drop' as const }, false, { kind: 'endpoint-to-host-action', action: 'Drop', configuredBy: INSTALLER_ENDPOINT_TO_HOST }],
+    ['fails when calico-node runs with FELIX_DEFAULTENDPOINTTOHOSTACTION=DROP', [], { defaultEndpointToHostAction: 'Drop' as const }, false, { kind: 'endpoint-to-host-action', action: 'Drop', configuredBy: SPEC_ENDPOINT_TO_HOST }],
   ])('%s', (_title, extra, more, allowed, decidedBy) => {
     const verdict = evaluate(buildModel([...denyList, ...extra], { ...context, ...more }), tcp(hostPod, master, 9091));
     expect(verdict.allowed).toBe(allowed);

@@ -151,7 +151,7 @@ describe('pod-to-own-host', () => {
     expect(warnings[0]?.message).toBe(
       "with DefaultEndpointToHostAction Accept (calico-node's FELIX_DEFAULTENDPOINTTOHOSTACTION, set by the installer), any pod reaches the host-networked servers of its own node whatever their policy: TCP 2379 (etcd), TCP 9091 (calico-node metrics), TCP 9093 (Typha metrics) (Calico polices traffic from a pod to its own host with the pod's egress policy, not with host endpoint policy)",
     );
-    expect(warnings[0]?.hint).toContain('(felix/rules/static.go:455-468)');
+    expect(warnings[0]?.hint).toMatch(/^to close it, deny these ports in the pods' egress policy, from a Tier of its own ordered before every other tier/);
   });
 
   // calico-node's FELIX_DEFAULTENDPOINTTOHOSTACTION=ACCEPT, set by Calico's manifests and the
@@ -167,9 +167,10 @@ describe('pod-to-own-host', () => {
 
   it('can tell a manifests install to set DROP in calico-node\'s environment, and an operator install to use egress policy', () => {
     const manifests = byCode(verify('clusters/example.yaml').findings, 'pod-to-own-host')[0];
-    expect(manifests?.hint).toMatch(/^to close it, deny these ports to the nodes' addresses in the pods' egress policy, in a policy that ends with a Pass rule.*; or set FELIX_DEFAULTENDPOINTTOHOSTACTION=DROP in calico-node's environment and spec\.environment\.defaultEndpointToHostAction: Drop, which drops every connection from a pod to its own host/);
+    // A Pass in the default tier would skip the pods' own NetworkPolicies there: a tier of its own, first.
+    expect(manifests?.hint).toMatch(/^to close it, deny these ports in the pods' egress policy, from a Tier of its own ordered before every other tier \(an order below 1,000.*ends with a Pass rule.*; or set FELIX_DEFAULTENDPOINTTOHOSTACTION=DROP in calico-node's environment and spec\.environment\.defaultEndpointToHostAction: Drop, which drops every connection from a pod to its own host/);
     const operator = byCode(compileOk('test/fixtures/clusters/env-operator-none.yaml').warnings ?? [], 'pod-to-own-host')[0];
-    expect(operator?.hint).toMatch(/^to close it, deny these ports to the nodes' addresses in the pods' egress policy, in a policy that ends with a Pass rule/);
+    expect(operator?.hint).toMatch(/^to close it, deny these ports in the pods' egress policy, from a Tier of its own ordered before every other tier.*: the Tigera operator sets FELIX_DEFAULTENDPOINTTOHOSTACTION=ACCEPT on calico-node/);
     expect(operator?.hint).not.toContain('DROP');
     for (const f of [manifests, operator]) expect(f?.hint).not.toMatch(/set defaultEndpointToHostAction: Drop in the FelixConfiguration/);
   });
@@ -185,6 +186,16 @@ describe('pod-to-own-host', () => {
     const operator = compileCluster({ file: 'clusters/example.yaml', name: 'example', bytes: Buffer.from(text('operator')) });
     expect(operator.findings.map((f) => [f.code, f.field])).toContainEqual(['operator-endpoint-to-host', 'spec.environment.defaultEndpointToHostAction']);
     expect(operator.files).toBeUndefined();
+    // A typo in install is its own error, not an operator install.
+    const typo = compileCluster({ file: 'clusters/example.yaml', name: 'example', bytes: Buffer.from(text('manifest')) });
+    expect(typo.findings.filter((f) => f.severity === 'error').map((f) => f.code)).toEqual(['bad-install']);
+  });
+
+  it('names the spec, not the installer, as the source of the action, and Return as what the host\'s rules then decide', () => {
+    const text = readSpec('clusters/example.yaml').replace('    install: manifests\n', '    install: manifests\n    defaultEndpointToHostAction: Return\n');
+    const r = compileCluster({ file: 'clusters/example.yaml', name: 'example', bytes: Buffer.from(text) });
+    const [f] = byCode(r.warnings ?? [], 'pod-to-own-host');
+    expect(f?.message).toMatch(/^with DefaultEndpointToHostAction Return \(calico-node's FELIX_DEFAULTENDPOINTTOHOSTACTION, as spec\.environment says\), any pod reaches the host-networked servers of its own node unless the host's own INPUT rules drop it, whatever their policy/);
   });
 
   it('fails to warn when no server runs host-networked', () => {

@@ -1,5 +1,5 @@
 import type { CalicoObject } from '../../lib/calico/object';
-import { buildModel, INSTALLER_ENDPOINT_TO_HOST, labelsKey, type ModelIssue } from '../../lib/verify/model';
+import { buildModel, INSTALLER_ENDPOINT_TO_HOST, labelsKey, SPEC_ENDPOINT_TO_HOST, type ModelIssue } from '../../lib/verify/model';
 import { context, denyList, felixConfiguration, gnp, gns, hep, masterEth0, np } from './objects';
 
 const issuesOf = (objects: readonly CalicoObject[]): readonly ModelIssue[] => buildModel(objects, context).issues;
@@ -168,9 +168,16 @@ describe('host endpoint resolution and Felix settings', () => {
   ])('can take Felix settings from %s', (_title, objects, extra, action, inbound, inboundFrom) => {
     const felix = buildModel(objects, { ...context, ...extra }).felix('n1');
     // DefaultEndpointToHostAction is calico-node's environment variable, whatever a FelixConfiguration says.
-    expect(felix.defaultEndpointToHostAction).toEqual({ value: action, configuredBy: INSTALLER_ENDPOINT_TO_HOST });
+    expect(felix.defaultEndpointToHostAction).toEqual({ value: action, configuredBy: 'defaultEndpointToHostAction' in extra ? SPEC_ENDPOINT_TO_HOST : INSTALLER_ENDPOINT_TO_HOST });
     expect(felix.failsafeInbound.value).toHaveLength(inbound);
     expect(felix.failsafeInbound.configuredBy).toBe(inboundFrom);
+  });
+
+  it('can report a FelixConfiguration that selects nodes as not modelled, in the words of the minor', () => {
+    const selecting = { apiVersion: 'projectcalico.org/v3', kind: 'FelixConfiguration', metadata: { name: 'edge' }, spec: { nodeSelector: "role == 'edge'", failsafeInboundHostPorts: [] } };
+    const message = (calicoVersion: 'v3.31' | 'v3.32') => buildModel([selecting], { ...context, calicoVersion }).issues.map((i) => i.message);
+    expect(message('v3.32')).toEqual([expect.stringMatching(/^FelixConfigurations that select nodes by nodeSelector \(a Calico v3\.32 tech preview\) are not modelled/)]);
+    expect(message('v3.31')).toEqual(['only FelixConfigurations named default or node.<node> configure Felix: the object is left out']);
   });
 
   it('can report a FelixConfiguration defaultEndpointToHostAction that calico-node\'s environment overrides', () => {
