@@ -689,13 +689,10 @@ function explainContext(clustersDir: string, cluster: string, io: CliIo, compile
 
 /** The Calico minor whose release the cluster folder's lock records, if it is one calico-shield models. */
 function lockedMinor(folder: string): CalicoMinor | undefined {
-  let text: string;
-  try {
-    text = fs.readFileSync(path.join(folder, LOCK_FILE), 'utf8');
-  } catch {
-    return undefined;
-  }
-  const release = parseLock(text)?.calicoVersion;
+  // The working tree's own reader: a lock that is a link, a FIFO or too large is refused, not followed.
+  const lock = path.join(folder, LOCK_FILE);
+  if (entryType(lock) === 'missing') return undefined;
+  const release = parseLock(readRegularFileOrFail(lock).toString('utf8'))?.calicoVersion;
   return CALICO_MINORS.find((m) => CALICO_RELEASES[m].release === release);
 }
 

@@ -150,7 +150,7 @@ describe('the verdicts of a Calico v3.30 cluster', () => {
     const v330 = compileFor('v3.30', nat);
     const cut = errors(v330).find((f) => f.code === 'client-cut');
     expect(cut?.message).toContain('(a natOutgoing IP pool, and this Calico has no natOutgoingExclusions)');
-    expect(cut?.hint).toMatch(/^this Calico \(v3\.30\) masquerades pods towards every address outside the IP pools/);
+    expect(cut?.hint).toMatch(/^Calico v3\.30 masquerades pods towards every address outside the IP pools/);
     expect(cut?.hint).not.toMatch(/^set spec\.environment\.natOutgoingExclusions/);
     // The same cluster on v3.31 is told to set the field v3.31 has.
     const v331 = errors(compileFor('v3.31', nat)).find((f) => f.code === 'client-cut');

@@ -103,45 +103,33 @@ export class AutoHostEndpointsChart extends Chart {
     super(scope, id, CHART_PROPS);
     const auto = props.plan.autoHostEndpoints;
     if (!auto) return;
-    const templates = auto.templates.map((t) => ({
+    // v3.30's templates have no interfacePattern: its construct gets them without it.
+    const withoutPattern = auto.templates.map((t) => ({
       generateName: t.generateName,
       nodeSelector: printSelector(t.nodeSelector),
       // The generated construct spells the field interfaceCidRs and writes it as interfaceCIDRs.
       ...(t.interfaceCIDRs.length > 0 ? { interfaceCidRs: [...t.interfaceCIDRs] } : {}),
       ...(Object.keys(t.labels).length > 0 ? { labels: { ...t.labels } } : {}),
     }));
-    const patterns = auto.templates.map((t) => (t.interfacePattern !== undefined ? { interfacePattern: t.interfacePattern } : {}));
+    const templates = auto.templates.map((t, i) => ({ ...withoutPattern[i], ...(t.interfacePattern !== undefined ? { interfacePattern: t.interfacePattern } : {}) }));
     const metadata = objectMetadata({ name: 'default', stage: 'host-endpoints', sharedObject: true });
-    const hostEndpoint = { createDefaultHostEndpoint: 'Enabled' };
-    // Each Calico minor's own construct (imports/, from its CRD): v3.30's templates have no interfacePattern.
+    const hostEndpoint = { createDefaultHostEndpoint: 'Enabled', ...(templates.length > 0 ? { templates } : {}) };
+    // Each Calico minor's own construct (imports/, from its CRD).
     switch (props.plan.calicoVersion) {
       case 'v3.30':
-        if (patterns.some((p) => p.interfacePattern !== undefined)) throw new Error('internal error: interfacePattern planned for Calico v3.30');
+        if (auto.templates.some((t) => t.interfacePattern !== undefined)) throw new Error('internal error: interfacePattern planned for Calico v3.30');
         new KubeControllersConfigurationV330(this, 'Default', {
           metadata,
-          spec: { controllers: { node: { hostEndpoint: { autoCreate: 'Enabled', ...hostEndpoint, ...(templates.length > 0 ? { templates } : {}) } } } },
+          spec: { controllers: { node: { hostEndpoint: { ...hostEndpoint, autoCreate: 'Enabled', ...(templates.length > 0 ? { templates: withoutPattern } : {}) } } } },
         });
         break;
       case 'v3.31':
-        new KubeControllersConfigurationV331(this, 'Default', {
-          metadata,
-          spec: { controllers: { node: { hostEndpoint: { autoCreate: 'Enabled', ...hostEndpoint, ...(templates.length > 0 ? { templates: templates.map((t, i) => ({ ...t, ...patterns[i] })) } : {}) } } } },
-        });
+        new KubeControllersConfigurationV331(this, 'Default', { metadata, spec: { controllers: { node: { hostEndpoint: { ...hostEndpoint, autoCreate: 'Enabled' } } } } });
         break;
       case 'v3.32':
         new KubeControllersConfiguration(this, 'Default', {
           metadata,
-          spec: {
-            controllers: {
-              node: {
-                hostEndpoint: {
-                  autoCreate: KubeControllersConfigurationSpecControllersNodeHostEndpointAutoCreate.ENABLED,
-                  ...hostEndpoint,
-                  ...(templates.length > 0 ? { templates: templates.map((t, i) => ({ ...t, ...patterns[i] })) } : {}),
-                },
-              },
-            },
-          },
+          spec: { controllers: { node: { hostEndpoint: { ...hostEndpoint, autoCreate: KubeControllersConfigurationSpecControllersNodeHostEndpointAutoCreate.ENABLED } } } },
         });
         break;
       default: {

@@ -765,29 +765,31 @@ function readEnvironment(r: SpecReader, at: Located | undefined, release: Calico
   if (!at) return defaults;
   const m = r.mapping(at, ['install', 'ipPools', 'natOutgoingExclusions', 'encapsulation', 'wireguard', 'defaultEndpointToHostAction', 'apiServer']);
   if (!m) return defaults;
-  const oneOf = <T extends string>(key: string, values: readonly T[], code: string, fallback: T): T => {
+  /** The field's value when it is one of `values`; undefined when absent or (said) not one of them. */
+  const oneOf = <T extends string>(key: string, values: readonly T[], code: string): T | undefined => {
     const v = m.get(key);
     const text = v ? r.string(v) : undefined;
-    if (v === undefined || text === undefined) return fallback;
+    if (v === undefined || text === undefined) return undefined;
     if ((values as readonly string[]).includes(text)) return text as T;
     const near = closest(text, values);
     r.error(v, code, `unknown ${key} ${quote(text)}`, near ? `did you mean ${JSON.stringify(near)}?` : `use one of ${values.join(', ')}`);
-    return fallback;
+    return undefined;
   };
-  const install = oneOf('install', INSTALL_FLAVOURS, 'bad-install', defaults.install);
-  const encapsulation = oneOf('encapsulation', ENCAPSULATIONS, 'bad-encapsulation', defaults.encapsulation);
+  const installGiven = oneOf('install', INSTALL_FLAVOURS, 'bad-install');
+  const install = installGiven ?? defaults.install;
+  const encapsulation = oneOf('encapsulation', ENCAPSULATIONS, 'bad-encapsulation') ?? defaults.encapsulation;
   const exclusionsAt = m.get('natOutgoingExclusions');
   if (exclusionsAt && !release.natOutgoingExclusions) {
     // v3.30.7 api/pkg/apis/projectcalico/v3/felixconfig.go has no NATOutgoingExclusions (v3.31.7
     // adds it at lines 141-147, 535): Felix masquerades as IPPoolsOnly does.
     r.error(exclusionsAt, 'unsupported-field', `Calico ${release.minor} has no natOutgoingExclusions (it came in v3.31): Felix masquerades pod traffic to every address outside the IP pools, node addresses included`, 'remove the field, or set calicoVersion: v3.31 or later once the cluster runs it');
   }
-  const natOutgoingExclusions = release.natOutgoingExclusions ? oneOf('natOutgoingExclusions', NAT_OUTGOING_EXCLUSIONS, 'bad-nat-exclusions', defaults.natOutgoingExclusions) : defaults.natOutgoingExclusions;
+  const natOutgoingExclusions = (release.natOutgoingExclusions ? oneOf('natOutgoingExclusions', NAT_OUTGOING_EXCLUSIONS, 'bad-nat-exclusions') : undefined) ?? defaults.natOutgoingExclusions;
   const actionAt = m.get('defaultEndpointToHostAction');
-  const defaultEndpointToHostAction = actionAt ? oneOf('defaultEndpointToHostAction', ENDPOINT_TO_HOST_ACTIONS, 'bad-endpoint-to-host-action', 'Accept') : undefined;
-  const installAt = m.get('install');
-  const installGiven = installAt === undefined || (INSTALL_FLAVOURS as readonly string[]).includes(isScalar(installAt.node) ? String(installAt.node.value) : '');
-  if (actionAt && installGiven && install === 'operator' && defaultEndpointToHostAction !== 'Accept') {
+  const defaultEndpointToHostAction = oneOf('defaultEndpointToHostAction', ENDPOINT_TO_HOST_ACTIONS, 'bad-endpoint-to-host-action');
+  // An install that is given and misspelt is its own error, not an operator install.
+  const operatorInstall = installGiven === 'operator' || (m.get('install') === undefined && install === 'operator');
+  if (actionAt && operatorInstall && defaultEndpointToHostAction !== undefined && defaultEndpointToHostAction !== 'Accept') {
     // tigera/operator pkg/render/node.go:1470 (v1.42.3; v1.40.15 :1438, v1.38.13 :1430) sets
     // ACCEPT on calico-node; the Installation's calico-node container overrides take resources
     // only (api/v1/calico_node_types.go:24-36).

@@ -192,7 +192,7 @@ class GuardRails {
         'exposed-port',
         server.server.path,
         `${serverPort(server.server)} is reachable from ${classTitle(cell)}: ${flowText(first)} is allowed by ${describeDecision(first.decidedBy)}${stageText(first)}`,
-        rewriteHint(first, this.plan.hostEndpointsMode) ?? `${this.protectingPolicies(server.server)} should stop it; see every step with: ${this.explainCommand(first)}`,
+        rewriteHint(first, this.plan) ?? `${this.protectingPolicies(server.server)} should stop it; see every step with: ${this.explainCommand(first)}`,
       );
     }
   }
@@ -218,7 +218,7 @@ class GuardRails {
         'client-cut',
         server.server.path,
         `${serverPort(server.server)} is cut off from ${classTitle(cell)}, which the spec allows: ${flowText(first)} is denied by ${describeDecision(first.decidedBy)}${stageText(first)}`,
-        rewriteHint(first, this.plan.hostEndpointsMode) ?? `the allowed client must pass its own egress and the server's ingress; see every step with: ${this.explainCommand(first)}`,
+        rewriteHint(first, this.plan) ?? `the allowed client must pass its own egress and the server's ingress; see every step with: ${this.explainCommand(first)}`,
       );
     }
   }
@@ -596,13 +596,14 @@ function rewriteText(p: Probe): string {
 }
 
 /** What to change in the environment when a rewrite decided the probe, or undefined. */
-function rewriteHint(p: Probe, mode: 'static' | 'auto'): string | undefined {
+function rewriteHint(p: Probe, plan: ProtectionPlan): string | undefined {
+  const mode = plan.hostEndpointsMode;
   const masquerade = p.rewrites.find((r) => r.kind === 'masquerade');
   if (masquerade?.exclusions === 'IPPoolsAndHostIPs') {
     return "the server's address is not among the Calico nodes' (Felix's all-hosts-net), so pods are masqueraded towards it anyway: serve on the node's own address, or let the pods' nodes be clients";
   }
-  if (masquerade?.exclusions === undefined && masquerade !== undefined) {
-    return "this Calico (v3.30) masquerades pods towards every address outside the IP pools, node addresses included, and has no natOutgoingExclusions: turn natOutgoing off on the pool if the pod network is routed, or move the cluster to Calico v3.31 or later and set spec.environment.natOutgoingExclusions: IPPoolsAndHostIPs (docs/upgrading.md); with masquerade a node's pods all count as the node";
+  if (masquerade && !CALICO_RELEASES[plan.calicoVersion].natOutgoingExclusions) {
+    return `Calico ${plan.calicoVersion} masquerades pods towards every address outside the IP pools, node addresses included, and has no natOutgoingExclusions: turn natOutgoing off on the pool if the pod network is routed, or move the cluster to Calico v3.31 or later and set spec.environment.natOutgoingExclusions: IPPoolsAndHostIPs (docs/upgrading.md); with masquerade a node's pods all count as the node`;
   }
   if (masquerade) {
     return "set spec.environment.natOutgoingExclusions: IPPoolsAndHostIPs, so pods keep their own address towards nodes (calico-shield writes it into FelixConfiguration default; docs/spec.md#environment says what else it changes); with masquerade a node's pods all count as the node";

@@ -239,7 +239,7 @@ export interface FailsafeRule {
 /** A Felix setting and where it came from, for explanations. */
 export interface Configured<T> {
   readonly value: T;
-  /** `FelixConfiguration node.<node>`, `FelixConfiguration default`, `Felix defaults`, `spec.environment` or {@link INSTALLER_ENDPOINT_TO_HOST}. */
+  /** `FelixConfiguration node.<node>`, `FelixConfiguration default`, `Felix defaults`, `spec.environment`, {@link INSTALLER_ENDPOINT_TO_HOST} or {@link SPEC_ENDPOINT_TO_HOST}. */
   readonly configuredBy: string;
 }
 
@@ -1045,6 +1045,7 @@ function readTier(o: CalicoObject, r: SpecReader): Tier | undefined {
  * ties by name (`namespace/name` for a NetworkPolicy).
  */
 export function buildModel(objects: readonly CalicoObject[], context: ModelContext): Model {
+  const calicoVersion = context.calicoVersion ?? DEFAULT_CALICO;
   const issues: ModelIssue[] = [];
   const hostEndpoints: HostEndpoint[] = [];
   const policies: Policy[] = [];
@@ -1068,7 +1069,7 @@ export function buildModel(objects: readonly CalicoObject[], context: ModelConte
     switch (o.kind) {
       case 'GlobalNetworkPolicy':
       case 'NetworkPolicy': {
-        const policy = readPolicy(o, r, tiers, context.calicoVersion ?? DEFAULT_CALICO);
+        const policy = readPolicy(o, r, tiers, calicoVersion);
         if (policy) policies.push(policy);
         break;
       }
@@ -1090,7 +1091,7 @@ export function buildModel(objects: readonly CalicoObject[], context: ModelConte
           // two names (v3.31.7 libcalico-go/lib/backend/syncersv1/updateprocessors/configurationprocessor.go:336-352).
           r.warn(
             'metadata.name',
-            o.spec?.['nodeSelector'] !== undefined && CALICO_RELEASES[context.calicoVersion ?? DEFAULT_CALICO].felixNodeSelector
+            o.spec?.['nodeSelector'] !== undefined && CALICO_RELEASES[calicoVersion].felixNodeSelector
               ? 'FelixConfigurations that select nodes by nodeSelector (a Calico v3.32 tech preview) are not modelled: the object is left out, and the nodes it selects may have other failsafe ports than the verdicts assume'
               : 'only FelixConfigurations named default or node.<node> configure Felix: the object is left out',
           );
