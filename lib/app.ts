@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { App, Chart } from 'cdk8s';
 import { parse } from 'yaml';
 import { CalicoShieldCluster, CalicoShieldClusterProps, CalicoShieldError, ClusterSpecProps } from './construct';
+import { fastRoot } from './spec/fast-yaml';
 import { parseClusterSpec } from './spec/parse';
 
 /**
@@ -27,7 +28,11 @@ export function loadClusterProps(dir: string): CalicoShieldClusterProps[] {
       const bytes = fs.readFileSync(path.join(dir, f));
       const errors = parseClusterSpec(path.join(dir, f), name, bytes).findings.filter((x) => x.severity === 'error');
       if (errors.length > 0) throw new CalicoShieldError(errors);
-      const document: unknown = parse(bytes.toString('utf8'));
+      // The fast reader's tree when it takes the text (it did, as parseClusterSpec's first try): it
+      // reads as yaml's parse does, in half the time on a large spec; yaml's parse otherwise.
+      const text = bytes.toString('utf8');
+      const root = fastRoot(text);
+      const document: unknown = root ? root.toJSON() : parse(text);
       const spec = typeof document === 'object' && document !== null && 'spec' in document ? document.spec : undefined;
       return { name, spec: (spec ?? {}) as ClusterSpecProps };
     });

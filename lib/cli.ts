@@ -14,15 +14,14 @@ import * as vm from 'node:vm';
 import { parseAllDocuments } from 'yaml';
 import { asCalicoObject, CalicoObject } from './calico/object';
 import { escapeHiddenCharacters } from './calico/validate';
-import { CALICO_MINORS, CALICO_RELEASES, DEFAULT_CALICO, type CalicoMinor } from './calico/versions';
-import { parseLock } from './gitops/render';
+import { DEFAULT_CALICO, minorOfRelease } from './calico/versions';
 import { findClusterSpec, isClusterName, loadClusters, readSpec } from './clusters';
 import { DEPLOY_REPO_FILE, DeployRepo, parseDeployRepo, renderDeploy } from './gitops/deploy';
 import { parseCommandLine } from './args';
 import { accessChanges, accessChangesMarkdown } from './gitops/access-diff';
 import { diffTrees } from './gitops/diff';
-import { ClusterOutput, DeployOutput, LOCK_FILE, PARTIAL_WRITE_EXIT, PartialWriteError, readTree, renderedDeployFiles, writeOutputs } from './gitops/writer';
-import { lockedGitopsPaths, previousOutput, PreviousOutput } from './gitops/previous';
+import { ClusterOutput, DeployOutput, LOCK_FILE, PARTIAL_WRITE_EXIT, PartialWriteError, readTree, renderedDeployFiles, textOf, writeOutputs } from './gitops/writer';
+import { previousOutput, PreviousOutput, readLock } from './gitops/previous';
 import { entryType, FILE_ERROR_EXIT, FileError, folderExists, isSystemError, normalizeLineEnds, readRegularFile, readRegularFileOrFail, refusal, systemError } from './io/files';
 import { readStdin, STDIN_LABEL } from './io/input';
 import { BUSY_EXIT, BusyError, FolderLock, lockFolder } from './io/lock';
@@ -428,7 +427,7 @@ function compileAll(clustersDir: string, outDir: string, deployRoot: string, syn
  */
 function noteChangedBuildPaths(outDir: string, built: readonly BuiltCluster[], io: CliIo): void {
   for (const output of built) {
-    const before = lockedGitopsPaths(outDir, output.cluster);
+    const before = readLock(outDir, output.cluster)?.gitopsPaths;
     if (before === undefined || before.join('\n') === output.gitopsPaths.join('\n')) continue;
     const folder = path.relative(io.cwd, path.join(outDir, output.cluster)) || output.cluster;
     io.stderr(`note: ${folder}/: build paths changed (${before.length} → ${output.gitopsPaths.length}): with Flux, apply deploy/flux/${output.cluster}.yaml, then delete the Kustomizations it no longer has, with prune off (docs/gitops.md#shards)\n`);
@@ -577,7 +576,7 @@ function diffAccessCommand(argv: readonly string[], io: CliIo): number {
   for (const entry of fs.readdirSync(outDir, { withFileTypes: true })) {
     if (!entry.isDirectory() || !isClusterName(entry.name)) continue;
     const file = path.join(outDir, entry.name, ACCESS_REPORT_FILE);
-    if (entryType(file) === 'file') after.set(entry.name, normalizeLineEnds(readRegularFileOrFail(file).toString('utf8')));
+    if (entryType(file) === 'file') after.set(entry.name, textOf(readRegularFileOrFail(file)));
   }
   io.stdout(accessChangesMarkdown(accessChanges(before, after), base));
   return 0;
@@ -607,7 +606,7 @@ function explainCommand(o: Options, io: CliIo): number {
   const read = compiled ? { objects: compiled.objects, issues: [] } : distObjects(o, io);
   if (typeof read === 'number') return read;
   // With --spec the spec is compiled already: its context comes from that, not from a second read.
-  const context = explainContext(path.resolve(io.cwd, o.clusters), o.cluster ?? '', io, compiled?.spec, path.resolve(io.cwd, o.out, o.cluster ?? ''));
+  const context = explainContext(path.resolve(io.cwd, o.clusters), o.cluster ?? '', io, compiled, path.resolve(io.cwd, o.out));
   let objects: readonly CalicoObject[] = read.objects;
   if (o.from !== undefined) {
     const dump = readDumpFrom(o.from, io);
@@ -673,28 +672,27 @@ type CompiledInMemory = ClusterResult & { readonly spec: ClusterSpec; readonly p
  * explain, when the cluster's spec is at hand and valid; otherwise Calico's defaults, no
  * automatic host endpoints and no environment (said), and the minor the folder's lock records.
  */
-function explainContext(clustersDir: string, cluster: string, io: CliIo, compiled: ClusterSpec | undefined, folder: string): { -readonly [K in keyof ExplainContext]: ExplainContext[K] } {
-  const spec = compiled ?? readValidSpec(clustersDir, cluster);
+function explainContext(
+  clustersDir: string,
+  cluster: string,
+  io: CliIo,
+  compiled: Pick<CompiledInMemory, 'spec' | 'plan'> | undefined,
+  distDir: string,
+): { -readonly [K in keyof ExplainContext]: ExplainContext[K] } {
+  const spec = compiled?.spec ?? readValidSpec(clustersDir, cluster);
   if (!spec) {
-    const minor = lockedMinor(folder);
+    const lock = readLock(distDir, cluster);
+    const minor = lock === undefined ? undefined : minorOfRelease(lock.calicoVersion);
     io.stderr(
       `note: no valid spec for ${cluster} in ${path.relative(io.cwd, clustersDir) || '.'}/: explaining with Calico's default failsafe ports, no automatic host endpoints and no NAT or tunnels, as Calico ${minor ?? `${DEFAULT_CALICO} (the folder's lock names no Calico release calico-shield knows)`}\n`,
     );
     return minor ? { calicoVersion: minor } : {};
   }
-  const nodes = planCluster(spec).autoHostEndpoints?.nodes;
+  const nodes = (compiled?.plan ?? planCluster(spec)).autoHostEndpoints?.nodes;
   const { environment, objects: installed } = clusterEnvironment(spec);
   return { failsafeDefaults: spec.failsafe, environment, installed, calicoVersion: spec.calicoVersion, defaultEndpointToHostAction: spec.environment.defaultEndpointToHostAction, ...(nodes ? { nodes } : {}) };
 }
 
-/** The Calico minor whose release the cluster folder's lock records, if it is one calico-shield models. */
-function lockedMinor(folder: string): CalicoMinor | undefined {
-  // The working tree's own reader: a lock that is a link, a FIFO or too large is refused, not followed.
-  const lock = path.join(folder, LOCK_FILE);
-  if (entryType(lock) === 'missing') return undefined;
-  const release = parseLock(readRegularFileOrFail(lock).toString('utf8'))?.calicoVersion;
-  return CALICO_MINORS.find((m) => CALICO_RELEASES[m].release === release);
-}
 
 /** The cluster's spec when it is there and valid. */
 function readValidSpec(clustersDir: string, cluster: string): ClusterSpec | undefined {

@@ -17,6 +17,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ClusterDocument } from '../imports/cluster-spec';
 import { CalicoObject } from './calico/object';
+import { mappingYaml } from './gitops/emit';
 import { compileCluster } from './pipeline';
 import { Finding, formatFinding } from './spec/errors';
 import { AccessMatrix } from './verify/access';
@@ -56,10 +57,11 @@ export class CalicoShieldCluster extends Construct {
     if (chart.namespace !== undefined || Object.keys(chart.labels).length > 0) {
       throw new Error(`calico-shield: chart ${chart.node.id} sets a namespace or labels, which cdk8s would add to every Calico object; give ${id} a chart without them`);
     }
-    // JSON is YAML: the props go through the spec reader as a file would, so a finding names
-    // the field by its path (the line and column are those of this JSON text).
+    // The props go through the spec reader as a file would, so a finding names the field by its
+    // path (the line and column are those of this text). Block YAML, as dist/ is written, is what
+    // the fast reader takes; indented JSON would send a large spec to the positioned reader.
     const document: ClusterDocument = { apiVersion: 'calico-shield/v1alpha1', kind: 'Cluster', metadata: { name: props.name }, spec: props.spec };
-    const result = compileCluster({ file: `${props.name} (construct props)`, name: props.name, bytes: new TextEncoder().encode(`${JSON.stringify(document, null, 1)}\n`) });
+    const result = compileCluster({ file: `${props.name} (construct props)`, name: props.name, bytes: new TextEncoder().encode(mappingYaml(document as unknown as Record<string, unknown>)) });
     const errors = result.findings.filter((f) => f.severity === 'error');
     if (errors.length > 0 || !result.files || !result.objects || !result.access) {
       throw new CalicoShieldError(errors.map(({ line: _line, col: _col, ...f }) => f));

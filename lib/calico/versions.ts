@@ -105,3 +105,8 @@ export const CALICO_RELEASES: Readonly<Record<CalicoMinor, CalicoRelease>> = {
 export function isCalicoMinor(value: string): value is CalicoMinor {
   return (CALICO_MINORS as readonly string[]).includes(value);
 }
+
+/** The minor whose pinned release is `release` (as a lock records it), if calico-shield models it. */
+export function minorOfRelease(release: string): CalicoMinor | undefined {
+  return CALICO_MINORS.find((m) => CALICO_RELEASES[m].release === release);
+}

@@ -7,6 +7,7 @@
  * each cell starts with its verdict: ✅ allowed, ⚠️ allowed only through a failsafe port,
  * ◐ allowed for some representatives, ⛔ denied, — nothing to probe.
  */
+import { SYMBOLS, tableCells } from '../verify/report';
 
 /** One cell: the verdict symbol and the rest of the cell (what decided it). */
 export interface AccessCell {
@@ -17,8 +18,9 @@ export interface AccessCell {
 /** A matrix: cells by `server (port)` and client class. */
 export type AccessMatrixCells = ReadonlyMap<string, ReadonlyMap<string, AccessCell>>;
 
-const VERDICTS = ['✅', '⚠️', '◐', '⛔', '—'] as const;
-const OPEN = new Set(['✅', '⚠️', '◐']);
+// The symbols lib/verify/report.ts writes; open: some connection gets through.
+const VERDICTS = Object.values(SYMBOLS);
+const OPEN = new Set([SYMBOLS.allowed, SYMBOLS.failsafe, SYMBOLS.mixed]);
 
 /** The matrix of an ACCESS.md; an empty map when it has none (an old or foreign file). */
 export function parseAccessMatrix(markdown: string): AccessMatrixCells {
@@ -30,7 +32,7 @@ export function parseAccessMatrix(markdown: string): AccessMatrixCells {
   while (i < lines.length && lines[i].trim() === '') i++;
   const table: string[] = [];
   for (; i < lines.length && lines[i].startsWith('|'); i++) table.push(lines[i]);
-  const [header, , ...body] = table.map(splitRow);
+  const [header, , ...body] = table.map(tableCells);
   if (!header || header.length < 4) return rows;
   const classes = header.slice(3);
   for (const cells of body) {
@@ -47,14 +49,6 @@ export function parseAccessMatrix(markdown: string): AccessMatrixCells {
   return rows;
 }
 
-function splitRow(line: string): string[] {
-  return line
-    .trim()
-    .replace(/^\|/, '')
-    .replace(/\|$/, '')
-    .split('|')
-    .map((c) => c.trim());
-}
 
 /** What changed for one cluster. */
 export interface ClusterAccessChange {

@@ -103,3 +103,8 @@ export function emitYaml(value: Record<string, unknown>): string | undefined {
   const out: string[] = [];
   return emitMap(value, '', '', out) ? out.join('') : undefined;
 }
+
+/** The YAML text of a mapping: emitYaml's, or `yaml`'s when emitYaml declines. */
+export function mappingYaml(value: Record<string, unknown>): string {
+  return emitYaml(value) ?? yamlText(value);
+}

@@ -5,8 +5,8 @@
  */
 import { join } from 'node:path';
 import { GENERATOR_VERSION } from '../version';
-import { CALICO_MINORS, CALICO_RELEASES } from '../calico/versions';
-import { parseLock, sha256, specSha256 } from './render';
+import { minorOfRelease } from '../calico/versions';
+import { Lock, parseLock, sha256, specSha256 } from './render';
 import { entryType, readRegularFileOrFail } from '../io/files';
 import { ClusterOutput, LOCK_FILE, readTree, textOf } from './writer';
 
@@ -19,10 +19,10 @@ export interface PreviousOutput {
   readonly current: boolean;
 }
 
-/** The build paths in the lock of `<distDir>/<cluster>/`, reading the lock only; undefined without a lock of this version. */
-export function lockedGitopsPaths(distDir: string, cluster: string): readonly string[] | undefined {
+/** The lock of `<distDir>/<cluster>/`, reading the lock only; undefined without a lock of this lock version. */
+export function readLock(distDir: string, cluster: string): Lock | undefined {
   const file = join(distDir, cluster, LOCK_FILE);
-  return entryType(file) === 'file' ? parseLock(textOf(readRegularFileOrFail(file)))?.gitopsPaths : undefined;
+  return entryType(file) === 'file' ? parseLock(textOf(readRegularFileOrFail(file))) : undefined;
 }
 
 /**
@@ -38,19 +38,15 @@ export function previousOutput(distDir: string, cluster: string, spec?: { readon
   } catch {
     return undefined;
   }
-  const lockBytes = tree.get(LOCK_FILE);
-  const lock = lockBytes === undefined ? undefined : parseLock(textOf(lockBytes));
-  if (!lock || lock.cluster !== cluster || tree.size !== Object.keys(lock.files).length + 1) return undefined;
-  for (const [path, bytes] of tree) {
-    if (path !== LOCK_FILE && lock.files[path] !== sha256(textOf(bytes))) return undefined;
-  }
+  // Each file decoded once: for its hash and for the output.
+  const files = [...tree].map(([path, bytes]) => ({ path, content: textOf(bytes) }));
+  const lockText = files.find((f) => f.path === LOCK_FILE)?.content;
+  const lock = lockText === undefined ? undefined : parseLock(lockText);
+  if (!lock || lock.cluster !== cluster || files.length !== Object.keys(lock.files).length + 1) return undefined;
+  if (files.some((f) => f.path !== LOCK_FILE && lock.files[f.path] !== sha256(f.content))) return undefined;
+  // A lock of the same spec bytes and calico-shield version was compiled for the release its
+  // spec names; one of a release no longer in the table (lib/calico/versions.ts) is compiled again.
   const current =
-    spec !== undefined && lock.specFile === spec.file && lock.specSha256 === specSha256(spec.bytes) && lock.generatorVersion === GENERATOR_VERSION && KNOWN_RELEASES.has(lock.calicoVersion);
-  return { output: { cluster, files: [...tree].map(([path, bytes]) => ({ path, content: textOf(bytes) })) }, gitopsPaths: lock.gitopsPaths, current };
+    spec !== undefined && lock.specFile === spec.file && lock.specSha256 === specSha256(spec.bytes) && lock.generatorVersion === GENERATOR_VERSION && minorOfRelease(lock.calicoVersion) !== undefined;
+  return { output: { cluster, files }, gitopsPaths: lock.gitopsPaths, current };
 }
-
-/**
- * A lock of the same spec bytes and calico-shield version was compiled for the release its spec
- * names; one of a release no longer in the table (lib/calico/versions.ts) is compiled again.
- */
-const KNOWN_RELEASES: ReadonlySet<string> = new Set(CALICO_MINORS.map((m) => CALICO_RELEASES[m].release));

@@ -20,7 +20,7 @@ import { createHash } from 'node:crypto';
 import { CalicoObject } from '../calico/object';
 import { STAGES, SYNC_WAVE_ANNOTATION } from '../charts/metadata';
 import { GENERATOR_NAME, GENERATOR_VERSION } from '../version';
-import { emitYaml, yamlText } from './emit';
+import { mappingYaml, yamlText } from './emit';
 import { LOCK_FILE, OutputFile } from './writer';
 
 /**
@@ -32,7 +32,7 @@ export const LOCK_VERSION = 2;
  * Host endpoints per shard, on average at most: a kustomize build of 500 takes ~0.4 s on a
  * CI runner's core (BENCHMARKS.md), where one of 2,000 takes 4 s and one of 20,000 minutes.
  */
-export const HOST_ENDPOINTS_PER_SHARD = 500;
+const HOST_ENDPOINTS_PER_SHARD = 500;
 
 /** Kinds in the order a reader expects them within a stage. */
 const KIND_FILES: Readonly<Record<string, string>> = {
@@ -115,7 +115,7 @@ function withLfLineEnds(bytes: Uint8Array): Uint8Array {
 
 /** YAML text of one object; deterministic, no line folding, as `yaml` writes it. */
 export function objectYaml(o: CalicoObject): string {
-  return emitYaml(o as unknown as Record<string, unknown>) ?? yamlText(o);
+  return mappingYaml(o as unknown as Record<string, unknown>);
 }
 
 export function kustomizationYaml(resources: readonly string[]): string {

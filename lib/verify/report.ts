@@ -15,7 +15,7 @@ import { describeDecision, describePeer, PEER_WORDS, ROLE_WORDS, serverTitle, sh
 
 export const ACCESS_REPORT_FILE = 'ACCESS.md';
 
-const SYMBOLS: Readonly<Record<CellStatus, string>> = { allowed: '✅', denied: '⛔', failsafe: '⚠️', mixed: '◐', none: '—' };
+export const SYMBOLS: Readonly<Record<CellStatus, string>> = { allowed: '✅', denied: '⛔', failsafe: '⚠️', mixed: '◐', none: '—' };
 
 /** Renders the report of one cluster; `findings` are the verify stage's (only warnings reach a written report). */
 export function renderAccessReport(plan: ProtectionPlan, access: AccessMatrix, findings: readonly Finding[], acknowledged: readonly { readonly finding: Finding; readonly reason: string }[] = []): string {
@@ -217,4 +217,10 @@ function cmp(a: string, b: string): number {
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const line = (cells: readonly string[]): string => `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+/** The cells of one row `table` wrote, its `\|` read back as `|`. */
+export function tableCells(line: string): string[] {
+  const inner = line.trim().replace(/^\|/, '').replace(/(?<!\\)\|$/, '');
+  return inner.split(/(?<!\\)\|/).map((c) => c.replace(/\\\|/g, '|').trim());
 }

@@ -23,6 +23,11 @@ describe('parseAccessMatrix', () => {
     expect(cells.get('etcd (TCP 2379)')?.get('Other host')).toEqual({ verdict: '⛔', text: 'end of tier (ingress)' });
     expect(parseAccessMatrix('# no matrix here\n').size).toBe(0);
   });
+
+  it("can read a cell with a '|', which the report writes as '\\|'", () => {
+    const cells = parseAccessMatrix(matrix(['| etcd | TCP 2379 | on cp | ✅ `a \\| b` rule 0 | ⛔ end of tier (ingress) |']));
+    expect(cells.get('etcd (TCP 2379)')?.get('Allowed workload')).toEqual({ verdict: '✅', text: '`a | b` rule 0' });
+  });
 });
 
 describe('accessChanges', () => {
