@@ -9,6 +9,7 @@ import { App, Chart } from 'cdk8s';
 import { parse } from 'yaml';
 import { CalicoShieldCluster, CalicoShieldClusterProps, CalicoShieldError, ClusterSpecProps } from './construct';
 import { fastRoot } from './spec/fast-yaml';
+import { nodeValue } from './spec/nodes';
 import { parseClusterSpec } from './spec/parse';
 
 /**
@@ -32,7 +33,7 @@ export function loadClusterProps(dir: string): CalicoShieldClusterProps[] {
       // reads as yaml's parse does, in half the time on a large spec; yaml's parse otherwise.
       const text = bytes.toString('utf8');
       const root = fastRoot(text);
-      const document: unknown = root ? root.toJSON() : parse(text);
+      const document: unknown = root ? nodeValue(root) : parse(text);
       const spec = typeof document === 'object' && document !== null && 'spec' in document ? document.spec : undefined;
       return { name, spec: (spec ?? {}) as ClusterSpecProps };
     });

@@ -2,7 +2,7 @@
  * The fast way into the spec reader: a YAML text of the plain, common shape (block and flow
  * collections, plain and quoted strings, decimal integers, booleans) is loaded with js-yaml,
  * about 15× faster than the yaml library's Document API, and handed to the same SpecReader as
- * a tree of the yaml library's nodes, each with the offset where its text starts (from
+ * a tree of SpecNodes (lib/spec/nodes.ts), each with the offset where its text starts (from
  * js-yaml's node events), so every position is the one the positioned reader gives.
  *
  * It is only ever a shortcut. Whatever could make the two parsers disagree — anchors and
@@ -15,7 +15,8 @@
  * both readers over the fuzz corpus and compares every field's position).
  */
 import { FAILSAFE_SCHEMA, load, Type } from 'js-yaml';
-import { Node, Pair, Scalar, Schema, YAMLMap, YAMLSeq } from 'yaml';
+import { Schema } from 'yaml';
+import { PairNode, SpecNode } from './nodes';
 
 /**
  * Text the fast path leaves to the positioned reader: non-printable or non-ASCII characters
@@ -112,10 +113,10 @@ interface Composed {
 }
 
 /**
- * The document's root as yaml nodes, each with the range its text starts at (what the
+ * The document's root as SpecNodes, each with the offset its text starts at (what the
  * positioned reader reports), or undefined when the text needs the positioned reader.
  */
-export function fastRoot(text: string): Node | undefined {
+export function fastRoot(text: string): SpecNode | undefined {
   if (NOT_PLAIN.test(text) || spansLines(text)) return undefined;
   // js-yaml reports every node it composes, keys included, when it opens and closes it.
   const top: Composed = { start: 0, kind: null, children: [] };
@@ -146,43 +147,40 @@ export function fastRoot(text: string): Node | undefined {
 }
 
 /**
- * The yaml node for a value js-yaml loaded and the node it composed for it: a mapping's
+ * The SpecNode for a value js-yaml loaded and the node it composed for it: a mapping's
  * composed children are its keys and values in turn, a list's its items. js-yaml also
  * composes on the way: a scalar may hold the key it was tried as, a collection may be the
  * one child of a node that tried it as a key (same start), and a block mapping may end in
  * an empty node (before `...`). Any other shape leaves the text to the positioned reader.
  */
-function toNode(text: string, value: unknown, composed: Composed): Node {
+function toNode(text: string, value: unknown, composed: Composed): SpecNode {
   const start = nodeStart(text, composed.start);
-  const at = <T extends Node>(node: T, end = start): T => {
-    node.range = [start, end, end];
-    return node;
-  };
-  if (value === null || value === undefined || typeof value === 'string') return at(new Scalar(value ?? null));
+  // A string's end is never read: only the text of numbers and booleans shows in messages.
+  if (value === null || value === undefined || typeof value === 'string') return { kind: 'scalar', start, end: start, value: value ?? null };
   if (value instanceof PlainScalar) {
     if (!text.startsWith(value.source, start)) throw new NotPlain();
-    return at(new Scalar(scalarValue(value.source)), start + value.source.length);
+    return { kind: 'scalar', start, end: start + value.source.length, value: scalarValue(value.source) };
   }
   const children = collectionChildren(text, composed, start);
   if (Array.isArray(value)) {
     if (children.length !== value.length) throw new NotPlain();
-    const seq = at(new YAMLSeq());
-    value.forEach((item, i) => seq.items.push(toNode(text, item, children[i])));
-    return seq;
+    const items: SpecNode[] = new Array<SpecNode>(value.length);
+    for (let i = 0; i < value.length; i++) items[i] = toNode(text, value[i], children[i]);
+    return { kind: 'seq', start, items };
   }
   if (typeof value === 'object') {
     const keys = Object.keys(value);
     const pairs = children.length === 2 * keys.length + 1 && children[children.length - 1].kind === null ? children.slice(0, -1) : children;
     if (pairs.length !== 2 * keys.length) throw new NotPlain();
-    const map = at(new YAMLMap());
-    keys.forEach((key, i) => {
+    const items: PairNode[] = new Array<PairNode>(keys.length);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
       // A key js-yaml made from a non-string scalar; or a key like "80", which a JavaScript
       // object would move ahead of the others, losing the order of the text.
       if (key.includes('\u0000') || /^[0-9]+$/.test(key)) throw new NotPlain();
-      const keyNode = toNode(text, key, pairs[2 * i]);
-      map.items.push(new Pair(keyNode, toNode(text, (value as Record<string, unknown>)[key], pairs[2 * i + 1])));
-    });
-    return map;
+      items[i] = { key: toNode(text, key, pairs[2 * i]), value: toNode(text, (value as Record<string, unknown>)[key], pairs[2 * i + 1]) };
+    }
+    return { kind: 'map', start, items };
   }
   // The failsafe schema and PlainScalar construct nothing else.
   throw new NotPlain();

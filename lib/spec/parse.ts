@@ -4,7 +4,7 @@
  * Pure: the caller reads the file. Every rule a value must pass comes from lib/calico, so
  * what reaches the plan is safe to turn into names, labels and selectors.
  */
-import { isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import { FAILSAFE_DEFAULTS, METRICS_PORTS, type EndpointToHostAction } from '../calico/felix';
 import { CALICO_MINORS, CALICO_RELEASES, DEFAULT_CALICO, isCalicoMinor, type CalicoMinor, type CalicoRelease } from '../calico/versions';
 import { goRegexpProblem } from '../calico/admission';
@@ -27,7 +27,8 @@ import {
 import { Finding } from './errors';
 import { fastRoot } from './fast-yaml';
 import { MAX_FLOW_DEPTH, TextLines, tooDeep } from './lines';
-import { clip, closest, Located, SpecReader } from './reader';
+import { fromYamlNode } from './nodes';
+import { clip, closest, isNull, Located, SpecReader } from './reader';
 import {
   AcknowledgeSpec,
   AllowedClientsSpec,
@@ -132,7 +133,7 @@ export function parseClusterSpec(file: string, clusterName: string, bytes: Uint8
   // The fast reader first; any finding at all, and the positioned reader reads again, so
   // the reader's findings are always the positioned reader's.
   const fast = options.reader === 'positioned' ? undefined : fastRoot(text);
-  if (fast && !(isScalar(fast) && fast.value === null)) {
+  if (fast && !isNull(fast)) {
     const r = new SpecReader(file, text, lineCounter);
     r.resolve(fast, '');
     const spec = readRoot(r, { node: fast, path: '' }, file, clusterName);
@@ -175,10 +176,10 @@ function readPositioned(file: string, clusterName: string, text: string, lineCou
     return fail('multiple-documents', 'the spec holds more than one YAML document', 'write one cluster per file: move the other documents to their own files in clusters/', p.line, p.col);
   }
 
-  const doc = docList[0];
-  const r = new SpecReader(file, text, lineCounter, doc);
-  const root = r.resolve(doc.contents as never, '');
-  if (!root || (isScalar(root) && root.value === null)) {
+  const converted = fromYamlNode(docList[0].contents);
+  const r = new SpecReader(file, text, lineCounter, converted);
+  const root = r.resolve(converted.root, '');
+  if (!root || isNull(root)) {
     return fail('empty', 'the spec is empty', `start from clusters/example.yaml`);
   }
   const spec = readRoot(r, { node: root, path: '' }, file, clusterName);
@@ -584,7 +585,7 @@ function readNodeChoice(r: SpecReader, m: ReadonlyMap<string, Located>, nodes: r
 /** A node selector: labels a node must all carry. Empty would select every node, which a list of names says better. */
 function readNodeSelector(r: SpecReader, at: Located): Labels {
   const labels = readLabels(r, at);
-  if (isMap(at.node) && at.node.items.length === 0) {
+  if (at.node.kind === 'map' && at.node.items.length === 0) {
     r.error(at, 'empty-selector', 'nodeSelector is empty: it would select every node', 'give the labels of the nodes, e.g. {node-role.kubernetes.io/control-plane: ""}');
   }
   return labels;
@@ -607,7 +608,7 @@ function readHostTraffic(r: SpecReader, at: Located, approach: Approach | undefi
   if (!m) return undefined;
   const presets: PresetId[] = [];
   const presetsAt = m.get('presets');
-  if (presetsAt && isScalar(presetsAt.node)) {
+  if (presetsAt && presetsAt.node.kind === 'scalar') {
     const v = r.string(presetsAt);
     if (v === 'all') presets.push(...PRESET_IDS);
     else if (v !== undefined) r.error(presetsAt, 'bad-presets', `presets is ${quote(v)}`, `write all, or a list of presets: ${PRESET_IDS.join(', ')}`);
@@ -672,7 +673,7 @@ function readWorkloads(r: SpecReader, at: Located): WorkloadSelectorSpec[] {
     const labelsAt = m.get('labels');
     const labels = labelsAt ? readLabels(r, labelsAt) : {};
     // Only a mapping written empty selects every pod; one whose labels were refused has been reported.
-    if (labelsAt && isMap(labelsAt.node) && labelsAt.node.items.length === 0 && namespace === undefined) {
+    if (labelsAt && labelsAt.node.kind === 'map' && labelsAt.node.items.length === 0 && namespace === undefined) {
       r.error(labelsAt, 'empty-selector', 'labels is empty and no namespace is given: this would match every pod', 'give the labels of the pods');
     }
     out.push({ ...(namespace !== undefined ? { namespace } : {}), labels, path: item.path });
@@ -912,7 +913,7 @@ const ACKNOWLEDGEABLE: readonly string[] = [
 ];
 
 function isSequenceNode(at: Located): boolean {
-  return isSeq(at.node);
+  return at.node.kind === 'seq';
 }
 
 function readFailsafe(r: SpecReader, at: Located | undefined, calicoVersion: CalicoMinor): FailsafeSpec {

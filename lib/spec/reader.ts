@@ -1,11 +1,11 @@
 /**
- * A positioned reader over the yaml Document API: every value is read from its node, so
- * every finding names the file, line, column and field.
+ * A positioned reader over a spec's YAML nodes (lib/spec/nodes.ts): every value is read from
+ * its node, so every finding names the file, line, column and field.
  *
  * Aliases are followed (so anchors can share an interface list) but every node visit is
  * counted against a budget, which bounds "billion laughs" expansion.
  */
-import { Alias, Document, isAlias, isMap, isNode, isScalar, isSeq, Node, Pair, Scalar, visit, YAMLMap, YAMLSeq } from 'yaml';
+import { AliasNode, ConvertedDocument, ScalarNode, SpecNode } from './nodes';
 import { escapeHiddenCharacters, Problem, quote } from '../calico/validate';
 import { Finding } from './errors';
 import { OffsetPositions, TextLines } from './lines';
@@ -21,7 +21,7 @@ const ALIAS_BUDGET = 100_000;
 const MAX_FINDINGS = 100;
 
 export interface Located {
-  readonly node: Node;
+  readonly node: SpecNode;
   readonly path: string;
 }
 
@@ -30,55 +30,57 @@ export class SpecReader {
   public readonly positions: OffsetPositions;
   private visits = 0;
   /** The alias followed last: where a spent budget is reported. */
-  private lastAlias: Alias | undefined;
+  private lastAlias: AliasNode | undefined;
   /** The file's own nodes plus ALIAS_BUDGET. */
   private readonly budget: number;
   private stopped = false;
   /** Anchored nodes by anchor name, in document order: an alias names the last one before it. */
-  private readonly anchors = new Map<string, { readonly offset: number; readonly node: Node }[]>();
+  private readonly anchors = new Map<string, { readonly offset: number; readonly node: SpecNode }[]>();
 
   /**
-   * @param doc the yaml library's document; without it, the reader reads a tree of nodes with
-   * ranges but no aliases (lib/spec/fast-yaml.ts)
+   * @param doc the positioned reader's document, converted from the yaml library's; without
+   * it, the reader reads the fast reader's tree, which has no aliases (lib/spec/fast-yaml.ts)
    */
   public constructor(
     private readonly file: string,
     private readonly text: string,
     private readonly lineCounter: TextLines,
-    doc?: Document,
+    doc?: ConvertedDocument,
   ) {
     this.positions = new OffsetPositions(lineCounter);
     if (!doc) {
       this.budget = Infinity;
       return;
     }
-    // yaml's Alias.resolve() walks the whole document for every alias, which makes a spec of
-    // a few thousand aliases take seconds: index the anchors once instead.
-    let own = 0;
-    visit(doc, (_key, node) => {
-      if (!isNode(node)) return;
-      own++;
-      if (!isAlias(node) && node.anchor) {
+    // Following an alias must not walk the whole document each time (a spec of a few
+    // thousand aliases would take seconds): the anchors are indexed once.
+    const index = (node: SpecNode | null): void => {
+      if (node === null || node.kind === 'alias') return;
+      if (node.anchor) {
         const list = this.anchors.get(node.anchor) ?? [];
-        list.push({ offset: node.range?.[0] ?? 0, node });
+        list.push({ offset: node.start, node });
         this.anchors.set(node.anchor, list);
       }
-    });
-    this.budget = own + ALIAS_BUDGET;
+      if (node.kind === 'map') {
+        for (const pair of node.items) {
+          index(pair.key);
+          index(pair.value);
+        }
+      } else if (node.kind === 'seq') node.items.forEach(index);
+    };
+    index(doc.root);
+    this.budget = doc.nodes + ALIAS_BUDGET;
   }
 
-  private anchored(alias: Alias): Node | undefined {
-    const offset = alias.range?.[0] ?? 0;
-    let found: Node | undefined;
-    for (const a of this.anchors.get(alias.source) ?? []) if (a.offset < offset) found = a.node;
+  private anchored(alias: AliasNode): SpecNode | undefined {
+    let found: SpecNode | undefined;
+    for (const a of this.anchors.get(alias.source) ?? []) if (a.offset < alias.start) found = a.node;
     return found;
   }
 
   /** Position of a node's first character. */
-  public positionOf(node: Node | Pair | undefined): Position {
-    const range = node && 'range' in node ? node.range : undefined;
-    const offset = range ? range[0] : 0;
-    const p = this.lineCounter.linePos(offset);
+  public positionOf(node: SpecNode | undefined): Position {
+    const p = this.lineCounter.linePos(node ? node.start : 0);
     return { line: p.line, col: p.col };
   }
 
@@ -112,10 +114,10 @@ export class SpecReader {
   }
 
   /** Follows aliases, counting visits; undefined once the budget is spent or for an unknown alias. */
-  public resolve(node: Node | null | undefined, path: string): Node | undefined {
-    let current: Node | null | undefined = node;
-    let alias: Alias | undefined;
-    while (current && isAlias(current)) {
+  public resolve(node: SpecNode | null | undefined, path: string): SpecNode | undefined {
+    let current: SpecNode | null | undefined = node;
+    let alias: AliasNode | undefined;
+    while (current && current.kind === 'alias') {
       alias = current;
       this.lastAlias = current;
       const target = this.anchored(current);
@@ -136,7 +138,7 @@ export class SpecReader {
       }
       return undefined;
     }
-    this.positions.set(path, current.range ? current.range[0] : 0);
+    this.positions.set(path, current.start);
     return current;
   }
 
@@ -146,14 +148,14 @@ export class SpecReader {
    */
   public mapping(at: Located, known: readonly string[], required: readonly string[] = []): Map<string, Located> | undefined {
     const node = at.node;
-    if (!isMap(node)) {
+    if (node.kind !== 'map') {
       this.error(at, 'wrong-type', `expected a mapping, found ${describe(node)}`);
       return undefined;
     }
     const fields = new Map<string, Located>();
-    for (const pair of (node as YAMLMap).items) {
-      const keyNode = pair.key as Node | null;
-      const key = isScalar(keyNode) ? keyNode.value : undefined;
+    for (const pair of node.items) {
+      const keyNode = pair.key;
+      const key = keyNode?.kind === 'scalar' ? keyNode.value : undefined;
       if (typeof key !== 'string') {
         this.error({ node: keyNode ?? node, path: at.path }, 'wrong-type', `keys must be strings, found ${describe(keyNode ?? undefined)}`, 'quote the key');
         continue;
@@ -162,25 +164,25 @@ export class SpecReader {
       if (!known.includes(key)) {
         const guess = closest(key, known);
         this.error(
-          { node: keyNode as Node, path },
+          { node: keyNode as SpecNode, path },
           'unknown-field',
           `unknown field ${quote(key)}`,
           guess ? `did you mean ${JSON.stringify(guess)}?` : `known fields: ${known.join(', ')}`,
         );
         continue;
       }
-      const value = this.resolve(pair.value as Node | null, path);
+      const value = this.resolve(pair.value, path);
       if (this.stopped) return undefined;
       // An alias that names no anchor has been reported by resolve().
-      if (value === undefined && isAlias(pair.value)) continue;
-      if (value === undefined || (isScalar(value) && value.value === null)) {
-        this.error({ node: keyNode as Node, path }, 'missing-value', `${quote(key)} has no value`, 'remove the field or give it a value');
+      if (value === undefined && pair.value?.kind === 'alias') continue;
+      if (value === undefined || isNull(value)) {
+        this.error({ node: keyNode as SpecNode, path }, 'missing-value', `${quote(key)} has no value`, 'remove the field or give it a value');
         continue;
       }
       fields.set(key, { node: value, path });
     }
     for (const key of required) {
-      if (!fields.has(key) && !(node as YAMLMap).items.some((p) => isScalar(p.key) && p.key.value === key)) {
+      if (!fields.has(key) && !node.items.some((p) => p.key?.kind === 'scalar' && p.key.value === key)) {
         this.error(at, 'missing-field', `missing required field ${quote(key)}`);
       }
     }
@@ -188,14 +190,14 @@ export class SpecReader {
   }
 
   public sequence(at: Located): Located[] | undefined {
-    if (!isSeq(at.node)) {
+    if (at.node.kind !== 'seq') {
       this.error(at, 'wrong-type', `expected a list, found ${describe(at.node)}`, 'write a YAML list: "- item" lines or [a, b]');
       return undefined;
     }
     const items: Located[] = [];
-    (at.node as YAMLSeq).items.forEach((item, i) => {
+    at.node.items.forEach((item, i) => {
       const path = `${at.path}[${i}]`;
-      const node = this.resolve(item as Node | null, path);
+      const node = this.resolve(item, path);
       if (this.stopped) return;
       if (node === undefined) {
         this.error({ node: at.node, path }, 'missing-value', 'empty list item');
@@ -209,11 +211,11 @@ export class SpecReader {
   /** A string scalar; numbers and booleans are refused, as YAML would silently convert them. */
   public string(at: Located): string | undefined {
     const node = at.node;
-    if (!isScalar(node)) {
+    if (node.kind !== 'scalar') {
       this.error(at, 'wrong-type', `expected a string, found ${describe(node)}`);
       return undefined;
     }
-    const value = (node as Scalar).value;
+    const value = node.value;
     if (typeof value !== 'string') {
       const source = this.source(node);
       if (typeof value === 'object' && value !== null) {
@@ -241,7 +243,7 @@ export class SpecReader {
   /** `true` or `false`. */
   public boolean(at: Located): boolean | undefined {
     const node = at.node;
-    if (isScalar(node) && typeof (node as Scalar).value === 'boolean') return (node as Scalar).value as boolean;
+    if (node.kind === 'scalar' && typeof node.value === 'boolean') return node.value;
     this.error(at, 'wrong-type', `expected true or false, found ${describe(node)}`, 'write true or false, without quotes');
     return undefined;
   }
@@ -249,14 +251,14 @@ export class SpecReader {
   /** An integer written in plain decimal (no `0755`, `0x10`, `1e3` or `9091.0`). */
   public integer(at: Located): number | undefined {
     const node = at.node;
-    if (isScalar(node) && typeof (node as Scalar).value === 'number') {
+    if (node.kind === 'scalar' && typeof node.value === 'number') {
       const source = this.source(node);
       if (/^[1-9][0-9]*$|^0$/.test(source)) return Number(source);
       this.error(at, 'wrong-type', `expected a plain decimal integer, found ${clip(source)}`, 'write the number in decimal without leading zeros, exponent or fraction');
       return undefined;
     }
-    if (isScalar(node) && typeof (node as Scalar).value === 'string' && /^[0-9]+$/.test(String((node as Scalar).value))) {
-      this.error(at, 'wrong-type', `expected an integer, found the string ${quote(String((node as Scalar).value))}`, 'remove the quotes');
+    if (node.kind === 'scalar' && typeof node.value === 'string' && /^[0-9]+$/.test(node.value)) {
+      this.error(at, 'wrong-type', `expected an integer, found the string ${quote(node.value)}`, 'remove the quotes');
       return undefined;
     }
     this.error(at, 'wrong-type', `expected an integer, found ${describe(node)}`);
@@ -265,23 +267,23 @@ export class SpecReader {
 
   /** A mapping of label keys to string values. */
   public stringMap(at: Located): Map<string, Located> | undefined {
-    if (!isMap(at.node)) {
+    if (at.node.kind !== 'map') {
       this.error(at, 'wrong-type', `expected a mapping, found ${describe(at.node)}`);
       return undefined;
     }
     const fields = new Map<string, Located>();
-    for (const pair of (at.node as YAMLMap).items) {
-      const keyNode = pair.key as Node | null;
-      const key = isScalar(keyNode) ? keyNode.value : undefined;
+    for (const pair of at.node.items) {
+      const keyNode = pair.key;
+      const key = keyNode?.kind === 'scalar' ? keyNode.value : undefined;
       if (typeof key !== 'string') {
         this.error({ node: keyNode ?? at.node, path: at.path }, 'wrong-type', `keys must be strings, found ${describe(keyNode ?? undefined)}`, 'quote the key');
         continue;
       }
       const path = joinPath(at.path, key);
-      const value = this.resolve(pair.value as Node | null, path);
+      const value = this.resolve(pair.value, path);
       if (this.stopped) return undefined;
       if (value === undefined) {
-        this.error({ node: keyNode as Node, path }, 'missing-value', `${quote(key)} has no value`, 'label values are strings; write "" for an empty value');
+        this.error({ node: keyNode as SpecNode, path }, 'missing-value', `${quote(key)} has no value`, 'label values are strings; write "" for an empty value');
         continue;
       }
       fields.set(key, { node: value, path });
@@ -289,9 +291,8 @@ export class SpecReader {
     return fields;
   }
 
-  private source(node: Node): string {
-    const range = node.range;
-    return range ? this.text.slice(range[0], range[1]).trim() : String((node as Scalar).value);
+  private source(node: ScalarNode): string {
+    return this.text.slice(node.start, node.end).trim();
   }
 }
 
@@ -305,19 +306,24 @@ function joinPath(base: string, key: string): string {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `${base}.${key}` : `${base}[${quote(key)}]`;
 }
 
-function describe(node: Node | undefined): string {
+function describe(node: SpecNode | undefined): string {
   if (node === undefined) return 'nothing';
-  if (isMap(node)) return 'a mapping';
-  if (isSeq(node)) return 'a list';
-  if (isScalar(node)) {
-    const v = (node as Scalar).value;
+  if (node.kind === 'map') return 'a mapping';
+  if (node.kind === 'seq') return 'a list';
+  if (node.kind === 'scalar') {
+    const v = node.value;
     if (v === null) return 'null';
-    if (typeof v === 'object') return `a value tagged ${(node as Scalar).tag ?? 'with a YAML tag'}`;
+    if (typeof v === 'object') return `a value tagged ${node.tag ?? 'with a YAML tag'}`;
     if (typeof v === 'boolean') return 'the boolean';
     if (typeof v === 'number') return 'the number';
     return 'a string';
   }
   return 'an unsupported node';
+}
+
+/** A scalar whose value is null (`~`, `null`, or nothing at all). */
+export function isNull(node: SpecNode): boolean {
+  return node.kind === 'scalar' && node.value === null;
 }
 
 /** The known name closest to a typo, if it is close enough to be a likely typo. */
