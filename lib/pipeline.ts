@@ -16,6 +16,7 @@ import { parseClusterSpec } from './spec/parse';
 import { AcknowledgeSpec, ClusterSpec } from './spec/types';
 import { AccessMatrix } from './verify/access';
 import { findCollisions } from './verify/collisions';
+import { formatCount } from './verify/describe';
 import { verifyCluster } from './verify/guard-rails';
 import { ACCESS_REPORT_FILE, renderAccessReport } from './verify/report';
 
@@ -92,7 +93,7 @@ function sizeFindings(spec: ClusterSpec, plan: ProtectionPlan): Finding[] {
       severity: 'warning',
       code: 'many-host-endpoints',
       message:
-        `${count.toLocaleString('en-US')} static host endpoints go into git (${shardCount(count)} shards): every node added, removed or readdressed is a commit, ` +
+        `${formatCount(count)} static host endpoints go into git (${shardCount(count)} shards): every node added, removed or readdressed is a commit, ` +
         'each host endpoint is an object Argo CD or Flux tracks, and a new node is unprotected until its commit is synced',
       hint: 'set spec.hostEndpoints.mode: auto, so that Calico\'s kube-controllers creates each node\'s host endpoint and nothing of it is in git (docs/host-endpoints.md#when-to-use-auto); or acknowledge many-host-endpoints in spec.acknowledge',
       file: spec.file,
