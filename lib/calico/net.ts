@@ -170,22 +170,27 @@ function isV4Mapped(bytes: Uint8Array): boolean {
 // Printing
 
 function formatV6(bytes: Uint8Array): string {
-  const words = Array.from({ length: 8 }, (_, i) => (bytes[2 * i] << 8) | bytes[2 * i + 1]);
+  const word = (i: number): number => (bytes[2 * i] << 8) | bytes[2 * i + 1];
   // RFC 5952 §4.2: "::" replaces the longest run of two or more zero groups, the first on a tie.
   let bestStart = -1;
   let bestLength = 1;
   for (let i = 0; i < 8; ) {
     let j = i;
-    while (j < 8 && words[j] === 0) j += 1;
+    while (j < 8 && word(j) === 0) j += 1;
     if (j - i > bestLength) {
       bestStart = i;
       bestLength = j - i;
     }
     i = j === i ? i + 1 : j;
   }
-  const hex = (ws: number[]): string => ws.map((w) => w.toString(16)).join(':');
-  if (bestStart < 0) return hex(words);
-  return `${hex(words.slice(0, bestStart))}::${hex(words.slice(bestStart + bestLength))}`;
+  let text = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === bestStart) {
+      text += '::';
+      i += bestLength - 1;
+    } else text += text === '' || text.endsWith(':') ? word(i).toString(16) : `:${word(i).toString(16)}`;
+  }
+  return text;
 }
 
 /**
@@ -202,6 +207,55 @@ export function ipFromBytes(raw: Uint8Array): ParsedIp {
 
 /** A plain dotted quad without leading zeros: the common case, parsed without the general path. */
 const SIMPLE_IPV4 = /^(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})$/;
+
+/**
+ * The bytes of IPv6 text written as hex groups of at most four digits (lowercase or
+ * uppercase) with at most one "::" and nothing else, the common case; undefined for anything
+ * else, which the general path (parseV6) reads or explains. Both read such text alike
+ * (test/calico/net.test.ts compares them).
+ */
+function simpleV6(text: string): Uint8Array | undefined {
+  const n = text.length;
+  if (n < 2 || n > 39) return undefined;
+  const words = new Uint16Array(8);
+  let count = 0;
+  let gap = -1;
+  let i = 0;
+  if (text.charCodeAt(0) === 0x3a) {
+    if (text.charCodeAt(1) !== 0x3a) return undefined;
+    gap = 0;
+    i = 2;
+  }
+  while (i < n) {
+    let word = 0;
+    let digits = 0;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      const digit = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1;
+      if (digit < 0) break;
+      word = (word << 4) | digit;
+      digits++;
+    }
+    if (digits === 0 || digits > 4 || count === 8) return undefined;
+    words[count++] = word;
+    if (i === n) break;
+    if (text.charCodeAt(i) !== 0x3a || i + 1 === n) return undefined;
+    i++;
+    if (text.charCodeAt(i) === 0x3a) {
+      if (gap >= 0) return undefined;
+      gap = count;
+      i++;
+    }
+  }
+  if (gap < 0 ? count !== 8 : count > 7) return undefined;
+  const bytes = new Uint8Array(16);
+  for (let w = 0; w < count; w++) {
+    const at = gap >= 0 && w >= gap ? w + 8 - count : w;
+    bytes[2 * at] = words[w] >> 8;
+    bytes[2 * at + 1] = words[w] & 0xff;
+  }
+  return bytes;
+}
 
 /**
  * Parses one IP address (IPv4 or IPv6) to its canonical form.
@@ -234,6 +288,8 @@ function parseIpUncached(text: string): IpResult {
     const bytes = Uint8Array.of(+simple[1], +simple[2], +simple[3], +simple[4]);
     if (bytes.every((b, i) => b === +simple[i + 1])) return { ok: true, ip: { family: 4, text, bytes } };
   }
+  const v6 = simpleV6(text);
+  if (v6 !== undefined) return { ok: true, ip: ipFromBytes(v6) };
   const what = (): string => `${quote(text)} is not a valid IP address`;
   const slash = text.indexOf('/');
   if (slash >= 0) {

@@ -9,6 +9,7 @@ import {
   parseCidr,
   parseIp,
 } from '../../lib/calico/net';
+import * as fc from 'fast-check';
 
 const CYRILLIC_A = '\u0430'; // "а", looks like the Latin "a"
 
@@ -312,5 +313,52 @@ describe('compareCidrs', () => {
 
   it('can tell equal networks written differently', () => {
     expect(compareCidrs(cidr('2001:DB8:0::/32'), cidr('2001:db8::/32'))).toBe(0);
+  });
+});
+
+describe('parseIp on IPv6 text in every common form', () => {
+  /** 8 words, often with runs of zeros (where "::" and the canonical form differ most). */
+  const words = fc.array(fc.oneof(fc.constant(0), fc.constant(0), fc.integer({ min: 0, max: 0xffff })), { minLength: 8, maxLength: 8 });
+  const hex = (w: number, pad: boolean, upper: boolean): string => {
+    const digits = pad ? w.toString(16).padStart(4, '0') : w.toString(16);
+    return upper ? digits.toUpperCase() : digits;
+  };
+  /** Text for the words: every group written, or one run of zero groups (two or more, or one) as "::". */
+  const text = fc.record({ words, pad: fc.boolean(), upper: fc.boolean(), run: fc.nat(8), length: fc.integer({ min: 1, max: 8 }) }).map(({ words: ws, pad, upper, run, length }) => {
+    const groups = ws.map((w) => hex(w, pad, upper));
+    const end = Math.min(8, run + length);
+    if (run >= 8 || !ws.slice(run, end).every((w) => w === 0)) return { ws, text: groups.join(':') };
+    return { ws, text: `${groups.slice(0, run).join(':')}::${groups.slice(end).join(':')}` };
+  });
+  /** RFC 5952 as the URL standard prints an IPv6 host: lowercase, no leading zeros, the first longest run of zeros as "::". */
+  const canonical = (t: string): string => new URL(`http://[${t}]/`).hostname.slice(1, -1);
+  const v4Mapped = (ws: readonly number[]): boolean => ws.slice(0, 5).every((w) => w === 0) && ws[5] === 0xffff;
+
+  it('reads it as the URL standard does, IPv4-mapped addresses as IPv4', () => {
+    fc.assert(
+      fc.property(text, ({ ws, text: t }) => {
+        const parsed = parseIp(t);
+        expect(parsed.ok).toBe(true);
+        if (!parsed.ok) return;
+        const expected = v4Mapped(ws) ? `${ws[6] >> 8}.${ws[6] & 0xff}.${ws[7] >> 8}.${ws[7] & 0xff}` : canonical(t);
+        expect(parsed.ip.text).toBe(expected);
+        expect(Array.from(parsed.ip.bytes)).toEqual(v4Mapped(ws) ? expected.split('.').map(Number) : ws.flatMap((w) => [w >> 8, w & 0xff]));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it.each([
+    ['1:2:3:4:5:6:7:8:9', 'has 9 groups of 16 bits; an IPv6 address has 8, or fewer with "::"'],
+    ['1:2:3:4::5:6:7:8', 'has 8 groups as well as "::", which must stand for at least one zero group'],
+    ['1::2::3', 'uses "::" more than once; it may stand for one run of zero groups only'],
+    ['12345::1', 'has the group "12345", which has more than 4 hex digits'],
+    [':1::2', 'has an empty group (a lone ":" at the start or end, or "::" written with three colons)'],
+    ['1::2:', 'has an empty group (a lone ":" at the start or end, or "::" written with three colons)'],
+    ['1:::2', 'uses "::" more than once; it may stand for one run of zero groups only'],
+  ])('still explains %s', (t, reason) => {
+    const parsed = parseIp(t);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.problem.message).toBe(`"${t}" is not a valid IP address: it ${reason}`);
   });
 });
