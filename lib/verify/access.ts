@@ -252,7 +252,11 @@ class AccessContext {
         const familyNets = nets[f];
         if (familyNets.length === 0) return '';
         const ip = mustParseIp(text);
-        return familyNets.flatMap((n, i) => (n.contains(ip) ? [i] : [])).join(',');
+        // The indexes of the networks that contain it, comma-separated (a loop: 10,000 host
+        // endpoints × 50 networks as flatMap's one-element arrays show in a profile).
+        let indexes = '';
+        for (let i = 0; i < familyNets.length; i++) if (familyNets[i].contains(ip)) indexes += indexes === '' ? String(i) : `,${i}`;
+        return indexes;
       });
       const shape = JSON.stringify([
         kind,

@@ -535,8 +535,8 @@ export function tunnelAddress(node: string, environment: ModelEnvironment | unde
   const b = pool.cidr.address.bytes;
   const base = ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0;
   const value = (base + 1 + (hash % (size - 2))) >>> 0;
-  const parsed = parseIp(`${value >>> 24}.${(value >>> 16) & 255}.${(value >>> 8) & 255}.${value & 255}`);
-  return parsed.ok ? parsed.ip : undefined;
+  const bytes = Uint8Array.of(value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255);
+  return { family: 4, text: bytes.join('.'), bytes };
 }
 
 function tunnelAddresses(node: string, environment: ModelEnvironment | undefined): string[] {
