@@ -25,9 +25,17 @@ export class TextLines {
   }
 }
 
-/** Fields' offsets by path; line and column computed only for the fields a finding names. */
+/**
+ * Fields' offsets by path; line and column computed only for the fields a finding names.
+ *
+ * The fields of a list's items (the fast reader's `spec.nodes`: nine in ten of a large spec's
+ * fields, which a valid spec's later findings seldom name) may be left out while reading, and
+ * recorded item by item when a field of the item is first asked for, or all at once for a
+ * listing: `defer` gives the readings that record them.
+ */
 export class OffsetPositions implements Positions {
-  private readonly offsets = new Map<string, number>();
+  private offsets = new Map<string, number>();
+  private deferred: (DeferredItems & { readonly loaded: Set<number> }) | undefined;
 
   public constructor(private readonly lines: TextLines) {}
 
@@ -35,18 +43,53 @@ export class OffsetPositions implements Positions {
     this.offsets.set(path, offset);
   }
 
+  /** The fields under `items.list` (`<list>[<index>]…`) were not recorded; every other field was. */
+  public defer(items: DeferredItems): void {
+    this.deferred = { ...items, loaded: new Set() };
+  }
+
+  private complete(path?: string): void {
+    const deferred = this.deferred;
+    if (deferred === undefined) return;
+    if (path === undefined) {
+      this.deferred = undefined;
+      this.offsets = deferred.all().offsets;
+      return;
+    }
+    if (!path.startsWith(`${deferred.list}[`)) return;
+    const index = /^\[(\d+)\]/.exec(path.slice(deferred.list.length));
+    if (index === null) return;
+    const i = Number(index[1]);
+    if (deferred.loaded.has(i)) return;
+    deferred.loaded.add(i);
+    for (const [field, offset] of deferred.item(i).offsets) this.offsets.set(field, offset);
+  }
+
   public get(path: string): Position | undefined {
+    this.complete(path);
     const offset = this.offsets.get(path);
     return offset === undefined ? undefined : this.lines.linePos(offset);
   }
 
   public has(path: string): boolean {
+    this.complete(path);
     return this.offsets.has(path);
   }
 
   public *[Symbol.iterator](): Iterator<[string, Position]> {
+    this.complete();
     for (const [path, offset] of this.offsets) yield [path, this.lines.linePos(offset)];
   }
+}
+
+/** The readings that record the fields of a list's items, left out of the first. */
+export interface DeferredItems {
+  /** The list's path, e.g. `spec.nodes`. */
+  readonly list: string;
+  /** Item `index`'s fields (none past the end of the list), the item's own position included. */
+  readonly item: (index: number) => OffsetPositions;
+  /** Every field of the spec, in the order the reader meets them. */
+  readonly all: () => OffsetPositions;
 }
 
 /** Deepest nesting of flow collections calico-shield reads; yaml's parser recurses per level. */

@@ -27,7 +27,7 @@ import {
 import { Finding } from './errors';
 import { fastRoot } from './fast-yaml';
 import { MAX_FLOW_DEPTH, TextLines, tooDeep } from './lines';
-import { fromYamlNode } from './nodes';
+import { fromYamlNode, type SpecNode } from './nodes';
 import { clip, closest, isNull, Located, SpecReader } from './reader';
 import {
   AcknowledgeSpec,
@@ -134,13 +134,46 @@ export function parseClusterSpec(file: string, clusterName: string, bytes: Uint8
   // the reader's findings are always the positioned reader's.
   const fast = options.reader === 'positioned' ? undefined : fastRoot(text);
   if (fast && !isNull(fast)) {
-    const r = new SpecReader(file, text, lineCounter);
+    // The nodes' fields are most of a large spec's: their positions are recorded only when a
+    // later finding names one, by reading that node again (or, for a listing, the spec).
+    const r = new SpecReader(file, text, lineCounter, undefined, `${NODES}[`);
     r.resolve(fast, '');
     const spec = readRoot(r, { node: fast, path: '' }, file, clusterName);
-    if (spec && r.findings.length === 0) return { spec, findings: [] };
+    if (spec && r.findings.length === 0) {
+      const mode = spec.hostEndpoints.mode;
+      const items = nodeItems(fast);
+      r.positions.defer({
+        list: NODES,
+        item: (i) => {
+          const again = new SpecReader(file, text, lineCounter);
+          const path = `${NODES}[${i}]`;
+          const item = again.resolve(items[i], path);
+          if (item !== undefined) readNode(again, { node: item, path }, nodesReading(mode));
+          return again.positions;
+        },
+        all: () => {
+          const again = new SpecReader(file, text, lineCounter);
+          again.resolve(fast, '');
+          readRoot(again, { node: fast, path: '' }, file, clusterName);
+          return again.positions;
+        },
+      });
+      return { spec, findings: [] };
+    }
   }
   const { spec, findings } = readPositioned(file, clusterName, text, lineCounter);
   return spec && findings.length === 0 ? { spec, findings: [] } : { findings };
+}
+
+/** The list whose items' fields the fast reader records only when asked. */
+const NODES = 'spec.nodes';
+
+/** The items of spec.nodes in the fast reader's tree (which has no aliases), or none. */
+function nodeItems(root: SpecNode): readonly (SpecNode | null)[] {
+  const field = (node: SpecNode | null | undefined, key: string): SpecNode | null | undefined =>
+    node?.kind === 'map' ? node.items.find((p) => p.key?.kind === 'scalar' && p.key.value === key)?.value : undefined;
+  const nodes = field(field(root, 'spec'), 'nodes');
+  return nodes?.kind === 'seq' ? nodes.items : [];
 }
 
 /** The positioned reader: the yaml library's Document API, a position for every field. */
@@ -367,79 +400,98 @@ function checkInterfacePattern(value: string): Problem | undefined {
 function readNodes(r: SpecReader, at: Located, mode: HostEndpointsMode): NodeSpec[] {
   const items = r.sequence(at) ?? [];
   const nodes: NodeSpec[] = [];
-  const seen = new Map<string, string>();
-  const ipOwners = new Map<string, string>();
-  const reserved = (key: string): string | undefined =>
-    key === CREATED_BY_LABEL
-      ? 'kube-controllers sets it on the host endpoints it creates, and deletes host endpoints that carry it'
-      : mode === 'static' && WRITTEN_HOST_LABEL.test(key)
-        ? 'calico-shield writes it on the host endpoints of static mode, from runsOn and allowedClients'
-        : undefined;
+  const reading = nodesReading(mode);
   for (const item of items) {
-    const m = r.mapping(item, ['name', 'labels', 'interfaces'], ['name', 'interfaces']);
-    if (!m) continue;
-    const nameAt = m.get('name');
-    const name = nameAt ? r.string(nameAt) : undefined;
-    if (nameAt && name !== undefined) {
-      const p = checkNodeName(name);
-      if (p) r.problem(nameAt, 'bad-node-name', p);
-      else if (seen.has(name)) r.error(nameAt, 'duplicate-node', `node ${quote(name)} is listed twice (first at ${seen.get(name)})`, 'merge the two entries into one, with all their interfaces');
-      else seen.set(name, item.path);
-    }
-    const interfaces: InterfaceSpec[] = [];
-    const ifAt = m.get('interfaces');
-    const ifNames = new Map<string, string>();
-    for (const ifItem of ifAt ? (r.sequence(ifAt) ?? []) : []) {
-      const im = r.mapping(ifItem, ['name', 'expectedIPs'], ['name']);
-      if (!im) continue;
-      const ifNameAt = im.get('name');
-      const ifName = ifNameAt ? r.string(ifNameAt) : undefined;
-      if (ifNameAt && ifName !== undefined) {
-        const p = checkInterfaceName(ifName);
-        if (p) r.problem(ifNameAt, 'bad-interface', p);
-        else if (ifNames.has(ifName)) r.error(ifNameAt, 'duplicate-interface', `interface ${quote(ifName)} is listed twice on this node (first at ${ifNames.get(ifName)})`, 'merge the two entries');
-        else ifNames.set(ifName, ifItem.path);
-      }
-      const ips: ParsedIp[] = [];
-      const ipsAt = im.get('expectedIPs');
-      for (const ipAt of ipsAt ? (r.sequence(ipsAt) ?? []) : []) {
-        const text = r.string(ipAt);
-        if (text === undefined) continue;
-        const parsed = parseIp(text);
-        if (!parsed.ok) {
-          r.problem(ipAt, 'bad-ip', parsed.problem);
-          continue;
-        }
-        const owner = ipOwners.get(parsed.ip.text);
-        if (owner !== undefined) {
-          r.error(ipAt, 'duplicate-ip', `address ${parsed.ip.text} is already an expected IP of ${escapeHiddenCharacters(clip(owner))}`, 'an address belongs to one interface of one node; remove the duplicate');
-          continue;
-        }
-        ipOwners.set(parsed.ip.text, `${name ?? '?'}/${ifName ?? '?'}`);
-        ips.push(parsed.ip);
-      }
-      if (ifName !== undefined) {
-        interfaces.push({ name: ifName, path: ifItem.path, expectedIPs: ips.sort(compareIps).map((ip) => ip.text) });
-      }
-    }
-    if (ifAt && interfaces.length === 0 && r.findings.length === 0) {
-      r.error(ifAt, 'no-interfaces', `node ${quote(name ?? "?")} has no interfaces`, 'list at least one interface, or "*" for all of them');
-    }
-    // kube-controllers gives each node one host endpoint for all its interfaces, expecting the
-    // node's addresses: the spec says the same, so the evaluator models what Calico creates.
-    // https://docs.tigera.io/calico/latest/network-policy/hosts/kubernetes-nodes#automatic-host-endpoints
-    if (ifAt && mode === 'auto' && interfaces.length > 0) {
-      const all = interfaces.length === 1 ? interfaces.find((i) => i.name === '*') : undefined;
-      const hint = `list one interface "*" with the node's addresses, as calico-shield nodes import --interface '*' writes them`;
-      if (!all) r.error(ifAt, 'auto-interfaces', `node ${quote(name ?? "?")} lists interfaces ${interfaces.map((i) => quote(i.name)).join(', ')}, but in hostEndpoints mode auto kube-controllers creates one host endpoint for all of a node's interfaces`, hint);
-      else if (all.expectedIPs.length === 0) r.error(ifAt, 'auto-interfaces', `node ${quote(name ?? "?")} has no addresses: its automatic host endpoint expects the node's addresses, and policies find the node by them`, hint);
-    }
-    const labels = m.get('labels') ? readLabels(r, m.get('labels') as Located, reserved) : {};
-    if (name !== undefined) {
-      nodes.push({ name, path: item.path, labels, interfaces: interfaces.sort((a, b) => cmp(a.name, b.name)) });
-    }
+    const node = readNode(r, item, reading);
+    if (node) nodes.push(node);
   }
   return nodes.sort((a, b) => cmp(a.name, b.name));
+}
+
+/** What reading one node needs of the others (names and addresses seen), and of the spec. */
+interface NodesReading {
+  readonly mode: HostEndpointsMode;
+  readonly seen: Map<string, string>;
+  readonly ipOwners: Map<string, string>;
+  readonly reserved: (key: string) => string | undefined;
+}
+
+function nodesReading(mode: HostEndpointsMode): NodesReading {
+  return {
+    mode,
+    seen: new Map(),
+    ipOwners: new Map(),
+    reserved: (key) =>
+      key === CREATED_BY_LABEL
+        ? 'kube-controllers sets it on the host endpoints it creates, and deletes host endpoints that carry it'
+        : mode === 'static' && WRITTEN_HOST_LABEL.test(key)
+          ? 'calico-shield writes it on the host endpoints of static mode, from runsOn and allowedClients'
+          : undefined,
+  };
+}
+
+/** One item of spec.nodes; undefined when it has no name. */
+function readNode(r: SpecReader, item: Located, { mode, seen, ipOwners, reserved }: NodesReading): NodeSpec | undefined {
+  const m = r.mapping(item, ['name', 'labels', 'interfaces'], ['name', 'interfaces']);
+  if (!m) return undefined;
+  const nameAt = m.get('name');
+  const name = nameAt ? r.string(nameAt) : undefined;
+  if (nameAt && name !== undefined) {
+    const p = checkNodeName(name);
+    if (p) r.problem(nameAt, 'bad-node-name', p);
+    else if (seen.has(name)) r.error(nameAt, 'duplicate-node', `node ${quote(name)} is listed twice (first at ${seen.get(name)})`, 'merge the two entries into one, with all their interfaces');
+    else seen.set(name, item.path);
+  }
+  const interfaces: InterfaceSpec[] = [];
+  const ifAt = m.get('interfaces');
+  const ifNames = new Map<string, string>();
+  for (const ifItem of ifAt ? (r.sequence(ifAt) ?? []) : []) {
+    const im = r.mapping(ifItem, ['name', 'expectedIPs'], ['name']);
+    if (!im) continue;
+    const ifNameAt = im.get('name');
+    const ifName = ifNameAt ? r.string(ifNameAt) : undefined;
+    if (ifNameAt && ifName !== undefined) {
+      const p = checkInterfaceName(ifName);
+      if (p) r.problem(ifNameAt, 'bad-interface', p);
+      else if (ifNames.has(ifName)) r.error(ifNameAt, 'duplicate-interface', `interface ${quote(ifName)} is listed twice on this node (first at ${ifNames.get(ifName)})`, 'merge the two entries');
+      else ifNames.set(ifName, ifItem.path);
+    }
+    const ips: ParsedIp[] = [];
+    const ipsAt = im.get('expectedIPs');
+    for (const ipAt of ipsAt ? (r.sequence(ipsAt) ?? []) : []) {
+      const text = r.string(ipAt);
+      if (text === undefined) continue;
+      const parsed = parseIp(text);
+      if (!parsed.ok) {
+        r.problem(ipAt, 'bad-ip', parsed.problem);
+        continue;
+      }
+      const owner = ipOwners.get(parsed.ip.text);
+      if (owner !== undefined) {
+        r.error(ipAt, 'duplicate-ip', `address ${parsed.ip.text} is already an expected IP of ${escapeHiddenCharacters(clip(owner))}`, 'an address belongs to one interface of one node; remove the duplicate');
+        continue;
+      }
+      ipOwners.set(parsed.ip.text, `${name ?? '?'}/${ifName ?? '?'}`);
+      ips.push(parsed.ip);
+    }
+    if (ifName !== undefined) {
+      interfaces.push({ name: ifName, path: ifItem.path, expectedIPs: ips.sort(compareIps).map((ip) => ip.text) });
+    }
+  }
+  if (ifAt && interfaces.length === 0 && r.findings.length === 0) {
+    r.error(ifAt, 'no-interfaces', `node ${quote(name ?? "?")} has no interfaces`, 'list at least one interface, or "*" for all of them');
+  }
+  // kube-controllers gives each node one host endpoint for all its interfaces, expecting the
+  // node's addresses: the spec says the same, so the evaluator models what Calico creates.
+  // https://docs.tigera.io/calico/latest/network-policy/hosts/kubernetes-nodes#automatic-host-endpoints
+  if (ifAt && mode === 'auto' && interfaces.length > 0) {
+    const all = interfaces.length === 1 ? interfaces.find((i) => i.name === '*') : undefined;
+    const hint = `list one interface "*" with the node's addresses, as calico-shield nodes import --interface '*' writes them`;
+    if (!all) r.error(ifAt, 'auto-interfaces', `node ${quote(name ?? "?")} lists interfaces ${interfaces.map((i) => quote(i.name)).join(', ')}, but in hostEndpoints mode auto kube-controllers creates one host endpoint for all of a node's interfaces`, hint);
+    else if (all.expectedIPs.length === 0) r.error(ifAt, 'auto-interfaces', `node ${quote(name ?? "?")} has no addresses: its automatic host endpoint expects the node's addresses, and policies find the node by them`, hint);
+  }
+  const labels = m.get('labels') ? readLabels(r, m.get('labels') as Located, reserved) : {};
+  return name === undefined ? undefined : { name, path: item.path, labels, interfaces: interfaces.sort((a, b) => cmp(a.name, b.name)) };
 }
 
 function readMetrics(r: SpecReader, at: Located | undefined): MetricsSpec {

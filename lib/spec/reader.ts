@@ -40,12 +40,14 @@ export class SpecReader {
   /**
    * @param doc the positioned reader's document, converted from the yaml library's; without
    * it, the reader reads the fast reader's tree, which has no aliases (lib/spec/fast-yaml.ts)
+   * @param unrecorded the fields whose positions are not recorded (OffsetPositions.defer)
    */
   public constructor(
     private readonly file: string,
     private readonly text: string,
     private readonly lineCounter: TextLines,
     doc?: ConvertedDocument,
+    private readonly unrecorded?: string,
   ) {
     this.positions = new OffsetPositions(lineCounter);
     if (!doc) {
@@ -138,7 +140,7 @@ export class SpecReader {
       }
       return undefined;
     }
-    this.positions.set(path, current.start);
+    if (this.unrecorded === undefined || !path.startsWith(this.unrecorded)) this.positions.set(path, current.start);
     return current;
   }
 

@@ -64,6 +64,33 @@ describe('the fast reader', () => {
     expect(read(text, 'fast-first').spec?.positions.get('spec.metrics.calicoNode.port')).toEqual({ line: 12, col: 24 });
   });
 
+  it("gives a node field's position when asked first, before any listing (recorded then)", () => {
+    const text = SPEC(`  nodes:
+    - name: n1
+      labels: {zone: "1", topology.kubernetes.io/zone: a}
+      interfaces:
+        - name: eth0
+          expectedIPs: [10.0.0.1, "fd00::1"]
+    - name: n2
+      interfaces: [{name: eth0}]
+  metrics:
+    calicoNode: {port: 9091}
+`);
+    const positioned = read(text, 'positioned').spec?.positions;
+    const quotedKey = [...(positioned ?? [])].map(([path]) => path).find((path) => path.includes('topology'));
+    expect(quotedKey).toMatch(/^spec\.nodes\[0\]\.labels\[/);
+    for (const path of ['spec.nodes[0].interfaces[0].expectedIPs[1]', 'spec.nodes[1].interfaces[0].name', `${quotedKey}`, 'spec.nodes[0].labels.zone', 'spec.nodes', 'spec.metrics.calicoNode']) {
+      const fast = read(text, 'fast-first').spec?.positions;
+      expect(fast?.get(path)).toEqual(positioned?.get(path));
+      expect(fast?.get(path)).toBeDefined();
+    }
+    const fast = read(text, 'fast-first').spec?.positions;
+    expect(fast?.has('spec.nodes[0].name')).toBe(true);
+    expect(fast?.has('spec.nodes[1]')).toBe(true);
+    expect(fast?.has('spec.nodes[2]')).toBe(false);
+    expect([...(fast ?? [])]).toEqual([...(positioned ?? [])]);
+  });
+
   // Each of these is where js-yaml and the yaml library may read the text differently, or where
   // the positioned reader has a check of its own: the fast reader must leave them alone.
   const leftToThePositionedReader: readonly [string, string][] = [

@@ -1,0 +1,71 @@
+/**
+ * OffsetPositions: the fields of a deferred list's items are recorded item by item when one of
+ * the item's fields is first asked for, all at once for a listing, and never for other fields.
+ */
+import { OffsetPositions, TextLines } from '../../lib/spec/lines';
+
+const text = 'spec:\n  nodes:\n    - name: n1\n    - name: n2\n  other: 1\n';
+const lines = new TextLines(text);
+const OTHER = text.indexOf('other: ') + 7;
+const item = (i: number): number => text.indexOf(`name: n${i + 1}`);
+
+function deferred(): { positions: OffsetPositions; loads: string[] } {
+  const positions = new OffsetPositions(lines);
+  positions.set('spec', 6);
+  positions.set('spec.nodes', text.indexOf('- name'));
+  positions.set('spec.other', OTHER);
+  const loads: string[] = [];
+  positions.defer({
+    list: 'spec.nodes',
+    item: (i) => {
+      loads.push(`item ${i}`);
+      const one = new OffsetPositions(lines);
+      if (i < 2) {
+        one.set(`spec.nodes[${i}]`, item(i));
+        one.set(`spec.nodes[${i}].name`, item(i) + 6);
+      }
+      return one;
+    },
+    all: () => {
+      loads.push('all');
+      const all = new OffsetPositions(lines);
+      all.set('spec', 6);
+      all.set('spec.nodes', text.indexOf('- name'));
+      for (const i of [0, 1]) {
+        all.set(`spec.nodes[${i}]`, item(i));
+        all.set(`spec.nodes[${i}].name`, item(i) + 6);
+      }
+      all.set('spec.other', OTHER);
+      return all;
+    },
+  });
+  return { positions, loads };
+}
+
+describe('OffsetPositions.defer', () => {
+  it('answers fields outside the list without loading', () => {
+    const { positions, loads } = deferred();
+    expect(positions.get('spec.other')).toEqual({ line: 5, col: 10 });
+    expect(positions.get('spec.nodes')).toEqual({ line: 3, col: 5 });
+    expect(positions.has('spec.nodesX')).toBe(false);
+    expect(positions.has('spec.missing')).toBe(false);
+    expect(loads).toEqual([]);
+  });
+
+  it('loads an item once, on the first of its fields asked for', () => {
+    const { positions, loads } = deferred();
+    expect(positions.get('spec.nodes[1].name')).toEqual({ line: 4, col: 13 });
+    expect(positions.has('spec.nodes[1]')).toBe(true);
+    expect(positions.has('spec.nodes[0].labels')).toBe(false);
+    expect(positions.has('spec.nodes[7]')).toBe(false);
+    expect(loads).toEqual(['item 1', 'item 0', 'item 7']);
+  });
+
+  it('lists every field in the order of the full reading', () => {
+    const { positions, loads } = deferred();
+    positions.get('spec.nodes[1].name');
+    expect([...positions].map(([path]) => path)).toEqual(['spec', 'spec.nodes', 'spec.nodes[0]', 'spec.nodes[0].name', 'spec.nodes[1]', 'spec.nodes[1].name', 'spec.other']);
+    expect(positions.get('spec.nodes[0].name')).toEqual({ line: 3, col: 13 });
+    expect(loads).toEqual(['item 1', 'all']);
+  });
+});
