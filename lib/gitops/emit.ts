@@ -19,8 +19,21 @@ export const OPTIONS = { lineWidth: 0, minContentWidth: 0, indent: 2, indentSeq:
 const PLAIN = /^[A-Za-z0-9_/(][A-Za-z0-9 _./@=,:()|&!"'{}+~<>-]*$/;
 
 function plain(s: string): boolean {
-  return PLAIN.test(s) && !needsQuotes(s) && !s.endsWith(' ') && !s.endsWith(':') && !s.includes(': ') && !s.includes('#');
+  const known = plainStrings.get(s);
+  if (known !== undefined) return known;
+  const result = PLAIN.test(s) && !needsQuotes(s) && !s.endsWith(' ') && !s.endsWith(':') && !s.includes(': ') && !s.includes('#');
+  if (plainStrings.size >= PLAIN_STRINGS_LIMIT) plainStrings.clear();
+  plainStrings.set(s, result);
+  return result;
 }
+
+/**
+ * Whether each string seen may be written plain. The same keys, kinds, labels and annotations
+ * come back in every object (10,000 host endpoints write the same dozen keys each); the
+ * limit bounds a long-lived process.
+ */
+const plainStrings = new Map<string, boolean>();
+const PLAIN_STRINGS_LIMIT = 1 << 16;
 
 /**
  * The YAML text of any JSON-shaped value: `yaml`'s stringify with OPTIONS, except that every
