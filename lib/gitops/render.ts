@@ -109,7 +109,7 @@ export function specSha256(bytes: Uint8Array): string {
 }
 
 function withLfLineEnds(bytes: Uint8Array): Uint8Array {
-  if (!bytes.some((b, i) => b === 0x0d && bytes[i + 1] === 0x0a)) return bytes;
+  if (bytes.indexOf(0x0d) < 0 || !bytes.some((b, i) => b === 0x0d && bytes[i + 1] === 0x0a)) return bytes;
   return bytes.filter((b, i) => !(b === 0x0d && bytes[i + 1] === 0x0a));
 }
 
