@@ -34,9 +34,10 @@ export function chartJson(chart: Chart): unknown[] {
 }
 
 /**
- * The object as written, each part copied once out of cdk8s's output: label and annotation
- * keys sorted, so the output never depends on construction order, and the spec's keys in
- * Calico's order.
+ * The object as written: label and annotation keys sorted, so the output never depends on
+ * construction order, and the spec's keys in Calico's order. cdk8s's output is a fresh tree
+ * (resolved and sanitised copies of the props), so the parts already in order are kept as they
+ * are and only the others are copied.
  */
 function normalize(raw: unknown): CalicoObject {
   const { apiVersion, kind, metadata: m, spec } = raw as CalicoObject;
@@ -71,18 +72,30 @@ function rank(keys: readonly string[]): (key: string) => number {
   return (key) => ranks.get(key) ?? keys.length;
 }
 
-/** A copy of `value` with every object's keys by `rankOf`, then sorted. */
+/**
+ * `value` with every object's keys by `rankOf`, then sorted: `value` itself when they all are
+ * already, otherwise a copy of what had to change.
+ */
 function orderKeys<T>(value: T, rankOf: (key: string) => number): T {
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) {
-    const copy: unknown[] = new Array(value.length);
-    for (let i = 0; i < value.length; i++) copy[i] = orderKeys(value[i] as unknown, rankOf);
-    return copy as T;
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item = orderKeys(value[i] as unknown, rankOf);
+      if (item !== value[i] && copy === undefined) copy = value.slice(0, i);
+      copy?.push(item);
+    }
+    return (copy ?? value) as T;
   }
   const o = value as Record<string, unknown>;
   const keys = Object.keys(o);
-  if (keys.length > 1) keys.sort((a, b) => rankOf(a) - rankOf(b) || (a < b ? -1 : a > b ? 1 : 0));
+  const compare = (a: string, b: string): number => rankOf(a) - rankOf(b) || (a < b ? -1 : a > b ? 1 : 0);
+  let changed = false;
+  for (let i = 1; i < keys.length && !changed; i++) changed = compare(keys[i - 1], keys[i]) > 0;
+  if (changed) keys.sort(compare);
+  const values = keys.map((k) => orderKeys(o[k], rankOf));
+  if (!changed && values.every((v, i) => v === o[keys[i]])) return value;
   const copy: Record<string, unknown> = {};
-  for (const k of keys) copy[k] = orderKeys(o[k], rankOf);
+  keys.forEach((k, i) => (copy[k] = values[i]));
   return copy as T;
 }

@@ -154,8 +154,15 @@ export function renderCluster(
       continue;
     }
     const byShard = new Map<number, CalicoObject[]>();
+    // A node's host endpoints share its shard: one hash per node.
+    const shardOfNode = new Map<string, number>();
     for (const o of hostEndpoints) {
-      const shard = shardOf(hostEndpointNode(o), shards);
+      const node = hostEndpointNode(o);
+      let shard = shardOfNode.get(node);
+      if (shard === undefined) {
+        shard = shardOf(node, shards);
+        shardOfNode.set(node, shard);
+      }
       const list = byShard.get(shard);
       if (list) list.push(o);
       else byShard.set(shard, [o]);
