@@ -102,14 +102,47 @@ const schema = FAILSAFE_SCHEMA.extend({
 class NotPlain extends Error {}
 
 /**
- * One node as js-yaml composed it: where it began (before separating space), what it became
- * (`mapping`, `sequence`, `scalar`, or null for nothing) and the nodes composed inside it, in
- * document order.
+ * The nodes js-yaml composed, numbered in the order it opened them (0 is the document around
+ * the root): where each began (before separating space), what it became (`mapping`,
+ * `sequence`, `scalar`, or null for nothing), and the nodes composed inside it, in document
+ * order. Numbers in arrays, not an object per node: a large spec has a hundred thousand.
  */
-interface Composed {
-  readonly start: number;
-  kind: string | null;
-  readonly children: Composed[];
+class Composed {
+  readonly starts: number[] = [0];
+  readonly kinds: (string | null)[] = [null];
+  readonly counts: number[] = [0];
+  readonly firstChild: number[] = [-1];
+  readonly lastChild: number[] = [-1];
+  readonly nextSibling: number[] = [-1];
+  private readonly open: number[] = [0];
+
+  /** js-yaml's listener: it reports every node it composes, keys included, when it opens and closes it. */
+  readonly listener = (event: 'open' | 'close', state: { readonly position: number; readonly kind: string | null }): void => {
+    if (event === 'close') {
+      const node = this.open.pop();
+      if (node !== undefined && node !== 0) this.kinds[node] = state.kind;
+      return;
+    }
+    const node = this.starts.length;
+    const parent = this.open[this.open.length - 1];
+    this.starts.push(state.position);
+    this.kinds.push(null);
+    this.counts.push(0);
+    this.firstChild.push(-1);
+    this.lastChild.push(-1);
+    this.nextSibling.push(-1);
+    if (this.counts[parent] === 0) this.firstChild[parent] = node;
+    else this.nextSibling[this.lastChild[parent]] = node;
+    this.lastChild[parent] = node;
+    this.counts[parent]++;
+    this.open.push(node);
+  };
+
+  children(node: number): number[] {
+    const list: number[] = [];
+    for (let c = this.firstChild[node]; c >= 0; c = this.nextSibling[c]) list.push(c);
+    return list;
+  }
 }
 
 /**
@@ -118,28 +151,16 @@ interface Composed {
  */
 export function fastRoot(text: string): SpecNode | undefined {
   if (NOT_PLAIN.test(text) || spansLines(text)) return undefined;
-  // js-yaml reports every node it composes, keys included, when it opens and closes it.
-  const top: Composed = { start: 0, kind: null, children: [] };
-  const open: Composed[] = [top];
-  const listener = (event: 'open' | 'close', state: { readonly position: number; readonly kind: string | null }): void => {
-    if (event === 'close') {
-      const node = open.pop();
-      if (node) node.kind = state.kind;
-      return;
-    }
-    const node: Composed = { start: state.position, kind: null, children: [] };
-    open[open.length - 1].children.push(node);
-    open.push(node);
-  };
+  const composed = new Composed();
   let value: unknown;
   try {
-    value = load(text, { schema, json: false, listener });
+    value = load(text, { schema, json: false, listener: composed.listener });
   } catch {
     return undefined;
   }
   try {
-    if (top.children.length !== 1) throw new NotPlain();
-    return toNode(text, value, top.children[0]);
+    if (composed.counts[0] !== 1) throw new NotPlain();
+    return toNode(text, value, composed, composed.firstChild[0]);
   } catch (e) {
     if (e instanceof NotPlain) return undefined;
     throw e;
@@ -153,24 +174,24 @@ export function fastRoot(text: string): SpecNode | undefined {
  * one child of a node that tried it as a key (same start), and a block mapping may end in
  * an empty node (before `...`). Any other shape leaves the text to the positioned reader.
  */
-function toNode(text: string, value: unknown, composed: Composed): SpecNode {
-  const start = nodeStart(text, composed.start);
+function toNode(text: string, value: unknown, composed: Composed, node: number): SpecNode {
+  const start = nodeStart(text, composed.starts[node]);
   // A string's end is never read: only the text of numbers and booleans shows in messages.
   if (value === null || value === undefined || typeof value === 'string') return { kind: 'scalar', start, end: start, value: value ?? null };
   if (value instanceof PlainScalar) {
     if (!text.startsWith(value.source, start)) throw new NotPlain();
     return { kind: 'scalar', start, end: start + value.source.length, value: scalarValue(value.source) };
   }
-  const children = collectionChildren(text, composed, start);
+  const children = composed.children(collectionNode(text, composed, node, start));
   if (Array.isArray(value)) {
     if (children.length !== value.length) throw new NotPlain();
     const items: SpecNode[] = new Array<SpecNode>(value.length);
-    for (let i = 0; i < value.length; i++) items[i] = toNode(text, value[i], children[i]);
+    for (let i = 0; i < value.length; i++) items[i] = toNode(text, value[i], composed, children[i]);
     return { kind: 'seq', start, items };
   }
   if (typeof value === 'object') {
     const keys = Object.keys(value);
-    const pairs = children.length === 2 * keys.length + 1 && children[children.length - 1].kind === null ? children.slice(0, -1) : children;
+    const pairs = children.length === 2 * keys.length + 1 && composed.kinds[children[children.length - 1]] === null ? children.slice(0, -1) : children;
     if (pairs.length !== 2 * keys.length) throw new NotPlain();
     const items: PairNode[] = new Array<PairNode>(keys.length);
     for (let i = 0; i < keys.length; i++) {
@@ -178,7 +199,7 @@ function toNode(text: string, value: unknown, composed: Composed): SpecNode {
       // A key js-yaml made from a non-string scalar; or a key like "80", which a JavaScript
       // object would move ahead of the others, losing the order of the text.
       if (key.includes('\u0000') || /^[0-9]+$/.test(key)) throw new NotPlain();
-      items[i] = { key: toNode(text, key, pairs[2 * i]), value: toNode(text, (value as Record<string, unknown>)[key], pairs[2 * i + 1]) };
+      items[i] = { key: toNode(text, key, composed, pairs[2 * i]), value: toNode(text, (value as Record<string, unknown>)[key], composed, pairs[2 * i + 1]) };
     }
     return { kind: 'map', start, items };
   }
@@ -186,11 +207,11 @@ function toNode(text: string, value: unknown, composed: Composed): SpecNode {
   throw new NotPlain();
 }
 
-/** A collection's composed children, past the nodes that only tried it as a key. */
-function collectionChildren(text: string, composed: Composed, start: number): readonly Composed[] {
-  let node = composed;
-  while (node.children.length === 1 && node.children[0].kind === node.kind && nodeStart(text, node.children[0].start) === start) node = node.children[0];
-  return node.children;
+/** The composed node that holds a collection's children, past the nodes that only tried it as a key. */
+function collectionNode(text: string, composed: Composed, node: number, start: number): number {
+  let n = node;
+  while (composed.counts[n] === 1 && composed.kinds[composed.firstChild[n]] === composed.kinds[n] && nodeStart(text, composed.starts[composed.firstChild[n]]) === start) n = composed.firstChild[n];
+  return n;
 }
 
 /** Where a node's own text begins: js-yaml opens it before the space and comments that separate it. */
