@@ -58,7 +58,7 @@ export class SpecReader {
     // thousand aliases would take seconds): the anchors are indexed once.
     const index = (node: SpecNode | null): void => {
       if (node === null || node.kind === 'alias') return;
-      if (node.anchor) {
+      if (node.kind !== 'pair' && node.anchor) {
         const list = this.anchors.get(node.anchor) ?? [];
         list.push({ offset: node.start, node });
         this.anchors.set(node.anchor, list);
@@ -69,6 +69,10 @@ export class SpecReader {
           index(pair.value);
         }
       } else if (node.kind === 'seq') node.items.forEach(index);
+      else if (node.kind === 'pair') {
+        index(node.key);
+        index(node.value);
+      }
     };
     index(doc.root);
     this.budget = doc.nodes + ALIAS_BUDGET;
