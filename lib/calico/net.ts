@@ -211,8 +211,8 @@ const SIMPLE_IPV4 = /^(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,
 /**
  * The bytes of IPv6 text written as hex groups of at most four digits (lowercase or
  * uppercase) with at most one "::" and nothing else, the common case; undefined for anything
- * else, which the general path (parseV6) reads or explains. Both read such text alike
- * (test/calico/net.test.ts compares them).
+ * else, which the general path (parseV6) reads or explains. test/calico/net.test.ts checks
+ * random addresses in every common form against the URL standard's canonical text.
  */
 function simpleV6(text: string): Uint8Array | undefined {
   const n = text.length;

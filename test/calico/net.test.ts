@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import {
   cidrContains,
   cidrsOverlap,
@@ -9,7 +10,6 @@ import {
   parseCidr,
   parseIp,
 } from '../../lib/calico/net';
-import * as fc from 'fast-check';
 
 const CYRILLIC_A = '\u0430'; // "а", looks like the Latin "a"
 
