@@ -325,9 +325,19 @@ export class Model {
     const inventory = new Map((context.nodes ?? []).map((n) => [n.name, n.ips.map(canonicalIp)]));
     for (const [node, heps] of this.hepsByNode) {
       if (inventory.has(node)) continue;
-      const tunnels = new Set(tunnelAddresses(node, context.environment));
-      const ips = [...heps].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).flatMap((h) => h.expectedIPs).filter((ip) => !tunnels.has(ip));
-      for (const ip of firstOfFamily(ips)) this.hostAddresses.add(ip);
+      const tunnel = tunnelAddress(node, context.environment)?.text;
+      const byName = heps.length > 1 ? [...heps].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) : heps;
+      // The first address of each family, host endpoints by name (a loop: one node of thousands).
+      let v4: string | undefined;
+      let v6: string | undefined;
+      for (const hep of byName) {
+        for (const ip of hep.expectedIPs) {
+          if (ip === tunnel) continue;
+          if (ip.includes(':')) v6 ??= ip;
+          else v4 ??= ip;
+        }
+      }
+      for (const ip of [v4, v6]) if (ip !== undefined) this.hostAddresses.add(ip);
     }
     for (const ips of inventory.values()) for (const ip of firstOfFamily(ips)) this.hostAddresses.add(ip);
     // Policies that share a selector are selected together: match each selector once.
@@ -603,10 +613,15 @@ class SpecReader {
   }
 
   strings(value: unknown, path: string): readonly string[] {
-    return (this.list(value, path) ?? []).flatMap((v, i) => {
-      const s = this.string(v, `${path}[${i}]`);
-      return s === undefined ? [] : [s];
-    });
+    const list = this.list(value, path) ?? [];
+    const out: string[] = [];
+    for (let i = 0; i < list.length; i++) {
+      const v = list[i];
+      // The path only for a finding: most lists are all strings.
+      const s = typeof v === 'string' ? v : this.string(v, `${path}[${i}]`);
+      if (s !== undefined) out.push(s);
+    }
+    return out;
   }
 
   selector(value: unknown, path: string): Selector | undefined {
