@@ -163,7 +163,10 @@ function parseRaw(text: string): Raw {
 
 /** Whether 16 bytes are an IPv4-mapped IPv6 address (::ffff:a.b.c.d), Go's To4 test. */
 function isV4Mapped(bytes: Uint8Array): boolean {
-  return bytes.length === 16 && bytes.subarray(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff;
+  if (bytes.length !== 16 || bytes[10] !== 0xff || bytes[11] !== 0xff) return false;
+  // A loop, not subarray().every(): a view per address shows in a profile of 10,000 nodes.
+  for (let i = 0; i < 10; i++) if (bytes[i] !== 0) return false;
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -285,8 +288,8 @@ const PARSED_IPS_LIMIT = 1 << 17;
 function parseIpUncached(text: string): IpResult {
   const simple = SIMPLE_IPV4.exec(text);
   if (simple) {
-    const bytes = Uint8Array.of(+simple[1], +simple[2], +simple[3], +simple[4]);
-    if (bytes.every((b, i) => b === +simple[i + 1])) return { ok: true, ip: { family: 4, text, bytes } };
+    const parts = [+simple[1], +simple[2], +simple[3], +simple[4]];
+    if (parts[0] <= 255 && parts[1] <= 255 && parts[2] <= 255 && parts[3] <= 255) return { ok: true, ip: { family: 4, text, bytes: Uint8Array.from(parts) } };
   }
   const v6 = simpleV6(text);
   if (v6 !== undefined) return { ok: true, ip: ipFromBytes(v6) };
