@@ -8,6 +8,7 @@
  * the IPv4 address 192.0.2.1. Bad input comes back as a {@link Problem}, never thrown.
  */
 
+import { memoize } from './strings';
 import { describeChar, Problem, quote } from './validate';
 
 export type IpFamily = 4 | 6;
@@ -267,12 +268,7 @@ function simpleV6(text: string): Uint8Array | undefined {
  * indexes, brackets, spaces, and networks (a CIDR belongs in nets).
  */
 export function parseIp(text: string): IpResult {
-  const known = parsedIps.get(text);
-  if (known !== undefined) return known;
-  if (parsedIps.size >= PARSED_IPS_LIMIT) parsedIps.clear();
-  const result = parseIpUncached(text);
-  parsedIps.set(text, result);
-  return result;
+  return parseIpOnce(text);
 }
 
 type IpResult = { ok: true; ip: ParsedIp } | { ok: false; problem: Problem };
@@ -280,10 +276,9 @@ type IpResult = { ok: true; ip: ParsedIp } | { ok: false; problem: Problem };
 /**
  * The spec, the admission check and the evaluator each read the same addresses: a cluster of
  * 10,000 nodes has some 30,000, parsed once here. Results are never modified (ParsedIp.bytes:
- * "Do not modify"); the limit keeps a long-lived process that compiles many clusters bounded.
+ * "Do not modify").
  */
-const parsedIps = new Map<string, IpResult>();
-const PARSED_IPS_LIMIT = 1 << 17;
+const parseIpOnce = memoize((text: string) => parseIpUncached(text), 1 << 17);
 
 function parseIpUncached(text: string): IpResult {
   const simple = SIMPLE_IPV4.exec(text);

@@ -4,6 +4,7 @@
  */
 import { ApiObject, Chart } from 'cdk8s';
 import { CalicoObject } from '../calico/object';
+import { compareText } from '../calico/strings';
 import { ProtectionPlan } from '../plan/plan';
 import { buildCharts } from './charts';
 
@@ -89,7 +90,7 @@ function orderKeys<T>(value: T, rankOf: (key: string) => number): T {
   }
   const o = value as Record<string, unknown>;
   const keys = Object.keys(o);
-  const compare = (a: string, b: string): number => rankOf(a) - rankOf(b) || (a < b ? -1 : a > b ? 1 : 0);
+  const compare = (a: string, b: string): number => rankOf(a) - rankOf(b) || compareText(a, b);
   let changed = false;
   for (let i = 1; i < keys.length && !changed; i++) changed = compare(keys[i - 1], keys[i]) > 0;
   if (changed) keys.sort(compare);

@@ -13,6 +13,7 @@
  * (dependsOn), since it ignores sync waves.
  */
 import { isMap, isScalar, parseDocument } from 'yaml';
+import { compareByName, compareText } from '../calico/strings';
 import { checkDns1123Label, checkDns1123Subdomain, escapeHiddenCharacters, quote } from '../calico/validate';
 import { STAGES } from '../charts/metadata';
 import { Finding } from '../spec/errors';
@@ -88,7 +89,7 @@ export interface DeployCluster {
  * cluster, sorted by path. The same input gives the same bytes.
  */
 export function renderDeploy(clusters: readonly DeployCluster[], repo: DeployRepo): OutputFile[] {
-  const sorted = [...clusters].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const sorted = [...clusters].sort(compareByName);
   const names = sorted.map((c) => c.name);
   for (const [i, name] of names.entries()) {
     // Cluster names come from calico-shield's own spec loader, so a bad one is a bug.
@@ -333,7 +334,7 @@ function ordered(value: unknown, parent = ''): unknown {
   if (value === null || typeof value !== 'object') return value;
   const order = KEY_ORDER[parent] ?? [];
   const rank = (k: string): number => (order.includes(k) ? order.indexOf(k) : order.length);
-  const keys = Object.keys(value).sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+  const keys = Object.keys(value).sort((a, b) => rank(a) - rank(b) || compareText(a, b));
   return Object.fromEntries(keys.map((k) => [k, ordered((value as Record<string, unknown>)[k], k)]));
 }
 

@@ -11,6 +11,7 @@
  * return undefined, and the caller falls back to yamlText.
  */
 import { Document, stringify, visit, type ToStringOptions } from 'yaml';
+import { memoize } from '../calico/strings';
 import { needsQuotes } from './scalars';
 
 export const OPTIONS = { lineWidth: 0, minContentWidth: 0, indent: 2, indentSeq: true, singleQuote: false } as const;
@@ -18,22 +19,14 @@ export const OPTIONS = { lineWidth: 0, minContentWidth: 0, indent: 2, indentSeq:
 /** Characters a plain scalar may hold here; it may not start with one of `-?:,[]{}#&*!|>'"%@` or a space. */
 const PLAIN = /^[A-Za-z0-9_/(][A-Za-z0-9 _./@=,:()|&!"'{}+~<>-]*$/;
 
-function plain(s: string): boolean {
-  const known = plainStrings.get(s);
-  if (known !== undefined) return known;
-  const result = PLAIN.test(s) && !needsQuotes(s) && !s.endsWith(' ') && !s.endsWith(':') && !s.includes(': ') && !s.includes('#');
-  if (plainStrings.size >= PLAIN_STRINGS_LIMIT) plainStrings.clear();
-  plainStrings.set(s, result);
-  return result;
-}
-
 /**
- * Whether each string seen may be written plain. The same keys, kinds, labels and annotations
- * come back in every object (10,000 host endpoints write the same dozen keys each); the
- * limit bounds a long-lived process.
+ * Whether a string may be written plain, remembered per string: the same keys, kinds, labels
+ * and annotations come back in every object (10,000 host endpoints write the same dozen keys).
  */
-const plainStrings = new Map<string, boolean>();
-const PLAIN_STRINGS_LIMIT = 1 << 16;
+const plain = memoize(
+  (s: string): boolean => PLAIN.test(s) && !needsQuotes(s) && !s.endsWith(' ') && !s.endsWith(':') && !s.includes(': ') && !s.includes('#'),
+  1 << 16,
+);
 
 /**
  * The YAML text of any JSON-shaped value: `yaml`'s stringify with OPTIONS, except that every

@@ -18,6 +18,7 @@
  */
 import { createHash } from 'node:crypto';
 import { CalicoObject } from '../calico/object';
+import { compareText } from '../calico/strings';
 import { STAGES, SYNC_WAVE_ANNOTATION } from '../charts/metadata';
 import { GENERATOR_NAME, GENERATOR_VERSION } from '../version';
 import { mappingYaml, yamlText } from './emit';
@@ -185,10 +186,10 @@ export function renderCluster(
     specFile: spec.file,
     specSha256: specSha256(spec.bytes),
     gitopsPaths,
-    files: Object.fromEntries([...files].sort((a, b) => cmp(a.path, b.path)).map((f) => [f.path, sha256(f.content)])),
+    files: Object.fromEntries([...files].sort((a, b) => compareText(a.path, b.path)).map((f) => [f.path, sha256(f.content)])),
   };
   files.push({ path: LOCK_FILE, content: `${JSON.stringify(lock, null, 2)}\n` });
-  return { files: files.sort((a, b) => cmp(a.path, b.path)), gitopsPaths };
+  return { files: files.sort((a, b) => compareText(a.path, b.path)), gitopsPaths };
 }
 
 /**
@@ -229,7 +230,7 @@ function stageFiles(folder: string, objects: readonly CalicoObject[], folders: r
   const names = Object.values(KIND_FILES).filter((f) => byFile.has(f));
   const files: OutputFile[] = [];
   for (const name of names) {
-    const list = (byFile.get(name) ?? []).sort((a, b) => cmp(a.metadata.namespace ?? '', b.metadata.namespace ?? '') || cmp(a.metadata.name, b.metadata.name));
+    const list = (byFile.get(name) ?? []).sort((a, b) => compareText(a.metadata.namespace ?? '', b.metadata.namespace ?? '') || compareText(a.metadata.name, b.metadata.name));
     files.push({ path: `${folder}/${name}`, content: list.map((o) => `---\n${objectYaml(o)}`).join('') });
   }
   files.push({ path: `${folder}/kustomization.yaml`, content: kustomizationYaml([...names, ...folders]) });
@@ -243,6 +244,3 @@ function hostEndpointNode(o: CalicoObject): string {
   return node;
 }
 
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}

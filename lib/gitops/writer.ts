@@ -21,6 +21,7 @@
 import { randomBytes } from 'node:crypto';
 import * as nodeFs from 'node:fs';
 import { basename, dirname, join, posix } from 'node:path';
+import { compareByName } from '../calico/strings';
 import { checkDns1123Label } from '../calico/validate';
 import { about, entryType, FileError, isSystemError, normalizeLineEnds, readRegularFileOrFail, refusal, systemError, writeNewFile, type NewFileFs } from '../io/files';
 import { processGone } from '../io/lock';
@@ -263,7 +264,7 @@ export function readTree(root: string, fs: WriterFs = DEFAULT_FS): Map<string, U
   const visit = (folder: string, depth: number): void => {
     const dir = folder === '' ? root : join(root, folder);
     if (depth > MAX_DEPTH) throw new FileError(dir, `nests folders more than ${MAX_DEPTH} levels deep`, 'calico-shield writes two levels: remove the folders below');
-    const entries = [...about(dir, () => fs.readdirSync(dir, { withFileTypes: true }))].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const entries = [...about(dir, () => fs.readdirSync(dir, { withFileTypes: true }))].sort(compareByName);
     for (const entry of entries) {
       const path = folder === '' ? entry.name : `${folder}/${entry.name}`;
       const kind = kindOf(entry);

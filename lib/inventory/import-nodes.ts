@@ -9,6 +9,7 @@
  */
 import { Document, isAlias, isMap, isNode, isScalar, isSeq, Pair, parseDocument, Scalar, Schema, visit, YAMLMap, YAMLSeq } from 'yaml';
 import { compareIps, ParsedIp, parseIp } from '../calico/net';
+import { compareByName, compareText } from '../calico/strings';
 import { checkInterfaceName, checkNodeName, escapeHiddenCharacters, quote } from '../calico/validate';
 import { InventoryNode, InventoryProblem } from './parse-node-inventory';
 import { applyEdits, Edit, SourceText } from './source-text';
@@ -160,7 +161,7 @@ function indexInventory(nodes: readonly InventoryNode[], includeExternal: boolea
         ips.set(ip.text, ip);
       }
     }
-    const labels = Object.entries(node.labels).filter(([k]) => selectsLabel(selection, k)).sort(([a], [b]) => byName(a, b));
+    const labels = Object.entries(node.labels).filter(([k]) => selectsLabel(selection, k)).sort(([a], [b]) => compareText(a, b));
     indexed.set(node.name, { name: node.name, labels, hasLabels: Object.keys(node.labels).length > 0, ips: [...ips.values()].sort(compareIps), external });
   }
   return indexed;
@@ -388,7 +389,6 @@ const sameIps = (a: readonly ParsedIp[], b: readonly ParsedIp[]): boolean => {
 
 const sortedTexts = (ips: readonly ParsedIp[]): string[] => [...new Map(ips.map((ip) => [ip.text, ip])).values()].sort(compareIps).map((ip) => ip.text);
 
-const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Who would list an address after the import: one interface of one node. */
 interface Holder {
@@ -453,8 +453,8 @@ function planImport(spec: SpecNodes, inventory: ReadonlyMap<string, ImportedNode
       holders.push({ node: node.name, iface: iface.name, ips: own ? targetIps : iface.ips, path: iface.path, fromInventory: own, gone: !found });
     }
   }
-  const added = [...inventory.values()].filter((n) => !inSpec.has(n.name) && n.ips.length > 0).sort((a, b) => byName(a.name, b.name));
-  const skipped = [...inventory.values()].filter((n) => !inSpec.has(n.name) && n.ips.length === 0).map((n) => n.name).sort(byName);
+  const added = [...inventory.values()].filter((n) => !inSpec.has(n.name) && n.ips.length > 0).sort(compareByName);
+  const skipped = [...inventory.values()].filter((n) => !inSpec.has(n.name) && n.ips.length === 0).map((n) => n.name).sort(compareText);
   for (const node of added) holders.push({ node: node.name, iface: options.interfaceName, ips: node.ips, fromInventory: true, gone: false });
 
   const problems = conflicts(holders, inventory);
@@ -470,13 +470,13 @@ function planImport(spec: SpecNodes, inventory: ReadonlyMap<string, ImportedNode
   }
   const report: ImportReport = {
     added: added.map((n) => n.name),
-    changed: changed.sort((a, b) => byName(a.name, b.name)),
-    gone: gone.sort(byName),
-    removed: [...removed].sort(byName),
+    changed: changed.sort(compareByName),
+    gone: gone.sort(compareText),
+    removed: [...removed].sort(compareText),
     unchanged,
-    kept: kept.sort(byName),
+    kept: kept.sort(compareText),
     skipped,
-    relabelled: relabels.map((r) => r.node.name).sort(byName),
+    relabelled: relabels.map((r) => r.node.name).sort(compareText),
   };
   return { updates, relabels, added, removed, report, problems };
 }

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { FailsafeEntry, failsafeKey } from '../calico/felix';
 import { CONTROL_PLANE_LABELS, CREATED_BY_LABEL, KUBE_CONTROLLERS, LOOPBACK_NETS, type HostRole } from '../calico/presets';
 import { sel, Selector } from '../calico/selector';
+import { compareByName, compareText } from '../calico/strings';
 import { shortenName } from '../calico/validate';
 import type { CalicoMinor } from '../calico/versions';
 import { Approach, ClusterSpec, HostEndpointsMode, Labels, ProtectedServerSpec, Protocol, WorkloadSelectorSpec } from '../spec/types';
@@ -319,7 +320,7 @@ export function planCluster(spec: ClusterSpec): ProtectionPlan {
       if (s.nodes.includes(node.name)) labels[protectedServerLabel(s.name)] = TRUE;
       if (s.allowedClients.nodes.includes(node.name)) labels[allowedClientLabel(s.name)] = TRUE;
     }
-    const sortedLabels = Object.fromEntries(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    const sortedLabels = Object.fromEntries(Object.entries(labels).sort(([a], [b]) => compareText(a, b)));
     for (const iface of node.interfaces) {
       hostEndpoints.push({
         name: hostEndpointName(node.name, iface.name),
@@ -359,7 +360,7 @@ export function planCluster(spec: ClusterSpec): ProtectionPlan {
     hostEndpoints,
     ...(autoHostEndpoints ? { autoHostEndpoints } : {}),
     servers: servers.sort((a, b) => (a.policy.name < b.policy.name ? -1 : a.policy.name > b.policy.name ? 1 : 0)),
-    networkSets: networkSets.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    networkSets: networkSets.sort(compareByName),
     ...(hostTraffic ? { hostTraffic } : {}),
     ...planFailsafe(spec),
     ...(spec.environment.natOutgoingExclusions === 'IPPoolsAndHostIPs' ? { natOutgoingExclusions: 'IPPoolsAndHostIPs' as const } : {}),

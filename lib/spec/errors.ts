@@ -3,6 +3,7 @@
  *
  * Every stage returns them; only the edge (lib/cli.ts) prints them, once, without a stack.
  */
+import { compareText } from '../calico/strings';
 
 export type Severity = 'error' | 'warning';
 
@@ -26,9 +27,8 @@ export function hasErrors(findings: readonly Finding[]): boolean {
 }
 
 /**
- * Stable order: by file, line, column, code, message. Text is compared by code unit, never by
- * locale: a locale's collation depends on the machine's settings (LANG) and ICU's version, and
- * loading it costs tens of milliseconds on the first call.
+ * Stable order: by file, line, column, code, message, text by code unit (compareText): never by
+ * locale, whose first call also loads ICU's data, tens of milliseconds.
  */
 export function sortFindings(findings: readonly Finding[]): Finding[] {
   return [...findings].sort(
@@ -39,10 +39,6 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
       compareText(a.code, b.code) ||
       compareText(a.message, b.message),
   );
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** `file:line:col: error[code] field: message` plus an indented hint line. */

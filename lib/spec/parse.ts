@@ -24,6 +24,7 @@ import {
   Problem,
   quote,
 } from '../calico/validate';
+import { compareText } from '../calico/strings';
 import { Finding } from './errors';
 import { fastRoot } from './fast-yaml';
 import { MAX_FLOW_DEPTH, TextLines, tooDeep } from './lines';
@@ -371,7 +372,7 @@ function readTemplates(r: SpecReader, at: Located, release: CalicoRelease): Host
       out.push({ generateName, nodeSelector, interfaceCIDRs, ...(interfacePattern !== undefined ? { interfacePattern } : {}), labels, path: item.path });
     }
   }
-  return out.sort((a, b) => cmp(a.generateName, b.generateName));
+  return out.sort((a, b) => compareText(a.generateName, b.generateName));
 }
 
 /**
@@ -405,7 +406,7 @@ function readNodes(r: SpecReader, at: Located, mode: HostEndpointsMode): NodeSpe
     const node = readNode(r, item, reading);
     if (node) nodes.push(node);
   }
-  return nodes.sort((a, b) => cmp(a.name, b.name));
+  return nodes.sort((a, b) => compareText(a.name, b.name));
 }
 
 /** What reading one node needs of the others (names and addresses seen), and of the spec. */
@@ -491,7 +492,7 @@ function readNode(r: SpecReader, item: Located, { mode, seen, ipOwners, reserved
     else if (all.expectedIPs.length === 0) r.error(ifAt, 'auto-interfaces', `node ${quote(name ?? "?")} has no addresses: its automatic host endpoint expects the node's addresses, and policies find the node by them`, hint);
   }
   const labels = m.get('labels') ? readLabels(r, m.get('labels') as Located, reserved) : {};
-  return name === undefined ? undefined : { name, path: item.path, labels, interfaces: interfaces.sort((a, b) => cmp(a.name, b.name)) };
+  return name === undefined ? undefined : { name, path: item.path, labels, interfaces: interfaces.sort((a, b) => compareText(a.name, b.name)) };
 }
 
 function readMetrics(r: SpecReader, at: Located | undefined): MetricsSpec {
@@ -584,7 +585,7 @@ function readServers(r: SpecReader, at: Located, nodes: readonly NodeSpec[], mod
       } else byHostPort.set(key, s.name);
     }
   }
-  return servers.sort((a, b) => cmp(a.name, b.name));
+  return servers.sort((a, b) => compareText(a.name, b.name));
 }
 
 function readClients(r: SpecReader, at: Located | undefined, nodes: readonly NodeSpec[], nodeNames: ReadonlySet<string>, mode: HostEndpointsMode): AllowedClientsSpec {
@@ -631,7 +632,7 @@ function readNodeChoice(r: SpecReader, m: ReadonlyMap<string, Located>, nodes: r
   if (mode === 'static' && selected.length === 0 && Object.keys(nodeSelector).length > 0) {
     r.error(selectorAt, 'no-matching-node', `no node of spec.nodes has the labels ${labelsText(nodeSelector)}`, `give the nodes that ${role} these labels in spec.nodes[].labels, or fix the selector`);
   }
-  return { nodes: [...new Set([...named, ...selected])].sort(cmp), nodeSelector };
+  return { nodes: [...new Set([...named, ...selected])].sort(compareText), nodeSelector };
 }
 
 /** A node selector: labels a node must all carry. Empty would select every node, which a list of names says better. */
@@ -712,7 +713,7 @@ function readNodeRefs(r: SpecReader, at: Located, nodeNames: ReadonlySet<string>
       r.error(item, 'duplicate-node', `node ${quote(v)} is listed twice`, 'remove the duplicate');
     } else out.add(v);
   }
-  return [...out].sort(cmp);
+  return [...out].sort(compareText);
 }
 
 function readWorkloads(r: SpecReader, at: Located): WorkloadSelectorSpec[] {
@@ -731,7 +732,7 @@ function readWorkloads(r: SpecReader, at: Located): WorkloadSelectorSpec[] {
     out.push({ ...(namespace !== undefined ? { namespace } : {}), labels, path: item.path });
   }
   const key = (w: WorkloadSelectorSpec): string => JSON.stringify([w.namespace ?? '', Object.entries(w.labels)]);
-  return out.sort((a, b) => cmp(key(a), key(b)));
+  return out.sort((a, b) => compareText(key(a), key(b)));
 }
 
 /** Labels, each key and value checked; `reserved` says why a key may not be given here. */
@@ -758,7 +759,7 @@ function readLabels(r: SpecReader, at: Located, reserved: (key: string) => strin
     }
     labels[key] = value;
   }
-  return Object.fromEntries(Object.entries(labels).sort(([a], [b]) => cmp(a, b)));
+  return Object.fromEntries(Object.entries(labels).sort(([a], [b]) => compareText(a, b)));
 }
 
 function readNets(r: SpecReader, at: Located): string[] {
@@ -1007,9 +1008,6 @@ function readFailsafe(r: SpecReader, at: Located | undefined, calicoVersion: Cal
   return { inbound: list('inbound'), outbound: list('outbound') };
 }
 
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 /** Offset of the first byte that breaks UTF-8 (lead byte, continuation or truncation). */
 function firstInvalidUtf8(bytes: Uint8Array): number {

@@ -24,6 +24,7 @@ import { neededPaths, type NeededPath } from '../calico/needs';
 import { cidrContains, parseCidr, parseIp, type IpFamily, type ParsedCidr, type ParsedIp } from '../calico/net';
 import type { HostPeer as HostPeerRole, HostRole } from '../calico/presets';
 import { matchesSelector, type Labels, type Selector } from '../calico/selector';
+import { compareText } from '../calico/strings';
 import { allowedClientLabel, type ProtectionPlan, type ServerPlan } from '../plan/plan';
 import type { Protocol as SpecProtocol } from '../spec/types';
 import { evaluate, workloadLabels, type DecidedBy, type HostPeer, type Peer, type Rewrite, type Stage, type WorkloadPeer } from './evaluator';
@@ -230,7 +231,7 @@ class AccessContext {
   ) {
     this.addresses = ProbeAddresses.forModel(model);
     // By name, so that no verdict depends on the order of spec.nodes.
-    this.specNodes = plan.spec.nodes.map((n) => n.name).sort(cmp);
+    this.specNodes = plan.spec.nodes.map((n) => n.name).sort(compareText);
     this.classes = this.buildClasses();
   }
 
@@ -238,7 +239,7 @@ class AccessContext {
     const nets = significantNets(this.model);
     const byKey = new Map<string, { shape: string; members: HostEndpoint[]; kind: HostClass['kind'] }>();
     const memberKeys: [HostEndpoint, string][] = [];
-    const sorted = [...this.model.hostEndpoints].sort((a, b) => cmp(a.name, b.name));
+    const sorted = [...this.model.hostEndpoints].sort((a, b) => compareText(a.name, b.name));
     for (const hep of sorted) {
       // An endpoint another one shadows (same interface, earlier name) polices nothing.
       if (this.model.hostEndpointFor(hep.node, probeInterface(hep), hep.expectedIPs[0]) !== hep) continue;
@@ -283,7 +284,7 @@ class AccessContext {
       list.push({ hep, cls });
       this.byNode.set(hep.node, list);
     }
-    const classes = [...classOf.values()].sort((a, b) => cmp(a.hostEndpoint.name, b.hostEndpoint.name));
+    const classes = [...classOf.values()].sort((a, b) => compareText(a.hostEndpoint.name, b.hostEndpoint.name));
     // Nodes whose endpoints fall in the same classes count alike for every grouping.
     const index = new Map(classes.map((c, i) => [c, i]));
     const kinds = new Map<string, NodeKind>();
@@ -928,15 +929,12 @@ function otherPortThan(port: number): number {
 }
 
 function nodeSample(nodes: readonly string[]): NodeSample {
-  return { count: nodes.length, names: [...nodes].sort(cmp).slice(0, SAMPLE_SIZE) };
+  return { count: nodes.length, names: [...nodes].sort(compareText).slice(0, SAMPLE_SIZE) };
 }
 
 function nodeList(nodes: readonly string[]): string {
-  const sorted = [...nodes].sort(cmp);
+  const sorted = [...nodes].sort(compareText);
   if (sorted.length <= SAMPLE_SIZE) return sorted.join(', ');
   return `${sorted.length} nodes (${sorted.slice(0, SAMPLE_SIZE).join(', ')}, …)`;
 }
 
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}

@@ -23,6 +23,7 @@ import type { IpFamily } from '../calico/net';
 import type { CalicoObject } from '../calico/object';
 import { parseIp } from '../calico/net';
 import type { Labels } from '../calico/selector';
+import { compareByName } from '../calico/strings';
 import { checkDns1123Subdomain, checkInterfaceName, checkLabelKey, checkLabelValue, checkNamespace, checkNodeName, checkPort, type Problem } from '../calico/validate';
 import { describeDecision } from './describe';
 import { evaluate, type Flow, type Peer, type Verdict } from './evaluator';
@@ -383,7 +384,7 @@ function hostEndpointOf(model: Model, p: Extract<PeerQuery, { kind: 'host' }>): 
 }
 
 function firstByName(list: readonly HostEndpoint[]): HostEndpoint | undefined {
-  return [...list].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))[0];
+  return [...list].sort(compareByName)[0];
 }
 
 /** The answer as `explain` prints it: verdict, what decided, assumptions, steps. */

@@ -35,6 +35,7 @@ import { printQuery } from './explain';
 import { SYSTEM_PODS } from '../calico/needs';
 import { parseCidr } from '../calico/net';
 import { KUBE_CONTROLLERS_ACCESS_POLICY, OPERATOR_TIER } from '../calico/operator';
+import { compareText } from '../calico/strings';
 import { clusterEnvironment } from './environment';
 import { buildModel, type Model, type ModelContext } from './model';
 
@@ -170,7 +171,7 @@ class GuardRails {
       }
     }
     if (unmodelledKinds.size > 0) {
-      const kinds = [...unmodelledKinds.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      const kinds = [...unmodelledKinds.entries()].sort(([a], [b]) => compareText(a, b));
       this.add(
         'warning',
         'not-modelled',

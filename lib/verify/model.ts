@@ -36,6 +36,7 @@ import { cidrContains, parseCidr, parseIp, type ParsedCidr, type ParsedIp } from
 import { NAMESPACE_LABEL, type CalicoObject } from '../calico/object';
 import { CREATED_BY_LABEL, KUBE_CONTROLLERS } from '../calico/presets';
 import { matchesSelector, parseSelector, printSelector, sel, type Labels, type Selector } from '../calico/selector';
+import { compareByName } from '../calico/strings';
 
 
 /** A Kubernetes node, for the host endpoint kube-controllers creates for it. */
@@ -326,7 +327,7 @@ export class Model {
     for (const [node, heps] of this.hepsByNode) {
       if (inventory.has(node)) continue;
       const tunnel = tunnelAddress(node, context.environment)?.text;
-      const byName = heps.length > 1 ? [...heps].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) : heps;
+      const byName = heps.length > 1 ? [...heps].sort(compareByName) : heps;
       // The first address of each family, host endpoints by name (a loop: one node of thousands).
       let v4: string | undefined;
       let v6: string | undefined;
@@ -361,7 +362,7 @@ export class Model {
   hostEndpointFor(node: string, iface: string | undefined, ifaceIp?: string): HostEndpoint | undefined {
     const heps = this.hepsByNode.get(node) ?? [];
     const first = (list: HostEndpoint[]): HostEndpoint | undefined =>
-      list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))[0];
+      list.sort(compareByName)[0];
     const address = ifaceIp === undefined ? undefined : canonicalIp(ifaceIp);
     const specific = heps.filter((h) =>
       h.interfaceName === undefined
@@ -401,7 +402,7 @@ export class Model {
   }
 
   private findNodeAddress(node: string, family: 4 | 6): string | undefined {
-    const heps = [...(this.hepsByNode.get(node) ?? [])].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const heps = [...(this.hepsByNode.get(node) ?? [])].sort(compareByName);
     for (const hep of heps) {
       const ip = hep.expectedIPs.find((x) => this.hostAddresses.has(x) && (family === 6) === x.includes(':'));
       if (ip !== undefined) return ip;

@@ -6,6 +6,7 @@
  */
 import type { EssentialDirection, EssentialHostPath } from '../calico/essentials';
 import { printSelector } from '../calico/selector';
+import { compareText } from '../calico/strings';
 import { escapeHiddenCharacters } from '../calico/validate';
 import { CALICO_RELEASES } from '../calico/versions';
 import type { ProtectionPlan } from '../plan/plan';
@@ -33,7 +34,7 @@ export function renderAccessReport(plan: ProtectionPlan, access: AccessMatrix, f
   out.push(...warnings(findings));
   if (acknowledged.length > 0) {
     out.push('', '## Acknowledged', '', 'Findings the spec accepts on purpose (`spec.acknowledge`), with its reasons:', '');
-    for (const a of [...acknowledged].sort((x, y) => cmp(x.finding.code, y.finding.code) || cmp(x.finding.message, y.finding.message))) {
+    for (const a of [...acknowledged].sort((x, y) => compareText(x.finding.code, y.finding.code) || compareText(x.finding.message, y.finding.message))) {
       out.push(`- **${a.finding.code}** (${a.finding.severity}): ${md(a.finding.message)} — acknowledged: ${md(a.reason)}`);
     }
   }
@@ -200,7 +201,7 @@ function probeText(p: Probe): string {
 
 /** By code and message, without positions: the report must not change when the spec is only reordered. */
 function warnings(findings: readonly Finding[]): string[] {
-  const list = findings.filter((f) => f.severity === 'warning').sort((a, b) => cmp(a.code, b.code) || cmp(a.message, b.message));
+  const list = findings.filter((f) => f.severity === 'warning').sort((a, b) => compareText(a.code, b.code) || compareText(a.message, b.message));
   if (list.length === 0) return ['## Warnings', '', 'None.'];
   return ['## Warnings', '', ...list.map((f) => `- **${f.code}**: ${md(f.message)}${f.hint ? ` (${md(f.hint)})` : ''}`)];
 }
@@ -210,9 +211,6 @@ function md(text: string): string {
   return escapeHiddenCharacters(text).replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const line = (cells: readonly string[]): string => `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
