@@ -8,22 +8,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { admit, OLDER_LINES, Violation } from '../../lib/calico/admission';
+import { admit, OLDER_LINES } from '../../lib/calico/admission';
 import { CalicoObject } from '../../lib/calico/object';
 import { CALICO_MINORS, type CalicoMinor } from '../../lib/calico/versions';
+import { felix, gnp, rule, shown, template } from '../support/admission';
 
-type Json = Record<string, unknown>;
-
-const rule = (r: Json): CalicoObject => ({ apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'thing' }, spec: { selector: 'all()', ingress: [{ action: 'Allow', ...r }] } });
-const gnp = (name: string): CalicoObject => ({ apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name }, spec: { selector: 'all()' } });
-const felix = (spec: Json): CalicoObject => ({ apiVersion: 'projectcalico.org/v3', kind: 'FelixConfiguration', metadata: { name: 'default' }, spec });
-const template = (t: Json): CalicoObject => ({
-  apiVersion: 'projectcalico.org/v3',
-  kind: 'KubeControllersConfiguration',
-  metadata: { name: 'default' },
-  spec: { controllers: { node: { hostEndpoint: { autoCreate: 'Enabled', templates: [{ generateName: 'eth', ...t }] } } } },
-});
-const shown = (v: readonly Violation[]): string[] => v.map((x) => `${x.field}: ${x.message} (${x.rule})`);
 const verdicts = (o: CalicoObject): Record<CalicoMinor, string[]> =>
   Object.fromEntries(CALICO_MINORS.map((m) => [m, shown(admit([o], m))])) as Record<CalicoMinor, string[]>;
 
@@ -55,13 +44,13 @@ describe('admission per Calico minor', () => {
 
   it('refuses, before v3.32, a policy name too long once stored as default.<name> (names/policy.go:132 TieredPolicyName)', () => {
     const name = `a${'b'.repeat(248)}c`; // 250 characters: fits 253, not 253 - 8
-    const v = verdicts(gnp(name));
+    const v = verdicts(gnp({}, name));
     expect(v['v3.32']).toEqual([]);
     expect(v['v3.31']).toEqual(['metadata.name: name is too long by 5 bytes once stored as default.abbbbbbb… (libcalico-go/lib/names/policy.go:132 TieredPolicyName)']);
     expect(v['v3.30']).toEqual(v['v3.31']);
-    expect(verdicts(gnp(`a${'b'.repeat(243)}c`))).toEqual({ 'v3.30': [], 'v3.31': [], 'v3.32': [] });
+    expect(verdicts(gnp({}, `a${'b'.repeat(243)}c`))).toEqual({ 'v3.30': [], 'v3.31': [], 'v3.32': [] });
     // A name with a dot already names its tier and is stored as it is: not held to 245.
-    const tiered = gnp(`tier1.${'b'.repeat(243)}c`);
+    const tiered = gnp({}, `tier1.${'b'.repeat(243)}c`);
     expect(verdicts(tiered)['v3.31'].some((v) => v.includes('TieredPolicyName'))).toBe(false);
     expect(verdicts(tiered)['v3.30'].some((v) => v.includes('TieredPolicyName'))).toBe(false);
   });

@@ -3,36 +3,9 @@
  * accepted and one refused object per rule. Cases marked "Go test" are taken from the same
  * file's validator_test.go at that tag.
  */
-import { admit, goRegexpProblem, Violation } from '../../lib/calico/admission';
+import { admit, goRegexpProblem } from '../../lib/calico/admission';
 import { CalicoObject } from '../../lib/calico/object';
-
-type Json = Record<string, unknown>;
-
-const gnp = (spec: Json, name = 'thing'): CalicoObject => ({ apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name }, spec: { selector: 'all()', ...spec } });
-const np = (spec: Json, name = 'thing', namespace: string | null = 'calico-system'): CalicoObject => ({
-  apiVersion: 'projectcalico.org/v3',
-  kind: 'NetworkPolicy',
-  metadata: namespace === null ? { name } : { name, namespace },
-  spec: { selector: 'all()', ...spec },
-});
-const rule = (r: Json): CalicoObject => gnp({ ingress: [{ action: 'Allow', ...r }] });
-const hep = (spec: Json, name = 'node-1.eth0'): CalicoObject => ({ apiVersion: 'projectcalico.org/v3', kind: 'HostEndpoint', metadata: { name }, spec });
-const gns = (nets: unknown, labels?: Record<string, string>): CalicoObject => ({
-  apiVersion: 'projectcalico.org/v3',
-  kind: 'GlobalNetworkSet',
-  metadata: labels ? { name: 'set', labels } : { name: 'set' },
-  spec: { nets },
-});
-const felix = (spec: Json): CalicoObject => ({ apiVersion: 'projectcalico.org/v3', kind: 'FelixConfiguration', metadata: { name: 'default' }, spec });
-const template = (t: Json): CalicoObject => ({
-  apiVersion: 'projectcalico.org/v3',
-  kind: 'KubeControllersConfiguration',
-  metadata: { name: 'default' },
-  spec: { controllers: { node: { hostEndpoint: { autoCreate: 'Enabled', templates: [{ generateName: 'eth', ...t }] } } } },
-});
-
-/** `field: message (rule)` of each violation, for compact assertions. */
-const shown = (v: readonly Violation[]): string[] => v.map((x) => `${x.field}: ${x.message} (${x.rule})`);
+import { felix, gnp, gns, hep, np, rule, shown, template } from '../support/admission';
 
 const ACCEPTED: readonly [string, CalicoObject][] = [
     ['IPv4 nets in source and destination', rule({ protocol: 'TCP', source: { nets: ['10.0.0.0/8'] }, destination: { nets: ['192.0.2.0/24'], ports: [2379] } })],
