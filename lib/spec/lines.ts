@@ -28,36 +28,45 @@ export class TextLines {
 /**
  * Fields' offsets by path; line and column computed only for the fields a finding names.
  *
- * The fields of a list's items (the fast reader's `spec.nodes`: nine in ten of a large spec's
- * fields, which a valid spec's later findings seldom name) may be left out while reading, and
- * recorded item by item when a field of the item is first asked for, or all at once for a
- * listing: `defer` gives the readings that record them.
+ * The fields of one list's items (the fast reader's `spec.nodes`: nine in ten of a large
+ * spec's fields, which a valid spec's later findings seldom name) may be left out while
+ * reading, and recorded item by item when a field of the item is first asked for, or all at
+ * once for a listing: `defer` gives the readings that record them.
  */
 export class OffsetPositions implements Positions {
   private offsets = new Map<string, number>();
   private deferred: (DeferredItems & { readonly loaded: Set<number> }) | undefined;
+  /** `<list>[`, the start of every field `set` leaves out; undefined: none. */
+  private readonly itemsOf: string | undefined;
 
-  public constructor(private readonly lines: TextLines) {}
-
-  public set(path: string, offset: number): void {
-    this.offsets.set(path, offset);
+  /** @param unrecorded the list (`spec.nodes`) whose items' fields `set` leaves to `defer` */
+  public constructor(
+    private readonly lines: TextLines,
+    private readonly unrecorded?: string,
+  ) {
+    this.itemsOf = unrecorded === undefined ? undefined : `${unrecorded}[`;
   }
 
-  /** The fields under `items.list` (`<list>[<index>]…`) were not recorded; every other field was. */
+  public set(path: string, offset: number): void {
+    if (this.itemsOf === undefined || !path.startsWith(this.itemsOf)) this.offsets.set(path, offset);
+  }
+
+  /** The readings that record the fields `set` left out (the constructor's `unrecorded`). */
   public defer(items: DeferredItems): void {
+    if (this.unrecorded === undefined) throw new Error('internal error: positions deferred for no list');
     this.deferred = { ...items, loaded: new Set() };
   }
 
   private complete(path?: string): void {
     const deferred = this.deferred;
-    if (deferred === undefined) return;
+    if (deferred === undefined || this.unrecorded === undefined || this.itemsOf === undefined) return;
     if (path === undefined) {
       this.deferred = undefined;
       this.offsets = deferred.all().offsets;
       return;
     }
-    if (!path.startsWith(`${deferred.list}[`)) return;
-    const index = /^\[(\d+)\]/.exec(path.slice(deferred.list.length));
+    if (!path.startsWith(this.itemsOf)) return;
+    const index = /^\[(\d+)\]/.exec(path.slice(this.unrecorded.length));
     if (index === null) return;
     const i = Number(index[1]);
     if (deferred.loaded.has(i)) return;
@@ -84,8 +93,6 @@ export class OffsetPositions implements Positions {
 
 /** The readings that record the fields of a list's items, left out of the first. */
 export interface DeferredItems {
-  /** The list's path, e.g. `spec.nodes`. */
-  readonly list: string;
   /** Item `index`'s fields (none past the end of the list), the item's own position included. */
   readonly item: (index: number) => OffsetPositions;
   /** Every field of the spec, in the order the reader meets them. */

@@ -137,14 +137,13 @@ export function parseClusterSpec(file: string, clusterName: string, bytes: Uint8
   if (fast && !isNull(fast)) {
     // The nodes' fields are most of a large spec's: their positions are recorded only when a
     // later finding names one, by reading that node again (or, for a listing, the spec).
-    const r = new SpecReader(file, text, lineCounter, undefined, `${NODES}[`);
+    const r = new SpecReader(file, text, lineCounter, undefined, NODES);
     r.resolve(fast, '');
     const spec = readRoot(r, { node: fast, path: '' }, file, clusterName);
     if (spec && r.findings.length === 0) {
       const mode = spec.hostEndpoints.mode;
       const items = nodeItems(fast);
       r.positions.defer({
-        list: NODES,
         item: (i) => {
           const again = new SpecReader(file, text, lineCounter);
           const path = `${NODES}[${i}]`;

@@ -40,16 +40,16 @@ export class SpecReader {
   /**
    * @param doc the positioned reader's document, converted from the yaml library's; without
    * it, the reader reads the fast reader's tree, which has no aliases (lib/spec/fast-yaml.ts)
-   * @param unrecorded the fields whose positions are not recorded (OffsetPositions.defer)
+   * @param unrecorded the list whose items' fields' positions are not recorded (OffsetPositions)
    */
   public constructor(
     private readonly file: string,
     private readonly text: string,
     private readonly lineCounter: TextLines,
     doc?: ConvertedDocument,
-    private readonly unrecorded?: string,
+    unrecorded?: string,
   ) {
-    this.positions = new OffsetPositions(lineCounter);
+    this.positions = new OffsetPositions(lineCounter, unrecorded);
     if (!doc) {
       this.budget = Infinity;
       return;
@@ -144,7 +144,7 @@ export class SpecReader {
       }
       return undefined;
     }
-    if (this.unrecorded === undefined || !path.startsWith(this.unrecorded)) this.positions.set(path, current.start);
+    this.positions.set(path, current.start);
     return current;
   }
 

@@ -10,13 +10,14 @@ const OTHER = text.indexOf('other: ') + 7;
 const item = (i: number): number => text.indexOf(`name: n${i + 1}`);
 
 function deferred(): { positions: OffsetPositions; loads: string[] } {
-  const positions = new OffsetPositions(lines);
+  const positions = new OffsetPositions(lines, 'spec.nodes');
   positions.set('spec', 6);
   positions.set('spec.nodes', text.indexOf('- name'));
+  // Left out: the list's items are deferred.
+  positions.set('spec.nodes[0].name', item(0) + 6);
   positions.set('spec.other', OTHER);
   const loads: string[] = [];
   positions.defer({
-    list: 'spec.nodes',
     item: (i) => {
       loads.push(`item ${i}`);
       const one = new OffsetPositions(lines);
