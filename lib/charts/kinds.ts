@@ -26,7 +26,14 @@ import { HostEndpoint, HostEndpointProps } from '../../imports/hostendpoint-proj
 import { NetworkPolicy, NetworkPolicyProps } from '../../imports/networkpolicy-projectcalico.org';
 import type { CalicoMinor } from '../calico/versions';
 
-type Kind<P> = new (scope: Construct, id: string, props: P) => ApiObject;
+/**
+ * A generated construct class: its constructor, and its static `manifest(props)`, which
+ * renders props through the same generated conversion as the construct's own toJson().
+ */
+interface Kind<P> {
+  new (scope: Construct, id: string, props: P): ApiObject;
+  manifest(props: P): unknown;
+}
 
 export interface CalicoKinds {
   readonly HostEndpoint: Kind<HostEndpointProps>;
@@ -40,3 +47,17 @@ export const CALICO_KINDS: Readonly<Record<CalicoMinor, CalicoKinds>> = {
   'v3.31': { HostEndpoint: HostEndpointV331, GlobalNetworkPolicy: GlobalNetworkPolicyV331, NetworkPolicy: NetworkPolicyV331, GlobalNetworkSet: GlobalNetworkSetV331 },
   'v3.32': { HostEndpoint, GlobalNetworkPolicy, NetworkPolicy, GlobalNetworkSet },
 };
+
+/**
+ * The classes above, each with its `manifest`, for lib/charts/synth.ts to render their
+ * objects by: the props it is handed are the construct's own props as ApiObject resolved them,
+ * which is what the class's toJson() hands its generated conversion too.
+ */
+export const MANIFESTS: ReadonlyMap<unknown, (props: object) => unknown> = new Map<unknown, (props: object) => unknown>(
+  Object.values(CALICO_KINDS).flatMap((kinds: CalicoKinds): [unknown, (props: object) => unknown][] => [
+    [kinds.HostEndpoint, (props) => kinds.HostEndpoint.manifest(props as HostEndpointProps)],
+    [kinds.GlobalNetworkPolicy, (props) => kinds.GlobalNetworkPolicy.manifest(props as GlobalNetworkPolicyProps)],
+    [kinds.NetworkPolicy, (props) => kinds.NetworkPolicy.manifest(props as NetworkPolicyProps)],
+    [kinds.GlobalNetworkSet, (props) => kinds.GlobalNetworkSet.manifest(props as GlobalNetworkSetProps)],
+  ]),
+);

@@ -1,13 +1,18 @@
 /**
  * chartJson renders a chart's objects one by one, without cdk8s's App-wide dependency graph
- * and validation pass, only when neither could change anything: it must give exactly what
- * `chart.toJson()` gives, and fall back to it otherwise.
+ * and validation pass, only when neither could change anything, and each Calico object of
+ * plain props through its class's manifest() without cdk8s's resolvers: it must give exactly
+ * what `chart.toJson()` gives, and fall back to it otherwise.
  */
-import { ApiObject, App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart, JsonPatch, Lazy } from 'cdk8s';
+import fc from 'fast-check';
 import * as fs from 'fs';
 import * as path from 'path';
 import { buildCharts } from '../../lib/charts/charts';
+import { CALICO_KINDS } from '../../lib/charts/kinds';
 import { chartJson } from '../../lib/charts/synth';
+import { CALICO_MINORS } from '../../lib/calico/versions';
+import { GlobalNetworkPolicySpecIngressDestinationPorts } from '../../imports/globalnetworkpolicy-projectcalico.org';
 import { planCluster } from '../../lib/plan/plan';
 import { parseClusterSpec } from '../../lib/spec/parse';
 import { EXAMPLES as EXAMPLES_DIR, readSpec } from '../support/paths';
@@ -50,5 +55,146 @@ describe('chartJson', () => {
     const object = new ApiObject(chart, 'object', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'object' } });
     object.node.addValidation({ validate: () => ['not valid'] });
     expect(() => chartJson(chart)).toThrow(/not valid/);
+  });
+
+  /** ApiObject.prototype.toJson's calls while `run` runs: the objects it rendered. */
+  function viaToJson(run: () => unknown): { result: unknown; rendered: string[] } {
+    const spy = jest.spyOn(ApiObject.prototype, 'toJson');
+    try {
+      const result = run();
+      return { result, rendered: spy.mock.contexts.map((o) => (o as ApiObject).name) };
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  it('renders every host endpoint of the examples by its manifest(), not through cdk8s resolvers', () => {
+    const hosts = EXAMPLES.flatMap((file) => charts(file).filter((c) => c.node.id === 'host-endpoints'));
+    const { result, rendered } = viaToJson(() => hosts.map((c) => chartJson(c)));
+    expect(rendered).toEqual([]);
+    expect(result).toEqual(hosts.map((c) => c.toJson()));
+    expect((result as unknown[][]).flat().length).toBeGreaterThan(10);
+  });
+
+  /** One HostEndpoint of `props` (v3.32's class unless told) in a chart of its own. */
+  function hostEndpointChart(props: Record<string, unknown>, kind = CALICO_KINDS['v3.32'].HostEndpoint): { chart: Chart; object: ApiObject } {
+    const chart = new Chart(new App(), 'host-endpoints', { disableResourceNameHashes: true });
+    const object = new kind(chart, 'host-endpoint-0', props as unknown as ConstructorParameters<typeof kind>[2]);
+    return { chart, object };
+  }
+
+  it.each(CALICO_MINORS)("renders %s's host endpoints by manifest() as toJson() does", (minor) => {
+    const props = { metadata: { name: 'node-1.eth0', labels: { zone: 'b', 'a.example/role': 'x' } }, spec: { node: 'node-1', interfaceName: 'eth0', expectedIPs: ['10.0.0.1'] } };
+    const { chart, object } = hostEndpointChart(props, CALICO_KINDS[minor].HostEndpoint);
+    const { result, rendered } = viaToJson(() => chartJson(chart));
+    expect(rendered).toEqual([]);
+    expect(result).toEqual([object.toJson()]);
+    // Key order too: labels sorted as sanitizeValue sorts them.
+    expect(JSON.stringify(result)).toBe(JSON.stringify([object.toJson()]));
+  });
+
+  /** Plain JSON-like values with the nulls, undefineds and empty collections sanitizeValue drops or keeps. */
+  const plainValue = fc.letrec((tie) => ({
+    value: fc.oneof(
+      { depthSize: 'small' },
+      fc.constantFrom(null, undefined, '', 'eth0', 'b', 'a', 0, 1.5, true, false),
+      fc.array(tie('value'), { maxLength: 3 }),
+      fc.dictionary(fc.constantFrom('b', 'a', 'B', 'value', 'z-1', '10'), tie('value'), { maxKeys: 4, noNullPrototype: true }),
+    ),
+  })).value;
+  const maybe = <T>(a: fc.Arbitrary<T>): fc.Arbitrary<T | undefined | null> => fc.oneof(a, fc.constant(undefined), fc.constant(null));
+
+  it('renders any plain props by manifest() exactly as toJson() does (property)', () => {
+    const props = fc.record({
+      metadata: fc.record({
+        name: fc.constantFrom('node-1.eth0', 'n'),
+        labels: maybe(fc.dictionary(fc.constantFrom('zone', 'a', 'b.example/x', 'Z'), maybe(fc.constantFrom('', 'v', 'true')), { maxKeys: 4, noNullPrototype: true })),
+        annotations: maybe(fc.dictionary(fc.constantFrom('note', 'a'), fc.constantFrom('', 'x'), { maxKeys: 2, noNullPrototype: true })),
+        finalizers: maybe(fc.array(fc.constantFrom('f'), { maxLength: 2 })),
+      }, { noNullPrototype: true }),
+      spec: maybe(fc.record({ node: maybe(plainValue), interfaceName: maybe(plainValue), expectedIPs: maybe(fc.array(plainValue, { maxLength: 3 })), profiles: maybe(fc.array(plainValue, { maxLength: 2 })), ports: maybe(fc.array(fc.record({ name: plainValue, port: plainValue, protocol: plainValue }, { requiredKeys: [], noNullPrototype: true }), { maxLength: 2 })), extra: plainValue }, { requiredKeys: [], noNullPrototype: true })),
+    });
+    fc.assert(
+      fc.property(props, (p) => {
+        const { chart, object } = hostEndpointChart(p);
+        const { result, rendered } = viaToJson(() => chartJson(chart));
+        expect(rendered).toEqual([]);
+        expect(result).toStrictEqual([object.toJson()]);
+        expect(JSON.stringify(result)).toBe(JSON.stringify([object.toJson()]));
+      }),
+      { seed: 20_261_207, numRuns: 500 },
+    );
+  });
+
+  /** What chartJson gives for one host endpoint of `props`, and whether it went through toJson(). */
+  function fallback(props: Record<string, unknown>, change?: (o: ApiObject) => void): { result: unknown; expected: unknown; rendered: string[] } {
+    const { chart, object } = hostEndpointChart(props);
+    change?.(object);
+    const { result, rendered } = viaToJson(() => chartJson(chart));
+    return { result, expected: [object.toJson()], rendered };
+  }
+  const metadata = { name: 'node-1.eth0' };
+
+  it('goes through toJson() for an object with a JSON patch, and applies it', () => {
+    const { result, expected, rendered } = fallback({ metadata, spec: { node: 'node-1' } }, (o) => o.addJsonPatch(JsonPatch.add('/spec/interfaceName', 'eth9')));
+    expect(rendered).toEqual(['node-1.eth0']);
+    expect(result).toEqual(expected);
+    expect(JSON.stringify(result)).toContain('"interfaceName":"eth9"');
+  });
+
+  it('goes through toJson() for a Lazy value, and resolves it', () => {
+    const { result, expected, rendered } = fallback({ metadata, spec: { node: 'node-1', interfaceName: Lazy.any({ produce: () => 'eth7' }) } });
+    expect(rendered).toEqual(['node-1.eth0']);
+    expect(result).toEqual(expected);
+    expect(JSON.stringify(result)).toContain('"interfaceName":"eth7"');
+  });
+
+  it('goes through toJson() for a value with a resolve() function, and resolves it', () => {
+    const { result, expected, rendered } = fallback({ metadata, spec: { node: { resolve: () => 'node-9' } } });
+    expect(rendered).toEqual(['node-1.eth0']);
+    expect(result).toEqual(expected);
+    expect(JSON.stringify(result)).toContain('"node":"node-9"');
+  });
+
+  it('goes through toJson() for an array the resolvers would replace', () => {
+    const { result, expected, rendered } = fallback({ metadata, spec: { node: 'node-1', profiles: Object.assign(['eth0'], { resolve: () => ['eth2'] }) } });
+    expect(rendered).toEqual(['node-1.eth0']);
+    expect(result).toEqual(expected);
+    expect(JSON.stringify(result)).toContain('"profiles":["eth2"]');
+    // An array with a string `value` becomes `{value}`, which the generated conversion cannot map.
+    const { chart, object } = hostEndpointChart({ metadata, spec: { node: 'node-1', profiles: Object.assign(['eth0'], { value: 'eth1' }) } });
+    expect(() => object.toJson()).toThrow(/profiles\?\.map is not a function/);
+    expect(() => chartJson(chart)).toThrow(/profiles\?\.map is not a function/);
+  });
+
+  it('goes through toJson() for a number-or-string union value, as the policies write ports', () => {
+    const { result, expected, rendered } = fallback({ metadata, spec: { node: 'node-1', profiles: [GlobalNetworkPolicySpecIngressDestinationPorts.fromNumber(9091)] } });
+    expect(rendered).toEqual(['node-1.eth0']);
+    expect(result).toEqual(expected);
+    expect(JSON.stringify(result)).toContain('"profiles":[{"value":9091}]');
+  });
+
+  it('fails as toJson() does for a value cdk8s cannot render', () => {
+    const { chart } = hostEndpointChart({ metadata, spec: { node: new Date(0) } });
+    expect(() => chartJson(chart)).toThrow(/can't render non-simple object of type 'Date'/);
+    const bare = hostEndpointChart({ metadata, spec: { node: 'node-1', profiles: [Object.create(null) as object] } });
+    expect(() => chartJson(bare.chart)).toThrow(/Failed serializing construct at path 'host-endpoints\/host-endpoint-0'/);
+    const functions = hostEndpointChart({ metadata, spec: { node: 'node-1', profiles: [() => 'x'] } });
+    expect(chartJson(functions.chart)).toEqual([functions.object.toJson()]);
+  });
+
+  it('renders as toJson() does when CDK8S_DISABLE_SORT is set', () => {
+    // metadata.toJson() sorts whatever the variable says, and the generated conversion orders
+    // the spec: only the order of the keys sanitizeValue sees first could differ.
+    const props = { spec: { node: 'node-1', interfaceName: 'eth0' }, metadata: { name: 'n', labels: { zone: 'b', arch: 'x' } } };
+    process.env.CDK8S_DISABLE_SORT = '1';
+    try {
+      const { chart, object } = hostEndpointChart(props);
+      const { result, rendered } = viaToJson(() => chartJson(chart));
+      expect(rendered).toEqual([]);
+      expect(JSON.stringify(result)).toBe(JSON.stringify([object.toJson()]));
+    } finally {
+      delete process.env.CDK8S_DISABLE_SORT;
+    }
   });
 });
