@@ -448,16 +448,17 @@ function writeAll(outDir: string, compiled: Compiled, io: CliIo, prune: boolean)
 }
 
 /**
- * Specs from this size on (about 500 nodes) get a full garbage collection between the stages:
- * for smaller ones, the collections would cost more time than the memory they free is worth.
+ * Specs from this size on (about 500 nodes) get a full garbage collection after the charts:
+ * for smaller ones, the collection would cost more time than the memory it frees is worth.
  */
 const LARGE_SPEC_BYTES = 100_000;
 
 /**
- * A full garbage collection, for between the pipeline's stages. V8 collects lazily, so the
- * YAML tree of a 10,000-node spec (200 MB, dead once parsed) would otherwise still be in
- * memory while the charts and the verification build theirs. Node exposes gc() only behind
- * --expose-gc, which can be set at run time.
+ * A full garbage collection, for after the charts. V8 collects lazily, so the cdk8s constructs
+ * of a 10,000-node spec, dead once rendered, would otherwise still be in memory while the
+ * verification builds its model: peak RSS 216–222 MB with the collection, 263–270 MB without,
+ * for about 70 ms (BENCHMARKS.md). Node exposes gc() only behind --expose-gc, which can be
+ * set at run time.
  */
 function garbageCollector(): (() => void) | undefined {
   v8.setFlagsFromString('--expose-gc');

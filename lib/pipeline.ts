@@ -47,8 +47,8 @@ export interface ClusterResult {
 
 export interface CompileOptions {
   /**
-   * Called after the stages that leave the most garbage (the spec's YAML tree, the cdk8s
-   * constructs): the CLI collects it there, which bounds the peak memory of large clusters.
+   * Called after the stage that leaves the most garbage, the cdk8s constructs: the CLI collects
+   * it there, which bounds the peak memory of large clusters.
    * @default - nothing
    */
   readonly betweenStages?: () => void;
@@ -57,7 +57,6 @@ export interface CompileOptions {
 export function compileCluster(input: ClusterInput, options: CompileOptions = {}): ClusterResult {
   const parsed = parseClusterSpec(input.file, input.name, input.bytes);
   if (!parsed.spec) return { name: input.name, findings: sortFindings(parsed.findings) };
-  options.betweenStages?.();
   const spec = parsed.spec;
   const plan = planCluster(spec);
   const charts = synthesizePlan(plan);
