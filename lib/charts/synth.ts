@@ -2,7 +2,7 @@
  * Runs a cluster's charts and returns the exact objects that will be written: the
  * evaluator (lib/verify) and the writer (lib/gitops) both read these, never the spec.
  */
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject, ApiObjectMetadataDefinition, Chart } from 'cdk8s';
 import { CalicoObject } from '../calico/object';
 import { compareText } from '../calico/strings';
 import { ProtectionPlan } from '../plan/plan';
@@ -47,11 +47,12 @@ export function chartJson(chart: Chart): unknown[] {
  * unless CDK8S_DISABLE_SORT is set) and applies the object's JSON patches. Resolving
  * (lib/resolve.js:101-127) hands every value to three resolvers, which replace a Lazy, a value
  * with a `resolve` function, or an object of another class with a string or number `value`, and
- * copies arrays and plain objects. For props of strings, numbers, booleans, arrays and plain
- * objects, as every chart builds them, no resolver replaces anything, so `plainJson` gives the
- * sanitised copy in one pass, and the class's manifest() renders it as toJson() would, at about
- * a sixth of the cost for 10,000 host endpoints. Anything else, a patch included, goes through
- * toJson(); test/charts/synth.test.ts compares both for every object of the examples.
+ * copies arrays and plain objects. For props and metadata of strings, numbers, booleans, arrays
+ * and plain objects, as the host endpoints' chart builds them, no resolver replaces anything, so
+ * `plainJson` gives the sanitised copy in one pass, and the class's manifest() renders it as
+ * toJson() would, at a quarter of the cost for 10,000 host endpoints. Anything else (a patch, a
+ * Lazy, the number-or-string values of the policies' ports) goes through toJson();
+ * test/charts/synth.test.ts compares both for every object of the examples and random props.
  */
 function objectJson(o: ApiObject, sortKeys: boolean): unknown {
   const manifest = MANIFESTS.get(o.constructor);
@@ -59,7 +60,8 @@ function objectJson(o: ApiObject, sortKeys: boolean): unknown {
   const props: unknown = Reflect.get(o, 'props');
   const patches: unknown = Reflect.get(o, 'patches');
   if (manifest !== undefined && isProps(props, o) && Array.isArray(patches) && patches.length === 0) {
-    const data = plainJson({ ...props, metadata: o.metadata.toJson() as unknown }, sortKeys);
+    const metadata = metadataJson(o.metadata);
+    const data = metadata === NOT_PLAIN ? NOT_PLAIN : plainJson({ ...props, metadata }, { sortKeys, filterEmpty: false });
     if (data !== NOT_PLAIN && typeof data === 'object' && data !== null) return manifest(data);
   }
   return o.toJson();
@@ -70,11 +72,32 @@ function isProps(props: unknown, o: ApiObject): props is Record<string, unknown>
   return typeof props === 'object' && props !== null && Reflect.get(props, 'kind') === o.kind && Reflect.get(props, 'apiVersion') === o.apiVersion;
 }
 
+/**
+ * `metadata.toJson()` (cdk8s 2.70.106, lib/metadata.js:113-124): the definition's fields over
+ * its other attributes, resolved, and sanitised with keys sorted and empty arrays and objects
+ * dropped. The fields are plain properties (lib/metadata.js:16-37), some of them private:
+ * read, checked, and NOT_PLAIN when one is not what that version keeps.
+ */
+function metadataJson(m: ApiObjectMetadataDefinition): unknown {
+  const field = (name: string): unknown => Reflect.get(m, name);
+  const [additional, labels, annotations, finalizers, ownerReferences] = ['_additionalAttributes', 'labels', 'annotations', 'finalizers', 'ownerReferences'].map(field);
+  const isObject = (v: unknown): v is object => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isObject(additional) || !isObject(labels) || !isObject(annotations) || !Array.isArray(finalizers) || !Array.isArray(ownerReferences)) return NOT_PLAIN;
+  const all = { ...additional, name: m.name, namespace: m.namespace, annotations, finalizers, ownerReferences, labels };
+  return plainJson(all, { sortKeys: true, filterEmpty: true });
+}
+
 /** What plainJson returns for a value cdk8s's resolvers might replace. */
 const NOT_PLAIN = Symbol('not plain');
 
+/** sanitizeValue's options (lib/_util.js:4): sortKeys, and filterEmptyArrays and filterEmptyObjects together. */
+interface Sanitize {
+  readonly sortKeys: boolean;
+  readonly filterEmpty: boolean;
+}
+
 /** cdk8s's sanitizeValue(resolve(value)) for plain data; NOT_PLAIN for anything else. */
-function plainJson(value: unknown, sortKeys: boolean): unknown {
+function plainJson(value: unknown, options: Sanitize): unknown {
   if (value === null || value === undefined) return undefined;
   const type = typeof value;
   if (type === 'string' || type === 'number' || type === 'boolean') return value;
@@ -82,9 +105,10 @@ function plainJson(value: unknown, sortKeys: boolean): unknown {
   if (Array.isArray(value)) {
     // The resolvers look at an array's own `resolve` and `value` too.
     if (Object.getPrototypeOf(value) !== Array.prototype || Reflect.get(value, 'resolve') !== undefined || Reflect.get(value, 'value') !== undefined) return NOT_PLAIN;
+    if (options.filterEmpty && value.length === 0) return undefined;
     let plain = true;
     const copy = value.map((item: unknown) => {
-      const v = plainJson(item, sortKeys);
+      const v = plainJson(item, options);
       if (v === NOT_PLAIN) plain = false;
       return v;
     });
@@ -94,14 +118,18 @@ function plainJson(value: unknown, sortKeys: boolean): unknown {
   // A function anywhere, a `resolve` one included, makes the whole value NOT_PLAIN below.
   if (Object.getPrototypeOf(o) !== Object.prototype) return NOT_PLAIN;
   const keys = Object.keys(o);
-  if (sortKeys) keys.sort();
+  if (options.sortKeys) keys.sort();
   const copy: Record<string, unknown> = {};
+  let empty = true;
   for (const key of keys) {
-    const v = plainJson(o[key], sortKeys);
+    const v = plainJson(o[key], options);
     if (v === NOT_PLAIN) return NOT_PLAIN;
-    if (v !== undefined) copy[key] = v;
+    if (v !== undefined) {
+      copy[key] = v;
+      empty = false;
+    }
   }
-  return copy;
+  return options.filterEmpty && empty ? undefined : copy;
 }
 
 /**

@@ -111,12 +111,27 @@ describe('chartJson', () => {
         labels: maybe(fc.dictionary(fc.constantFrom('zone', 'a', 'b.example/x', 'Z'), maybe(fc.constantFrom('', 'v', 'true')), { maxKeys: 4, noNullPrototype: true })),
         annotations: maybe(fc.dictionary(fc.constantFrom('note', 'a'), fc.constantFrom('', 'x'), { maxKeys: 2, noNullPrototype: true })),
         finalizers: maybe(fc.array(fc.constantFrom('f'), { maxLength: 2 })),
-      }, { noNullPrototype: true }),
+        namespace: maybe(fc.constantFrom('kube-system', '')),
+        generateName: maybe(plainValue),
+        ownerReferences: maybe(fc.array(fc.record({ apiVersion: fc.constant('v1'), kind: fc.constant('Node'), name: plainValue, uid: fc.constant('u'), controller: maybe(fc.boolean()) }, { noNullPrototype: true }), { maxLength: 2 })),
+      }, { requiredKeys: ['name'], noNullPrototype: true }),
       spec: maybe(fc.record({ node: maybe(plainValue), interfaceName: maybe(plainValue), expectedIPs: maybe(fc.array(plainValue, { maxLength: 3 })), profiles: maybe(fc.array(plainValue, { maxLength: 2 })), ports: maybe(fc.array(fc.record({ name: plainValue, port: plainValue, protocol: plainValue }, { requiredKeys: [], noNullPrototype: true }), { maxLength: 2 })), extra: plainValue }, { requiredKeys: [], noNullPrototype: true })),
     });
+    /** What a chart may do to an object's metadata after constructing it (cdk8s's public API). */
+    const change = fc.array(
+      fc.oneof(
+        fc.record({ label: fc.constantFrom('zone', 'added'), value: fc.constantFrom('', 'v') }).map(({ label, value }) => (o: ApiObject) => o.metadata.addLabel(label, value)),
+        fc.constantFrom('note', 'other').map((key) => (o: ApiObject) => o.metadata.addAnnotation(key, 'x')),
+        fc.constant((o: ApiObject) => o.metadata.addFinalizers('g')),
+        fc.constant((o: ApiObject) => o.metadata.addOwnerReference({ apiVersion: 'v1', kind: 'Node', name: 'n', uid: 'u' })),
+        fc.tuple(fc.constantFrom('resourceVersion', 'name', 'labels'), plainValue).map(([key, value]) => (o: ApiObject) => o.metadata.add(key, value)),
+      ),
+      { maxLength: 3 },
+    );
     fc.assert(
-      fc.property(props, (p) => {
+      fc.property(props, change, (p, changes) => {
         const { chart, object } = hostEndpointChart(p);
+        for (const c of changes) c(object);
         const { result, rendered } = viaToJson(() => chartJson(chart));
         expect(rendered).toEqual([]);
         expect(result).toStrictEqual([object.toJson()]);
@@ -140,6 +155,13 @@ describe('chartJson', () => {
     expect(rendered).toEqual(['node-1.eth0']);
     expect(result).toEqual(expected);
     expect(JSON.stringify(result)).toContain('"interfaceName":"eth9"');
+  });
+
+  it('goes through toJson() for a Lazy value in the metadata, and resolves it', () => {
+    const { result, expected, rendered } = fallback({ metadata: { name: 'n', labels: { zone: Lazy.any({ produce: () => 'late' }) } }, spec: { node: 'node-1' } });
+    expect(rendered).toEqual(['n']);
+    expect(result).toEqual(expected);
+    expect(JSON.stringify(result)).toContain('"zone":"late"');
   });
 
   it('goes through toJson() for a Lazy value, and resolves it', () => {
