@@ -1,9 +1,11 @@
 /**
  * The fast way into the spec reader: a YAML text of the plain, common shape (block and flow
- * collections, plain and quoted strings, decimal integers, booleans) is loaded with js-yaml,
- * about 15× faster than the yaml library's Document API, and handed to the same SpecReader as
- * a tree of SpecNodes (lib/spec/nodes.ts), each with the offset where its text starts (from
- * js-yaml's node events), so every position is the one the positioned reader gives.
+ * collections, plain and quoted strings, decimal integers, booleans) is read by the line reader
+ * (lib/spec/simple-yaml.ts) when it is in the block style that reader takes, and otherwise
+ * loaded with js-yaml, about 15× faster than the yaml library's Document API; either hands the
+ * same SpecReader a tree of SpecNodes (lib/spec/nodes.ts), each with the offset where its text
+ * starts (js-yaml's from its node events), so every position is the one the positioned reader
+ * gives.
  *
  * It is only ever a shortcut. Whatever could make the two parsers disagree — anchors and
  * aliases, tags, merge keys, directives, explicit or collection keys, tabs, carriage returns,
@@ -15,8 +17,9 @@
  * both readers over the fuzz corpus and compares every field's position).
  */
 import { FAILSAFE_SCHEMA, load, Type } from 'js-yaml';
-import { Schema } from 'yaml';
 import { PairNode, SpecNode } from './nodes';
+import { NON_STRING, plainValue } from './plain-scalars';
+import { simpleRoot } from './simple-yaml';
 
 /**
  * Text the fast path leaves to the positioned reader: non-printable or non-ASCII characters
@@ -56,23 +59,6 @@ function spansLines(text: string): boolean {
   }
   return false;
 }
-
-/**
- * The plain scalars the positioned reader resolves to something other than a string (YAML
- * 1.2 core schema, as lib/spec/parse.ts reads): taken from the yaml library's own schema,
- * so both readers agree on which scalars are strings.
- */
-const CORE_TAGS = new Schema({ schema: 'core' }).tags.flatMap((t) => ('test' in t && t.test instanceof RegExp ? [{ tag: t.tag, test: t.test }] : []));
-const NON_STRING: readonly RegExp[] = CORE_TAGS.map((t) => t.test);
-const coreTest = (tag: string): RegExp => {
-  const found = CORE_TAGS.find((t) => t.tag === tag);
-  if (!found) throw new Error(`the yaml library's core schema has no ${tag}`);
-  return found.test;
-};
-const NULL = coreTest('tag:yaml.org,2002:null');
-const BOOLEAN = coreTest('tag:yaml.org,2002:bool');
-/** The only numbers the spec accepts (SpecReader.integer): anything else is a finding, so it takes the positioned path. */
-const DECIMAL = /^(?:0|[1-9][0-9]*)$/;
 
 /**
  * A plain scalar that is not a string, as js-yaml hands it over. A class of its own, so a
@@ -151,6 +137,11 @@ class Composed {
  */
 export function fastRoot(text: string): SpecNode | undefined {
   if (NOT_PLAIN.test(text) || spansLines(text)) return undefined;
+  return simpleRoot(text) ?? composedRoot(text);
+}
+
+/** js-yaml's reading of a text the filters passed (exported for test/spec/fast-yaml.test.ts, which compares it with simpleRoot's). */
+export function composedRoot(text: string): SpecNode | undefined {
   const composed = new Composed();
   let value: unknown;
   try {
@@ -229,8 +220,7 @@ function nodeStart(text: string, from: number): number {
 }
 
 function scalarValue(source: string): null | boolean | number {
-  if (NULL.test(source)) return null;
-  if (BOOLEAN.test(source)) return source.toLowerCase() === 'true';
-  if (DECIMAL.test(source)) return Number(source);
-  throw new NotPlain();
+  const value = plainValue(source);
+  if (value === undefined) throw new NotPlain();
+  return value;
 }

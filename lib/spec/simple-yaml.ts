@@ -1,0 +1,275 @@
+/**
+ * The first try of the fast reader (lib/spec/fast-yaml.ts): a line-by-line reader of the block
+ * style most specs are written in, which builds the SpecNodes in one pass instead of going
+ * through js-yaml's values and node events (a quarter of the time on a 5,000-node spec).
+ *
+ * It reads a narrow part of YAML and gives up on everything else, which js-yaml then reads:
+ * - block mappings whose keys are plain words (letters, digits, `_ . / -`, starting with a letter
+ *   or `_`) followed by `: ` or a line end, each key once;
+ * - block sequences, indented under their key or at its indentation, whose items are values
+ *   or mappings starting on the item's line (`- name: x`);
+ * - values on one line: plain scalars of a safe character set, quoted scalars without escapes,
+ *   flow sequences and mappings of those;
+ * - comment lines, comments after a value, and a leading `---`.
+ * An empty value, a value continued on the next line, a block scalar, a nested sequence on an
+ * item's line, a key it cannot read, a plain scalar that could be read as a key or a comment,
+ * or a number other than a plain decimal integer: any of these gives up on the whole text.
+ *
+ * Only ever called on a text the fast reader's filters passed (printable ASCII and line feeds,
+ * no anchors, aliases, tags or directives, no flow collection or quoted scalar over two lines).
+ * Each node starts at its first character, as js-yaml's path gives it; test/spec/fast-yaml.test.ts
+ * compares both over the fuzz corpus and over random block-style texts.
+ */
+import { MapNode, PairNode, ScalarNode, SeqNode, SpecNode } from './nodes';
+import { NON_STRING, plainValue } from './plain-scalars';
+
+/** Thrown inside the reader when the text is not of the simple shape. */
+class NotSimple extends Error {}
+
+/** A line with content: where it starts, how many spaces indent it, where it ends (before `\n`). */
+interface Line {
+  readonly start: number;
+  readonly indent: number;
+  readonly end: number;
+}
+
+/** Characters of a key (letters, digits, `_ . / -`), and of its first one (letters, `_`). */
+const isKeyStart = (c: number): boolean => (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f;
+const isKeyChar = (c: number): boolean => isKeyStart(c) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2f || c === 0x2d;
+/** A plain scalar in block context: no `#`, quotes, flow indicators but `,()`, or indicator first. */
+const BLOCK_PLAIN = /^[A-Za-z0-9_./~+=()-][A-Za-z0-9 _./~+=(),:@-]*$/;
+/** A plain scalar in a flow collection: no spaces, no `:`, no flow indicators. */
+const FLOW_PLAIN = /^[A-Za-z0-9_./~+=()-][A-Za-z0-9_./~+=()@-]*$/;
+/** The first characters of the core schema's non-strings: `~`, null, true, false, numbers. */
+const MAY_NOT_BE_STRING = /^[~nNtTfF0-9+.-]/;
+
+/** The root mapping of a block-style text, or undefined when the text is not of that shape. */
+export function simpleRoot(text: string): SpecNode | undefined {
+  try {
+    return new SimpleReader(text).root();
+  } catch (e) {
+    if (e instanceof NotSimple) return undefined;
+    throw e;
+  }
+}
+
+class SimpleReader {
+  private readonly lines: Line[] = [];
+  private i = 0;
+
+  public constructor(private readonly text: string) {
+    let start = 0;
+    while (start <= text.length) {
+      let end = text.indexOf('\n', start);
+      if (end < 0) end = text.length;
+      let indent = 0;
+      while (start + indent < end && text.charCodeAt(start + indent) === 0x20) indent++;
+      // Blank lines and comment lines hold no node.
+      if (start + indent < end && text.charCodeAt(start + indent) !== 0x23) this.lines.push({ start, indent, end });
+      start = end + 1;
+    }
+  }
+
+  public root(): SpecNode {
+    const first = this.lines[0];
+    if (first !== undefined && first.indent === 0 && /^---(?: +#.*)? *$/.test(this.text.slice(first.start, first.end))) this.i++;
+    const line = this.lines[this.i];
+    if (line === undefined) throw new NotSimple();
+    const col = line.start + line.indent;
+    const root = this.mapping(col, line.indent);
+    if (this.i !== this.lines.length) throw new NotSimple();
+    return root;
+  }
+
+  /** A block mapping whose first key is at `first` (maybe after `- `) and whose keys are `indent` deep. */
+  private mapping(first: number, indent: number): MapNode {
+    const items: PairNode[] = [];
+    const keys = new Set<string>();
+    for (let col = first; ; ) {
+      const line = this.lines[this.i] as Line;
+      const { key, after } = this.key(col, line.end);
+      if (keys.has(key)) throw new NotSimple();
+      keys.add(key);
+      const keyNode: ScalarNode = { kind: 'scalar', start: col, end: col, value: key };
+      const v = this.skipSpaces(after, line.end);
+      let value: SpecNode;
+      if (v < line.end && this.text.charCodeAt(v) !== 0x23) {
+        value = this.inline(v, line.end);
+        this.i++;
+      } else {
+        this.i++;
+        const next = this.lines[this.i];
+        if (next === undefined) throw new NotSimple();
+        if (next.indent > indent) value = this.isItem(next) ? this.sequence(next.indent) : this.mapping(next.start + next.indent, next.indent);
+        else if (next.indent === indent && this.isItem(next)) value = this.sequence(indent);
+        else throw new NotSimple();
+      }
+      items.push({ key: keyNode, value });
+      const next = this.lines[this.i];
+      if (next === undefined || next.indent < indent) break;
+      if (next.indent > indent || this.isItem(next)) throw new NotSimple();
+      col = next.start + next.indent;
+    }
+    return { kind: 'map', start: first, items };
+  }
+
+  /** A block sequence whose `-` are `indent` deep. */
+  private sequence(indent: number): SeqNode {
+    const items: SpecNode[] = [];
+    const start = (this.lines[this.i] as Line).start + indent;
+    for (;;) {
+      const line = this.lines[this.i];
+      if (line === undefined || line.indent < indent) break;
+      if (line.indent > indent) throw new NotSimple();
+      if (!this.isItem(line)) break;
+      const v = this.skipSpaces(line.start + indent + 1, line.end);
+      if (v === line.end || this.text.charCodeAt(v) === 0x23 || this.isDash(v, line.end)) throw new NotSimple();
+      if (this.isKey(v, line.end)) items.push(this.mapping(v, v - line.start));
+      else {
+        items.push(this.inline(v, line.end));
+        this.i++;
+      }
+    }
+    return { kind: 'seq', start, items };
+  }
+
+  /** Whether the line is a sequence item: `-` then a space (a lone `-` is not read here). */
+  private isItem(line: Line): boolean {
+    return this.isDash(line.start + line.indent, line.end);
+  }
+
+  private isDash(at: number, end: number): boolean {
+    return this.text.charCodeAt(at) === 0x2d && at + 1 < end && this.text.charCodeAt(at + 1) === 0x20;
+  }
+
+  /** Whether a key and `: ` (or `:` at the line's end) start at `at`. */
+  private isKey(at: number, end: number): boolean {
+    if (!isKeyStart(this.text.charCodeAt(at))) return false;
+    let p = at + 1;
+    while (p < end && isKeyChar(this.text.charCodeAt(p))) p++;
+    return this.text.charCodeAt(p) === 0x3a && (p + 1 === end || this.text.charCodeAt(p + 1) === 0x20);
+  }
+
+  /** The key at `at`, and where its value may start (past the `:`). */
+  private key(at: number, end: number): { key: string; after: number } {
+    if (!this.isKey(at, end)) throw new NotSimple();
+    let p = at + 1;
+    while (isKeyChar(this.text.charCodeAt(p))) p++;
+    const key = this.text.slice(at, p);
+    // A key the core schema reads as null, a boolean or a number is no string.
+    if (MAY_NOT_BE_STRING.test(key) && NON_STRING.some((t) => t.test(key))) throw new NotSimple();
+    return { key, after: p + 1 };
+  }
+
+  /** A value on the rest of the line: a scalar or a flow collection, then at most a comment. */
+  private inline(at: number, end: number): SpecNode {
+    const c = this.text.charCodeAt(at);
+    if (c === 0x5b || c === 0x7b || c === 0x22 || c === 0x27) {
+      const { node, next } = this.flowNode(at, end);
+      const rest = this.skipSpaces(next, end);
+      if (rest < end && !(this.text.charCodeAt(rest) === 0x23 && rest > next)) throw new NotSimple();
+      return node;
+    }
+    // A `#` after a space starts a comment; one after another character is left to js-yaml.
+    const hash = this.find(0x23, at, end);
+    if (hash < end && this.text.charCodeAt(hash - 1) !== 0x20) throw new NotSimple();
+    const source = this.text.slice(at, hash).trimEnd();
+    if (!BLOCK_PLAIN.test(source) || source.includes(': ') || source.endsWith(':') || source === '-' || source.startsWith('- ') || source.startsWith('--') || source.startsWith('..')) throw new NotSimple();
+    return this.plain(at, source);
+  }
+
+  /** A flow collection or a scalar inside one (or a quoted scalar anywhere), and where it ends. */
+  private flowNode(at: number, end: number): { node: SpecNode; next: number } {
+    const c = this.text.charCodeAt(at);
+    if (c === 0x22) {
+      const close = this.find(0x22, at + 1, end);
+      if (close === end) throw new NotSimple();
+      const value = this.text.slice(at + 1, close);
+      if (value.includes('\\')) throw new NotSimple();
+      return { node: { kind: 'scalar', start: at, end: at, value }, next: close + 1 };
+    }
+    if (c === 0x27) {
+      let p = at + 1;
+      for (;;) {
+        const close = this.find(0x27, p, end);
+        if (close === end) throw new NotSimple();
+        if (this.text.charCodeAt(close + 1) !== 0x27) {
+          const value = this.text.slice(at + 1, close).split("''").join("'");
+          return { node: { kind: 'scalar', start: at, end: at, value }, next: close + 1 };
+        }
+        p = close + 2;
+      }
+    }
+    if (c === 0x5b) return this.flowSequence(at, end);
+    if (c === 0x7b) return this.flowMapping(at, end);
+    let p = at;
+    for (let c = this.text.charCodeAt(p); p < end && c !== 0x2c && c !== 0x5d && c !== 0x7d; c = this.text.charCodeAt(++p));
+    const source = this.text.slice(at, p).trimEnd();
+    if (!FLOW_PLAIN.test(source) || source === '-') throw new NotSimple();
+    return { node: this.plain(at, source), next: at + source.length };
+  }
+
+  private flowSequence(at: number, end: number): { node: SpecNode; next: number } {
+    const items: SpecNode[] = [];
+    let p = this.skipSpaces(at + 1, end);
+    if (this.text.charCodeAt(p) !== 0x5d) {
+      for (;;) {
+        const { node, next } = this.flowNode(p, end);
+        items.push(node);
+        p = this.skipSpaces(next, end);
+        const c = this.text.charCodeAt(p);
+        if (c === 0x5d) break;
+        if (c !== 0x2c) throw new NotSimple();
+        // A trailing comma leaves no scalar or key to read: given up on below.
+        p = this.skipSpaces(p + 1, end);
+      }
+    }
+    return { node: { kind: 'seq', start: at, items }, next: p + 1 };
+  }
+
+  private flowMapping(at: number, end: number): { node: SpecNode; next: number } {
+    const items: PairNode[] = [];
+    const keys = new Set<string>();
+    let p = this.skipSpaces(at + 1, end);
+    if (this.text.charCodeAt(p) !== 0x7d) {
+      for (;;) {
+        const { key, after } = this.key(p, end);
+        // In a flow mapping the key's `:` is followed by a space here (`a:b` is one scalar).
+        if (after >= end || keys.has(key)) throw new NotSimple();
+        keys.add(key);
+        const v = this.skipSpaces(after, end);
+        if (v === after || v >= end) throw new NotSimple();
+        const { node, next } = this.flowNode(v, end);
+        items.push({ key: { kind: 'scalar', start: p, end: p, value: key }, value: node });
+        p = this.skipSpaces(next, end);
+        const c = this.text.charCodeAt(p);
+        if (c === 0x7d) break;
+        if (c !== 0x2c) throw new NotSimple();
+        // A trailing comma leaves no scalar or key to read: given up on below.
+        p = this.skipSpaces(p + 1, end);
+      }
+    }
+    return { node: { kind: 'map', start: at, items }, next: p + 1 };
+  }
+
+  /** A plain scalar: a string, or the null, boolean or decimal integer of the core schema. */
+  private plain(at: number, source: string): ScalarNode {
+    if (!MAY_NOT_BE_STRING.test(source) || !NON_STRING.some((t) => t.test(source))) return { kind: 'scalar', start: at, end: at, value: source };
+    const value = plainValue(source);
+    if (value === undefined) throw new NotSimple();
+    return { kind: 'scalar', start: at, end: at + source.length, value };
+  }
+
+  /** The first `code` in [at, end), or `end`. */
+  private find(code: number, at: number, end: number): number {
+    let p = at;
+    while (p < end && this.text.charCodeAt(p) !== code) p++;
+    return p;
+  }
+
+  private skipSpaces(at: number, end: number): number {
+    let p = at;
+    while (p < end && this.text.charCodeAt(p) === 0x20) p++;
+    return p;
+  }
+}

@@ -1,0 +1,228 @@
+/**
+ * The line reader (lib/spec/simple-yaml.ts) is the fast reader's first try: whatever it takes
+ * it must read exactly as js-yaml's path (composedRoot) does, node for node and offset for
+ * offset, and as the yaml library reads the values; whatever it cannot take it must give up on.
+ * test/spec/fast-yaml.test.ts compares the whole fast reader with the positioned reader.
+ */
+import fc from 'fast-check';
+import * as fs from 'fs';
+import * as path from 'path';
+import { parse, parseAllDocuments } from 'yaml';
+import { composedRoot, fastRoot } from '../../lib/spec/fast-yaml';
+import { SpecNode } from '../../lib/spec/nodes';
+import { simpleRoot } from '../../lib/spec/simple-yaml';
+import { fleetCase, fleetSpec } from '../../bench/fleet';
+import { twoInterfaceSpec } from '../support/fleet-spec';
+import { EXAMPLES } from '../support/paths';
+import { mutatedSeed, randomSpecText, seeds, textMutatedSeed } from '../support/arbitraries';
+import { announce, fuzzParams } from '../fuzz/harness';
+
+announce('test/spec/simple-yaml.test.ts');
+
+/** The plain value a SpecNode tree stands for. */
+function value(node: SpecNode | null): unknown {
+  if (node === null) return null;
+  if (node.kind === 'scalar') return node.value;
+  if (node.kind === 'seq') return node.items.map(value);
+  if (node.kind === 'map') return Object.fromEntries(node.items.map((p) => [value(p.key), value(p.value)]));
+  throw new Error(`no ${node.kind} in the line reader's output`);
+}
+
+/**
+ * Fails unless the line reader gave up or read the text as js-yaml's path and the yaml library
+ * do; returns whether it took the text. Only texts the fast reader's filters pass reach it.
+ */
+function expectSameOrGiveUp(text: string): boolean {
+  // The filters refused it (the line reader is never asked), or both readers gave up.
+  if (fastRoot(text) === undefined) return false;
+  const simple = simpleRoot(text);
+  if (simple === undefined) return false;
+  expect(simple).toEqual(composedRoot(text));
+  expect(value(simple)).toEqual(parse(text));
+  return true;
+}
+
+describe('the line reader', () => {
+  it.each(fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml')))('reads the example %s as js-yaml does', (file) => {
+    const text = fs.readFileSync(path.join(EXAMPLES, file), 'utf8');
+    expect(simpleRoot(text)).toBeDefined();
+    expect(expectSameOrGiveUp(text)).toBe(true);
+  });
+
+  it("reads the benchmark's fleet specs and the size tests' flow-style spec", () => {
+    for (const text of [fleetSpec(fleetCase(40, 'deny-list')), fleetSpec(fleetCase(40, 'allow-list')), twoInterfaceSpec(40)]) {
+      expect(simpleRoot(text)).toBeDefined();
+      expect(expectSameOrGiveUp(text)).toBe(true);
+    }
+  });
+
+  it('reads sequences at their key’s indentation, compact mappings and comments where they may stand', () => {
+    const text = [
+      '---',
+      '# a comment',
+      'apiVersion: calico-shield/v1alpha1',
+      'spec:',
+      '  nodes:',
+      '  - name: n1   # trailing comment',
+      '    interfaces:',
+      '    -   name: eth0',
+      '        expectedIPs:',
+      '        - 10.0.0.1',
+      '        - fd00::1',
+      '',
+      '      # an indented comment',
+      '  -   name: n2',
+      "      labels: {zone: 'a''b', role: \"x y\", n: null, t: true, c: 3}",
+      '      interfaces: []',
+      '  metrics: {calicoNode: {}, allowedNets: [10.0.0.0/8, "fd00::/8"]}',
+      '',
+    ].join('\n');
+    expect(expectSameOrGiveUp(text)).toBe(true);
+    const root = simpleRoot(text);
+    expect(value(root ?? null)).toEqual(parse(text));
+    // Offsets: each node at its first character, as the positioned reader reports it.
+    const spec = root?.kind === 'map' ? root.items[1]?.value : undefined;
+    const nodes = spec?.kind === 'map' ? spec.items[0]?.value : undefined;
+    expect(nodes?.kind).toBe('seq');
+    expect(nodes?.start).toBe(text.indexOf('  - name: n1') + 2);
+  });
+
+  // Each of these is valid YAML the line reader does not read: js-yaml's path does.
+  const givenUp: readonly [string, string][] = [
+    ['an empty value', 'a:\nb: 1\n'],
+    ['a plain scalar over two lines', 'a: one\n  two\n'],
+    ['a block scalar', 'a: |\n  text\n'],
+    ['a folded scalar', 'a: >\n  text\n'],
+    ['a sequence in a sequence', 'a:\n  - - x\n'],
+    ['a lone dash', 'a:\n  -\n    b: 1\n'],
+    ['a quoted key', '"a": 1\n'],
+    ['a key starting with a digit', '1a: x\n'],
+    ['an escape in double quotes', 'a: "x\\ty"\n'],
+    ['an IPv6 address unquoted in a flow list', 'a: [fd00::1]\n'],
+    ['a flow mapping key without a space after its colon', 'a: {b:c}\n'],
+    ['a trailing comma', 'a: [x, ]\n'],
+    ['a trailing comma in a flow mapping', 'a: {b: c, }\n'],
+    ['a single-pair mapping in a flow list', 'a: [x: y]\n'],
+    ['a float', 'a: 1.5\n'],
+    ['a second document', 'a: 1\n---\nb: 2\n'],
+    ['a root sequence', '- a\n'],
+    ['a plain scalar starting with two dashes', 'a: --x\n'],
+  ];
+  it.each(givenUp)('gives up on %s (js-yaml or the positioned reader reads it)', (_what, text) => {
+    expect(parseAllDocuments(text, { uniqueKeys: false }).flatMap((d) => ('errors' in d ? d.errors : [d]))).toEqual([]);
+    expect(simpleRoot(text)).toBeUndefined();
+  });
+
+  it('gives up on a duplicate key, and on texts that are not YAML', () => {
+    for (const text of ['a: -\n', 'a: x:\n', 'a: 10.0.0.1#on: []\n', 'a: 1\na: 2\n', 'a: {b: 1, b: 2}\n', 'a: [x\n', 'a: "x\n', 'a: 1\n b: 2\n', 'a:\n  b: 1\n c: 2\n']) {
+      expect(simpleRoot(text)).toBeUndefined();
+    }
+  });
+
+  it('agrees with js-yaml and the yaml library over the fuzz corpus', () => {
+    const all = seeds();
+    let taken = 0;
+    const count = (text: string): void => {
+      if (expectSameOrGiveUp(text)) taken++;
+    };
+    fc.assert(fc.property(randomSpecText('c'), count), fuzzParams(0.03));
+    fc.assert(fc.property(mutatedSeed(all).map((m) => m.text), count), fuzzParams(0.03));
+    fc.assert(fc.property(textMutatedSeed(all).map((m) => m.text), count), fuzzParams(0.03));
+    expect(taken).toBeGreaterThan(0);
+  });
+
+  /** Trees of the shapes specs have, with scalars from the edges of the line reader's rules. */
+  const scalar = fc.oneof(
+    { arbitrary: fc.constantFrom('node-1', 'eth0', '10.0.0.1', '10.0.0.0/8', 'fd00::1', 'a b', 'x,y', '(a)', 'a:b', 'a=b', 'null', 'true', 'False', 'yes', '0', '7', '-x', "it's"), weight: 10 },
+    { arbitrary: fc.constantFrom('~', 'Null', '007', '-1', '+1', '1.5', '.5', '1e3', '0x1f', '0o7', '.inf', '--x', '...', '@x', 'a: b', 'a #b', 'say "hi"', '', ' x', 'x ', 'x\\y', 'x:', '-', '- x', '-- x', '? x', ': x'), weight: 1 },
+  );
+  const key = fc.oneof(
+    { arbitrary: fc.constantFrom('a', 'b', 'name', 'node-role.kubernetes.io/control-plane', 'x_y', 'y', 'on'), weight: 10 },
+    { arbitrary: fc.constantFrom('true', 'null', '1a', '__proto__', '-a'), weight: 1 },
+  );
+  type Tree = string | Tree[] | { [k: string]: Tree };
+  const tree: fc.Arbitrary<Tree> = fc.letrec<{ t: Tree }>((tie) => ({
+    t: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      scalar,
+      fc.array(tie('t'), { maxLength: 3 }),
+      fc.dictionary(key, tie('t'), { maxKeys: 3, noNullPrototype: true }),
+    ),
+  })).t;
+  const style = fc.record({
+    indent: fc.integer({ min: 1, max: 4 }),
+    sameIndentLists: fc.boolean(),
+    flow: fc.constantFrom('never', 'leaves', 'always'),
+    quote: fc.constantFrom('never', 'double', 'single', 'mixed'),
+    comments: fc.boolean(),
+    header: fc.boolean(),
+  });
+  type Style = typeof style extends fc.Arbitrary<infer S> ? S : never;
+
+  function scalarText(s: string, st: Style, salt: number): string {
+    const q = st.quote === 'mixed' ? (['never', 'double', 'single'] as const)[salt % 3] : st.quote;
+    if (q === 'double') return `"${s}"`;
+    if (q === 'single') return `'${s.split("'").join("''")}'`;
+    return s;
+  }
+  function flowText(t: Tree, st: Style, salt: number): string {
+    if (typeof t === 'string') return scalarText(t, st, salt);
+    if (Array.isArray(t)) return `[${t.map((x, i) => flowText(x, st, salt + i)).join(', ')}]`;
+    return `{${Object.entries(t).map(([k, v], i) => `${k}: ${flowText(v, st, salt + i)}`).join(', ')}}`;
+  }
+  const isLeafCollection = (t: Tree): boolean => typeof t !== 'string' && Object.values(t).every((v) => typeof v === 'string');
+  /** The lines of `t` as a block value at `depth` spaces. */
+  function blockLines(t: Tree, depth: number, st: Style, salt: number): string[] {
+    const pad = ' '.repeat(depth);
+    const comment = st.comments && salt % 4 === 0 ? [`${' '.repeat(depth + (salt % 3))}# note`] : [];
+    if (Array.isArray(t)) {
+      return t.flatMap((item, i) => {
+        if (typeof item === 'string' || item.length === 0 || Object.keys(item).length === 0 || st.flow === 'always' || (st.flow === 'leaves' && isLeafCollection(item))) {
+          return [...comment, `${pad}- ${flowText(item, st, salt + i)}${st.comments && i === 0 ? ' # c' : ''}`];
+        }
+        if (Array.isArray(item)) return [`${pad}-`, ...blockLines(item, depth + st.indent, st, salt + i)];
+        const inner = blockLines(item, depth + 2, st, salt + i);
+        return [`${pad}- ${(inner[0] ?? '').trimStart()}`, ...inner.slice(1)];
+      });
+    }
+    if (typeof t === 'string') return [`${pad}${scalarText(t, st, salt)}`];
+    return Object.entries(t).flatMap(([k, v], i) => {
+      if (typeof v === 'string' || st.flow === 'always' || (st.flow === 'leaves' && isLeafCollection(v)) || Object.keys(v).length === 0) {
+        return [...comment, `${pad}${k}: ${flowText(v, st, salt + i)}`];
+      }
+      const nested = Array.isArray(v) && st.sameIndentLists ? depth : depth + st.indent;
+      return [`${pad}${k}:`, ...blockLines(v, nested, st, salt + i)];
+    });
+  }
+  const document = fc.record({ root: fc.dictionary(key, tree, { minKeys: 1, maxKeys: 4, noNullPrototype: true }), st: style, salt: fc.nat(100) }).map(({ root, st, salt }) => `${st.header ? '---\n' : ''}${blockLines(root, 0, st, salt).join('\n')}\n`);
+  /** One character of YAML's syntax put in, taken out or swapped at a random place. */
+  const edit = fc.record({ at: fc.nat(), op: fc.constantFrom('insert', 'delete', 'replace'), c: fc.constantFrom(' ', '\n', '-', ':', '#', '"', "'", '[', ']', '{', '}', ',', 'a', '0') });
+
+  it('agrees with js-yaml and the yaml library on random block-style texts, edited or not', () => {
+    let taken = 0;
+    let runs = 0;
+    fc.assert(
+      fc.property(document, fc.array(edit, { maxLength: 2 }), (text, edits) => {
+        let t = text;
+        for (const e of edits) {
+          const at = e.at % (t.length + 1);
+          t = e.op === 'insert' ? t.slice(0, at) + e.c + t.slice(at) : e.op === 'delete' ? t.slice(0, at) + t.slice(at + 1) : t.slice(0, at) + e.c + t.slice(at + 1);
+        }
+        runs++;
+        let ok = false;
+        try {
+          parse(t);
+          ok = true;
+        } catch {
+          // Not YAML: the fast reader must not take it (its filters, then the line reader, then js-yaml).
+          expect(fastRoot(t)).toBeUndefined();
+        }
+        if (ok && expectSameOrGiveUp(t)) taken++;
+      }),
+      fuzzParams(0.05),
+    );
+    // The generator reaches both sides: most texts are read, some given up on.
+    expect(taken).toBeGreaterThan(runs / 5);
+    expect(taken).toBeLessThan(runs);
+  });
+});
