@@ -21,7 +21,7 @@ import { CalicoObject } from '../calico/object';
 import { compareText } from '../calico/strings';
 import { STAGES, SYNC_WAVE_ANNOTATION } from '../charts/metadata';
 import { GENERATOR_NAME, GENERATOR_VERSION } from '../version';
-import { mappingYaml, yamlText } from './emit';
+import { mappingYaml } from './emit';
 import { LOCK_FILE, OutputFile } from './writer';
 
 /**
@@ -120,7 +120,7 @@ export function objectYaml(o: CalicoObject): string {
 }
 
 export function kustomizationYaml(resources: readonly string[]): string {
-  return yamlText({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [...resources] }, { indentSeq: true });
+  return mappingYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [...resources] });
 }
 
 /**
