@@ -2,7 +2,7 @@
  * Runs a cluster's charts and returns the exact objects that will be written: the
  * evaluator (lib/verify) and the writer (lib/gitops) both read these, never the spec.
  */
-import { ApiObject, ApiObjectMetadataDefinition, Chart } from 'cdk8s';
+import { ApiObject, ApiObjectMetadataDefinition, App, Chart, ImplicitTokenResolver, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
 import { CalicoObject } from '../calico/object';
 import { compareText } from '../calico/strings';
 import { ProtectionPlan } from '../plan/plan';
@@ -33,7 +33,14 @@ export function chartJson(chart: Chart): unknown[] {
   const constructs = chart.node.root.node.findAll();
   if (constructs.some((c) => c.node.dependencies.length > 0 || c.node.validate().length > 0)) return chart.toJson();
   const sortKeys = !process.env.CDK8S_DISABLE_SORT;
-  return constructs.filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart).map((o) => objectJson(o, sortKeys));
+  const objects = constructs.filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart);
+  return defaultResolvers(App.of(chart)) ? objects.map((o) => objectJson(o, sortKeys)) : objects.map((o) => o.toJson() as unknown);
+}
+
+/** Whether the App resolves with cdk8s's three built-in resolvers only (lib/app.js:145 puts its props' resolvers first). */
+function defaultResolvers(app: App): boolean {
+  const [lazy, implicit, union, ...more] = app.resolvers;
+  return lazy instanceof LazyResolver && implicit instanceof ImplicitTokenResolver && union instanceof NumberStringUnionResolver && more.length === 0;
 }
 
 /**
@@ -60,8 +67,13 @@ function objectJson(o: ApiObject, sortKeys: boolean): unknown {
   const props: unknown = Reflect.get(o, 'props');
   const patches: unknown = Reflect.get(o, 'patches');
   if (manifest !== undefined && isProps(props, o) && Array.isArray(patches) && patches.length === 0) {
-    const metadata = metadataJson(o.metadata);
-    const data = metadata === NOT_PLAIN ? NOT_PLAIN : plainJson({ ...props, metadata }, { sortKeys, filterEmpty: false });
+    let data: unknown = NOT_PLAIN;
+    try {
+      const metadata = metadataJson(o.metadata);
+      if (metadata !== NOT_PLAIN) data = plainJson({ ...props, metadata }, { sortKeys, filterEmpty: false });
+    } catch {
+      // A getter that throws, a cycle: toJson() fails on it as well, with the construct's path.
+    }
     if (data !== NOT_PLAIN && typeof data === 'object' && data !== null) return manifest(data);
   }
   return o.toJson();
@@ -115,8 +127,9 @@ function plainJson(value: unknown, options: Sanitize): unknown {
     return plain ? copy : NOT_PLAIN;
   }
   const o = value as Record<string, unknown>;
-  // A function anywhere, a `resolve` one included, makes the whole value NOT_PLAIN below.
-  if (Object.getPrototypeOf(o) !== Object.prototype) return NOT_PLAIN;
+  // The resolvers and sanitizeValue read `constructor` and `resolve` whether own, inherited or
+  // not enumerable; a `__proto__` key would not be copied as a key.
+  if (Object.getPrototypeOf(o) !== Object.prototype || Object.hasOwn(o, 'constructor') || Object.hasOwn(o, '__proto__') || typeof o.resolve === 'function') return NOT_PLAIN;
   const keys = Object.keys(o);
   if (options.sortKeys) keys.sort();
   const copy: Record<string, unknown> = {};
