@@ -366,7 +366,7 @@ function readTemplates(r: SpecReader, at: Located, release: CalicoRelease): Host
         r.error(item, 'missing-field', `a template needs interfaceCIDRs (Calico ${release.minor} has no interfacePattern)`, 'give the networks of the node addresses the host endpoint expects (interfaceCIDRs)');
       }
     }
-    const labels = m.get('labels') ? readLabels(r, m.get('labels') as Located, (key) => (key === CREATED_BY_LABEL ? 'kube-controllers sets it on every host endpoint it creates' : undefined)) : {};
+    const labels = m.get('labels') ? readLabels(r, m.get('labels') as Located, (key) => (key === CREATED_BY_LABEL ? 'kube-controllers sets it on every host endpoint it creates' : unrenderable(key))) : {};
     if (generateName !== undefined) {
       out.push({ generateName, nodeSelector, interfaceCIDRs, ...(interfacePattern !== undefined ? { interfacePattern } : {}), labels, path: item.path });
     }
@@ -426,8 +426,18 @@ function nodesReading(mode: HostEndpointsMode): NodesReading {
         ? 'kube-controllers sets it on the host endpoints it creates, and deletes host endpoints that carry it'
         : mode === 'static' && WRITTEN_HOST_LABEL.test(key)
           ? 'calico-shield writes it on the host endpoints of static mode, from runsOn and allowedClients'
-          : undefined,
+          : unrenderable(key),
   };
+}
+
+/**
+ * Why a label calico-shield writes onto an object cannot be `constructor`: cdk8s, which renders
+ * every object, takes a mapping's `constructor` key for its JavaScript class (cdk8s 2.70.106
+ * lib/resolve.js:86 and 120, lib/_util.js:17), and would refuse the object or drop all its
+ * labels. Kubernetes and Calico accept the key.
+ */
+function unrenderable(key: string): string | undefined {
+  return key === 'constructor' ? 'cdk8s, which renders the objects calico-shield writes, reads a mapping\'s "constructor" key as its JavaScript class' : undefined;
 }
 
 /** One item of spec.nodes; undefined when it has no name. */
@@ -1031,6 +1041,8 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
 function checkAccessLabel(key: string): Problem | undefined {
   const problem = checkLabelKey(key);
   if (problem) return problem;
+  const cannot = unrenderable(key);
+  if (cannot !== undefined) return { message: `${quote(key)} cannot be a label: ${cannot}`, hint: 'use another label, e.g. calico-prometheus-access' };
   const own =
     key === 'running-calico' || key === 'app.kubernetes.io/managed-by' || key.startsWith('projectcalico.org/') || /^(protected-.+-server|allowed-.+-client)$/.test(key);
   return own
