@@ -140,7 +140,7 @@ export function fastRoot(text: string): SpecNode | undefined {
   return simpleRoot(text) ?? composedRoot(text);
 }
 
-/** js-yaml's reading of a text the filters passed (exported for test/spec/fast-yaml.test.ts, which compares it with simpleRoot's). */
+/** js-yaml's reading of a text the filters passed (exported for test/spec/simple-yaml.test.ts, which compares it with simpleRoot's). */
 export function composedRoot(text: string): SpecNode | undefined {
   const composed = new Composed();
   let value: unknown;

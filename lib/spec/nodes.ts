@@ -3,7 +3,7 @@
  * starts. Both readers hand the SpecReader this tree: the positioned reader converts the yaml
  * library's Document node for node (aliases stay aliases, resolved as they are read, so the
  * alias budget bounds them), and the fast reader (lib/spec/fast-yaml.ts) builds it straight
- * from js-yaml's values. Plain objects of a few fixed shapes are cheap to build and to read:
+ * from the text (its line reader, lib/spec/simple-yaml.ts) or from js-yaml's values. Plain objects of a few fixed shapes are cheap to build and to read:
  * the yaml library's own node classes cost a fifth of a 5,000-node synth when built for the
  * fast reader.
  */
