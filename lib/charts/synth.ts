@@ -30,17 +30,30 @@ export function synthesizePlan(plan: ProtectionPlan): ChartObjects[] {
  * test/charts/synth.test.ts compares both for every chart of the examples.
  */
 export function chartJson(chart: Chart): unknown[] {
-  const constructs = chart.node.root.node.findAll();
-  if (constructs.some((c) => c.node.dependencies.length > 0 || c.node.validate().length > 0)) return chart.toJson();
+  const root = chart.node.root;
+  if (!(root instanceof App)) return chart.toJson();
+  const constructs = root.node.findAll();
+  // Every validation first (one may add a dependency), then the dependencies.
+  const invalid = constructs.map((c) => c.node.validate().length).some((n) => n > 0);
+  if (invalid || constructs.some((c) => c.node.dependencies.length > 0)) return chart.toJson();
   const sortKeys = !process.env.CDK8S_DISABLE_SORT;
   const objects = constructs.filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart);
-  return defaultResolvers(App.of(chart)) ? objects.map((o) => objectJson(o, sortKeys)) : objects.map((o) => o.toJson() as unknown);
+  return defaultResolvers(root) && plainPrimitives() ? objects.map((o) => objectJson(o, sortKeys)) : objects.map((o) => o.toJson() as unknown);
 }
 
-/** Whether the App resolves with cdk8s's three built-in resolvers only (lib/app.js:145 puts its props' resolvers first). */
+/**
+ * Whether the App resolves with cdk8s's three built-in resolvers only, as they are (lib/app.js:145
+ * puts its props' resolvers first).
+ */
 function defaultResolvers(app: App): boolean {
   const [lazy, implicit, union, ...more] = app.resolvers;
-  return lazy instanceof LazyResolver && implicit instanceof ImplicitTokenResolver && union instanceof NumberStringUnionResolver && more.length === 0;
+  const builtIn = (r: unknown, kind: { prototype: object }): boolean => r !== undefined && r !== null && Object.getPrototypeOf(r) === kind.prototype && !Object.hasOwn(r, 'resolve');
+  return builtIn(lazy, LazyResolver) && builtIn(implicit, ImplicitTokenResolver) && builtIn(union, NumberStringUnionResolver) && more.length === 0;
+}
+
+/** Whether strings, numbers and booleans have no `resolve` or `value` a resolver would read (lib/resolve.js:70, 90). */
+function plainPrimitives(): boolean {
+  return [String.prototype, Number.prototype, Boolean.prototype, Object.prototype].every((p) => !('resolve' in p) && !('value' in p));
 }
 
 /**
@@ -66,7 +79,9 @@ function objectJson(o: ApiObject, sortKeys: boolean): unknown {
   // ApiObject keeps both private (lib/api-object.js:13 and 84): read, and checked, not assumed.
   const props: unknown = Reflect.get(o, 'props');
   const patches: unknown = Reflect.get(o, 'patches');
-  if (manifest !== undefined && isProps(props, o) && Array.isArray(patches) && patches.length === 0) {
+  // Rendered by the classes' own toJson(), resolved in this object's App.
+  const own = !Object.hasOwn(o, 'toJson') && !Object.hasOwn(o.metadata, 'toJson') && Reflect.get(o.metadata, 'apiObject') === o;
+  if (manifest !== undefined && own && isProps(props, o) && Array.isArray(patches) && patches.length === 0) {
     let data: unknown = NOT_PLAIN;
     try {
       const metadata = metadataJson(o.metadata);
@@ -108,9 +123,16 @@ interface Sanitize {
   readonly filterEmpty: boolean;
 }
 
+/**
+ * Nesting past which plainJson leaves the value to toJson(), whose recursion (resolve, then
+ * sanitizeValue) runs out of stack sooner than plainJson's would.
+ */
+const MAX_DEPTH = 1000;
+
 /** cdk8s's sanitizeValue(resolve(value)) for plain data; NOT_PLAIN for anything else. */
-function plainJson(value: unknown, options: Sanitize): unknown {
+function plainJson(value: unknown, options: Sanitize, depth = 0): unknown {
   if (value === null || value === undefined) return undefined;
+  if (depth > MAX_DEPTH) return NOT_PLAIN;
   const type = typeof value;
   if (type === 'string' || type === 'number' || type === 'boolean') return value;
   if (type !== 'object') return NOT_PLAIN;
@@ -120,7 +142,7 @@ function plainJson(value: unknown, options: Sanitize): unknown {
     if (options.filterEmpty && value.length === 0) return undefined;
     let plain = true;
     const copy = value.map((item: unknown) => {
-      const v = plainJson(item, options);
+      const v = plainJson(item, options, depth + 1);
       if (v === NOT_PLAIN) plain = false;
       return v;
     });
@@ -135,7 +157,7 @@ function plainJson(value: unknown, options: Sanitize): unknown {
   const copy: Record<string, unknown> = {};
   let empty = true;
   for (const key of keys) {
-    const v = plainJson(o[key], options);
+    const v = plainJson(o[key], options, depth + 1);
     if (v === NOT_PLAIN) return NOT_PLAIN;
     if (v !== undefined) {
       copy[key] = v;

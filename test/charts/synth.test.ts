@@ -4,7 +4,8 @@
  * plain props through its class's manifest() without cdk8s's resolvers: it must give exactly
  * what `chart.toJson()` gives, and fall back to it otherwise.
  */
-import { ApiObject, App, Chart, JsonPatch, Lazy } from 'cdk8s';
+import { ApiObject, App, Chart, JsonPatch, Lazy, LazyResolver, ResolutionContext } from 'cdk8s';
+import { Construct } from 'constructs';
 import fc from 'fast-check';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -239,6 +240,111 @@ describe('chartJson', () => {
     expect(rendered).toEqual(['node-1.eth0']);
     expect(result).toEqual([object.toJson()]);
     expect(JSON.stringify(result)).toContain('"node":"REPLACED"');
+  });
+
+  it('goes through toJson() when a built-in resolver was replaced or changed (found by review)', () => {
+    const replaced = (app: App): void => {
+      app.resolvers[0] = new (class extends LazyResolver {
+        public override resolve(c: ResolutionContext): void {
+          if (c.value === 'a') c.replaceValue('REPLACED');
+        }
+      })();
+    };
+    const changed = (app: App): void => {
+      Object.assign(app.resolvers[1] as object, { resolve: (c: ResolutionContext) => (c.value === 'a' ? c.replaceValue('REPLACED') : undefined) });
+    };
+    for (const change of [replaced, changed]) {
+      const app = new App();
+      change(app);
+      const chart = new Chart(app, 'host-endpoints', { disableResourceNameHashes: true });
+      const object = new CALICO_KINDS['v3.32'].HostEndpoint(chart, 'h', { metadata, spec: { node: 'a' } });
+      const { result, rendered } = viaToJson(() => chartJson(chart));
+      expect(rendered).toEqual(['node-1.eth0']);
+      expect(result).toEqual([object.toJson()]);
+      expect(JSON.stringify(result)).toContain('"node":"REPLACED"');
+    }
+  });
+
+  it("goes through toJson() when an object's toJson, its metadata's, or the metadata's object was replaced (found by review)", () => {
+    const own = hostEndpointChart({ metadata, spec: { node: 'a' } });
+    Object.assign(own.object, { toJson: () => ({ replaced: true }) });
+    expect(chartJson(own.chart)).toEqual([{ replaced: true }]);
+    const meta = hostEndpointChart({ metadata, spec: { node: 'a' } });
+    Object.assign(meta.object.metadata, { toJson: () => ({ name: 'other' }) });
+    expect(JSON.stringify(chartJson(meta.chart))).toContain('"metadata":{"name":"other"}');
+    const elsewhere = hostEndpointChart({ metadata, spec: { node: 'a' } });
+    const app = new App({ resolvers: [{ resolve: (c: ResolutionContext) => (c.value === 'node-1.eth0' ? c.replaceValue('renamed') : undefined) }] });
+    const stranger = new ApiObject(new Chart(app, 'other'), 'x', { apiVersion: 'v1', kind: 'ConfigMap' });
+    Reflect.set(elsewhere.object.metadata, 'apiObject', stranger);
+    expect(chartJson(elsewhere.chart)).toEqual([elsewhere.object.toJson()]);
+    expect(JSON.stringify(chartJson(elsewhere.chart))).toContain('"name":"renamed"');
+  });
+
+  it('leaves values nested deeper than toJson() can resolve to toJson() (found by review)', () => {
+    const nested = (depth: number): Record<string, unknown> => {
+      let deep: Record<string, unknown> = { end: 'x' };
+      for (let i = 0; i < depth; i++) deep = { deep };
+      return deep;
+    };
+    // The first depth (in steps of 500) at which toJson() runs out of stack here.
+    let depth = 500;
+    for (; depth < 100_000; depth += 500) {
+      const { object } = hostEndpointChart({ metadata, spec: { node: 'a', extra: nested(depth) } });
+      try {
+        object.toJson();
+      } catch {
+        break;
+      }
+    }
+    // Twice as deep: toJson() fails there too, and plainJson, with fewer frames, would not.
+    const { chart, object } = hostEndpointChart({ metadata, spec: { node: 'a', extra: nested(depth * 2) } });
+    expect(() => object.toJson()).toThrow(/Failed serializing construct/);
+    expect(() => chartJson(chart)).toThrow(/Failed serializing construct/);
+  });
+
+  it('goes through toJson() when strings have a resolve function (found by review)', () => {
+    const { chart, object } = hostEndpointChart({ metadata, spec: { node: 'a' } });
+    Object.defineProperty(String.prototype, 'resolve', { value: () => 'POLLUTED', configurable: true });
+    try {
+      const { rendered } = viaToJson(() => {
+        try {
+          return chartJson(chart);
+        } catch {
+          return undefined;
+        }
+      });
+      expect(rendered).toEqual(['node-1.eth0']);
+    } finally {
+      Reflect.deleteProperty(String.prototype, 'resolve');
+    }
+    expect(chartJson(chart)).toEqual([object.toJson()]);
+  });
+
+  it('follows a dependency that a validation adds, as chart.toJson() does (found by review)', () => {
+    const chart = new Chart(new App(), 'dependent', { disableResourceNameHashes: true });
+    const a = new ApiObject(chart, 'a', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' } });
+    const b = new ApiObject(chart, 'b', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b' } });
+    b.node.addValidation({
+      validate: () => {
+        a.node.addDependency(b);
+        return [];
+      },
+    });
+    const names = (objects: unknown[]): unknown[] => objects.map((o) => (o as { metadata: { name: string } }).metadata.name);
+    expect(names(chartJson(chart))).toEqual(['b', 'a']);
+  });
+
+  it('fails as chart.toJson() does for a chart outside an App (found by review)', () => {
+    const chart = new Chart(new Construct(undefined as unknown as Construct, 'root'), 'c', { disableResourceNameHashes: true });
+    new CALICO_KINDS['v3.32'].HostEndpoint(chart, 'h', { metadata, spec: { node: 'a' } });
+    let expected = '';
+    try {
+      chart.toJson();
+    } catch (e) {
+      expected = (e as Error).message;
+    }
+    expect(expected).not.toBe('');
+    expect(() => chartJson(chart)).toThrow(expected);
   });
 
   it('fails with the construct path, as toJson() does, for a getter that throws or a cycle', () => {
