@@ -8,11 +8,11 @@ import { findClusterSpec, isClusterName, readSpec } from './clusters';
 import { writeFileAtomically } from './gitops/writer';
 import { readInputFile, STDIN_LABEL } from './io/input';
 import { lockFolder } from './io/lock';
-import { DEFAULT_IMPORTED_LABELS, importNodes } from './inventory/import-nodes';
+import { DEFAULT_IMPORTED_LABELS, importNodes, selectsLabel } from './inventory/import-nodes';
 import { checkLabelKey } from './calico/validate';
 import { InventoryProblem, parseNodeInventory } from './inventory/parse-node-inventory';
 import { Finding, formatFinding, hasErrors } from './spec/errors';
-import { parseClusterSpec } from './spec/parse';
+import { parseClusterSpec, refusedNodeLabel } from './spec/parse';
 
 export interface NodesIo {
   readonly stdout: (text: string) => void;
@@ -138,7 +138,15 @@ function importInto(dir: string, args: NodesImportArgs, inventoryText: string, i
   const specText = Buffer.from(input.bytes).toString('utf8');
   const inventory = parseNodeInventory(inventoryText);
   if (!inventory.ok) return printProblems(io, inventoryLabel, inventory.problems);
-  const result = importNodes(specText, inventory.nodes, { interfaceName: args.interfaceName, includeExternal: args.includeExternal, prune: args.prune, labels: args.labels });
+  // Labels the spec may not hold (reserved, or that cdk8s cannot write) are left out, and said.
+  const mode = before.spec?.hostEndpoints.mode ?? 'static';
+  const left: string[] = [];
+  const nodes = inventory.nodes.map((n) => {
+    const refused = Object.keys(n.labels).filter((k) => selectsLabel(args.labels, k) && refusedNodeLabel(k, mode) !== undefined);
+    for (const k of refused) left.push(`left out label ${k} of ${n.name}: ${refusedNodeLabel(k, mode) ?? ''}`);
+    return refused.length === 0 ? n : { ...n, labels: Object.fromEntries(Object.entries(n.labels).filter(([k]) => !refused.includes(k))) };
+  });
+  const result = importNodes(specText, nodes, { interfaceName: args.interfaceName, includeExternal: args.includeExternal, prune: args.prune, labels: args.labels });
   if (!result.ok) return printProblems(io, specLabel, result.problems);
   const after = parseClusterSpec(specLabel, args.cluster, new TextEncoder().encode(result.text));
   if (hasErrors(after.findings)) {
@@ -148,6 +156,7 @@ function importInto(dir: string, args: NodesImportArgs, inventoryText: string, i
   }
   const { report } = result;
   const addresses = args.includeExternal ? 'InternalIP or ExternalIP address' : 'InternalIP address';
+  for (const line of left) io.stdout(`${line}\n`);
   for (const name of report.added) io.stdout(`added    ${name}\n`);
   for (const c of report.changed) io.stdout(`changed  ${c.name}: [${c.before.join(', ')}] → [${c.after.join(', ')}]\n`);
   for (const name of report.relabelled) io.stdout(`labels   ${name}\n`);

@@ -34,6 +34,20 @@ describe('calico-shield nodes import', () => {
     expect(fs.readFileSync(spec, 'utf8')).toBe(after);
   });
 
+  it('leaves out the labels the spec may not hold, and says so (found by review: it called the result a bug)', () => {
+    const labelled = JSON.parse(inventory) as { items: { metadata: { name: string; labels: Record<string, string> } }[] };
+    for (const item of labelled.items) Object.assign(item.metadata.labels, { constructor: 'acme', 'projectcalico.org/created-by': 'x', zone: 'a' });
+    const dir = repository(['example.yaml'], { files: { 'nodes.json': JSON.stringify(labelled) } });
+    const r = nodes(dir, ['import', '--cluster', 'example', '--file', 'nodes.json', '--labels', 'constructor,projectcalico.org/*,zone']);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(r.stdout).toContain('left out label constructor of kubeadm-node-1: cdk8s, which renders the objects calico-shield writes');
+    expect(r.stdout).toContain('left out label projectcalico.org/created-by of kubeadm-node-1: kube-controllers sets it');
+    const spec = fs.readFileSync(path.join(dir, 'clusters/example.yaml'), 'utf8');
+    expect(spec).toContain('zone: a');
+    expect(spec).not.toContain('constructor');
+    expect(spec).not.toContain('created-by');
+  });
+
   it('can remove nodes the inventory no longer lists, only with --prune', () => {
     const dir = workspace();
     expect(nodes(dir, ['import', '--cluster', 'example', '--file', 'nodes.json']).code).toBe(0);

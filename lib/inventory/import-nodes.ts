@@ -40,7 +40,7 @@ export interface ImportOptions {
 export const DEFAULT_IMPORTED_LABELS: readonly string[] = ['node-role.kubernetes.io/*', 'topology.kubernetes.io/*'];
 
 /** Whether a label key is one of `selection` (keys, or prefixes ending in `*`). */
-function selectsLabel(selection: readonly string[], key: string): boolean {
+export function selectsLabel(selection: readonly string[], key: string): boolean {
   return selection.some((s) => (s.endsWith('*') ? key.startsWith(s.slice(0, -1)) : key === s));
 }
 

@@ -421,13 +421,19 @@ function nodesReading(mode: HostEndpointsMode): NodesReading {
     mode,
     seen: new Map(),
     ipOwners: new Map(),
-    reserved: (key) =>
-      key === CREATED_BY_LABEL
-        ? 'kube-controllers sets it on the host endpoints it creates, and deletes host endpoints that carry it'
-        : mode === 'static' && WRITTEN_HOST_LABEL.test(key)
-          ? 'calico-shield writes it on the host endpoints of static mode, from runsOn and allowedClients'
-          : unrenderable(key),
+    reserved: (key) => refusedNodeLabel(key, mode),
   };
+}
+
+/**
+ * Why spec.nodes[].labels may not hold `key` in this host endpoints mode (undefined: it may);
+ * `nodes import` leaves such labels out.
+ */
+export function refusedNodeLabel(key: string, mode: HostEndpointsMode): string | undefined {
+  if (key === CREATED_BY_LABEL) return 'kube-controllers sets it on the host endpoints it creates, and deletes host endpoints that carry it';
+  if (mode !== 'static') return undefined;
+  // Static mode writes the node's labels on its host endpoints; auto mode writes them nowhere.
+  return WRITTEN_HOST_LABEL.test(key) ? 'calico-shield writes it on the host endpoints of static mode, from runsOn and allowedClients' : unrenderable(key);
 }
 
 /**

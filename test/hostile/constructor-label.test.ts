@@ -39,6 +39,13 @@ describe('a label "constructor"', () => {
     ]);
   });
 
+  it('is accepted on a node in auto mode, where the node labels are written nowhere (found by review)', () => {
+    const auto = spec('constructor: acme').replace('  approach: deny-list\n', '  approach: deny-list\n  hostEndpoints: {mode: auto}\n');
+    const result = compileCluster(clusterInput('c', auto));
+    expect(result.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    expect(result.files?.length).toBeGreaterThan(0);
+  });
+
   it('is refused as metrics.accessLabel, which a GlobalNetworkSet would carry', () => {
     const result = compileCluster(clusterInput('c', spec('zone: a', 'constructor')));
     expect(result.files).toBeUndefined();
