@@ -1,8 +1,8 @@
 /**
  * The first try of the fast reader (lib/spec/fast-yaml.ts): a line-by-line reader of the block
  * style most specs are written in, which builds the SpecNodes in one pass instead of going
- * through js-yaml's values and node events (0.2–0.65 of that path's time from 1,000 to 10,000
- * nodes, and less garbage).
+ * through js-yaml's values and node events (about 0.5–0.7 of that path's time in a cold process
+ * on 1,000- to 10,000-node specs, and less garbage).
  *
  * It reads a narrow part of YAML and gives up on everything else, which js-yaml then reads:
  * - block mappings whose keys are plain words (letters, digits, `_ . / -`, starting with a letter
