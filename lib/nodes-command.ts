@@ -142,9 +142,14 @@ function importInto(dir: string, args: NodesImportArgs, inventoryText: string, i
   const mode = before.spec?.hostEndpoints.mode ?? 'static';
   const left: string[] = [];
   const nodes = inventory.nodes.map((n) => {
-    const refused = Object.keys(n.labels).filter((k) => selectsLabel(args.labels, k) && refusedNodeLabel(k, mode) !== undefined);
-    for (const k of refused) left.push(`left out label ${k} of ${n.name}: ${refusedNodeLabel(k, mode) ?? ''}`);
-    return refused.length === 0 ? n : { ...n, labels: Object.fromEntries(Object.entries(n.labels).filter(([k]) => !refused.includes(k))) };
+    const refused = new Set<string>();
+    for (const k of Object.keys(n.labels)) {
+      const why = selectsLabel(args.labels, k) ? refusedNodeLabel(k, mode) : undefined;
+      if (why === undefined) continue;
+      refused.add(k);
+      left.push(`left out label ${k} of ${n.name}: ${why}`);
+    }
+    return refused.size === 0 ? n : { ...n, labels: Object.fromEntries(Object.entries(n.labels).filter(([k]) => !refused.has(k))) };
   });
   const result = importNodes(specText, nodes, { interfaceName: args.interfaceName, includeExternal: args.includeExternal, prune: args.prune, labels: args.labels });
   if (!result.ok) return printProblems(io, specLabel, result.problems);

@@ -108,10 +108,13 @@ function isProps(props: unknown, o: ApiObject): props is Record<string, unknown>
 function metadataJson(m: ApiObjectMetadataDefinition): unknown {
   const field = (name: string): unknown => Reflect.get(m, name);
   const [additional, labels, annotations, finalizers, ownerReferences] = ['_additionalAttributes', 'labels', 'annotations', 'finalizers', 'ownerReferences'].map(field);
-  const isObject = (v: unknown): v is object => typeof v === 'object' && v !== null && !Array.isArray(v);
   if (!isObject(additional) || !isObject(labels) || !isObject(annotations) || !Array.isArray(finalizers) || !Array.isArray(ownerReferences)) return NOT_PLAIN;
   const all = { ...additional, name: m.name, namespace: m.namespace, annotations, finalizers, ownerReferences, labels };
   return plainJson(all, { sortKeys: true, filterEmpty: true });
+}
+
+function isObject(v: unknown): v is object {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** What plainJson returns for a value cdk8s's resolvers might replace. */

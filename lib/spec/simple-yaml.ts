@@ -214,45 +214,46 @@ class SimpleReader {
 
   private flowSequence(at: number, end: number): { node: SpecNode; next: number } {
     const items: SpecNode[] = [];
-    let p = this.skipSpaces(at + 1, end);
-    if (this.text.charCodeAt(p) !== 0x5d) {
-      for (;;) {
-        const { node, next } = this.flowNode(p, end);
-        items.push(node);
-        p = this.skipSpaces(next, end);
-        const c = this.text.charCodeAt(p);
-        if (c === 0x5d) break;
-        if (c !== 0x2c) throw new NotSimple();
-        // A trailing comma leaves no scalar or key to read: given up on below.
-        p = this.skipSpaces(p + 1, end);
-      }
-    }
-    return { node: { kind: 'seq', start: at, items }, next: p + 1 };
+    const next = this.flowEntries(at, end, 0x5d, (p) => {
+      const item = this.flowNode(p, end);
+      items.push(item.node);
+      return item.next;
+    });
+    return { node: { kind: 'seq', start: at, items }, next };
   }
 
   private flowMapping(at: number, end: number): { node: SpecNode; next: number } {
     const items: PairNode[] = [];
     const keys = new Set<string>();
+    const next = this.flowEntries(at, end, 0x7d, (p) => {
+      const { key, after } = this.key(p, end);
+      // In a flow mapping the key's `:` is followed by a space here (`a:b` is one scalar).
+      if (after >= end || keys.has(key)) throw new NotSimple();
+      keys.add(key);
+      const v = this.skipSpaces(after, end);
+      if (v === after || v >= end) throw new NotSimple();
+      const value = this.flowNode(v, end);
+      items.push({ key: { kind: 'scalar', start: p, end: p, value: key }, value: value.node });
+      return value.next;
+    });
+    return { node: { kind: 'map', start: at, items }, next };
+  }
+
+  /**
+   * The entries of the flow collection opening at `at`, read by `entry` (which returns where
+   * the entry ends), separated by commas, up to `close`; where the collection ends.
+   */
+  private flowEntries(at: number, end: number, close: number, entry: (p: number) => number): number {
     let p = this.skipSpaces(at + 1, end);
-    if (this.text.charCodeAt(p) !== 0x7d) {
-      for (;;) {
-        const { key, after } = this.key(p, end);
-        // In a flow mapping the key's `:` is followed by a space here (`a:b` is one scalar).
-        if (after >= end || keys.has(key)) throw new NotSimple();
-        keys.add(key);
-        const v = this.skipSpaces(after, end);
-        if (v === after || v >= end) throw new NotSimple();
-        const { node, next } = this.flowNode(v, end);
-        items.push({ key: { kind: 'scalar', start: p, end: p, value: key }, value: node });
-        p = this.skipSpaces(next, end);
-        const c = this.text.charCodeAt(p);
-        if (c === 0x7d) break;
-        if (c !== 0x2c) throw new NotSimple();
-        // A trailing comma leaves no scalar or key to read: given up on below.
-        p = this.skipSpaces(p + 1, end);
-      }
+    if (this.text.charCodeAt(p) === close) return p + 1;
+    for (;;) {
+      p = this.skipSpaces(entry(p), end);
+      const c = this.text.charCodeAt(p);
+      if (c === close) return p + 1;
+      if (c !== 0x2c) throw new NotSimple();
+      // A trailing comma leaves no scalar or key for `entry` to read: it gives up.
+      p = this.skipSpaces(p + 1, end);
     }
-    return { node: { kind: 'map', start: at, items }, next: p + 1 };
   }
 
   /** A plain scalar: a string, or the null, boolean or decimal integer of the core schema. */

@@ -78,8 +78,8 @@ describe('chartJson', () => {
   });
 
   /** One HostEndpoint of `props` (v3.32's class unless told) in a chart of its own. */
-  function hostEndpointChart(props: Record<string, unknown>, kind = CALICO_KINDS['v3.32'].HostEndpoint): { chart: Chart; object: ApiObject } {
-    const chart = new Chart(new App(), 'host-endpoints', { disableResourceNameHashes: true });
+  function hostEndpointChart(props: Record<string, unknown>, kind = CALICO_KINDS['v3.32'].HostEndpoint, app = new App()): { chart: Chart; object: ApiObject } {
+    const chart = new Chart(app, 'host-endpoints', { disableResourceNameHashes: true });
     const object = new kind(chart, 'host-endpoint-0', props as unknown as ConstructorParameters<typeof kind>[2]);
     return { chart, object };
   }
@@ -233,13 +233,17 @@ describe('chartJson', () => {
     expect(JSON.stringify(result)).not.toContain('labels');
   });
 
-  it("goes through toJson() when the App has resolvers of its own, and they apply", () => {
-    const chart = new Chart(new App({ resolvers: [{ resolve: (c) => (c.value === 'a' ? c.replaceValue('REPLACED') : undefined) }] }), 'host-endpoints', { disableResourceNameHashes: true });
-    const object = new CALICO_KINDS['v3.32'].HostEndpoint(chart, 'h', { metadata, spec: { node: 'a' } });
+  /** A host endpoint of node "a" in `app`, whose resolvers make "a" "REPLACED": rendered through toJson(), and replaced. */
+  function expectResolvedThroughToJson(app: App): void {
+    const { chart, object } = hostEndpointChart({ metadata, spec: { node: 'a' } }, undefined, app);
     const { result, rendered } = viaToJson(() => chartJson(chart));
     expect(rendered).toEqual(['node-1.eth0']);
     expect(result).toEqual([object.toJson()]);
     expect(JSON.stringify(result)).toContain('"node":"REPLACED"');
+  }
+
+  it("goes through toJson() when the App has resolvers of its own, and they apply", () => {
+    expectResolvedThroughToJson(new App({ resolvers: [{ resolve: (c) => (c.value === 'a' ? c.replaceValue('REPLACED') : undefined) }] }));
   });
 
   it('goes through toJson() when a built-in resolver was replaced or changed (found by review)', () => {
@@ -256,12 +260,7 @@ describe('chartJson', () => {
     for (const change of [replaced, changed]) {
       const app = new App();
       change(app);
-      const chart = new Chart(app, 'host-endpoints', { disableResourceNameHashes: true });
-      const object = new CALICO_KINDS['v3.32'].HostEndpoint(chart, 'h', { metadata, spec: { node: 'a' } });
-      const { result, rendered } = viaToJson(() => chartJson(chart));
-      expect(rendered).toEqual(['node-1.eth0']);
-      expect(result).toEqual([object.toJson()]);
-      expect(JSON.stringify(result)).toContain('"node":"REPLACED"');
+      expectResolvedThroughToJson(app);
     }
   });
 
