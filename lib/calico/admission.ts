@@ -24,6 +24,7 @@ import { RE2JS } from 're2js';
 import { CalicoObject } from './object';
 import { parseCidr, parseIp, type ParsedCidr } from './net';
 import { parseSelector } from './selector';
+import { memoize } from './strings';
 import { checkLabelKey, checkLabelValue, quote } from './validate';
 import { CALICO_RELEASES, type CalicoMinor } from './versions';
 
@@ -248,14 +249,21 @@ class Checker {
     const labels = this.record(value, field);
     if (!labels) return;
     for (const [key, v] of Object.entries(labels)) {
-      const keyProblem = checkLabelKey(key);
+      const keyProblem = labelKeyProblem(key);
       if (keyProblem) this.fail(`${field}.${key}`, keyProblem.message, rule);
       const text = this.string(v, `${field}.${key}`);
-      const valueProblem = text === undefined ? undefined : checkLabelValue(text);
+      const valueProblem = text === undefined ? undefined : labelValueProblem(text);
       if (valueProblem) this.fail(`${field}.${key}`, valueProblem.message, rule);
     }
   }
 }
+
+/**
+ * The label checks, once per distinct key and value: 10,000 host endpoints repeat the same few
+ * keys and values (the checks are pure, and their problems only read).
+ */
+const labelKeyProblem = memoize(checkLabelKey, 1 << 12);
+const labelValueProblem = memoize(checkLabelValue, 1 << 14);
 
 /** Checks every object against the rules of Calico `minor`; the result is empty when it would accept them all. */
 export function admit(objects: readonly CalicoObject[], minor: CalicoMinor): Violation[] {
