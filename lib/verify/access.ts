@@ -28,7 +28,7 @@ import { compareText } from '../calico/strings';
 import { allowedClientLabel, type ProtectionPlan, type ServerPlan } from '../plan/plan';
 import type { Protocol as SpecProtocol } from '../spec/types';
 import { evaluate, workloadLabels, type DecidedBy, type HostPeer, type Peer, type Rewrite, type Stage, type WorkloadPeer } from './evaluator';
-import { ipSetHas, protocolNumber, type HostEndpoint, type Model, type Policy, type PortRange, type Rule, type SelectorRef } from './model';
+import { ipSetHas, protocolNumber, type AppliedPolicies, type HostEndpoint, type Model, type Policy, type PortRange, type Rule, type SelectorRef } from './model';
 import { firstHost, ProbeAddresses, type AddressRole } from './probe-addresses';
 
 /** Who tries to connect. */
@@ -222,6 +222,7 @@ class AccessContext {
   private readonly addresses: ProbeAddresses;
   private readonly groupings = new Map<string, Grouping>();
   private readonly classNodes = new Map<HostClass, number>();
+  private readonly coverages = new Map<readonly string[], { readonly uncovered: NodeSample; readonly partial: NodeSample }>();
   /** Nodes by the classes of their host endpoints (set by buildClasses). */
   private nodeKinds: readonly NodeKind[] = [];
 
@@ -323,13 +324,30 @@ class AccessContext {
       }
     }
     const refs = [...selectors.values()];
+    const sets = refs.map((s) => this.model.ipSet(s));
     const signatures = new Map<string, number>();
     const groupOf = new Map<HostClass, number>();
+    // The parts of a signature as numbers (equal numbers for equal shapes and policy sort
+    // keys), and once per set of applied policies: classes share a few of each.
+    const ids = new Map<string, number>();
+    const id = (text: string): number => {
+      let n = ids.get(text);
+      if (n === undefined) ids.set(text, (n = ids.size));
+      return n;
+    };
+    const names = (list: readonly Policy[]): string => list.filter((p) => relevant.has(p)).map((p) => id(`policy ${p.sortKey}`)).join(',');
+    const appliedSignatures = new Map<AppliedPolicies, string>();
     for (const cls of this.classes) {
       const applied = this.model.policiesFor(cls.hostEndpoint.labels);
-      const names = (list: readonly Policy[]): string[] => list.filter((p) => relevant.has(p)).map((p) => p.sortKey);
-      const bits = refs.map((s) => FAMILIES.map((f) => (cls.ips[f] !== undefined && ipSetHas(this.model.ipSet(s), cls.ips[f] as ParsedIp) !== undefined ? 1 : 0)).join(''));
-      const signature = JSON.stringify([cls.shape, applied.ingress.length > 0, applied.egress.length > 0, names(applied.ingress), names(applied.egress), bits]);
+      let policies = appliedSignatures.get(applied);
+      if (policies === undefined) {
+        policies = `${applied.ingress.length > 0 ? 1 : 0}${applied.egress.length > 0 ? 1 : 0}|${names(applied.ingress)}|${names(applied.egress)}`;
+        appliedSignatures.set(applied, policies);
+      }
+      let bits = '';
+      for (const set of sets) for (const f of FAMILIES) bits += cls.ips[f] !== undefined && ipSetHas(set, cls.ips[f] as ParsedIp) !== undefined ? '1' : '0';
+      // Digits, commas and bars only, each part of a fixed form: equal strings, equal parts.
+      const signature = `${id(`shape ${cls.shape}`)}|${policies}|${bits}`;
       let group = signatures.get(signature);
       if (group === undefined) {
         group = signatures.size;
@@ -393,9 +411,7 @@ class AccessContext {
   }
 
   server(s: ServerPlan): ServerAccess {
-    const hostTargets = s.runsOnAllNodes ? this.specNodes : s.hostNodes;
-    const uncovered = hostTargets.filter((n) => !this.byNode.has(n));
-    const partial = hostTargets.filter((n) => this.byNode.has(n) && !(this.byNode.get(n) as Member[]).some((m) => m.cls.kind === 'all-interfaces'));
+    const { uncovered, partial } = this.coverage(s.runsOnAllNodes ? this.specNodes : s.hostNodes);
     const grouping = this.grouping(s.protocol, s.port);
     const targets: ServerTarget[] = [...this.hostTargets(s, grouping)];
     for (const pod of this.serverPods(s)) targets.push({ peer: pod, nodes: 1, family: 4 });
@@ -431,7 +447,7 @@ class AccessContext {
       add('pod-same-node', this.attempt(s, this.pod(unlabelled, 'local-pod', target.family, { node, ...(target.peer.kind === 'workload' ? hostInterfaceOf(target.peer) : this.interfaceFor(node)) }), target));
     }
     if (targets.length === 0) {
-      for (const c of CLIENT_CLASSES) notes.set(c.id, uncovered.length > 0 ? 'no host endpoint covers the nodes the server runs on' : 'the spec places the server nowhere');
+      for (const c of CLIENT_CLASSES) notes.set(c.id, uncovered.count > 0 ? 'no host endpoint covers the nodes the server runs on' : 'the spec places the server nowhere');
     }
     const cells = CLIENT_CLASSES.map((c): AccessCell => {
       const list = probes.get(c.id) as Probe[];
@@ -445,11 +461,25 @@ class AccessContext {
       server: s,
       runsOn: this.runsOn(s),
       cells,
-      uncoveredNodes: nodeSample(uncovered),
-      partialNodes: nodeSample(partial),
+      uncoveredNodes: uncovered,
+      partialNodes: partial,
       targets,
       ...(otherPort && { otherPort }),
     };
+  }
+
+  /**
+   * Of these nodes, those without host endpoints and those without an all-interfaces one; once
+   * for every node (the servers that run on all of them), once per server otherwise.
+   */
+  private coverage(nodes: readonly string[]): { readonly uncovered: NodeSample; readonly partial: NodeSample } {
+    const cached = this.coverages.get(nodes);
+    if (cached) return cached;
+    const uncovered = nodes.filter((n) => !this.byNode.has(n));
+    const partial = nodes.filter((n) => this.byNode.has(n) && !(this.byNode.get(n) as Member[]).some((m) => m.cls.kind === 'all-interfaces'));
+    const result = { uncovered: nodeSample(uncovered), partial: nodeSample(partial) };
+    this.coverages.set(nodes, result);
+    return result;
   }
 
   /** One host endpoint per group of the nodes a server runs host-networked on. */

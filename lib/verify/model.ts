@@ -228,7 +228,8 @@ export interface AppliedPolicies {
 
 /** The addresses a rule selector stands for, each with the object that put it there. */
 export interface IpSet {
-  readonly ips: ReadonlyMap<string, string>;
+  /** The host endpoints' addresses, each with the last endpoint (in model order) that expects it. */
+  readonly ips: ReadonlyMap<string, HostEndpoint>;
   readonly nets: readonly { readonly cidr: ParsedCidr; readonly text: string; readonly owner: string }[];
 }
 
@@ -281,7 +282,8 @@ export function protocolNumber(value: string | number): number | undefined {
 
 /** A canonical key of a label set: endpoints with equal keys are selected by the same policies. */
 export function labelsKey(labels: Labels): string {
-  return JSON.stringify(Object.keys(labels).sort().map((k) => [k, labels[k]]));
+  // The keys sorted, as the property list: JSON of the labels in that order.
+  return JSON.stringify(labels, Object.keys(labels).sort());
 }
 
 /** Where DefaultEndpointToHostAction comes from (ModelContext.defaultEndpointToHostAction). */
@@ -301,6 +303,8 @@ export class Model {
   /** The host endpoints' distinct label sets, and each endpoint's (by index): built on first use. */
   private hepLabelSets: { readonly labels: readonly Labels[]; readonly of: Int32Array } | undefined;
   private readonly felixCache = new Map<string, FelixSettings>();
+  /** The settings of every node without a `node.<name>` FelixConfiguration: the same for all. */
+  private sharedFelix: FelixSettings | undefined;
   /** Felix's all-hosts-net: the addresses of the Calico nodes (tunnel addresses excluded). */
   private readonly hostAddresses = new Set<string>();
 
@@ -464,14 +468,14 @@ export class Model {
   ipSet(selector: SelectorRef): IpSet {
     const cached = this.ipSetCache.get(selector.key);
     if (cached) return cached;
-    const ips = new Map<string, string>();
+    const ips = new Map<string, HostEndpoint>();
     // The selector is matched once per distinct label set; the endpoints are still walked in
     // order, so the set and each address's owner are what a match per endpoint gives.
     const sets = this.hostEndpointLabelSets();
     const selected = sets.labels.map((labels) => matchesSelector(selector.selector, labels, { global: true }));
     this.hostEndpoints.forEach((hep, i) => {
       if (!selected[sets.of[i] as number]) return;
-      for (const ip of hep.expectedIPs) ips.set(ip, `HostEndpoint ${hep.name}`);
+      for (const ip of hep.expectedIPs) ips.set(ip, hep);
     });
     const nets: { cidr: ParsedCidr; text: string; owner: string }[] = [];
     for (const set of this.networkSets) {
@@ -488,6 +492,11 @@ export class Model {
     const cached = this.felixCache.get(node);
     if (cached) return cached;
     const perNode = this.felixConfigs.get(`node.${node}`);
+    // Nodes without a FelixConfiguration of their own share one object (10,000 nodes, one shape).
+    if (perNode === undefined && this.sharedFelix !== undefined) {
+      this.felixCache.set(node, this.sharedFelix);
+      return this.sharedFelix;
+    }
     const global = this.felixConfigs.get('default');
     const pick = <K extends keyof FelixConfigSpec>(key: K, fallback: Configured<NonNullable<FelixConfigSpec[K]>>): Configured<NonNullable<FelixConfigSpec[K]>> => {
       const nodeValue = perNode?.[key];
@@ -507,6 +516,7 @@ export class Model {
       natOutgoingExclusions: pick('natOutgoingExclusions', { value: environment?.natOutgoingExclusions ?? 'IPPoolsOnly', configuredBy: environment ? 'spec.environment' : 'Felix defaults' }),
     };
     this.felixCache.set(node, settings);
+    if (perNode === undefined) this.sharedFelix = settings;
     return settings;
   }
 }
@@ -558,7 +568,7 @@ function tunnelAddresses(node: string, environment: ModelEnvironment | undefined
 /** The object that puts `ip` in the IP set (with the network, for a network set), or undefined. */
 export function ipSetHas(set: IpSet, ip: ParsedIp): string | undefined {
   const exact = set.ips.get(ip.text);
-  if (exact !== undefined) return exact;
+  if (exact !== undefined) return `HostEndpoint ${exact.name}`;
   const net = set.nets.find((n) => cidrContains(n.cidr, ip));
   return net && `${net.owner} (${net.text})`;
 }

@@ -1,5 +1,5 @@
 import type { CalicoObject } from '../../lib/calico/object';
-import { buildModel, INSTALLER_ENDPOINT_TO_HOST, labelsKey, SPEC_ENDPOINT_TO_HOST, type ModelIssue } from '../../lib/verify/model';
+import { buildModel, INSTALLER_ENDPOINT_TO_HOST, ipSetHas, labelsKey, SPEC_ENDPOINT_TO_HOST, type ModelIssue } from '../../lib/verify/model';
 import { context, denyList, felixConfiguration, gnp, gns, hep, masterEth0, np } from './objects';
 
 const issuesOf = (objects: readonly CalicoObject[]): readonly ModelIssue[] => buildModel(objects, context).issues;
@@ -130,10 +130,11 @@ describe('policies as Felix sees them', () => {
     expect([...set.ips.keys()]).toEqual([]);
     expect(set.nets.map((n) => `${n.owner} ${n.text}`)).toEqual(['GlobalNetworkSet calico-prometheus-set 172.15.0.0/24', 'GlobalNetworkSet calico-prometheus-set 172.101.0.0/24']);
     const hosts = model.ipSet(model.policies.find((p) => p.ref.name === 'default-host')!.selector);
-    expect([...hosts.ips.entries()]).toEqual([
-      ['10.100.0.15', 'HostEndpoint kubeadm-master.eth0'],
-      ['10.100.0.16', 'HostEndpoint kubeadm-node-0.eth0'],
+    expect([...hosts.ips].map(([ip, owner]) => [ip, owner.name])).toEqual([
+      ['10.100.0.15', 'kubeadm-master.eth0'],
+      ['10.100.0.16', 'kubeadm-node-0.eth0'],
     ]);
+    expect(ipSetHas(hosts, { family: 4, text: '10.100.0.16', bytes: Uint8Array.of(10, 100, 0, 16) })).toBe('HostEndpoint kubeadm-node-0.eth0');
   });
 });
 
