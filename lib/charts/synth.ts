@@ -204,21 +204,25 @@ const SPEC_ORDER = rank([
 ]);
 const SORTED = rank([]);
 
-function rank(keys: readonly string[]): (key: string) => number {
+/** How one kind of mapping orders its keys: by rank (a key without one after those with), then by code unit. */
+type KeyOrder = (a: string, b: string) => number;
+
+function rank(keys: readonly string[]): KeyOrder {
   const ranks = new Map(keys.map((k, i) => [k, i]));
-  return (key) => ranks.get(key) ?? keys.length;
+  const rankOf = (key: string): number => ranks.get(key) ?? keys.length;
+  return keys.length === 0 ? compareText : (a, b) => rankOf(a) - rankOf(b) || compareText(a, b);
 }
 
 /**
- * `value` with every object's keys by `rankOf`, then sorted: `value` itself when they all are
- * already, otherwise a copy of what had to change.
+ * `value` with every object's keys in `order`: `value` itself when they all are already,
+ * otherwise a copy of what had to change.
  */
-function orderKeys<T>(value: T, rankOf: (key: string) => number): T {
+function orderKeys<T>(value: T, order: KeyOrder): T {
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) {
     let copy: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
-      const item = orderKeys(value[i] as unknown, rankOf);
+      const item = orderKeys(value[i] as unknown, order);
       if (item !== value[i] && copy === undefined) copy = value.slice(0, i);
       copy?.push(item);
     }
@@ -226,13 +230,19 @@ function orderKeys<T>(value: T, rankOf: (key: string) => number): T {
   }
   const o = value as Record<string, unknown>;
   const keys = Object.keys(o);
-  const compare = (a: string, b: string): number => rankOf(a) - rankOf(b) || compareText(a, b);
   let changed = false;
-  for (let i = 1; i < keys.length && !changed; i++) changed = compare(keys[i - 1], keys[i]) > 0;
-  if (changed) keys.sort(compare);
-  const values = keys.map((k) => orderKeys(o[k], rankOf));
-  if (!changed && values.every((v, i) => v === o[keys[i]])) return value;
-  const copy: Record<string, unknown> = {};
-  keys.forEach((k, i) => (copy[k] = values[i]));
-  return copy as T;
+  for (let i = 1; i < keys.length && !changed; i++) changed = order(keys[i - 1] as string, keys[i] as string) > 0;
+  if (changed) keys.sort(order);
+  let copy: Record<string, unknown> | undefined;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    const v = orderKeys(o[key], order);
+    if (copy === undefined && (changed || v !== o[key])) {
+      // The keys before this one are unchanged and in order: copied as they are.
+      copy = {};
+      for (let j = 0; j < i; j++) copy[keys[j] as string] = o[keys[j] as string];
+    }
+    if (copy !== undefined) copy[key] = v;
+  }
+  return (copy ?? value) as T;
 }
