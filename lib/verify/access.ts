@@ -597,10 +597,11 @@ class AccessContext {
 
   private probe(s: Pick<ServerPlan, 'protocol' | 'port'>, source: Peer, target: Target): Probe {
     const flow = { source, destination: target.peer, protocol: s.protocol, port: s.port };
-    const withFailsafe = evaluate(this.model, flow);
+    // The matrix reads verdicts, never their steps: `explain` gives those.
+    const withFailsafe = evaluate(this.model, flow, { steps: false });
     // Felix checks failsafe ports first; whether a policy allows the path as well decides if
     // pruning the port would close it (⚠️ only for what hangs on the failsafe port alone).
-    const withoutFailsafe = withFailsafe.allowed && withFailsafe.stages.some((st) => st.decidedBy.kind === 'failsafe') ? evaluate(this.model, flow, { failsafe: false }) : undefined;
+    const withoutFailsafe = withFailsafe.allowed && withFailsafe.stages.some((st) => st.decidedBy.kind === 'failsafe') ? evaluate(this.model, flow, { failsafe: false, steps: false }) : undefined;
     const alsoFailsafe = withoutFailsafe?.allowed === true;
     const verdict = alsoFailsafe ? withoutFailsafe : withFailsafe;
     const stage = verdict.stages.find((st) => !st.allowed) ?? [...verdict.stages].reverse().find((st) => st.decidedBy.kind !== 'not-policed');

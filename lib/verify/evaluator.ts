@@ -228,7 +228,8 @@ interface Ctx {
   packet: Packet;
   readonly rewrites: Rewrite[];
   readonly workloads: readonly FlowWorkload[];
-  readonly steps: string[];
+  /** The decisions in words; undefined when the caller does not want them (EvaluateOptions.steps). */
+  readonly steps: string[] | undefined;
 }
 
 /** An endpoint Felix applies policy to. */
@@ -287,35 +288,40 @@ function selectedBy(ctx: Ctx, selector: SelectorRef, ip: ParsedIp): string | und
   return w && `pod ${w.policed.name}`;
 }
 
-/** Why one side of a rule does not match the packet, or undefined when it does. */
+/** What ruleMiss returns for a miss when the evaluation explains nothing. */
+const MISS = 'the rule does not match';
+
+/** Why one side of a rule does not match the packet (MISS without steps), or undefined when it does. */
 function entityMiss(ctx: Ctx, e: EntityMatch, side: 'source' | 'destination', ip: ParsedIp, port: number | undefined): string | undefined {
-  if (e.services) return `its ${side} is a Kubernetes Service, which the model does not resolve`;
-  if (e.nets && !e.nets.some((n) => cidrContains(n, ip))) return `${side} ${ip.text} is not in nets [${e.nets.map((n) => n.text).join(', ')}]`;
+  const explain = ctx.steps !== undefined;
+  if (e.services) return explain ? `its ${side} is a Kubernetes Service, which the model does not resolve` : MISS;
+  if (e.nets && !e.nets.some((n) => cidrContains(n, ip))) return explain ? `${side} ${ip.text} is not in nets [${e.nets.map((n) => n.text).join(', ')}]` : MISS;
   const inNotNets = e.notNets?.find((n) => cidrContains(n, ip));
-  if (inNotNets) return `${side} ${ip.text} is in notNets ${inNotNets.text}`;
-  if (e.selector && selectedBy(ctx, e.selector, ip) === undefined) return `${side} ${ip.text} is not selected by ${e.selector.key}`;
+  if (inNotNets) return explain ? `${side} ${ip.text} is in notNets ${inNotNets.text}` : MISS;
+  if (e.selector && selectedBy(ctx, e.selector, ip) === undefined) return explain ? `${side} ${ip.text} is not selected by ${e.selector.key}` : MISS;
   if (e.notSelector) {
     const owner = selectedBy(ctx, e.notSelector, ip);
-    if (owner !== undefined) return `${side} ${ip.text} (${owner}) is selected by notSelector ${e.notSelector.key}`;
+    if (owner !== undefined) return explain ? `${side} ${ip.text} (${owner}) is selected by notSelector ${e.notSelector.key}` : MISS;
   }
   for (const [ranges, negative] of [
     [e.ports, false],
     [e.notPorts, true],
   ] as const) {
     if (ranges === undefined) continue;
-    if (port === undefined) return `the ${side} port is not known and the rule matches on ${negative ? 'notPorts' : 'ports'}`;
-    if (inRanges(ranges, port) === negative) return `${side} port ${port} is ${negative ? 'in notPorts' : 'not in ports'} ${describePorts(ranges)}`;
+    if (port === undefined) return explain ? `the ${side} port is not known and the rule matches on ${negative ? 'notPorts' : 'ports'}` : MISS;
+    if (inRanges(ranges, port) === negative) return explain ? `${side} port ${port} is ${negative ? 'in notPorts' : 'not in ports'} ${describePorts(ranges)}` : MISS;
   }
   return undefined;
 }
 
-/** Why a rule does not match the packet, or undefined when it does (all its criteria hold). */
+/** Why a rule does not match the packet (MISS without steps), or undefined when it does (all its criteria hold). */
 function ruleMiss(ctx: Ctx, rule: Rule): string | undefined {
   const { packet } = ctx;
-  if (rule.protocol !== undefined && rule.protocol !== packet.protocol) return `it matches ${protocolName(rule.protocol)} only`;
-  if (rule.notProtocol !== undefined && rule.notProtocol === packet.protocol) return `it excludes ${protocolName(rule.notProtocol)} (notProtocol)`;
-  if (rule.icmp && packet.protocol !== 1 && packet.protocol !== 58) return 'it matches ICMP only';
-  if (rule.ipVersion !== undefined && rule.ipVersion !== packet.src.family) return `it matches IPv${rule.ipVersion} only`;
+  const explain = ctx.steps !== undefined;
+  if (rule.protocol !== undefined && rule.protocol !== packet.protocol) return explain ? `it matches ${protocolName(rule.protocol)} only` : MISS;
+  if (rule.notProtocol !== undefined && rule.notProtocol === packet.protocol) return explain ? `it excludes ${protocolName(rule.notProtocol)} (notProtocol)` : MISS;
+  if (rule.icmp && packet.protocol !== 1 && packet.protocol !== 58) return explain ? 'it matches ICMP only' : MISS;
+  if (rule.ipVersion !== undefined && rule.ipVersion !== packet.src.family) return explain ? `it matches IPv${rule.ipVersion} only` : MISS;
   return (
     entityMiss(ctx, rule.source, 'source', packet.src, packet.sourcePort) ??
     entityMiss(ctx, rule.destination, 'destination', packet.dst, packet.port)
@@ -351,15 +357,14 @@ function police(
   options: { readonly forward?: boolean; readonly failsafe?: { readonly direction: 'inbound' | 'outbound'; readonly rules: readonly FailsafeRule[]; readonly configuredBy: string } },
 ): Decision {
   const { steps, packet } = ctx;
-  const what = `${protocolName(packet.protocol)} ${packet.port}`;
   if (options.failsafe) {
     const { rules, configuredBy } = options.failsafe;
     const hit = failsafeMatch(rules, options.failsafe.direction, packet);
     if (hit) {
-      steps.push(`  failsafe ${options.failsafe.direction} port ${hit.entry.protocol} ${hit.entry.port}${hit.entry.net ? ` from ${hit.entry.net}` : ''} (${configuredBy}) allows it, whatever the policy`);
+      steps?.push(`  failsafe ${options.failsafe.direction} port ${hit.entry.protocol} ${hit.entry.port}${hit.entry.net ? ` from ${hit.entry.net}` : ''} (${configuredBy}) allows it, whatever the policy`);
       return { allowed: true, decidedBy: { kind: 'failsafe', direction: options.failsafe.direction, entry: hit.entry, configuredBy } };
     }
-    steps.push(`  no failsafe ${options.failsafe.direction} port (${configuredBy}) covers ${what}`);
+    steps?.push(`  no failsafe ${options.failsafe.direction} port (${configuredBy}) covers ${protocolName(packet.protocol)} ${packet.port}`);
   }
   const applied = ctx.model.policiesFor(ep.labels);
   const policies = options.forward
@@ -372,10 +377,10 @@ function police(
   let passedBy: PassedBy | undefined;
   if (policies.length === 0) {
     if (options.forward) {
-      steps.push(`  no applyOnForward policy selects ${ep.title} for ${direction}: forwarded traffic is allowed`);
+      steps?.push(`  no applyOnForward policy selects ${ep.title} for ${direction}: forwarded traffic is allowed`);
       return { allowed: true, decidedBy: { kind: 'not-policed', reason: `no applyOnForward policy selects ${ep.title} for ${direction}` } };
     }
-    steps.push(`  no policy selects ${ep.title} for ${direction}`);
+    steps?.push(`  no policy selects ${ep.title} for ${direction}`);
   } else {
     let start = 0;
     while (start < policies.length) {
@@ -387,24 +392,24 @@ function police(
       let passed = false;
       tier: for (const policy of inTier) {
         const rules = direction === 'Ingress' ? policy.ingress : policy.egress;
-        if (rules.length === 0) steps.push(`  ${describePolicy(policy)} has no ${direction.toLowerCase()} rules`);
+        if (rules.length === 0) steps?.push(`  ${describePolicy(policy)} has no ${direction.toLowerCase()} rules`);
         for (const rule of rules) {
           const miss = ruleMiss(ctx, rule);
           if (miss !== undefined) {
-            steps.push(`  ${describePolicy(policy)} rule ${rule.index} (${rule.action}) does not match: ${miss}`);
+            steps?.push(`  ${describePolicy(policy)} rule ${rule.index} (${rule.action}) does not match: ${miss}`);
             continue;
           }
           if (rule.action === 'Log') {
-            steps.push(`  ${describePolicy(policy)} rule ${rule.index} (Log) matches: logged, evaluation goes on`);
+            steps?.push(`  ${describePolicy(policy)} rule ${rule.index} (Log) matches: logged, evaluation goes on`);
             continue;
           }
           if (rule.action === 'Pass') {
-            steps.push(`  ${describePolicy(policy)} rule ${rule.index} (Pass) matches: the rest of tier "${tierName}" is skipped`);
+            steps?.push(`  ${describePolicy(policy)} rule ${rule.index} (Pass) matches: the rest of tier "${tierName}" is skipped`);
             passedBy = { policy: policy.ref, ruleIndex: rule.index };
             passed = true;
             break tier;
           }
-          steps.push(`  ${describePolicy(policy)} rule ${rule.index} (${rule.action}) matches: ${rule.action === 'Allow' ? 'allowed' : 'denied'}`);
+          steps?.push(`  ${describePolicy(policy)} rule ${rule.index} (${rule.action}) matches: ${rule.action === 'Allow' ? 'allowed' : 'denied'}`);
           return {
             allowed: rule.action === 'Allow',
             decidedBy: { kind: 'policy', policy: policy.ref, direction, ruleIndex: rule.index, action: rule.action },
@@ -414,23 +419,23 @@ function police(
       if (passed) continue;
       // felix/rules/endpoints.go:689-710 (v3.32.1): a tier whose policies select the endpoint and do not decide ends in its default action.
       if (ctx.model.tiers.get(tierName)?.defaultAction === 'Pass') {
-        steps.push(`  end of tier "${tierName}": none of its policies decided; its defaultAction Pass goes on to the next tier`);
+        steps?.push(`  end of tier "${tierName}": none of its policies decided; its defaultAction Pass goes on to the next tier`);
         continue;
       }
-      steps.push(`  end of tier "${tierName}": ${inTier.length} ${inTier.length === 1 ? 'policy selects' : 'policies select'} ${ep.title} for ${direction} and none allowed the packet: denied`);
+      steps?.push(`  end of tier "${tierName}": ${inTier.length} ${inTier.length === 1 ? 'policy selects' : 'policies select'} ${ep.title} for ${direction} and none allowed the packet: denied`);
       return { allowed: false, decidedBy: { kind: 'end-of-tier-deny', tier: tierName, direction, policies: inTier.map((p) => p.ref) } };
     }
     if (options.forward) {
-      steps.push('  no profiles apply to forwarded traffic: Calico leaves it to the host');
+      steps?.push('  no profiles apply to forwarded traffic: Calico leaves it to the host');
       return { allowed: true, decidedBy: { kind: 'not-policed', reason: `every applyOnForward policy of ${ep.title} passed the packet` } };
     }
   }
   const profile = ep.profiles.find(profileAllowsAll);
   if (profile !== undefined) {
-    steps.push(`  profile ${profile} allows it`);
+    steps?.push(`  profile ${profile} allows it`);
     return { allowed: true, decidedBy: { kind: 'profile', profile, direction, ...(passedBy && { passedBy }) } };
   }
-  steps.push(
+  steps?.push(
     ep.profiles.length === 0
       ? `  ${ep.title} has no profile: denied (a host endpoint without policy denies all but failsafe traffic)`
       : `  no profile of ${ep.title} (${ep.profiles.join(', ')}) allows it: denied`,
@@ -511,18 +516,18 @@ function masquerade(ctx: Ctx, pod: WorkloadPeer): void {
   const exclusions = CALICO_RELEASES[model.calicoVersion].natOutgoingExclusions ? model.felix(pod.node).natOutgoingExclusions : undefined;
   const why = exclusions === undefined ? `Calico ${model.calicoVersion} has no natOutgoingExclusions` : `natOutgoingExclusions ${exclusions.value}, ${exclusions.configuredBy}`;
   if (exclusions?.value === 'IPPoolsAndHostIPs' && model.isCalicoHost(packet.dst)) {
-    ctx.steps.push(`nat: not masqueraded: natOutgoingExclusions IPPoolsAndHostIPs (${exclusions.configuredBy}) keeps the pod's address towards Calico hosts`);
+    ctx.steps?.push(`nat: not masqueraded: natOutgoingExclusions IPPoolsAndHostIPs (${exclusions.configuredBy}) keeps the pod's address towards Calico hosts`);
     return;
   }
   const address = model.nodeAddress(pod.node, packet.src.family);
   const parsed = address === undefined ? undefined : parseIp(address);
   if (parsed === undefined || !parsed.ok) {
-    ctx.steps.push(`nat: masqueraded to the address of node ${pod.node}, which no host endpoint lists: the destination sees an address Calico does not know`);
+    ctx.steps?.push(`nat: masqueraded to the address of node ${pod.node}, which no host endpoint lists: the destination sees an address Calico does not know`);
     ctx.packet = { ...packet, src: mustParseIp(NODE_ADDRESS_UNKNOWN[packet.src.family], 'masqueraded source') };
     ctx.rewrites.push({ kind: 'masquerade', node: pod.node, source: ctx.packet.src.text, ...(exclusions && { exclusions: exclusions.value }) });
     return;
   }
-  ctx.steps.push(
+  ctx.steps?.push(
     `nat: Felix masquerades the pod's traffic to ${packet.dst.text} (outside every IP pool; ${why}) to node ${pod.node}'s address ${parsed.ip.text}`,
   );
   ctx.packet = { ...packet, src: parsed.ip };
@@ -540,7 +545,7 @@ const NODE_ADDRESS_UNKNOWN: Readonly<Record<4 | 6, string>> = { 4: '0.0.0.0', 6:
 function throughTunnel(ctx: Ctx, node: string): void {
   const tunnel = tunnelAddress(node, ctx.model.environment);
   if (tunnel === undefined || ctx.packet.src.family !== 4) return;
-  ctx.steps.push(`tunnel: ${ctx.model.environment?.encapsulation} to a pod on another node leaves node ${node} from its tunnel address ${tunnel.text}`);
+  ctx.steps?.push(`tunnel: ${ctx.model.environment?.encapsulation} to a pod on another node leaves node ${node} from its tunnel address ${tunnel.text}`);
   ctx.packet = { ...ctx.packet, src: tunnel };
   ctx.rewrites.push({ kind: 'tunnel', node, source: tunnel.text });
 }
@@ -560,6 +565,13 @@ export interface EvaluateOptions {
    * @default true
    */
   readonly failsafe?: boolean;
+  /**
+   * Whether the verdict explains itself in `steps`; `false` leaves them empty, for callers that
+   * read only the verdict (the access matrix evaluates thousands of flows).
+   *
+   * @default true
+   */
+  readonly steps?: boolean;
 }
 
 export function evaluate(model: Model, flow: Flow, options: EvaluateOptions = {}): Verdict {
@@ -578,9 +590,9 @@ export function evaluate(model: Model, flow: Flow, options: EvaluateOptions = {}
   const sourceWorkload = s.kind === 'workload' ? flowWorkload(s, packet.src) : undefined;
   const destinationWorkload = d.kind === 'workload' ? flowWorkload(d, packet.dst) : undefined;
   const workloads = [sourceWorkload, destinationWorkload].filter((w): w is FlowWorkload => w !== undefined);
-  const ctx: Ctx = { model, packet, workloads, steps: [], rewrites: [] };
+  const ctx: Ctx = { model, packet, workloads, steps: options.steps === false ? undefined : [], rewrites: [] };
   const stages: Stage[] = [];
-  ctx.steps.push(`${describePeer(s)} → ${describePeer(d)}, ${protocolName(protocol)} ${flow.port}`);
+  ctx.steps?.push(`${describePeer(s)} → ${describePeer(d)}, ${protocolName(protocol)} ${flow.port}`);
 
   const record = (point: StagePoint, node: string | undefined, endpoint: string | undefined, decision: Decision): boolean => {
     stages.push({ point, ...(node !== undefined && { node }), ...(endpoint !== undefined && { endpoint }), ...decision });
@@ -596,14 +608,14 @@ export function evaluate(model: Model, flow: Flow, options: EvaluateOptions = {}
     // Felix's INPUT and OUTPUT chains decide encapsulation first, host endpoint or not.
     const encapsulation = forward ? undefined : felixEncapsulation(model, ctx.packet, direction);
     if (encapsulation) {
-      ctx.steps.push(`${point}: ${encapsulation.reason} (${encapsulation.source}), before any host endpoint policy`);
+      ctx.steps?.push(`${point}: ${encapsulation.reason} (${encapsulation.source}), before any host endpoint policy`);
       return record(point, node, hep?.name, { allowed: encapsulation.kind === 'felix-accept', decidedBy: encapsulation });
     }
     if (!hep) {
-      ctx.steps.push(`${point}: no host endpoint covers ${where}: Calico does not police it`);
+      ctx.steps?.push(`${point}: no host endpoint covers ${where}: Calico does not police it`);
       return record(point, node, undefined, { allowed: true, decidedBy: { kind: 'not-policed', reason: `no host endpoint covers ${where}` } });
     }
-    ctx.steps.push(`${point}: ${where} → host endpoint ${hep.name}${hep.interfaceName === '*' ? ' (all interfaces)' : ''}`);
+    ctx.steps?.push(`${point}: ${where} → host endpoint ${hep.name}${hep.interfaceName === '*' ? ' (all interfaces)' : ''}`);
     const felix = model.felix(node);
     const configured = direction === 'Ingress' ? felix.failsafeInbound : felix.failsafeOutbound;
     const failsafe = forward || options.failsafe === false
@@ -612,14 +624,14 @@ export function evaluate(model: Model, flow: Flow, options: EvaluateOptions = {}
     return record(point, node, hep.name, police(ctx, hepPoliced(hep), direction, { forward, ...(failsafe && { failsafe }) }));
   };
   const workloadStage = (point: StagePoint, w: FlowWorkload, direction: Direction): boolean => {
-    ctx.steps.push(`${point}: ${w.policed.title}`);
+    ctx.steps?.push(`${point}: ${w.policed.title}`);
     return record(point, w.peer.node, w.policed.name, police(ctx, w.policed, direction, {}));
   };
 
   const run = (): void => {
     // Host endpoint summary: "Traffic from a host to its workload endpoints is always allowed".
     if (s.kind === 'host' && destinationWorkload && sameNode) {
-      ctx.steps.push('host-to-local-workload: a host may always reach its own pods (kubelet probes), whatever the policy');
+      ctx.steps?.push('host-to-local-workload: a host may always reach its own pods (kubelet probes), whatever the policy');
       record('host-to-local-workload', s.node, undefined, { allowed: true, decidedBy: { kind: 'host-to-local-workload' } });
       return;
     }
@@ -638,7 +650,7 @@ export function evaluate(model: Model, flow: Flow, options: EvaluateOptions = {}
       if (sourceWorkload && sameNode) {
         // The workload-to-host chain runs before, and instead of, host endpoint ingress policy.
         const { value: action, configuredBy } = model.felix(d.node).defaultEndpointToHostAction;
-        ctx.steps.push(
+        ctx.steps?.push(
           `workload-to-host: traffic from a pod to its own host skips host endpoint policy; DefaultEndpointToHostAction ${action} (${configuredBy}) ${action === 'Drop' ? 'drops it' : action === 'Accept' ? 'accepts it' : "returns it to the host's own INPUT rules"}`,
         );
         record('workload-to-host', d.node, undefined, { allowed: action !== 'Drop', decidedBy: { kind: 'endpoint-to-host-action', action, configuredBy } });
@@ -652,7 +664,7 @@ export function evaluate(model: Model, flow: Flow, options: EvaluateOptions = {}
   const denied = stages.find((st) => !st.allowed);
   const deciding = denied ?? [...stages].reverse().find((st) => st.decidedBy.kind !== 'not-policed') ?? stages[stages.length - 1];
   const decidedBy: DecidedBy = deciding?.decidedBy ?? { kind: 'not-policed', reason: 'no Calico enforcement point is on the path' };
-  if (stages.length === 0) ctx.steps.push('no Calico enforcement point is on the path');
-  ctx.steps.push(denied ? `verdict: denied at ${denied.point}` : 'verdict: allowed');
-  return { allowed: denied === undefined, decidedBy, stages, rewrites: ctx.rewrites, steps: ctx.steps };
+  if (stages.length === 0) ctx.steps?.push('no Calico enforcement point is on the path');
+  ctx.steps?.push(denied ? `verdict: denied at ${denied.point}` : 'verdict: allowed');
+  return { allowed: denied === undefined, decidedBy, stages, rewrites: ctx.rewrites, steps: ctx.steps ?? [] };
 }

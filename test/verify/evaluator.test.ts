@@ -1,6 +1,8 @@
 import * as selectorModule from '../../lib/calico/selector';
 import { evaluate, type Flow, type Peer, type WorkloadPeer } from '../../lib/verify/evaluator';
+import { clusterEnvironment } from '../../lib/verify/environment';
 import { buildModel, INSTALLER_ENDPOINT_TO_HOST, SPEC_ENDPOINT_TO_HOST } from '../../lib/verify/model';
+import { compileOk } from '../support/compile';
 import {
   allowList,
   context,
@@ -506,6 +508,28 @@ describe('scale', () => {
       expect(spy.mock.calls.length).toBeLessThan(12_000);
     } finally {
       spy.mockRestore();
+    }
+  });
+});
+
+// The access matrix evaluates its thousands of flows without steps (access.ts probe): the
+// verdict must not depend on whether it explains itself.
+describe('evaluating without steps', () => {
+  it.each(['clusters/example.yaml', 'clusters/allow-list-essentials.yaml', 'clusters/allow-list-etcd.yaml', 'clusters/auto-hep.yaml', 'clusters/etcd-v3-30.yaml'])('gives every probe of %s the verdict it gives with them, and no steps', (file) => {
+    const r = compileOk(file);
+    const { environment, objects: installed } = clusterEnvironment(r.spec);
+    const model = buildModel([...installed, ...r.objects], { failsafeDefaults: r.spec.failsafe, environment, calicoVersion: r.spec.calicoVersion, defaultEndpointToHostAction: r.spec.environment.defaultEndpointToHostAction, ...(r.plan?.autoHostEndpoints ? { nodes: r.plan.autoHostEndpoints.nodes } : {}) });
+    const probes = r.access?.servers.flatMap((s) => s.cells.flatMap((c) => c.probes)) ?? [];
+    expect(probes.length).toBeGreaterThan(20);
+    for (const p of probes) {
+      const flow: Flow = { source: p.source, destination: p.destination, protocol: p.protocol, port: p.port };
+      for (const failsafe of [true, false]) {
+        const explained = evaluate(model, flow, { failsafe });
+        const bare = evaluate(model, flow, { failsafe, steps: false });
+        expect(bare.steps).toEqual([]);
+        expect(explained.steps.length).toBeGreaterThan(1);
+        expect({ ...bare, steps: explained.steps }).toEqual(explained);
+      }
     }
   });
 });
