@@ -28,7 +28,7 @@ import { compareText } from '../calico/strings';
 import { Finding } from './errors';
 import { fastRoot } from './fast-yaml';
 import { MAX_FLOW_DEPTH, TextLines, tooDeep } from './lines';
-import { fromYamlNode, type SpecNode } from './nodes';
+import { fromYamlNode, type MapNode, type SeqNode, type SpecNode } from './nodes';
 import { clip, closest, isNull, Located, SpecReader } from './reader';
 import {
   AcknowledgeSpec,
@@ -91,7 +91,17 @@ export interface ParseOptions {
    * @default 'fast-first'
    */
   readonly reader?: 'fast-first' | 'positioned';
+  /**
+   * `generic` reads every item of spec.nodes field by field, as every other field is read,
+   * also where the fast reader's first reading would read an item of the common shape
+   * straight from its tree (commonNode): what that shortcut must agree with.
+   * @default 'common-shape'
+   */
+  readonly nodes?: NodesReader;
 }
+
+/** How the fast reader's first reading reads the items of spec.nodes (ParseOptions.nodes). */
+type NodesReader = 'common-shape' | 'generic';
 
 export interface ParseResult {
   readonly spec?: ClusterSpec;
@@ -139,7 +149,7 @@ export function parseClusterSpec(file: string, clusterName: string, bytes: Uint8
     // later finding names one, by reading that node again (or, for a listing, the spec).
     const r = new SpecReader(file, text, lineCounter, undefined, NODES);
     r.resolve(fast, '');
-    const spec = readRoot(r, { node: fast, path: '' }, file, clusterName);
+    const spec = readRoot(r, { node: fast, path: '' }, file, clusterName, options.nodes ?? 'common-shape');
     if (spec && r.findings.length === 0) {
       const mode = spec.hostEndpoints.mode;
       const items = nodeItems(fast);
@@ -154,7 +164,8 @@ export function parseClusterSpec(file: string, clusterName: string, bytes: Uint8
         all: () => {
           const again = new SpecReader(file, text, lineCounter);
           again.resolve(fast, '');
-          readRoot(again, { node: fast, path: '' }, file, clusterName);
+          // Generic: this reading records every field's position.
+          readRoot(again, { node: fast, path: '' }, file, clusterName, 'generic');
           return again.positions;
         },
       });
@@ -215,11 +226,11 @@ function readPositioned(file: string, clusterName: string, text: string, lineCou
   if (!root || isNull(root)) {
     return fail('empty', 'the spec is empty', `start from clusters/example.yaml`);
   }
-  const spec = readRoot(r, { node: root, path: '' }, file, clusterName);
+  const spec = readRoot(r, { node: root, path: '' }, file, clusterName, 'generic');
   return { ...(spec ? { spec } : {}), findings: r.findings };
 }
 
-function readRoot(r: SpecReader, at: Located, file: string, clusterName: string): ClusterSpec | undefined {
+function readRoot(r: SpecReader, at: Located, file: string, clusterName: string, nodesReader: NodesReader): ClusterSpec | undefined {
   const top = r.mapping({ node: at.node, path: '' }, ['apiVersion', 'kind', 'metadata', 'spec'], ['apiVersion', 'kind', 'spec']);
   if (!top) return undefined;
   const apiVersion = top.get('apiVersion');
@@ -280,7 +291,7 @@ function readRoot(r: SpecReader, at: Located, file: string, clusterName: string)
   const nsAt = s.get('calicoNamespace');
   const calicoNamespace = (nsAt ? r.checkedString(nsAt, 'bad-namespace', checkNamespace) : undefined) ?? CALICO_NAMESPACES[environment.install];
   const hostEndpoints = readHostEndpoints(r, s.get('hostEndpoints'), release);
-  const nodes = s.get('nodes') ? readNodes(r, s.get('nodes') as Located, hostEndpoints.mode) : [];
+  const nodes = s.get('nodes') ? readNodes(r, s.get('nodes') as Located, hostEndpoints.mode, nodesReader) : [];
   const metrics = readMetrics(r, s.get('metrics'));
   const protectedServers = s.get('protectedServers') ? readServers(r, s.get('protectedServers') as Located, nodes, hostEndpoints.mode) : [];
   const hostTrafficAt = s.get('hostTraffic');
@@ -397,12 +408,15 @@ function checkInterfacePattern(value: string): Problem | undefined {
   };
 }
 
-function readNodes(r: SpecReader, at: Located, mode: HostEndpointsMode): NodeSpec[] {
+function readNodes(r: SpecReader, at: Located, mode: HostEndpointsMode, nodesReader: NodesReader): NodeSpec[] {
   const items = r.sequence(at) ?? [];
   const nodes: NodeSpec[] = [];
   const reading = nodesReading(mode);
+  // commonNode reads the tree without resolve(), which counts visits against the alias budget:
+  // harmless only on the fast reader's tree, which has no aliases and whose reader no budget.
+  const common = nodesReader === 'common-shape' && r.aliasFree;
   for (const item of items) {
-    const node = readNode(r, item, reading);
+    const node = (common ? commonNode(r, item, reading) : undefined) ?? readNode(r, item, reading);
     if (node) nodes.push(node);
   }
   return nodes.sort((a, b) => compareText(a.name, b.name));
@@ -508,6 +522,63 @@ function readNode(r: SpecReader, item: Located, { mode, seen, ipOwners, reserved
   }
   const labels = m.get('labels') ? readLabels(r, m.get('labels') as Located, reserved) : {};
   return name === undefined ? undefined : { name, path: item.path, labels, interfaces: interfaces.sort((a, b) => compareText(a.name, b.name)) };
+}
+
+/**
+ * One item of spec.nodes of the common shape, read straight from the fast reader's tree: a
+ * mapping of a name, a non-empty list of interfaces and maybe labels, each interface a mapping
+ * of a name and maybe a list of addresses, every value a string where readNode wants one.
+ * Undefined, having changed nothing, for an item of any other shape or one whose name,
+ * interfaces or addresses readNode would find anything to say about: readNode then reads it as
+ * it reads every item. So the nodes, and what `reading` holds after them, are readNode's. The
+ * labels come last, through readLabels, as in readNode.
+ *
+ * The fast reader's first reading only (readNodes): the fields' positions are left to
+ * OffsetPositions.defer, which reads the item again with readNode when one is asked for.
+ */
+function commonNode(r: SpecReader, item: Located, { mode, seen, ipOwners, reserved }: NodesReading): NodeSpec | undefined {
+  if (item.node.kind !== 'map') return undefined;
+  let name: string | undefined;
+  let ifList: SeqNode | undefined;
+  let labelsNode: MapNode | undefined;
+  for (const { key, value } of item.node.items) {
+    const field = key?.kind === 'scalar' ? key.value : undefined;
+    if (field === 'name' && value?.kind === 'scalar' && typeof value.value === 'string') name = value.value;
+    else if (field === 'interfaces' && value?.kind === 'seq' && value.items.length > 0) ifList = value;
+    else if (field === 'labels' && value?.kind === 'map') labelsNode = value;
+    else return undefined;
+  }
+  if (name === undefined || ifList === undefined || checkNodeName(name) !== undefined || seen.has(name)) return undefined;
+  const interfaces: InterfaceSpec[] = [];
+  // This node's addresses: readNode takes each into ipOwners as it reads it.
+  const ips: string[] = [];
+  for (let i = 0; i < ifList.items.length; i++) {
+    const ifItem = ifList.items[i];
+    if (ifItem?.kind !== 'map') return undefined;
+    let ifName: string | undefined;
+    let ipList: SeqNode | undefined;
+    for (const { key, value } of ifItem.items) {
+      const field = key?.kind === 'scalar' ? key.value : undefined;
+      if (field === 'name' && value?.kind === 'scalar' && typeof value.value === 'string') ifName = value.value;
+      else if (field === 'expectedIPs' && value?.kind === 'seq') ipList = value;
+      else return undefined;
+    }
+    if (ifName === undefined || checkInterfaceName(ifName) !== undefined || interfaces.some((f) => f.name === ifName)) return undefined;
+    const parsed: ParsedIp[] = [];
+    for (const ipItem of ipList?.items ?? []) {
+      if (ipItem?.kind !== 'scalar' || typeof ipItem.value !== 'string') return undefined;
+      const ip = parseIp(ipItem.value);
+      if (!ip.ok || ipOwners.has(ip.ip.text) || ips.includes(ip.ip.text)) return undefined;
+      ips.push(ip.ip.text);
+      parsed.push(ip.ip);
+    }
+    interfaces.push({ name: ifName, path: `${item.path}.interfaces[${i}]`, expectedIPs: parsed.sort(compareIps).map((ip) => ip.text) });
+  }
+  if (mode === 'auto' && (interfaces.length !== 1 || interfaces[0].name !== '*' || interfaces[0].expectedIPs.length === 0)) return undefined;
+  seen.set(name, item.path);
+  for (const f of interfaces) for (const ip of f.expectedIPs) ipOwners.set(ip, `${name}/${f.name}`);
+  const labels = labelsNode ? readLabels(r, { node: labelsNode, path: `${item.path}.labels` }, reserved) : {};
+  return { name, path: item.path, labels, interfaces: interfaces.sort((a, b) => compareText(a.name, b.name)) };
 }
 
 function readMetrics(r: SpecReader, at: Located | undefined): MetricsSpec {

@@ -28,6 +28,11 @@ export interface Located {
 export class SpecReader {
   public readonly findings: Finding[] = [];
   public readonly positions: OffsetPositions;
+  /**
+   * Reading the fast reader's tree: no aliases and no budget, so resolve() only records the
+   * position, and a node read without it loses no finding.
+   */
+  public readonly aliasFree: boolean;
   private visits = 0;
   /** The alias followed last: where a spent budget is reported. */
   private lastAlias: AliasNode | undefined;
@@ -50,6 +55,7 @@ export class SpecReader {
     unrecorded?: string,
   ) {
     this.positions = new OffsetPositions(lineCounter, unrecorded);
+    this.aliasFree = doc === undefined;
     if (!doc) {
       this.budget = Infinity;
       return;
