@@ -541,7 +541,11 @@ function commonNode(r: SpecReader, item: Located, { mode, seen, ipOwners, reserv
   let name: string | undefined;
   let ifList: SeqNode | undefined;
   let labelsNode: MapNode | undefined;
-  for (const { key, value } of item.node.items) {
+  // Indexed loops: this runs once per node, mostly before the JIT has compiled it, and an
+  // iterator costs more than the loop's body there.
+  const fields = item.node.items;
+  for (let i = 0; i < fields.length; i++) {
+    const { key, value } = fields[i];
     const field = key?.kind === 'scalar' ? key.value : undefined;
     if (field === 'name' && value?.kind === 'scalar' && typeof value.value === 'string') name = value.value;
     else if (field === 'interfaces' && value?.kind === 'seq' && value.items.length > 0) ifList = value;
@@ -553,32 +557,50 @@ function commonNode(r: SpecReader, item: Located, { mode, seen, ipOwners, reserv
   // This node's addresses: readNode takes each into ipOwners as it reads it.
   const ips: string[] = [];
   for (let i = 0; i < ifList.items.length; i++) {
-    const ifItem = ifList.items[i];
-    if (ifItem?.kind !== 'map') return undefined;
-    let ifName: string | undefined;
-    let ipList: SeqNode | undefined;
-    for (const { key, value } of ifItem.items) {
-      const field = key?.kind === 'scalar' ? key.value : undefined;
-      if (field === 'name' && value?.kind === 'scalar' && typeof value.value === 'string') ifName = value.value;
-      else if (field === 'expectedIPs' && value?.kind === 'seq') ipList = value;
-      else return undefined;
-    }
-    if (ifName === undefined || checkInterfaceName(ifName) !== undefined || interfaces.some((f) => f.name === ifName)) return undefined;
-    const parsed: ParsedIp[] = [];
-    for (const ipItem of ipList?.items ?? []) {
-      if (ipItem?.kind !== 'scalar' || typeof ipItem.value !== 'string') return undefined;
-      const ip = parseIp(ipItem.value);
-      if (!ip.ok || ipOwners.has(ip.ip.text) || ips.includes(ip.ip.text)) return undefined;
-      ips.push(ip.ip.text);
-      parsed.push(ip.ip);
-    }
-    interfaces.push({ name: ifName, path: `${item.path}.interfaces[${i}]`, expectedIPs: parsed.sort(compareIps).map((ip) => ip.text) });
+    const found = commonInterface(ifList.items[i], `${item.path}.interfaces[${i}]`, interfaces, ipOwners, ips);
+    if (found === undefined) return undefined;
+    interfaces.push(found);
   }
   if (mode === 'auto' && (interfaces.length !== 1 || interfaces[0].name !== '*' || interfaces[0].expectedIPs.length === 0)) return undefined;
   seen.set(name, item.path);
-  for (const f of interfaces) for (const ip of f.expectedIPs) ipOwners.set(ip, `${name}/${f.name}`);
+  for (let i = 0; i < interfaces.length; i++) {
+    const owner = `${name}/${interfaces[i].name}`;
+    const expected = interfaces[i].expectedIPs;
+    for (let k = 0; k < expected.length; k++) ipOwners.set(expected[k], owner);
+  }
   const labels = labelsNode ? readLabels(r, { node: labelsNode, path: `${item.path}.labels` }, reserved) : {};
-  return { name, path: item.path, labels, interfaces: interfaces.sort((a, b) => compareText(a.name, b.name)) };
+  return { name, path: item.path, labels, interfaces: interfaces.length > 1 ? interfaces.sort((a, b) => compareText(a.name, b.name)) : interfaces };
+}
+
+/**
+ * One interface of a node of the common shape (commonNode), the node's interfaces before it
+ * and its addresses in `ips`, to which this one's are added; undefined for any other shape or
+ * anything readNode would say about the interface.
+ */
+function commonInterface(node: SpecNode | null, path: string, before: readonly InterfaceSpec[], ipOwners: ReadonlyMap<string, string>, ips: string[]): InterfaceSpec | undefined {
+  if (node?.kind !== 'map') return undefined;
+  let name: string | undefined;
+  let ipList: SeqNode | undefined;
+  for (let i = 0; i < node.items.length; i++) {
+    const { key, value } = node.items[i];
+    const field = key?.kind === 'scalar' ? key.value : undefined;
+    if (field === 'name' && value?.kind === 'scalar' && typeof value.value === 'string') name = value.value;
+    else if (field === 'expectedIPs' && value?.kind === 'seq') ipList = value;
+    else return undefined;
+  }
+  if (name === undefined || checkInterfaceName(name) !== undefined) return undefined;
+  for (let i = 0; i < before.length; i++) if (before[i].name === name) return undefined;
+  const parsed: ParsedIp[] = [];
+  const items = ipList?.items ?? [];
+  for (let i = 0; i < items.length; i++) {
+    const ipItem = items[i];
+    if (ipItem?.kind !== 'scalar' || typeof ipItem.value !== 'string') return undefined;
+    const ip = parseIp(ipItem.value);
+    if (!ip.ok || ipOwners.has(ip.ip.text) || ips.includes(ip.ip.text)) return undefined;
+    ips.push(ip.ip.text);
+    parsed.push(ip.ip);
+  }
+  return { name, path, expectedIPs: (parsed.length > 1 ? parsed.sort(compareIps) : parsed).map((ip) => ip.text) };
 }
 
 function readMetrics(r: SpecReader, at: Located | undefined): MetricsSpec {
