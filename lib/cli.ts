@@ -9,8 +9,6 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as v8 from 'node:v8';
-import * as vm from 'node:vm';
 import { parseAllDocuments } from 'yaml';
 import { asCalicoObject, CalicoObject } from './calico/object';
 import { escapeHiddenCharacters } from './calico/validate';
@@ -365,7 +363,6 @@ function compileAll(clustersDir: string, outDir: string, deployRoot: string, syn
     io.stderr(`error: --cluster ${only}: there is no ${path.relative(io.cwd, path.join(clustersDir, `${only}.yaml`))}\n`);
     return 1;
   }
-  const betweenStages = garbageCollector();
   const results: ClusterResult[] = [];
   const reused: PreviousOutput[] = [];
   for (const input of loaded.inputs) {
@@ -392,7 +389,7 @@ function compileAll(clustersDir: string, outDir: string, deployRoot: string, syn
     }
     // Only what the run prints and writes is kept: a fleet's plans, charts and models would
     // otherwise all stay in memory until the last cluster is compiled.
-    const { name, findings, warnings, files, gitopsPaths } = compileCluster(input, input.bytes.length >= LARGE_SPEC_BYTES ? { betweenStages } : {});
+    const { name, findings, warnings, files, gitopsPaths } = compileCluster(input);
     results.push({ name, findings, ...(warnings ? { warnings } : {}), ...(files ? { files } : {}), ...(gitopsPaths ? { gitopsPaths } : {}) });
   }
   const findings = sortFindings([...loaded.findings, ...results.flatMap((r) => r.findings)]);
@@ -445,25 +442,6 @@ function writeAll(outDir: string, compiled: Compiled, io: CliIo, prune: boolean)
   for (const p of report.deploy.written) io.stdout(`wrote   ${deployFile(p)}\n`);
   for (const p of report.deploy.removed) io.stdout(`removed ${deployFile(p)} (its cluster is gone)\n`);
   return 0;
-}
-
-/**
- * Specs from this size on (about 500 nodes) get a full garbage collection after the charts:
- * for smaller ones, the collection would cost more time than the memory it frees is worth.
- */
-const LARGE_SPEC_BYTES = 100_000;
-
-/**
- * A full garbage collection, for after the charts. V8 collects lazily, so the cdk8s constructs
- * of a 10,000-node spec, dead once rendered, would otherwise still be in memory while the
- * verification builds its model: peak RSS 216–222 MB with the collection, 263–270 MB without,
- * for about 70 ms (BENCHMARKS.md). Node exposes gc() only behind --expose-gc, which can be
- * set at run time.
- */
-function garbageCollector(): (() => void) | undefined {
-  v8.setFlagsFromString('--expose-gc');
-  const gc: unknown = vm.runInNewContext('gc');
-  return typeof gc === 'function' ? () => (gc as () => void)() : undefined;
 }
 
 /**

@@ -11,7 +11,7 @@ export { CalicoShieldCluster, CalicoShieldError } from './construct';
 export type { CalicoShieldClusterProps, ClusterSpecProps } from './construct';
 export type { ClusterDocument } from '../imports/cluster-spec';
 export { compileCluster } from './pipeline';
-export type { ClusterInput, ClusterResult, CompileOptions } from './pipeline';
+export type { ClusterInput, ClusterResult } from './pipeline';
 export { formatFinding } from './spec/errors';
 export type { Finding } from './spec/errors';
 export type { CalicoObject } from './calico/object';

@@ -45,22 +45,12 @@ export interface ClusterResult {
   readonly gitopsPaths?: readonly string[];
 }
 
-export interface CompileOptions {
-  /**
-   * Called after the stage that leaves the most garbage, the cdk8s constructs: the CLI collects
-   * it there, which bounds the peak memory of large clusters.
-   * @default - nothing
-   */
-  readonly betweenStages?: () => void;
-}
-
-export function compileCluster(input: ClusterInput, options: CompileOptions = {}): ClusterResult {
+export function compileCluster(input: ClusterInput): ClusterResult {
   const parsed = parseClusterSpec(input.file, input.name, input.bytes);
   if (!parsed.spec) return { name: input.name, findings: sortFindings(parsed.findings) };
   const spec = parsed.spec;
   const plan = planCluster(spec);
   const charts = synthesizePlan(plan);
-  options.betweenStages?.();
   const objects = charts.flatMap((c) => c.objects);
   const findings: Finding[] = [...parsed.findings, ...collisionFindings(spec, plan, objects), ...admissionFindings(spec.file, objects, spec.calicoVersion)];
   if (hasErrors(findings)) return { name: input.name, findings: sortFindings(findings), spec, plan, charts, objects };
