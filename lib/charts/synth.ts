@@ -85,7 +85,7 @@ function objectJson(o: ApiObject, sortKeys: boolean): unknown {
     let data: unknown = NOT_PLAIN;
     try {
       const metadata = metadataJson(o.metadata);
-      if (metadata !== NOT_PLAIN) data = plainJson({ ...props, metadata }, { sortKeys, filterEmpty: false });
+      if (metadata !== NOT_PLAIN) data = propsJson(props, metadata, sortKeys);
     } catch {
       // A getter that throws, a cycle: toJson() fails on it as well, with the construct's path.
     }
@@ -132,6 +132,34 @@ interface Sanitize {
  */
 const MAX_DEPTH = 1000;
 
+/**
+ * plainJson of `{...props, metadata}` with `metadata` already plainJson's (metadataJson), which
+ * is therefore not walked again: the props' own keys, `metadata` in its place, sorted or not.
+ */
+function propsJson(props: Record<string, unknown>, metadata: unknown, sortKeys: boolean): unknown {
+  if (!plainObject(props)) return NOT_PLAIN;
+  const keys = Object.keys(props);
+  if (!Object.hasOwn(props, 'metadata')) keys.push('metadata');
+  if (sortKeys) keys.sort();
+  const options: Sanitize = { sortKeys, filterEmpty: false };
+  const copy: Record<string, unknown> = {};
+  for (const key of keys) {
+    const v = key === 'metadata' ? metadata : plainJson(props[key], options, 1);
+    if (v === NOT_PLAIN) return NOT_PLAIN;
+    if (v !== undefined) copy[key] = v;
+  }
+  return copy;
+}
+
+/**
+ * Whether resolving and sanitising an object copies it key by key: a plain object without
+ * what the resolvers and sanitizeValue read specially (`constructor` and `resolve`, whether
+ * own, inherited or not enumerable) or a `__proto__` key, which would not be copied as a key.
+ */
+function plainObject(o: Record<string, unknown>): boolean {
+  return Object.getPrototypeOf(o) === Object.prototype && !Object.hasOwn(o, 'constructor') && !Object.hasOwn(o, '__proto__') && typeof o.resolve !== 'function';
+}
+
 /** cdk8s's sanitizeValue(resolve(value)) for plain data; NOT_PLAIN for anything else. */
 function plainJson(value: unknown, options: Sanitize, depth = 0): unknown {
   if (value === null || value === undefined) return undefined;
@@ -152,9 +180,7 @@ function plainJson(value: unknown, options: Sanitize, depth = 0): unknown {
     return plain ? copy : NOT_PLAIN;
   }
   const o = value as Record<string, unknown>;
-  // The resolvers and sanitizeValue read `constructor` and `resolve` whether own, inherited or
-  // not enumerable; a `__proto__` key would not be copied as a key.
-  if (Object.getPrototypeOf(o) !== Object.prototype || Object.hasOwn(o, 'constructor') || Object.hasOwn(o, '__proto__') || typeof o.resolve === 'function') return NOT_PLAIN;
+  if (!plainObject(o)) return NOT_PLAIN;
   const keys = Object.keys(o);
   if (options.sortKeys) keys.sort();
   const copy: Record<string, unknown> = {};
