@@ -106,12 +106,40 @@ function isProps(props: unknown, o: ApiObject): props is Record<string, unknown>
  * read, checked, and NOT_PLAIN when one is not what that version keeps.
  */
 function metadataJson(m: ApiObjectMetadataDefinition): unknown {
-  const field = (name: string): unknown => Reflect.get(m, name);
-  const [additional, labels, annotations, finalizers, ownerReferences] = ['_additionalAttributes', 'labels', 'annotations', 'finalizers', 'ownerReferences'].map(field);
+  const additional: unknown = Reflect.get(m, '_additionalAttributes');
+  const labels: unknown = Reflect.get(m, 'labels');
+  const annotations: unknown = Reflect.get(m, 'annotations');
+  const finalizers: unknown = Reflect.get(m, 'finalizers');
+  const ownerReferences: unknown = Reflect.get(m, 'ownerReferences');
   if (!isObject(additional) || !isObject(labels) || !isObject(annotations) || !Array.isArray(finalizers) || !Array.isArray(ownerReferences)) return NOT_PLAIN;
-  const all = { ...additional, name: m.name, namespace: m.namespace, annotations, finalizers, ownerReferences, labels };
-  return plainJson(all, { sortKeys: true, filterEmpty: true });
+  if (Object.keys(additional).length > 0) {
+    const all = { ...additional, name: m.name, namespace: m.namespace, annotations, finalizers, ownerReferences, labels };
+    return plainJson(all, METADATA);
+  }
+  // No other attribute (every object calico-shield writes): the same, without the spread and
+  // the sort, the six fields in their sorted order.
+  const copy: Record<string, unknown> = {};
+  const plain =
+    put(copy, 'annotations', annotations) &&
+    put(copy, 'finalizers', finalizers) &&
+    put(copy, 'labels', labels) &&
+    put(copy, 'name', m.name) &&
+    put(copy, 'namespace', m.namespace) &&
+    put(copy, 'ownerReferences', ownerReferences);
+  if (!plain) return NOT_PLAIN;
+  return Object.keys(copy).length > 0 ? copy : undefined;
 }
+
+/** Sets `copy[key]` to the sanitised metadata field unless sanitizeValue drops it; false when it is not plain. */
+function put(copy: Record<string, unknown>, key: string, value: unknown): boolean {
+  const v = plainJson(value, METADATA, 1);
+  if (v === NOT_PLAIN) return false;
+  if (v !== undefined) copy[key] = v;
+  return true;
+}
+
+/** How `metadata.toJson()` sanitises (lib/metadata.js:113-124). */
+const METADATA: Sanitize = { sortKeys: true, filterEmpty: true };
 
 function isObject(v: unknown): v is object {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
