@@ -112,7 +112,9 @@ function metadataJson(m: ApiObjectMetadataDefinition): unknown {
   const finalizers: unknown = Reflect.get(m, 'finalizers');
   const ownerReferences: unknown = Reflect.get(m, 'ownerReferences');
   if (!isObject(additional) || !isObject(labels) || !isObject(annotations) || !Array.isArray(finalizers) || !Array.isArray(ownerReferences)) return NOT_PLAIN;
-  if (Object.keys(additional).length > 0) {
+  // The additional attributes are the definition's options (lib/metadata.js:57), whose fields
+  // the six below override.
+  if (Object.keys(additional).some((key) => !METADATA_FIELDS.has(key))) {
     const all = { ...additional, name: m.name, namespace: m.namespace, annotations, finalizers, ownerReferences, labels };
     return plainJson(all, METADATA);
   }
@@ -137,6 +139,9 @@ function put(copy: Record<string, unknown>, key: string, value: unknown): boolea
   if (v !== undefined) copy[key] = v;
   return true;
 }
+
+/** The fields metadata.toJson() writes over the additional attributes of the same name. */
+const METADATA_FIELDS: ReadonlySet<string> = new Set(['annotations', 'finalizers', 'labels', 'name', 'namespace', 'ownerReferences']);
 
 /** How `metadata.toJson()` sanitises (lib/metadata.js:113-124). */
 const METADATA: Sanitize = { sortKeys: true, filterEmpty: true };
