@@ -28,7 +28,7 @@ import { compareText } from '../calico/strings';
 import { allowedClientLabel, type ProtectionPlan, type ServerPlan } from '../plan/plan';
 import type { Protocol as SpecProtocol } from '../spec/types';
 import { evaluate, workloadLabels, type DecidedBy, type HostPeer, type Peer, type Rewrite, type Stage, type WorkloadPeer } from './evaluator';
-import { ipSetHas, protocolNumber, type AppliedPolicies, type HostEndpoint, type Model, type Policy, type PortRange, type Rule, type SelectorRef } from './model';
+import { ipSetHas, protocolNumber, type AppliedPolicies, type FelixSettings, type HostEndpoint, type Model, type Policy, type PortRange, type Rule, type SelectorRef } from './model';
 import { firstHost, ProbeAddresses, type AddressRole } from './probe-addresses';
 
 /** Who tries to connect. */
@@ -240,6 +240,13 @@ class AccessContext {
     const nets = significantNets(this.model);
     const byKey = new Map<string, { shape: string; members: HostEndpoint[]; kind: HostClass['kind'] }>();
     const memberKeys: [HostEndpoint, string][] = [];
+    const ids = new Map<string, number>();
+    const id = (text: string): number => {
+      let n = ids.get(text);
+      if (n === undefined) ids.set(text, (n = ids.size));
+      return n;
+    };
+    const felixIds = new Map<FelixSettings, number>();
     const sorted = [...this.model.hostEndpoints].sort((a, b) => compareText(a.name, b.name));
     for (const hep of sorted) {
       // An endpoint another one shadows (same interface, earlier name) polices nothing.
@@ -260,15 +267,17 @@ class AccessContext {
         for (let i = 0; i < familyNets.length; i++) if (familyNets[i].contains(ip)) indexes += indexes === '' ? String(i) : `,${i}`;
         return indexes;
       });
-      const shape = JSON.stringify([
-        kind,
-        hep.profiles,
-        netSignature,
-        felix.failsafeInbound.configuredBy,
-        felix.failsafeOutbound.configuredBy,
-        felix.defaultEndpointToHostAction.configuredBy,
-      ]);
-      const key = `${this.model.labelsKeyOf(hep.labels)}|${shape}`;
+      // Short keys from numbered parts (equal numbers for equal texts): 10,000 keys of the full
+      // texts took longer to build and hash than the rest of the loop.
+      let settings = felixIds.get(felix);
+      if (settings === undefined) {
+        settings = id(JSON.stringify([felix.failsafeInbound.configuredBy, felix.failsafeOutbound.configuredBy, felix.defaultEndpointToHostAction.configuredBy]));
+        felixIds.set(felix, settings);
+      }
+      const profiles = hep.profiles.length === 0 ? '' : id(JSON.stringify(hep.profiles));
+      // Digits, commas, dashes and bars only, each part of a fixed place: equal strings, equal parts.
+      const shape = `${kind}|${settings}|${profiles}|${netSignature.join('|')}`;
+      const key = `${id(this.model.labelsKeyOf(hep.labels))}|${shape}`;
       const entry = byKey.get(key) ?? { shape, members: [], kind };
       entry.members.push(hep);
       byKey.set(key, entry);

@@ -8,6 +8,8 @@ import { buildModel } from '../../lib/verify/model';
 import { CLIENT_CLASSES, computeAccess, type AccessMatrix, type ClientClass } from '../../lib/verify/access';
 import { shortDecision } from '../../lib/verify/describe';
 import { compileOk, compileText } from '../support/compile';
+import type { CalicoObject } from '../../lib/calico/object';
+import { felixConfiguration } from './objects';
 
 const accessOf = (file: string): AccessMatrix => {
   const r = compileOk(file);
@@ -136,6 +138,32 @@ describe('equivalence classes', () => {
     expect(a.hostClasses.map((c) => c.members.length).sort((x, y) => x - y)).toEqual([1, 1, 1998]);
     expect(external.reduce((n, p) => n + p.targetNodes, 0)).toBe(2000);
     expect(cell(a, 'calico-node-metrics', 'other-host').probes.reduce((n, p) => n + p.sourceNodes, 0)).toBeGreaterThanOrEqual(1998);
+  });
+
+  /** The classes of a 20-node fleet's host endpoints, with objects of the installer's beside the emitted ones. */
+  const classesWith = (installed: readonly CalicoObject[]): readonly (readonly string[])[] => {
+    const r = compileText(fleet(20), 'fleet');
+    if (!r.plan || !r.objects || !r.spec) throw new Error(r.findings.map((f) => f.message).join('\n'));
+    const model = buildModel([...installed, ...r.objects], { failsafeDefaults: r.spec.failsafe, calicoVersion: r.spec.calicoVersion });
+    return computeAccess(r.plan, model).hostClasses.map((c) => c.members.map((m) => m.name));
+  };
+
+  it("keeps a node whose own FelixConfiguration sets its failsafe ports out of its neighbours' class", () => {
+    const plain = classesWith([]);
+    const apart = classesWith([felixConfiguration('node.node-00007', { failsafeInboundHostPorts: [{ protocol: 'TCP', port: 22 }] })]);
+    expect(apart.length).toBe(plain.length + 1);
+    expect(apart).toContainEqual(['node-00007.eth0']);
+    // A setting the classes do not depend on leaves them as they are.
+    expect(classesWith([felixConfiguration('node.node-00007', { natOutgoingExclusions: 'IPPoolsAndHostIPs' })])).toEqual(plain);
+  });
+
+  it('keeps a host endpoint with profiles out of the class of those without', () => {
+    const r = compileText(fleet(20), 'fleet');
+    if (!r.plan || !r.objects || !r.spec) throw new Error('fleet does not compile');
+    const objects = r.objects.map((o) => (o.kind === 'HostEndpoint' && o.metadata.name === 'node-00007.eth0' ? { ...o, spec: { ...o.spec, profiles: ['projectcalico-default-allow'] } } : o));
+    const model = buildModel(objects, { failsafeDefaults: r.spec.failsafe, calicoVersion: r.spec.calicoVersion });
+    const classes = computeAccess(r.plan, model).hostClasses.map((c) => c.members.map((m) => m.name));
+    expect(classes).toContainEqual(['node-00007.eth0']);
   });
 
   it('can count the target nodes of a host-networked server on named nodes', () => {
