@@ -172,7 +172,8 @@ const MAX_DEPTH = 1000;
 function propsJson(props: Record<string, unknown>, metadata: unknown, sortKeys: boolean): unknown {
   if (!plainObject(props)) return NOT_PLAIN;
   const keys = Object.keys(props);
-  if (!Object.hasOwn(props, 'metadata')) keys.push('metadata');
+  // Where the spread puts it: in place of an own enumerable `metadata`, else last.
+  if (!keys.includes('metadata')) keys.push('metadata');
   if (sortKeys) keys.sort();
   const options: Sanitize = { sortKeys, filterEmpty: false };
   const copy: Record<string, unknown> = {};

@@ -282,7 +282,8 @@ export function protocolNumber(value: string | number): number | undefined {
 
 /** A canonical key of a label set: endpoints with equal keys are selected by the same policies. */
 export function labelsKey(labels: Labels): string {
-  // The keys sorted, as the property list: JSON of the labels in that order.
+  // The keys sorted, as the property list: JSON of the labels in that order. Label values are
+  // strings (lib/calico/object.ts); JSON would leave out a key whose value is undefined.
   return JSON.stringify(labels, Object.keys(labels).sort());
 }
 

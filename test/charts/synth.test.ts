@@ -164,6 +164,14 @@ describe('chartJson', () => {
   }
   const metadata = { name: 'node-1.eth0' };
 
+  it('puts the metadata last, as the spread of toJson() does, when the props hold it but not enumerably (found by review)', () => {
+    const { result, expected } = fallback({ metadata, spec: { node: 'node-1' } }, (o) => {
+      Object.defineProperty(Reflect.get(o, 'props') as object, 'metadata', { value: { name: 'hidden' }, enumerable: false });
+    });
+    expect(JSON.stringify(result)).toBe(JSON.stringify(expected));
+    expect(JSON.stringify(result)).toContain('"metadata":{"name":"node-1.eth0"}');
+  });
+
   it('goes through toJson() for an object with a JSON patch, and applies it', () => {
     const { result, expected, rendered } = fallback({ metadata, spec: { node: 'node-1' } }, (o) => o.addJsonPatch(JsonPatch.add('/spec/interfaceName', 'eth9')));
     expect(rendered).toEqual(['node-1.eth0']);
