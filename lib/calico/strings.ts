@@ -23,13 +23,17 @@ export function compareByName(a: { readonly name: string }, b: { readonly name: 
  * results are never modified.
  */
 export function memoize<T>(fn: (text: string) => T, limit: number): (text: string) => T {
-  const known = new Map<string, T>();
+  // An undefined result is kept as NONE: one lookup tells a known argument from a new one.
+  const known = new Map<string, T | typeof NONE>();
   return (text) => {
     const found = known.get(text);
-    if (found !== undefined || known.has(text)) return found as T;
+    if (found !== undefined) return found === NONE ? (undefined as T) : found;
     if (known.size >= limit) known.clear();
     const result = fn(text);
-    known.set(text, result);
+    known.set(text, result === undefined ? NONE : result);
     return result;
   };
 }
+
+/** What memoize keeps for an undefined result. */
+const NONE: unique symbol = Symbol('none');

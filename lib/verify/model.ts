@@ -282,9 +282,13 @@ export function protocolNumber(value: string | number): number | undefined {
 
 /** A canonical key of a label set: endpoints with equal keys are selected by the same policies. */
 export function labelsKey(labels: Labels): string {
-  // The keys sorted, as the property list: JSON of the labels in that order. Label values are
-  // strings (lib/calico/object.ts); JSON would leave out a key whose value is undefined.
-  return JSON.stringify(labels, Object.keys(labels).sort());
+  // JSON of the labels with their keys sorted: as they come when they already are (the host
+  // endpoints' labels, sorted by the charts), else through the sorted keys as the property
+  // list. Label values are strings (lib/calico/object.ts); JSON would leave out a key whose
+  // value is undefined.
+  const keys = Object.keys(labels);
+  for (let i = 1; i < keys.length; i++) if ((keys[i - 1] as string) >= (keys[i] as string)) return JSON.stringify(labels, keys.sort());
+  return JSON.stringify(labels);
 }
 
 /** Where DefaultEndpointToHostAction comes from (ModelContext.defaultEndpointToHostAction). */

@@ -122,6 +122,11 @@ describe('policies as Felix sees them', () => {
     expect(first.ingress.map((p) => p.ref.name)).toEqual(['restrict-calico-node-prometheus', 'restrict-typha-prometheus', 'default-host']);
     expect(first.egress.map((p) => p.ref.name)).toEqual(['default-host']);
     expect(labelsKey({ b: '1', a: '2' })).toBe(labelsKey({ a: '2', b: '1' }));
+    // Sorted as they come or not, integer-like keys (which objects list first) included.
+    expect(labelsKey({ a: 'z', '2': 'y', '10': 'x' })).toBe('{"10":"x","2":"y","a":"z"}');
+    expect(labelsKey({ '10': 'x', a: 'z', '2': 'y' })).toBe(labelsKey({ a: 'z', '2': 'y', '10': 'x' }));
+    expect(labelsKey({ a: '1', b: '2' })).toBe('{"a":"1","b":"2"}');
+    expect(labelsKey({ a: '1', b: '2' })).not.toBe(labelsKey({ a: '1', b: '2', c: '' }));
   });
 
   it('can list what a rule selector stands for: host endpoint addresses and network set nets', () => {
