@@ -313,14 +313,25 @@ export function planCluster(spec: ClusterSpec): ProtectionPlan {
   }
 
   const hostEndpoints: HostEndpointPlan[] = [];
+  // Sets, not lists: a server on most of 10,000 nodes would otherwise cost nodes × its nodes.
+  // The label keys too, once per server rather than once per node.
+  const serverNodes = spec.protectedServers.map((s) => ({
+    runsOn: new Set(s.nodes),
+    serverLabel: protectedServerLabel(s.name),
+    clients: new Set(s.allowedClients.nodes),
+    clientLabel: allowedClientLabel(s.name),
+  }));
   for (const node of auto ? [] : spec.nodes) {
-    // The node's own labels too, so that policies select nodes by label in both modes.
-    const labels: Record<string, string> = { ...node.labels, [RUNNING_CALICO_LABEL]: TRUE };
-    for (const s of spec.protectedServers) {
-      if (s.nodes.includes(node.name)) labels[protectedServerLabel(s.name)] = TRUE;
-      if (s.allowedClients.nodes.includes(node.name)) labels[allowedClientLabel(s.name)] = TRUE;
+    // The node's own labels too, so that policies select nodes by label in both modes. Listed,
+    // then sorted into one object: adding a label at a time to an object costs more. A later
+    // entry of the same key wins, as an assignment would (the sort is stable).
+    const entries = Object.entries(node.labels);
+    entries.push([RUNNING_CALICO_LABEL, TRUE]);
+    for (const s of serverNodes) {
+      if (s.runsOn.has(node.name)) entries.push([s.serverLabel, TRUE]);
+      if (s.clients.has(node.name)) entries.push([s.clientLabel, TRUE]);
     }
-    const sortedLabels = Object.fromEntries(Object.entries(labels).sort(([a], [b]) => compareText(a, b)));
+    const sortedLabels = Object.fromEntries(entries.sort(([a], [b]) => compareText(a, b)));
     for (const iface of node.interfaces) {
       hostEndpoints.push({
         name: hostEndpointName(node.name, iface.name),
@@ -398,7 +409,8 @@ function planLoopback(
     if (!auto.server || !auto.client) return undefined;
     selector = sel.and(auto.server, auto.client);
   } else {
-    if (!s.nodes.some((n) => s.allowedClients.nodes.includes(n))) return undefined;
+    const clients = new Set(s.allowedClients.nodes);
+    if (!s.nodes.some((n) => clients.has(n))) return undefined;
     selector = sel.and(sel.eq(serverLabel, TRUE), sel.eq(clientLabel, TRUE));
   }
   const rule = (side: 'source' | 'destination', net: string): RulePlan => ({ action: 'Allow', protocol: s.protocol, source: side === 'source' ? { nets: [net] } : {}, destination: side === 'destination' ? { nets: [net] } : {}, destinationPorts: [s.port] });
