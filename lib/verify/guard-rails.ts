@@ -385,7 +385,7 @@ class GuardRails {
       if (seen.has(key)) continue;
       seen.add(key);
       const ips = this.model.ipSet({ selector: s.clientSelector, key });
-      if (ips.ips.size > 0 || ips.nets.length > 0 || clientPods.some((l) => matchesSelector(s.clientSelector, l, { global: false }))) continue;
+      if (ips.hasHostAddresses || ips.nets.length > 0 || clientPods.some((l) => matchesSelector(s.clientSelector, l, { global: false }))) continue;
       const metrics = s.role !== 'protected-server';
       this.add(
         'warning',

@@ -1,4 +1,5 @@
 import type { CalicoObject } from '../../lib/calico/object';
+import { parseSelector } from '../../lib/calico/selector';
 import { buildModel, INSTALLER_ENDPOINT_TO_HOST, ipSetHas, labelsKey, SPEC_ENDPOINT_TO_HOST, type ModelIssue } from '../../lib/verify/model';
 import { context, denyList, felixConfiguration, gnp, gns, hep, masterEth0, np } from './objects';
 
@@ -129,16 +130,34 @@ describe('policies as Felix sees them', () => {
     expect(labelsKey({ a: '1', b: '2' })).not.toBe(labelsKey({ a: '1', b: '2', c: '' }));
   });
 
+  it("names the last selected endpoint in the model's order as an address's owner, as Felix's IP set keeps one member per address", () => {
+    const a = hep('a.eth0', { role: 'x' }, { node: 'a', interfaceName: 'eth0', expectedIPs: ['10.0.0.1'] });
+    const b = hep('b.eth0', { role: 'y' }, { node: 'b', interfaceName: 'eth0', expectedIPs: ['10.0.0.1', '10.0.0.2'] });
+    const c = hep('c.eth0', { role: 'x' }, { node: 'c', interfaceName: 'eth0', expectedIPs: ['10.0.0.1'] });
+    const unaddressed = hep('d.eth0', { role: 'z' }, { node: 'd', interfaceName: 'eth0' });
+    const model = buildModel([a, b, c, unaddressed], context);
+    const set = (text: string) => {
+      const parsed = parseSelector(text);
+      if (!parsed.ok) throw new Error(text);
+      return model.ipSet({ selector: parsed.selector, key: text });
+    };
+    expect(set("role == 'x'").hostWith('10.0.0.1')?.name).toBe('c.eth0');
+    expect(set("role == 'y'").hostWith('10.0.0.1')?.name).toBe('b.eth0');
+    expect(set("role == 'x'").hostWith('10.0.0.2')).toBeUndefined();
+    expect(set("role in {'x', 'y'}").hostWith('10.0.0.2')?.name).toBe('b.eth0');
+    expect(set("role == 'z'").hasHostAddresses).toBe(false);
+    expect(set("role == 'y'").hasHostAddresses).toBe(true);
+  });
+
   it('can list what a rule selector stands for: host endpoint addresses and network set nets', () => {
     const model = buildModel(denyList, context);
     const set = model.ipSet(model.policies[0]!.ingress[0]!.source.notSelector!);
-    expect([...set.ips.keys()]).toEqual([]);
+    expect(set.hasHostAddresses).toBe(false);
+    expect(set.hostWith('10.100.0.15')).toBeUndefined();
     expect(set.nets.map((n) => `${n.owner} ${n.text}`)).toEqual(['GlobalNetworkSet calico-prometheus-set 172.15.0.0/24', 'GlobalNetworkSet calico-prometheus-set 172.101.0.0/24']);
     const hosts = model.ipSet(model.policies.find((p) => p.ref.name === 'default-host')!.selector);
-    expect([...hosts.ips].map(([ip, owner]) => [ip, owner.name])).toEqual([
-      ['10.100.0.15', 'kubeadm-master.eth0'],
-      ['10.100.0.16', 'kubeadm-node-0.eth0'],
-    ]);
+    expect(hosts.hasHostAddresses).toBe(true);
+    expect(['10.100.0.15', '10.100.0.16', '10.100.0.17'].map((ip) => hosts.hostWith(ip)?.name)).toEqual(['kubeadm-master.eth0', 'kubeadm-node-0.eth0', undefined]);
     expect(ipSetHas(hosts, { family: 4, text: '10.100.0.16', bytes: Uint8Array.of(10, 100, 0, 16) })).toBe('HostEndpoint kubeadm-node-0.eth0');
   });
 });
