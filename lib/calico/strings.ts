@@ -16,6 +16,9 @@ export function compareByName(a: { readonly name: string }, b: { readonly name: 
   return compareText(a.name, b.name);
 }
 
+/** What memoize keeps for an undefined result. */
+const NONE: unique symbol = Symbol('none');
+
 /**
  * `fn`, remembering its result per argument: a large cluster repeats the same addresses, keys
  * and labels thousands of times. Past `limit` arguments the memo starts again, which keeps a
@@ -35,5 +38,3 @@ export function memoize<T>(fn: (text: string) => T, limit: number): (text: strin
   };
 }
 
-/** What memoize keeps for an undefined result. */
-const NONE: unique symbol = Symbol('none');

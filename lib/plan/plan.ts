@@ -315,7 +315,7 @@ export function planCluster(spec: ClusterSpec): ProtectionPlan {
   const hostEndpoints: HostEndpointPlan[] = [];
   // Sets, not lists: a server on most of 10,000 nodes would otherwise cost nodes × its nodes.
   // The label keys too, once per server rather than once per node.
-  const serverNodes = spec.protectedServers.map((s) => ({
+  const serverNodes = (auto ? [] : spec.protectedServers).map((s) => ({
     runsOn: new Set(s.nodes),
     serverLabel: protectedServerLabel(s.name),
     clients: new Set(s.allowedClients.nodes),

@@ -503,7 +503,8 @@ export class Model {
     const selected = sets.labels.map((labels) => matchesSelector(selector.selector, labels, { global: true }));
     const hostEndpoints = this.hostEndpoints;
     const hostWith = (ip: string): HostEndpoint | undefined => {
-      const expecting = sets.byAddress.get(ip) ?? [];
+      const expecting = sets.byAddress.get(ip);
+      if (expecting === undefined) return undefined;
       for (let k = expecting.length - 1; k >= 0; k--) {
         const i = expecting[k] as number;
         if (selected[sets.of[i] as number]) return hostEndpoints[i];
