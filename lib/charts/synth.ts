@@ -112,36 +112,25 @@ function metadataJson(m: ApiObjectMetadataDefinition): unknown {
   const finalizers: unknown = Reflect.get(m, 'finalizers');
   const ownerReferences: unknown = Reflect.get(m, 'ownerReferences');
   if (!isObject(additional) || !isObject(labels) || !isObject(annotations) || !Array.isArray(finalizers) || !Array.isArray(ownerReferences)) return NOT_PLAIN;
-  // The additional attributes are the definition's options (lib/metadata.js:57), whose fields
-  // the six below override.
-  if (Object.keys(additional).some((key) => !METADATA_FIELDS.has(key))) {
-    const all = { ...additional, name: m.name, namespace: m.namespace, annotations, finalizers, ownerReferences, labels };
-    return plainJson(all, METADATA);
-  }
-  // No other attribute (every object calico-shield writes): the same, without the spread and
-  // the sort, the six fields in their sorted order.
+  // The additional attributes are the definition's options (lib/metadata.js:57): the six fields
+  // below override theirs, and any other attribute is copied beside them, as the spread does.
+  const fields: Readonly<Record<string, unknown>> = { annotations, finalizers, labels, name: m.name, namespace: m.namespace, ownerReferences };
+  const others = Object.keys(additional).filter((key) => !Object.hasOwn(fields, key));
+  // The spread would copy these as own keys, which the resolvers and sanitizeValue read specially.
+  if (others.includes('constructor') || others.includes('__proto__')) return NOT_PLAIN;
+  // Sorted (metadata.toJson() always sorts): the six fields alone need no sort.
+  const keys = others.length === 0 ? METADATA_FIELDS : [...METADATA_FIELDS, ...others].sort();
   const copy: Record<string, unknown> = {};
-  const plain =
-    put(copy, 'annotations', annotations) &&
-    put(copy, 'finalizers', finalizers) &&
-    put(copy, 'labels', labels) &&
-    put(copy, 'name', m.name) &&
-    put(copy, 'namespace', m.namespace) &&
-    put(copy, 'ownerReferences', ownerReferences);
-  if (!plain) return NOT_PLAIN;
+  for (const key of keys) {
+    const v = plainJson(Object.hasOwn(fields, key) ? fields[key] : (additional as Record<string, unknown>)[key], METADATA, 1);
+    if (v === NOT_PLAIN) return NOT_PLAIN;
+    if (v !== undefined) copy[key] = v;
+  }
   return Object.keys(copy).length > 0 ? copy : undefined;
 }
 
-/** Sets `copy[key]` to the sanitised metadata field unless sanitizeValue drops it; false when it is not plain. */
-function put(copy: Record<string, unknown>, key: string, value: unknown): boolean {
-  const v = plainJson(value, METADATA, 1);
-  if (v === NOT_PLAIN) return false;
-  if (v !== undefined) copy[key] = v;
-  return true;
-}
-
-/** The fields metadata.toJson() writes over the additional attributes of the same name. */
-const METADATA_FIELDS: ReadonlySet<string> = new Set(['annotations', 'finalizers', 'labels', 'name', 'namespace', 'ownerReferences']);
+/** The fields metadata.toJson() writes over the additional attributes of the same name, sorted. */
+const METADATA_FIELDS: readonly string[] = ['annotations', 'finalizers', 'labels', 'name', 'namespace', 'ownerReferences'];
 
 /** How `metadata.toJson()` sanitises (lib/metadata.js:113-124). */
 const METADATA: Sanitize = { sortKeys: true, filterEmpty: true };

@@ -240,12 +240,7 @@ class AccessContext {
     const nets = significantNets(this.model);
     const byKey = new Map<string, { shape: string; members: HostEndpoint[]; kind: HostClass['kind'] }>();
     const memberKeys: [HostEndpoint, string][] = [];
-    const ids = new Map<string, number>();
-    const id = (text: string): number => {
-      let n = ids.get(text);
-      if (n === undefined) ids.set(text, (n = ids.size));
-      return n;
-    };
+    const id = numbering();
     const felixIds = new Map<FelixSettings, number>();
     const sorted = [...this.model.hostEndpoints].sort((a, b) => compareText(a.name, b.name));
     for (const hep of sorted) {
@@ -338,12 +333,7 @@ class AccessContext {
     const groupOf = new Map<HostClass, number>();
     // The parts of a signature as numbers (equal numbers for equal shapes and policy sort
     // keys), and once per set of applied policies: classes share a few of each.
-    const ids = new Map<string, number>();
-    const id = (text: string): number => {
-      let n = ids.get(text);
-      if (n === undefined) ids.set(text, (n = ids.size));
-      return n;
-    };
+    const id = numbering();
     const names = (list: readonly Policy[]): string => list.filter((p) => relevant.has(p)).map((p) => id(`policy ${p.sortKey}`)).join(',');
     const appliedSignatures = new Map<AppliedPolicies, string>();
     for (const cls of this.classes) {
@@ -858,6 +848,16 @@ class AccessContext {
     }
     return count;
   }
+}
+
+/** A number per distinct text, in order of first sight: short parts for long keys. */
+function numbering(): (text: string) => number {
+  const ids = new Map<string, number>();
+  return (text) => {
+    let n = ids.get(text);
+    if (n === undefined) ids.set(text, (n = ids.size));
+    return n;
+  };
 }
 
 /** The interface and address of a host's traffic to itself. */

@@ -172,6 +172,25 @@ describe('chartJson', () => {
     expect(JSON.stringify(result)).toContain('"metadata":{"name":"node-1.eth0"}');
   });
 
+  it.each([
+    ['constructor', (o: ApiObject) => o.metadata.add('constructor', 'x')],
+    // add() cannot make an own __proto__ key (the assignment sets the prototype): the definition's options can.
+    ['__proto__', (o: ApiObject) => Object.defineProperty(Reflect.get(o.metadata, '_additionalAttributes') as object, '__proto__', { value: 'x', enumerable: true })],
+  ])('goes through toJson() for a metadata attribute %s, which cdk8s reads specially', (_key, change) => {
+    const { chart, object } = hostEndpointChart({ metadata, spec: { node: 'node-1' } });
+    change(object);
+    let expected: unknown;
+    try {
+      expected = [object.toJson()];
+    } catch (e) {
+      expect(() => chartJson(chart)).toThrow((e as Error).message);
+      return;
+    }
+    const { result, rendered } = viaToJson(() => chartJson(chart));
+    expect(rendered).toEqual(['node-1.eth0']);
+    expect(JSON.stringify(result)).toBe(JSON.stringify(expected));
+  });
+
   it('goes through toJson() for an object with a JSON patch, and applies it', () => {
     const { result, expected, rendered } = fallback({ metadata, spec: { node: 'node-1' } }, (o) => o.addJsonPatch(JsonPatch.add('/spec/interfaceName', 'eth9')));
     expect(rendered).toEqual(['node-1.eth0']);
