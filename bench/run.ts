@@ -466,7 +466,7 @@ function report(results: readonly CaseResult[], cold: ColdResult, fleet: FleetOf
     '',
     `Marginal cost per node, (10,000 − 1,000 nodes) ÷ 9,000: ${marginal.length > 0 ? marginal.join(', ') : 'n/a (`--quick`)'}.`,
     '',
-    '**What Argo CD and Flux build.** `kubectl kustomize` (kustomize v5, as Argo CD and Flux run it) of every build path of the cluster — the lock\'s `gitopsPaths`, which the Argo CD sources and the Flux Kustomizations point at — one after the other, from the first pipeline run\'s output; each path\'s time is the median of ${BUILD_RUNS} runs:',
+    `**What Argo CD and Flux build.** \`kubectl kustomize\` (kustomize v5, as Argo CD and Flux run it) of every build path of the cluster — the lock's \`gitopsPaths\`, which the Argo CD sources and the Flux Kustomizations point at — one after the other, from the first pipeline run's output; each path's time is the median of ${BUILD_RUNS} runs:`,
     '',
     '| Nodes | Approach | Build paths | Most host endpoints in one path | Slowest build | All builds | The whole folder in one build (before shards) |',
     '|---:|---|---:|---:|---|---:|---:|',
