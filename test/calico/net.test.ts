@@ -9,6 +9,7 @@ import {
   ParsedIp,
   parseCidr,
   parseIp,
+  simpleV4,
 } from '../../lib/calico/net';
 
 const CYRILLIC_A = '\u0430'; // "а", looks like the Latin "a"
@@ -360,5 +361,45 @@ describe('parseIp on IPv6 text in every common form', () => {
     const parsed = parseIp(t);
     expect(parsed.ok).toBe(false);
     if (!parsed.ok) expect(parsed.problem.message).toBe(`"${t}" is not a valid IP address: it ${reason}`);
+  });
+});
+
+describe('simpleV4, the dotted quad read without the general path', () => {
+  /** The common case as a pattern: four parts of at most 255, no leading zeros. */
+  const canonicalQuad = (t: string): number[] | undefined => {
+    const m = /^(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})$/.exec(t);
+    const parts = m?.slice(1).map(Number);
+    return parts?.every((p) => p <= 255) ? parts : undefined;
+  };
+  /** Text near dotted quads: digits and dots, often a quad, sometimes with a leading zero, a large part or a stray character. */
+  const text = fc.oneof(
+    fc.tuple(fc.nat(300), fc.nat(300), fc.nat(300), fc.nat(300)).map((p) => p.join('.')),
+    fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(3)).map(([a, b, c, d, z]) => `${'0'.repeat(z)}${a}.${b}.${c}.${d}`),
+    fc.array(fc.constantFrom('0', '1', '2', '5', '9', '.', '.', ' ', 'a', ':', '/'), { maxLength: 17 }).map((cs) => cs.join('')),
+  );
+
+  it('reads exactly the canonical quads, to their bytes, and leaves the rest to the general path', () => {
+    fc.assert(
+      fc.property(text, (t) => {
+        const expected = canonicalQuad(t);
+        const bytes = simpleV4(t);
+        expect(bytes === undefined ? undefined : Array.from(bytes)).toEqual(expected);
+        const parsed = parseIp(t);
+        if (expected !== undefined) expect(parsed.ok && parsed.ip.family === 4 && parsed.ip.text === t && Array.from(parsed.ip.bytes)).toEqual(expected);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it.each([
+    ['0.0.0.0', [0, 0, 0, 0]],
+    ['255.255.255.255', [255, 255, 255, 255]],
+    ['10.0.0.1', [10, 0, 0, 1]],
+  ])('reads %s', (t, bytes) => {
+    expect(Array.from(simpleV4(t) ?? [])).toEqual(bytes);
+  });
+
+  it.each(['256.0.0.1', '01.2.3.4', '1.2.3.04', '1.2.3', '1.2.3.4.5', '1..2.3', '.1.2.3', '1.2.3.', '1.2.3.4 ', '1.2.3.-4', '1000.2.3.4', ''])('leaves %j to the general path', (t) => {
+    expect(simpleV4(t)).toBeUndefined();
   });
 });
