@@ -4,7 +4,7 @@
  */
 import { ApiObject, ApiObjectMetadataDefinition, App, Chart, ImplicitTokenResolver, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
 import { CalicoObject, type CalicoObjectMetadata } from '../calico/object';
-import { compareText } from '../calico/strings';
+import { compareText, sortSmall } from '../calico/strings';
 import { ProtectionPlan } from '../plan/plan';
 import { buildCharts } from './charts';
 import { MANIFESTS } from './kinds';
@@ -119,7 +119,7 @@ function metadataJson(m: ApiObjectMetadataDefinition): unknown {
   // The spread would copy these as own keys, which the resolvers and sanitizeValue read specially.
   if (others.includes('constructor') || others.includes('__proto__')) return NOT_PLAIN;
   // Sorted (metadata.toJson() always sorts): the six fields alone need no sort.
-  const keys = others.length === 0 ? METADATA_FIELDS : [...METADATA_FIELDS, ...others].sort();
+  const keys = others.length === 0 ? METADATA_FIELDS : sortSmall([...METADATA_FIELDS, ...others], compareText);
   const copy: Record<string, unknown> = {};
   for (const key of keys) {
     const v = plainJson(Object.hasOwn(fields, key) ? fields[key] : (additional as Record<string, unknown>)[key], METADATA, 1);
@@ -163,7 +163,7 @@ function propsJson(props: Record<string, unknown>, metadata: unknown, sortKeys: 
   const keys = Object.keys(props);
   // Where the spread puts it: in place of an own enumerable `metadata`, else last.
   if (!keys.includes('metadata')) keys.push('metadata');
-  if (sortKeys) keys.sort();
+  if (sortKeys) sortSmall(keys, compareText);
   const options: Sanitize = { sortKeys, filterEmpty: false };
   const copy: Record<string, unknown> = {};
   for (const key of keys) {
@@ -205,7 +205,7 @@ function plainJson(value: unknown, options: Sanitize, depth = 0): unknown {
   const o = value as Record<string, unknown>;
   if (!plainObject(o)) return NOT_PLAIN;
   const keys = Object.keys(o);
-  if (options.sortKeys) keys.sort();
+  if (options.sortKeys) sortSmall(keys, compareText);
   const copy: Record<string, unknown> = {};
   let empty = true;
   for (const key of keys) {
@@ -276,7 +276,7 @@ function orderKeys<T>(value: T, order: KeyOrder): T {
   const keys = Object.keys(o);
   let changed = false;
   for (let i = 1; i < keys.length && !changed; i++) changed = order(keys[i - 1] as string, keys[i] as string) > 0;
-  if (changed) keys.sort(order);
+  if (changed) sortSmall(keys, order);
   let copy: Record<string, unknown> | undefined;
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string;

@@ -24,7 +24,7 @@ import {
   Problem,
   quote,
 } from '../calico/validate';
-import { compareText } from '../calico/strings';
+import { compareByName, compareText, sortSmall } from '../calico/strings';
 import { Finding } from './errors';
 import { fastRoot } from './fast-yaml';
 import { MAX_FLOW_DEPTH, TextLines, tooDeep } from './lines';
@@ -569,7 +569,7 @@ function commonNode(r: SpecReader, item: Located, { mode, seen, ipOwners, reserv
     for (let k = 0; k < expected.length; k++) ipOwners.set(expected[k], owner);
   }
   const labels = labelsNode ? readLabels(r, { node: labelsNode, path: `${item.path}.labels` }, reserved) : {};
-  return { name, path: item.path, labels, interfaces: interfaces.length > 1 ? interfaces.sort((a, b) => compareText(a.name, b.name)) : interfaces };
+  return { name, path: item.path, labels, interfaces: interfaces.length > 1 ? sortSmall(interfaces, compareByName) : interfaces };
 }
 
 /**
@@ -600,7 +600,7 @@ function commonInterface(node: SpecNode | null, path: string, before: readonly I
     ips.push(ip.ip.text);
     parsed.push(ip.ip);
   }
-  return { name, path, expectedIPs: (parsed.length > 1 ? parsed.sort(compareIps) : parsed).map((ip) => ip.text) };
+  return { name, path, expectedIPs: (parsed.length > 1 ? sortSmall(parsed, compareIps) : parsed).map((ip) => ip.text) };
 }
 
 function readMetrics(r: SpecReader, at: Located | undefined): MetricsSpec {

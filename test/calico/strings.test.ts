@@ -1,5 +1,6 @@
-/** The shared string helpers: code-unit order and the bounded memo. */
-import { compareByName, compareText, memoize } from '../../lib/calico/strings';
+/** The shared string helpers: code-unit order, the small sort and the bounded memo. */
+import fc from 'fast-check';
+import { compareByName, compareText, memoize, sortSmall } from '../../lib/calico/strings';
 
 describe('compareText', () => {
   it('orders by code unit, names by name', () => {
@@ -20,5 +21,31 @@ describe('memoize', () => {
     f('abc'); // a third argument: the memo starts again, holding only 'abc'
     expect([f('abc'), f('a')]).toEqual([3, 1]);
     expect(calls).toEqual(['a', 'none', 'abc', 'a']);
+  });
+});
+
+describe('sortSmall', () => {
+  /** Pairs compared by their first element only: ties show whether the sort is stable. */
+  const byKey = (a: readonly [number, number], b: readonly [number, number]): number => a[0] - b[0];
+
+  it('sorts as Array.prototype.sort does, stably, in place, small arrays and large', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 6 }), fc.nat()), { maxLength: 40 }), (items) => {
+        const expected = [...items].sort(byKey);
+        const sorted = sortSmall(items, byKey);
+        expect(sorted).toBe(items);
+        expect(sorted).toEqual(expected);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('sorts texts in code-unit order, as sort() without a comparator does', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: 'binary', maxLength: 4 }), { maxLength: 20 }), (texts) => {
+        expect(sortSmall([...texts], compareText)).toEqual([...texts].sort());
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
