@@ -16,7 +16,7 @@ import { objectYaml, sha256 } from '../lib/gitops/render';
 import { compileCluster } from '../lib/pipeline';
 import { formatFinding } from '../lib/spec/errors';
 import type { BaselineInput, BaselineTiming } from './baseline';
-import { FleetCase, fleetCase, fleetSpec, NETWORK_COUNT, SERVER_COUNT } from './fleet';
+import { DENSE_SERVER_COUNT, denseFleetSpec, FleetCase, fleetCase, fleetSpec, NETWORK_COUNT, SERVER_COUNT } from './fleet';
 import { replaceBetweenMarkers } from './markdown';
 import { ProcessRun, run, runNode, Stats, stats, succeeds, usageMethod } from './measure';
 import { profileMarkdown, summariseProfile } from './profile';
@@ -32,8 +32,8 @@ const APPROACHES = ['deny-list', 'allow-list'] as const;
  * the baseline is judged at 5,000 nodes, where one run's ratio moved by ±0.25 on this machine
  * with five repetitions (the same code gave 1.19× and 1.62×): nine narrow the median.
  */
-const FULL = { sizes: [1000, 5000, 10000], repetitions: new Map([[1000, 5], [5000, 9], [10000, 3]]), coldRepetitions: 5, fleet: { clusters: 100, nodes: 100 } };
-const QUICK = { sizes: [1000], repetitions: new Map([[1000, 1]]), coldRepetitions: 1, fleet: { clusters: 10, nodes: 100 } };
+const FULL = { sizes: [1000, 5000, 10000], repetitions: new Map([[1000, 5], [5000, 9], [10000, 3]]), coldRepetitions: 5, fleet: { clusters: 100, nodes: 100 }, dense: { sizes: [1000, 10000], repetitions: 3 } };
+const QUICK = { sizes: [1000], repetitions: new Map([[1000, 1]]), coldRepetitions: 1, fleet: { clusters: 10, nodes: 100 }, dense: { sizes: [1000], repetitions: 1 } };
 
 const TARGET = {
   /** Full pipeline at 5,000 nodes, as a multiple of the baseline's serialise + write. */
@@ -48,6 +48,8 @@ const TARGET = {
   buildSeconds: 10,
   /** All builds of a cluster at 10,000 nodes over 1,000. */
   buildScaling: 11,
+  /** Pipeline time of the dense fleet (bench/fleet.ts denseFleetSpec) at 10,000 nodes over 1,000. */
+  denseScaling: 11,
 };
 
 /**
@@ -85,6 +87,12 @@ interface Builds {
   readonly totalMs: number;
   /** The root folder dist/<cluster>/ in one build, as Argo CD and Flux built it before the shards: at 1,000 nodes only. */
   readonly rootMs?: number;
+}
+
+/** The dense fleet (servers on every node, every node their client): synth runs per size. */
+interface DenseResult {
+  readonly nodes: number;
+  readonly runs: readonly ProcessRun[];
 }
 
 /** A fleet of many small clusters in one repository. */
@@ -138,9 +146,10 @@ function bench(quick: boolean, tmp: string): void {
       results.push(measureCase(tmp, prepare(tmp, fleetCase(nodes, approach)), cli, plan.repetitions.get(nodes) ?? 1));
     }
   }
+  const dense = plan.dense.sizes.map((nodes) => measureDense(tmp, cli, nodes, plan.dense.repetitions));
   const cold = coldSynth(app, plan.coldRepetitions);
   const fleet = measureFleet(tmp, cli, plan.fleet.clusters, plan.fleet.nodes);
-  const markdown = report(results, cold, fleet, { quick, minutes: Math.ceil((Date.now() - started) / 60000), load: [loadBefore, os.loadavg()[0]] });
+  const markdown = report(results, dense, cold, fleet, { quick, minutes: Math.ceil((Date.now() - started) / 60000), load: [loadBefore, os.loadavg()[0]] });
   process.stdout.write(`\n${markdown}\n`);
   if (quick) log('--quick: BENCHMARKS.md left as it is');
   else {
@@ -261,6 +270,23 @@ function measureBuilds(folder: string, withRoot: boolean): Builds | undefined {
   return { paths: lock.gitopsPaths.length, largestShard, slowest, totalMs, ...(rootMs === undefined ? {} : { rootMs }) };
 }
 
+/** synth of the dense fleet of `nodes` nodes, `repetitions` times, each into a fresh out folder. */
+function measureDense(tmp: string, cli: string, nodes: number, repetitions: number): DenseResult {
+  const name = `dense-${nodes}`;
+  const clustersDir = path.join(tmp, `clusters-${name}`);
+  fs.mkdirSync(clustersDir);
+  fs.writeFileSync(path.join(clustersDir, `${name}.yaml`), denseFleetSpec(nodes, name));
+  const usageFile = path.join(tmp, 'usage-dense');
+  const runs = Array.from({ length: repetitions }, (_, i) => {
+    const out = path.join(tmp, `out-${name}-${i + 1}`);
+    const r = runNode([cli, 'synth', '--clusters', clustersDir, '--out', out], tmp, usageFile);
+    fs.rmSync(out, { recursive: true });
+    log(`${name} #${i + 1}/${repetitions}: pipeline ${seconds(r.wallMs)} (CPU ${seconds(r.cpuMs)}) ${megabytes(r.peakRssKiB)}`);
+    return r;
+  });
+  return { nodes, runs };
+}
+
 /** `clusters` clusters of `nodes` nodes in one repository: synth, synth again, one spec changed, synth --cluster, check. */
 function measureFleet(tmp: string, cli: string, clusters: number, nodes: number): FleetOfClusters {
   const repo = path.join(tmp, 'fleet-of-clusters');
@@ -355,7 +381,7 @@ interface RunInfo {
   readonly load: readonly [number, number];
 }
 
-function report(results: readonly CaseResult[], cold: ColdResult, fleet: FleetOfClusters, info: RunInfo): string {
+function report(results: readonly CaseResult[], dense: readonly DenseResult[], cold: ColdResult, fleet: FleetOfClusters, info: RunInfo): string {
   const find = (nodes: number, approach: string): CaseResult | undefined =>
     results.find((r) => r.prepared.fleet.nodes === nodes && r.prepared.fleet.approach === approach);
   const wall = (r: CaseResult): Stats => stats(r.pipeline.map((x) => x.wallMs));
@@ -435,6 +461,17 @@ function report(results: readonly CaseResult[], cold: ColdResult, fleet: FleetOf
     const ratios = buildPairs.map(([a, small, large]) => [a, (large?.totalMs ?? 0) / (small?.totalMs ?? 1)] as const);
     targets.push([scalingTitle, ratios.map(([a, r]) => `${a} ${r.toFixed(2)}`).join(', '), verdict(ratios.every(([, r]) => r <= TARGET.buildScaling))]);
   }
+  const denseTitle = `Servers on every node, pipeline 10,000 ÷ 1,000 nodes ≤ ${TARGET.denseScaling}`;
+  const denseWall = (nodes: number): Stats | undefined => {
+    const d = dense.find((x) => x.nodes === nodes);
+    return d && stats(d.runs.map((r) => r.wallMs));
+  };
+  const [dense1k, dense10k] = [denseWall(1000), denseWall(10000)];
+  if (dense1k === undefined || dense10k === undefined) targets.push([denseTitle, 'n/a (`--quick`)', 'SKIP']);
+  else {
+    const r = dense10k.median / dense1k.median;
+    targets.push([denseTitle, `${r.toFixed(2)} (${seconds(dense10k.median)} ÷ ${seconds(dense1k.median)})`, verdict(r <= TARGET.denseScaling)]);
+  }
   const at10k = results.filter((r) => r.prepared.fleet.nodes === 10000).flatMap((r) => r.pipeline.map((x) => x.peakRssKiB));
   const rssTitle = `Peak RSS at 10,000 nodes ≤ ${TARGET.peakRssMB} MB`;
   targets.push(
@@ -476,6 +513,12 @@ function report(results: readonly CaseResult[], cold: ColdResult, fleet: FleetOf
       if (!b) return `| ${[...head, 'kubectl is not installed', '', '', '', ''].join(' | ')} |`;
       return `| ${[...head, String(b.paths), b.largestShard.toLocaleString('en-US'), `${seconds(b.slowest.ms)} (${b.slowest.path})`, seconds(b.totalMs), b.rootMs === undefined ? 'not run (minutes)' : seconds(b.rootMs)].join(' | ')} |`;
     }),
+    '',
+    `**Servers on every node.** The dense fleet (bench/fleet.ts \`denseFleetSpec\`): ${DENSE_SERVER_COUNT} protected servers, each on every node and with every node its client, deny-list, 2 interfaces per node; pipeline only, median (min–max):`,
+    '',
+    '| Nodes | Pipeline wall | Pipeline CPU | Peak RSS | Runs |',
+    '|---:|---|---|---:|---:|',
+    ...dense.map((d) => `| ${[d.nodes.toLocaleString('en-US'), secondsRange(stats(d.runs.map((r) => r.wallMs))), secondsRange(stats(d.runs.map((r) => r.cpuMs))), megabytes(Math.max(...d.runs.map((r) => r.peakRssKiB))), String(d.runs.length)].join(' | ')} |`),
     '',
     `**A fleet of clusters.** ${fleet.clusters} clusters × ${fleet.nodes} nodes in one repository (bench/fleet.ts, ${fleetCase(fleet.nodes, 'deny-list').servers} protected servers each), one run each, wall (peak RSS):`,
     '',
