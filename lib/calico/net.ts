@@ -213,7 +213,7 @@ export function ipFromBytes(raw: Uint8Array): ParsedIp {
  * The bytes of a plain dotted quad, four decimal parts of at most 255 without leading zeros
  * (the canonical text, the common case), read without the general path; undefined for anything
  * else, which the general path (parseV4) reads or explains. test/calico/net.test.ts compares it
- * with the general path on random text.
+ * with the pattern it replaced and with the general path on random text.
  */
 export function simpleV4(text: string): Uint8Array | undefined {
   const n = text.length;
@@ -311,7 +311,7 @@ type IpResult = { ok: true; ip: ParsedIp } | { ok: false; problem: Problem };
 const parseIpOnce = memoize((text: string) => parseIpUncached(text), 1 << 17);
 
 function parseIpUncached(text: string): IpResult {
-  // The canonical text of its bytes, as it is.
+  // A plain dotted quad is its own canonical text.
   const v4 = simpleV4(text);
   if (v4 !== undefined) return { ok: true, ip: { family: 4, text, bytes: v4 } };
   const v6 = simpleV6(text);

@@ -56,5 +56,7 @@ describe('a run that fails part-way', () => {
     const debug = runBinary(dir, ['synth', '--debug']);
     expect(debug.code).toBe(4);
     expect(hasStackTrace(debug.stderr)).toBe(true);
+    // The bundle is minified: its frames are mapped back to the TypeScript sources (bin/calico-shield.js).
+    expect(debug.stderr).toMatch(/^ +at \S+ \(.*lib\/io\/files\.ts:\d+:\d+\)$/m);
   });
 });

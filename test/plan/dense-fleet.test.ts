@@ -22,4 +22,11 @@ describe('the dense fleet of the benchmark', () => {
     for (const s of agents) expect(s.hostNodes).toHaveLength(nodes);
     expect(result.plan?.hostEndpoints).toHaveLength(2 * nodes);
   });
+
+  it('makes every host endpoint a server and an allowed client of every protected server', () => {
+    const agents = Array.from({ length: DENSE_SERVER_COUNT }, (_, i) => `agent-${String(i + 1).padStart(2, '0')}`);
+    const roles = agents.flatMap((a) => [`protected-${a}-server`, `allowed-${a}-client`]);
+    const hostEndpoints = result.plan?.hostEndpoints ?? [];
+    expect(hostEndpoints.filter((h) => roles.every((label) => h.labels[label] === 'true'))).toHaveLength(2 * nodes);
+  });
 });
