@@ -374,7 +374,7 @@ function applicationSetFile(repo: DeployRepo): string {
             repoURL: repo.repoURL,
             revision: repo.revision,
             // The lock of every cluster folder: its folder is .path.path, its build paths .gitopsPaths.
-            // Hidden folders are what an interrupted synth leaves (.<cluster>.tmp-…), never a cluster.
+            // Hidden folders are what an interrupted synth leaves (.<cluster>.tmp-...), never a cluster.
             files: [{ path: lockGlob }, { path: `${repo.path}/.*/${LOCK_FILE}`, exclude: true }],
           },
         },

@@ -676,7 +676,7 @@ class Editor {
 
   /**
    * Writes the node's labels after the import: the labels' value replaced by a flow mapping, or
-   * `labels: {…}` added to the node when it has none.
+   * `labels: {...}` added to the node when it has none.
    */
   public setLabels(relabel: NodeRelabel): void {
     const { node, labels } = relabel;
@@ -871,7 +871,7 @@ class Editor {
     this.insertLines(this.src.lineOf(end > colon + 1 ? end - 1 : colon) + 1, blockItems(list, keyCol, this.style));
   }
 
-  /** Adds `key: value` to a mapping: a line after the entry that holds it, or `, key: value` in `{…}`. */
+  /** Adds `key: value` to a mapping: a line after the entry that holds it, or `, key: value` in `{...}`. */
   private addPair(map: YAMLMap, entryEnd: () => number, key: string, value: Value): void {
     const last = map.items[map.items.length - 1];
     if (map.flow) {

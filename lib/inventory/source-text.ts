@@ -69,7 +69,7 @@ export class SourceText {
    * item, or a mapping key) at column `col`.
    *
    * Lines indented deeper belong to the entry, comments included; so does a list written at the
-   * key's own indentation under a mapping key (`nodes:` then `- name: …` in the same column).
+   * key's own indentation under a mapping key (`nodes:` then `- name: ...` in the same column).
    * Blank lines and shallower comments count only when more of the entry follows them.
    */
   public entryEnd(line: number, col: number, kind: 'item' | 'pair'): number {

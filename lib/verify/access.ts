@@ -493,7 +493,7 @@ class AccessContext {
   /**
    * The paths the cluster needs that a protected server's port sits on (the API server's port
    * made a metrics port, SSH made a protected server, etcd's client port protected from the
-   * control plane…), probed from those who need them: the hosts of the path's role, with their
+   * control plane...), probed from those who need them: the hosts of the path's role, with their
    * own egress (a host of the server's own node over loopback), pods, an address outside.
    */
   needs(): NeedAccess[] {
@@ -749,7 +749,7 @@ class AccessContext {
 
   /**
    * A path probed from and to an address outside the cluster (or, local, a host to itself), on
-   * every group of host endpoints; a path between nodes (BGP, VXLAN, IP-in-IP…) from and to
+   * every group of host endpoints; a path between nodes (BGP, VXLAN, IP-in-IP...) from and to
    * another node instead, since Felix treats a Calico host's address apart (it accepts
    * encapsulation from Calico hosts only).
    */

@@ -151,7 +151,7 @@ class QueryParser {
     return { kind: 'pod', namespace, ...(name !== undefined && { name }), labels, ...(node !== undefined && { node }), ...(ip !== undefined && { ip }), col };
   }
 
-  /** `{key=value, …}`. */
+  /** `{key=value, ...}`. */
   private labels(): Labels {
     this.pos++;
     const labels: Record<string, string> = {};
