@@ -53,8 +53,9 @@ const TARGET = {
 };
 
 /**
- * Runs of `kubectl kustomize` per build path, of which the median counts. One run each let a
- * single slow or fast 1,000-node sum (about 2 s, 6 paths) move the 10k ÷ 1k ratio by 50 %.
+ * Runs of `kubectl kustomize` per build path, of which the median counts, in rounds over every
+ * cluster folder (see measureBuilds). One run each let a single slow or fast 1,000-node sum
+ * (about 2 s, 6 paths) move the 10k ÷ 1k ratio by 50 %.
  */
 const BUILD_RUNS = 3;
 
@@ -74,6 +75,8 @@ interface CaseResult {
   readonly prepared: Prepared;
   readonly pipeline: readonly ProcessRun[];
   readonly baseline: readonly { readonly run: ProcessRun; readonly timing: BaselineTiming }[];
+  /** The cluster folder of the first pipeline run, kept for the builds. */
+  readonly folder: string;
   /** What Argo CD and Flux build; undefined without kubectl. */
   readonly builds?: Builds;
 }
@@ -140,12 +143,14 @@ function bench(quick: boolean, tmp: string): void {
   // Snapshots, so that a concurrent `npm run build` cannot change the code under test halfway.
   const cli = snapshotCli(tmp);
   const app = copyApp(tmp);
-  const results: CaseResult[] = [];
+  const measured: CaseResult[] = [];
   for (const nodes of plan.sizes) {
     for (const approach of APPROACHES) {
-      results.push(measureCase(tmp, prepare(tmp, fleetCase(nodes, approach)), cli, plan.repetitions.get(nodes) ?? 1));
+      measured.push(measureCase(tmp, prepare(tmp, fleetCase(nodes, approach)), cli, plan.repetitions.get(nodes) ?? 1));
     }
   }
+  const builds = measureBuilds(measured);
+  const results = measured.map((r, i): CaseResult => ({ ...r, ...(builds ? { builds: builds[i] } : {}) }));
   const dense = plan.dense.sizes.map((nodes) => measureDense(tmp, cli, nodes, plan.dense.repetitions));
   const cold = coldSynth(app, plan.coldRepetitions);
   const fleet = measureFleet(tmp, cli, plan.fleet.clusters, plan.fleet.nodes);
@@ -221,7 +226,7 @@ function measureCase(tmp: string, p: Prepared, cli: string, repetitions: number)
   const usageFile = path.join(tmp, 'usage');
   const pipeline: ProcessRun[] = [];
   const baseline: { run: ProcessRun; timing: BaselineTiming }[] = [];
-  let builds: Builds | undefined;
+  const folder = path.join(tmp, `built-${p.fleet.name}`);
   for (let rep = 1; rep <= repetitions; rep++) {
     const outPipeline = path.join(tmp, `out-${p.fleet.name}-pipeline-${rep}`);
     const a = runNode([cli, 'synth', '--clusters', p.clustersDir, '--out', outPipeline], tmp, usageFile);
@@ -230,7 +235,7 @@ function measureCase(tmp: string, p: Prepared, cli: string, repetitions: number)
     const timing = JSON.parse(b.stdout) as BaselineTiming;
     if (rep === 1) {
       assertSameFiles(p, outPipeline, outBaseline);
-      builds = measureBuilds(path.join(outPipeline, p.fleet.name), p.fleet.nodes === 1000);
+      fs.renameSync(path.join(outPipeline, p.fleet.name), folder);
     }
     fs.rmSync(outPipeline, { recursive: true });
     fs.rmSync(outBaseline, { recursive: true });
@@ -241,33 +246,46 @@ function measureCase(tmp: string, p: Prepared, cli: string, repetitions: number)
         `baseline serialise+write ${seconds(timing.writeMs)} (CPU ${seconds(timing.writeCpuMs)}; process ${seconds(b.wallMs)})`,
     );
   }
-  return { prepared: p, pipeline, baseline, ...(builds ? { builds } : {}) };
+  return { prepared: p, pipeline, baseline, folder };
 }
 
 /**
- * `kubectl kustomize` of every path an Argo CD source or a Flux Kustomization of the cluster
- * points at (the lock's gitopsPaths), when kubectl is installed; and, when asked, of the whole
- * folder in one build, as both tools built it before the host endpoints were sharded.
+ * `kubectl kustomize` of every path an Argo CD source or a Flux Kustomization of each case's
+ * cluster points at (the lock's gitopsPaths), when kubectl is installed; and, at 1,000 nodes,
+ * of the whole folder in one build, as both tools built it before the host endpoints were
+ * sharded. BUILD_RUNS rounds, each over every case's paths, so that the machine's drift during
+ * the minutes this takes reaches every size alike (the 10k ÷ 1k ratio compares them).
  */
-function measureBuilds(folder: string, withRoot: boolean): Builds | undefined {
-  if (!succeeds('kubectl', ['version', '--client'], folder)) {
+function measureBuilds(cases: readonly CaseResult[]): Builds[] | undefined {
+  if (cases.length === 0) return [];
+  if (!succeeds('kubectl', ['version', '--client'], cases[0].folder)) {
     log('kubectl is not installed: the GitOps builds are not timed');
     return undefined;
   }
-  const lock = JSON.parse(fs.readFileSync(path.join(folder, 'calico-shield.lock'), 'utf8')) as { gitopsPaths: string[] };
-  let slowest = { path: '', ms: -1 };
-  let totalMs = 0;
-  let largestShard = 0;
-  for (const gitopsPath of lock.gitopsPaths) {
-    const builds = Array.from({ length: BUILD_RUNS }, () => run('kubectl', ['kustomize', gitopsPath], folder));
-    const ms = stats(builds.map((b) => b.wallMs)).median;
-    totalMs += ms;
-    if (ms > slowest.ms) slowest = { path: gitopsPath, ms };
-    if (gitopsPath.startsWith('02-')) largestShard = Math.max(largestShard, (builds[0].stdout.match(/^kind: HostEndpoint$/gm) ?? []).length);
+  const paths = cases.map((c) => (JSON.parse(fs.readFileSync(path.join(c.folder, 'calico-shield.lock'), 'utf8')) as { gitopsPaths: string[] }).gitopsPaths);
+  const times = paths.map((list) => list.map((): number[] => []));
+  const largestShard = cases.map(() => 0);
+  for (let round = 1; round <= BUILD_RUNS; round++) {
+    cases.forEach((c, i) => {
+      paths[i].forEach((gitopsPath, j) => {
+        const build = run('kubectl', ['kustomize', gitopsPath], c.folder);
+        times[i][j].push(build.wallMs);
+        if (round === 1 && gitopsPath.startsWith('02-')) largestShard[i] = Math.max(largestShard[i], (build.stdout.match(/^kind: HostEndpoint$/gm) ?? []).length);
+      });
+    });
   }
-  const rootMs = withRoot ? run('kubectl', ['kustomize', '.'], folder).wallMs : undefined;
-  log(`${path.basename(folder)}: ${lock.gitopsPaths.length} build paths, slowest ${slowest.path} ${seconds(slowest.ms)}, all ${seconds(totalMs)}${rootMs === undefined ? '' : `; the root folder in one build ${seconds(rootMs)}`}`);
-  return { paths: lock.gitopsPaths.length, largestShard, slowest, totalMs, ...(rootMs === undefined ? {} : { rootMs }) };
+  return cases.map((c, i) => {
+    let slowest = { path: '', ms: -1 };
+    let totalMs = 0;
+    paths[i].forEach((gitopsPath, j) => {
+      const ms = stats(times[i][j]).median;
+      totalMs += ms;
+      if (ms > slowest.ms) slowest = { path: gitopsPath, ms };
+    });
+    const rootMs = c.prepared.fleet.nodes === 1000 ? run('kubectl', ['kustomize', '.'], c.folder).wallMs : undefined;
+    log(`${c.prepared.fleet.name}: ${paths[i].length} build paths, slowest ${slowest.path} ${seconds(slowest.ms)}, all ${seconds(totalMs)}${rootMs === undefined ? '' : `; the root folder in one build ${seconds(rootMs)}`}`);
+    return { paths: paths[i].length, largestShard: largestShard[i], slowest, totalMs, ...(rootMs === undefined ? {} : { rootMs }) };
+  });
 }
 
 /** synth of the dense fleet of `nodes` nodes, `repetitions` times, each into a fresh out folder. */
@@ -503,7 +521,7 @@ function report(results: readonly CaseResult[], dense: readonly DenseResult[], c
     '',
     `Marginal cost per node, (10,000 − 1,000 nodes) ÷ 9,000: ${marginal.length > 0 ? marginal.join(', ') : 'n/a (`--quick`)'}.`,
     '',
-    `**What Argo CD and Flux build.** \`kubectl kustomize\` (kustomize v5, as Argo CD and Flux run it) of every build path of the cluster — the lock's \`gitopsPaths\`, which the Argo CD sources and the Flux Kustomizations point at — one after the other, from the first pipeline run's output; each path's time is the median of ${BUILD_RUNS} runs:`,
+    `**What Argo CD and Flux build.** \`kubectl kustomize\` (kustomize v5, as Argo CD and Flux run it) of every build path of the cluster — the lock's \`gitopsPaths\`, which the Argo CD sources and the Flux Kustomizations point at — from the first pipeline run's output; each path's time is the median of ${BUILD_RUNS} runs, in rounds over every cluster:`,
     '',
     '| Nodes | Approach | Build paths | Most host endpoints in one path | Slowest build | All builds | The whole folder in one build (before shards) |',
     '|---:|---|---:|---:|---|---:|---:|',
