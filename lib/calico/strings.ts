@@ -63,4 +63,3 @@ export function memoize<T>(fn: (text: string) => T, limit: number): (text: strin
     return result;
   };
 }
-

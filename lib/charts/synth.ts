@@ -121,12 +121,16 @@ function metadataJson(m: ApiObjectMetadataDefinition): unknown {
   // Sorted (metadata.toJson() always sorts): the six fields alone need no sort.
   const keys = others.length === 0 ? METADATA_FIELDS : sortSmall([...METADATA_FIELDS, ...others], compareText);
   const copy: Record<string, unknown> = {};
+  let empty = true;
   for (const key of keys) {
     const v = plainJson(Object.hasOwn(fields, key) ? fields[key] : (additional as Record<string, unknown>)[key], METADATA, 1);
     if (v === NOT_PLAIN) return NOT_PLAIN;
-    if (v !== undefined) copy[key] = v;
+    if (v !== undefined) {
+      copy[key] = v;
+      empty = false;
+    }
   }
-  return Object.keys(copy).length > 0 ? copy : undefined;
+  return empty ? undefined : copy;
 }
 
 /** The fields metadata.toJson() writes over the additional attributes of the same name, sorted. */

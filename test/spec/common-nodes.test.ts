@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import * as fs from 'fs';
 import * as path from 'path';
 import { CREATED_BY_LABEL } from '../../lib/calico/presets';
-import { parseClusterSpec, ParseResult } from '../../lib/spec/parse';
+import { parseClusterSpec, ParseOptions, ParseResult } from '../../lib/spec/parse';
 import { SpecReader } from '../../lib/spec/reader';
 import { ClusterSpec } from '../../lib/spec/types';
 import { fleetCase, fleetSpec } from '../../bench/fleet';
@@ -19,7 +19,7 @@ import { announce, fuzzParams } from '../fuzz/harness';
 
 announce('test/spec/common-nodes.test.ts');
 
-type NodesReader = 'common-shape' | 'generic';
+type NodesReader = NonNullable<ParseOptions['nodes']>;
 
 function read(text: string, nodes: NodesReader | 'positioned', name = 'c'): ParseResult {
   const options = nodes === 'positioned' ? { reader: nodes } : { nodes };

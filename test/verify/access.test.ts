@@ -140,11 +140,14 @@ describe('equivalence classes', () => {
     expect(cell(a, 'calico-node-metrics', 'other-host').probes.reduce((n, p) => n + p.sourceNodes, 0)).toBeGreaterThanOrEqual(1998);
   });
 
-  /** The classes of a 20-node fleet's host endpoints, with objects of the installer's beside the emitted ones. */
-  const classesWith = (installed: readonly CalicoObject[]): readonly (readonly string[])[] => {
+  /**
+   * The classes of a 20-node fleet's host endpoints, with objects of the installer's beside the
+   * emitted ones, each emitted object changed by `change`.
+   */
+  const classesWith = (installed: readonly CalicoObject[], change: (o: CalicoObject) => CalicoObject = (o) => o): readonly (readonly string[])[] => {
     const r = compileText(fleet(20), 'fleet');
     if (!r.plan || !r.objects || !r.spec) throw new Error(r.findings.map((f) => f.message).join('\n'));
-    const model = buildModel([...installed, ...r.objects], { failsafeDefaults: r.spec.failsafe, calicoVersion: r.spec.calicoVersion });
+    const model = buildModel([...installed, ...r.objects.map(change)], { failsafeDefaults: r.spec.failsafe, calicoVersion: r.spec.calicoVersion });
     return computeAccess(r.plan, model).hostClasses.map((c) => c.members.map((m) => m.name));
   };
 
@@ -158,11 +161,7 @@ describe('equivalence classes', () => {
   });
 
   it('keeps a host endpoint with profiles out of the class of those without', () => {
-    const r = compileText(fleet(20), 'fleet');
-    if (!r.plan || !r.objects || !r.spec) throw new Error('fleet does not compile');
-    const objects = r.objects.map((o) => (o.kind === 'HostEndpoint' && o.metadata.name === 'node-00007.eth0' ? { ...o, spec: { ...o.spec, profiles: ['projectcalico-default-allow'] } } : o));
-    const model = buildModel(objects, { failsafeDefaults: r.spec.failsafe, calicoVersion: r.spec.calicoVersion });
-    const classes = computeAccess(r.plan, model).hostClasses.map((c) => c.members.map((m) => m.name));
+    const classes = classesWith([], (o) => (o.kind === 'HostEndpoint' && o.metadata.name === 'node-00007.eth0' ? { ...o, spec: { ...o.spec, profiles: ['projectcalico-default-allow'] } } : o));
     expect(classes).toContainEqual(['node-00007.eth0']);
   });
 
