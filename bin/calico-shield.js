@@ -29,7 +29,13 @@ if (fs.existsSync(path.join(root, 'lib', 'cli.ts')) && fs.existsSync(path.join(r
   const newest = Math.max(newestSource([path.join(root, 'lib'), path.join(root, 'imports')]), fs.statSync(path.join(root, 'package.json')).mtimeMs);
   if (built < newest) require('../scripts/bundle.js').bundleAll();
 }
-// The bundle is minified (scripts/bundle.js): --debug's stack trace names the TypeScript
-// sources through the bundle's source map, which Node reads only for modules loaded after this.
-if (process.argv.includes('--debug')) process.setSourceMapsEnabled(true);
-require(bundle).main();
+if (process.argv.includes('--debug')) {
+  // The bundle is minified (scripts/bundle.js): --debug's stack trace names the TypeScript
+  // sources through the bundle's source map, which Node reads only for modules `require`
+  // loads after this.
+  process.setSourceMapsEnabled(true);
+  require(bundle).main();
+} else {
+  // With V8's code cache of the bundle, when build/cli.cache is this bundle's (bin/code-cache.js).
+  require('./code-cache.js').loadBundle(bundle).exports.main();
+}

@@ -3,11 +3,16 @@
 // the time ts-node needs to type-check the generated imports on every synth.
 //
 //   build/cli.js    the CLI (bin/calico-shield.js), everything in one file
+//   build/cli.cache V8's code cache of build/cli.js (scripts/code-cache.js, bin/code-cache.js)
 //   build/main.js   what `cdk8s synth` runs (cdk8s.yaml)
 //   build/index.js  the package's API; cdk8s and constructs stay outside, so that the
 //                   constructs join the user's own cdk8s App (one copy of each library)
+const { spawnSync } = require('child_process');
 const esbuild = require('esbuild');
+const fs = require('fs');
 const path = require('path');
+
+const ROOT = path.resolve(__dirname, '..');
 
 /** Bundles entry points (name → source) into build/<name>.js, all with the same settings. */
 function bundle(entryPoints, options = {}) {
@@ -18,20 +23,34 @@ function bundle(entryPoints, options = {}) {
     format: 'cjs',
     sourcemap: 'linked',
     logLevel: 'warning',
-    absWorkingDir: path.resolve(__dirname, '..'),
+    absWorkingDir: ROOT,
     entryPoints,
     outdir: 'build',
     ...options,
   });
 }
 
-/** Every bundle of the app. */
+/** Every bundle of the app, and the command's code cache. */
 function bundleAll() {
+  // No cache of the bundle being replaced outlives it (bin/code-cache.js would not use it anyway).
+  fs.rmSync(path.join(ROOT, 'build', 'cli.cache'), { force: true });
   // Without whitespace and comments: some comments hold non-ASCII characters, and one such
   // character makes V8 read and compile the whole 1.8 MB file as two-byte text, 10-15 ms of
   // every run (BENCHMARKS.md). Stack traces (--debug) are mapped back through the source map.
   bundle({ main: 'main.ts', cli: 'lib/cli.ts' }, { minifyWhitespace: true });
   bundle({ index: 'lib/index.ts' }, { external: ['cdk8s', 'constructs'] });
+  codeCache();
+}
+
+/**
+ * build/cli.cache, in a Node process without this one's flags (scripts/code-cache.js). Quiet
+ * when it works, as the command that rebuilds a stale bundle (bin/calico-shield.js) prints
+ * only its own output; without a cache the command works, a little slower, so a failure is a
+ * warning.
+ */
+function codeCache() {
+  const r = spawnSync(process.execPath, [path.join(__dirname, 'code-cache.js')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  if (r.status !== 0) process.stderr.write(`calico-shield: build/cli.cache was not written, the command runs without it: ${r.error?.message ?? r.stderr}\n`);
 }
 
 if (require.main === module) bundleAll();

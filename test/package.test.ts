@@ -19,7 +19,7 @@ import { ROOT } from './support/compile';
 afterAll(removeWorkspaces);
 
 /** What `npm pack` reads, copied: the package's files and what its prepack script builds them from. */
-const PACKAGE_SOURCES = ['package.json', 'package-lock.json', 'bin', 'lib', 'imports', 'scripts', 'schemas', 'docs', 'README.md', 'LICENSE', 'CHANGELOG.md', 'SECURITY.md', 'tsconfig.json', 'tsconfig.types.json', 'main.ts'];
+const PACKAGE_SOURCES = ['package.json', 'package-lock.json', 'bin', 'lib', 'imports', 'scripts', 'clusters', 'schemas', 'docs', 'README.md', 'LICENSE', 'CHANGELOG.md', 'SECURITY.md', 'tsconfig.json', 'tsconfig.types.json', 'main.ts'];
 
 function copyOfRepository(entries: readonly string[]): string {
   const dir = tempDir();
@@ -44,7 +44,7 @@ describe('the npm package', () => {
 
   it('can ship the CLI bundle, the API with its types, the schema and the docs, and no sources or tests', () => {
     const listed = spawnSync('tar', ['tzf', tarball], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l !== '');
-    for (const file of ['package/bin/calico-shield.js', 'package/build/cli.js', 'package/build/index.js', 'package/build/types/lib/index.d.ts', 'package/schemas/cluster.v1alpha1.schema.json', 'package/docs/spec.md', 'package/LICENSE']) {
+    for (const file of ['package/bin/calico-shield.js', 'package/bin/code-cache.js', 'package/build/cli.js', 'package/build/cli.cache', 'package/build/index.js', 'package/build/types/lib/index.d.ts', 'package/schemas/cluster.v1alpha1.schema.json', 'package/docs/spec.md', 'package/LICENSE']) {
       expect(listed).toContain(file);
     }
     expect(listed.filter((f) => /^package\/(lib|test|clusters|dist|deploy|imports)\//.test(f) || f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
@@ -53,6 +53,10 @@ describe('the npm package', () => {
   it('can be installed in an empty folder and scaffold, synthesise and test a GitOps repository', () => {
     const user = tempDir();
     sh(user, `npm install --no-audit --no-fund --prefer-offline ${JSON.stringify(tarball)}`);
+    // The command's code cache, built when the package was packed, is the installed bundle's.
+    const installed = path.join(user, 'node_modules', 'calico-shield');
+    const script = `process.stdout.write(require(${JSON.stringify(path.join(installed, 'bin', 'code-cache.js'))}).loadBundle(${JSON.stringify(path.join(installed, 'build', 'cli.js'))}).cache)`;
+    expect(spawnSync(process.execPath, ['-e', script], { cwd: user, encoding: 'utf8' }).stdout).toBe('used');
     const init = sh(user, 'npx --no-install calico-shield init');
     expect(init).toContain('wrote   clusters/example.yaml');
     const synth = sh(user, 'npx --no-install calico-shield synth');

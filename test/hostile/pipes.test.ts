@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { fleetCase, fleetSpec } from '../../bench/fleet';
 import { CALICO_SHIELD, hasStackTrace, runBinary, runShell } from '../support/binary';
 import { removeWorkspaces, workspace } from '../support/cli';
 import { ROOT } from '../support/compile';
@@ -34,6 +35,24 @@ describe('standard input', () => {
     const r = runShell(dir, `(sleep 0.3; cat '${NODES}' > nodes.pipe) & ${CALICO_SHIELD} nodes import --cluster example --file nodes.pipe; wait`);
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
     expect(r.stdout).toContain('added    kubeadm-node-1\n');
+  });
+});
+
+describe('standard output', () => {
+  // calico-shield exits as soon as its run is over when everything printed is with the
+  // operating system (lib/cli.ts main); output a full pipe still holds must be written first.
+  it('writes all of a diff larger than a pipe holds to a reader that starts late', () => {
+    const fleet = fleetCase(600, 'deny-list', 'fleet');
+    const dir = workspace([], { files: { 'clusters/fleet.yaml': fleetSpec(fleet) } });
+    expect(runBinary(dir, ['synth']).code).toBe(0);
+    fs.rmSync(path.join(dir, 'dist/fleet/02-host-endpoints'), { recursive: true });
+    const direct = runBinary(dir, ['check']);
+    expect(direct.code).toBe(1);
+    // Pipes hold 64 KiB on Linux: the diff is over four times that.
+    expect(direct.stdout.length).toBeGreaterThan(4 * 65536);
+    runShell(dir, `{ ${CALICO_SHIELD} check; echo $? > code.txt; } | (sleep 1; cat) > late.txt`);
+    const read = fs.readFileSync(path.join(dir, 'late.txt'), 'utf8');
+    expect({ code: fs.readFileSync(path.join(dir, 'code.txt'), 'utf8'), length: read.length, same: read === direct.stdout }).toEqual({ code: '1\n', length: direct.stdout.length, same: true });
   });
 });
 
