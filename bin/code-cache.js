@@ -10,7 +10,8 @@
 // trusts the rest (checksums are verified in debug builds of V8 only). So the file starts with
 // the SHA-256 of the bundle's bytes and the cached data, and a cache that does not match is
 // not handed to V8. Without a usable cache (none built, another bundle's, another Node's,
-// damaged) the bundle is compiled from its source, as `require` would.
+// damaged, unreadable, or not a regular file) the bundle is compiled from its source, as
+// `require` would: the cache only ever saves time.
 'use strict';
 const crypto = require('crypto');
 const fs = require('fs');
@@ -33,26 +34,34 @@ function digest(source, data) {
 }
 
 /**
+ * The cache file's bytes; a string saying why there are none: 'absent', or 'unreadable' for
+ * anything but a regular file this process can read (a folder, a link, a named pipe, whose
+ * read would block, no permission).
+ */
+function readCache(file) {
+  try {
+    const st = fs.lstatSync(file, { throwIfNoEntry: false });
+    if (st === undefined) return 'absent';
+    return st.isFile() ? fs.readFileSync(file) : 'unreadable';
+  } catch {
+    return 'unreadable';
+  }
+}
+
+/**
  * The bundle compiled, with its cache when the cache is the bundle's. `cache` says what became
- * of the cache: 'used', 'absent', 'mismatched' (another bundle's, or damaged) or 'rejected'
- * (V8's: another Node version or other V8 flags).
+ * of the cache: 'used', 'absent', 'unreadable', 'mismatched' (another bundle's, or damaged) or
+ * 'rejected' (V8's: another Node version or other V8 flags).
  */
 function compile(bundle, useCache) {
   const source = fs.readFileSync(bundle);
   let cachedData;
   let cache = 'absent';
   if (useCache) {
-    let file;
-    try {
-      file = fs.readFileSync(cacheFileOf(bundle));
-    } catch (e) {
-      if (e.code !== 'ENOENT') throw e;
-    }
-    if (file !== undefined) {
-      const data = file.subarray(DIGEST_BYTES);
-      if (data.length > 0 && digest(source, data).equals(file.subarray(0, DIGEST_BYTES))) cachedData = data;
-      else cache = 'mismatched';
-    }
+    const file = readCache(cacheFileOf(bundle));
+    if (typeof file === 'string') cache = file;
+    else if (digest(source, file.subarray(DIGEST_BYTES)).equals(file.subarray(0, DIGEST_BYTES))) cachedData = file.subarray(DIGEST_BYTES);
+    else cache = 'mismatched';
   }
   const script = new vm.Script(`${WRAPPER[0]}${source.toString('utf8')}${WRAPPER[1]}`, { filename: bundle, ...(cachedData ? { cachedData } : {}) });
   if (cachedData) cache = script.cachedDataRejected ? 'rejected' : 'used';
@@ -84,8 +93,12 @@ function writeCodeCache(bundle, warmUp) {
   const data = script.createCachedData();
   const file = cacheFileOf(bundle);
   const tmp = `${file}.${process.pid}-${crypto.randomBytes(6).toString('hex')}`;
-  fs.writeFileSync(tmp, Buffer.concat([digest(source, data), data]));
-  fs.renameSync(tmp, file);
+  try {
+    fs.writeFileSync(tmp, Buffer.concat([digest(source, data), data]));
+    fs.renameSync(tmp, file);
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
 }
 
 module.exports = { cacheFileOf, loadBundle, writeCodeCache };

@@ -171,11 +171,12 @@ export function main(): void {
     stdin: (max) => readStdin(0, max),
     ...(stopAt ? { onStep } : {}),
   });
-  // Everything printed is with the operating system (a pipe that was full keeps the rest in
-  // the stream, and then the process ends as usual, once it is written): exit now, and Node
-  // does not free a large compile's heap page by page first (30-40 ms of a 5,000-node synth,
-  // BENCHMARKS.md).
-  if (process.stdout.writableLength === 0 && process.stderr.writableLength === 0) process.exit();
+  // Everything printed is with the operating system: exit now, and Node does not free a large
+  // compile's heap page by page first (30-40 ms of a 5,000-node synth, BENCHMARKS.md). A pipe
+  // that was full keeps the rest in its stream, and a write that failed (a full disk) is
+  // reported by the stream's 'error' event on the next tick, as exit 4: then the process ends
+  // as usual, once they are done.
+  if ([process.stdout, process.stderr].every((s) => s.writableLength === 0 && !s.errored)) process.exit();
 }
 
 /** `calico-shield <command> --help` and `calico-shield help <command>`. */

@@ -43,16 +43,24 @@ function bundleAll() {
 }
 
 /**
- * build/cli.cache, in a Node process without this one's flags (scripts/code-cache.js). Quiet
- * when it works, as the command that rebuilds a stale bundle (bin/calico-shield.js) prints
- * only its own output; without a cache the command works, a little slower, so a failure is a
- * warning.
+ * build/cli.cache of the repository at `root`, in a Node process without this one's flags and
+ * without NODE_OPTIONS (scripts/code-cache.js), in a work folder of build/ that is removed
+ * afterwards. Quiet when it works, as the command that rebuilds a stale bundle
+ * (bin/calico-shield.js) prints only its own output; without a cache the command works, a
+ * little slower, so a failure is a warning.
  */
-function codeCache() {
-  const r = spawnSync(process.execPath, [path.join(__dirname, 'code-cache.js')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
-  if (r.status !== 0) process.stderr.write(`calico-shield: build/cli.cache was not written, the command runs without it: ${r.error?.message ?? r.stderr}\n`);
+function codeCache(root = ROOT) {
+  const work = fs.mkdtempSync(path.join(root, 'build', '.code-cache-'));
+  try {
+    const env = { ...process.env };
+    delete env.NODE_OPTIONS;
+    const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'code-cache.js'), work], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+    if (r.status !== 0) process.stderr.write(`calico-shield: build/cli.cache was not written, the command runs without it: ${r.error?.message ?? r.stderr.trim()}\n`);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
 }
 
 if (require.main === module) bundleAll();
 
-module.exports = { bundle, bundleAll };
+module.exports = { bundle, bundleAll, codeCache };

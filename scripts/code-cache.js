@@ -1,32 +1,37 @@
 // Writes build/cli.cache, V8's code cache of build/cli.js (bin/code-cache.js says how the
 // command uses it). scripts/bundle.js runs this in a Node process of its own after bundling,
-// without the bundler's flags: V8 refuses a cache made under other flags.
+// without the bundler's flags or NODE_OPTIONS: V8 refuses a cache made under other flags, and
+// the cache is for the command as its users run it.
+//
+//   node scripts/code-cache.js <work folder under build/>
 //
 // The cache holds the bytecode of what the bundle compiled by the time it is taken: here, after
-// a synth of the repository's clusters/ into a folder of build/ that is removed afterwards, so
-// the command's usual path is in it. Nothing outside build/ is written.
+// a synth of the repository's clusters/ (their regular files only, copied into the work folder,
+// which scripts/bundle.js removes) into the work folder, so the command's usual path is in it.
+// Nothing outside the work folder but build/cli.cache is written.
 'use strict';
 const fs = require('fs');
 const path = require('path');
 const { writeCodeCache } = require('../bin/code-cache.js');
 
 const root = path.join(__dirname, '..');
-const bundle = path.join(root, 'build', 'cli.js');
-const work = fs.mkdtempSync(path.join(root, 'build', '.code-cache-'));
+const work = process.argv[2];
 try {
+  if (work === undefined) throw new Error('usage: node scripts/code-cache.js <work folder>');
   const clusters = path.join(work, 'clusters');
   fs.mkdirSync(clusters);
   const shipped = path.join(root, 'clusters');
   for (const name of fs.existsSync(shipped) ? fs.readdirSync(shipped) : []) {
-    if (name.endsWith('.yaml')) fs.copyFileSync(path.join(shipped, name), path.join(clusters, name));
+    // A named pipe would block the copy; the command itself refuses anything but a regular file.
+    const file = path.join(shipped, name);
+    if (name.endsWith('.yaml') && fs.lstatSync(file).isFile()) fs.copyFileSync(file, path.join(clusters, name));
   }
-  writeCodeCache(bundle, (cli) => {
-    const printed = [];
-    const print = (text) => printed.push(text);
-    const code = cli.run(['synth', '--clusters', clusters, '--out', path.join(work, 'dist')], { stdout: print, stderr: print, cwd: work });
-    // A failing synth still compiled most of the command; the cache is written all the same.
-    if (code !== 0) process.stderr.write(`scripts/code-cache.js: the synth of clusters/ exited ${code}:\n${printed.join('')}`);
+  writeCodeCache(path.join(root, 'build', 'cli.js'), (cli) => {
+    // A synth that fails still compiled most of the command: the cache is written all the same.
+    const quiet = () => undefined;
+    cli.run(['synth', '--clusters', clusters, '--out', path.join(work, 'dist')], { stdout: quiet, stderr: quiet, cwd: work });
   });
-} finally {
-  fs.rmSync(work, { recursive: true, force: true });
+} catch (e) {
+  process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+  process.exitCode = 1;
 }

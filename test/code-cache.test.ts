@@ -43,9 +43,16 @@ function load(bundle: string, nodeFlags: readonly string[] = []): { cache: strin
     let stdout = '';
     const code = exports.run(['--version'], { stdout: (t) => { stdout += t; }, stderr: (t) => { stdout += t; }, cwd: process.cwd() });
     process.stdout.write(JSON.stringify({ cache, code, stdout }));`;
-  const r = spawnSync(process.execPath, [...nodeFlags, '-e', script], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [...nodeFlags, '-e', script], { encoding: 'utf8', env: withoutNodeOptions() });
   if (r.status !== 0) throw new Error(`the loader failed (${r.status}): ${r.stderr}`);
   return JSON.parse(r.stdout) as { cache: string; code: number; stdout: string };
+}
+
+/** This environment without NODE_OPTIONS: the cache is built for the command as run without them. */
+function withoutNodeOptions(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  return env;
 }
 
 const VERSION = load(BUNDLE);
@@ -89,6 +96,66 @@ describe('the code cache of build/cli.js', () => {
     expect(load(copyBundle(false).bundle)).toEqual({ ...VERSION, cache: 'absent' });
   });
 
+  it.each([
+    ['a folder', (file: string) => fs.mkdirSync(file)],
+    ['a symbolic link to the cache', (file: string) => fs.symlinkSync(CACHE, file)],
+    // Its read would block until something writes to it.
+    ['a named pipe', (file: string) => expect(spawnSync('mkfifo', [file]).status).toBe(0)],
+  ])('is not read when it is %s, and the bundle runs without it', (_, make) => {
+    const copy = copyBundle(false);
+    make(copy.cache);
+    expect(load(copy.bundle)).toEqual({ ...VERSION, cache: 'unreadable' });
+  });
+
+  it('leaves no work folder in build/', () => {
+    expect(fs.readdirSync(path.join(ROOT, 'build')).filter((f) => f.startsWith('.code-cache-') || f.startsWith('cli.cache.'))).toEqual([]);
+  });
+});
+
+describe('building the code cache (scripts/bundle.js codeCache)', () => {
+  /** A repository of the files the cache is built from, with `clusters` in clusters/. */
+  function repository(clusters: Readonly<Record<string, (file: string) => void>>): string {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'calico-shield-repo-'));
+    copies.push(root);
+    for (const file of ['scripts/code-cache.js', 'bin/code-cache.js', 'build/cli.js']) {
+      fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+      fs.copyFileSync(path.join(ROOT, file), path.join(root, file));
+    }
+    fs.mkdirSync(path.join(root, 'clusters'));
+    for (const [name, make] of Object.entries(clusters)) make(path.join(root, 'clusters', name));
+    return root;
+  }
+
+  /** codeCache(root) in a Node process with `env` added; its stderr. */
+  function build(root: string, env: Readonly<Record<string, string>> = {}): string {
+    const script = `require(${JSON.stringify(path.join(ROOT, 'scripts', 'bundle.js'))}).codeCache(${JSON.stringify(root)})`;
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...withoutNodeOptions(), ...env }, timeout: 30_000, killSignal: 'SIGKILL' });
+    expect({ status: r.status, signal: r.signal }).toEqual({ status: 0, signal: null });
+    return r.stderr;
+  }
+
+  const example = (file: string): void => fs.copyFileSync(path.join(ROOT, 'test', 'fixtures', 'examples', 'example.yaml'), file);
+
+  it('builds a cache the command uses without NODE_OPTIONS when the build runs with them', () => {
+    const root = repository({ 'example.yaml': example });
+    expect(build(root, { NODE_OPTIONS: '--max-old-space-size=3000' })).toBe('');
+    expect(load(path.join(root, 'build', 'cli.js'))).toEqual({ ...VERSION, cache: 'used' });
+    expect(fs.readdirSync(path.join(root, 'build')).sort()).toEqual(['cli.cache', 'cli.js']);
+  });
+
+  it('skips a named pipe in clusters/ instead of waiting on it', () => {
+    const root = repository({ 'example.yaml': example, 'pipe.yaml': (file) => expect(spawnSync('mkfifo', [file]).status).toBe(0) });
+    expect(build(root)).toBe('');
+    expect(load(path.join(root, 'build', 'cli.js'))).toEqual({ ...VERSION, cache: 'used' });
+  });
+
+  it('warns, writes no cache and leaves no work folder when the bundle cannot run', () => {
+    const root = repository({ 'example.yaml': example });
+    fs.writeFileSync(path.join(root, 'build', 'cli.js'), 'throw new Error("not a bundle");\n');
+    expect(build(root)).toBe('calico-shield: build/cli.cache was not written, the command runs without it: not a bundle\n');
+    expect(fs.readdirSync(path.join(root, 'build'))).toEqual(['cli.js']);
+  });
+
   it('changes nothing the command writes: a synth of every example cluster with it and without it', () => {
     // The installed command: bin/ and the bundle, with and without the cache.
     const apps = [true, false].map((cache) => {
@@ -100,13 +167,14 @@ describe('the code cache of build/cli.js', () => {
       }
       return app;
     });
-    const trees = apps.map((app) => {
+    const runs = apps.map((app) => {
       const dir = workspace('all');
       const r = spawnSync(process.execPath, [path.join(app, 'bin', 'calico-shield.js'), 'synth'], { cwd: dir, encoding: 'utf8' });
-      expect({ code: r.status, stderr: r.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
-      return readTree(path.join(dir, 'dist'));
+      return { code: r.status, stdout: r.stdout, stderr: r.stderr, dist: readTree(path.join(dir, 'dist')) };
     });
-    expect(trees[0].size).toBeGreaterThan(20);
-    expect(trees[0]).toEqual(trees[1]);
+    expect(runs[0].code).toBe(0);
+    expect(runs[0].stdout).toContain('wrote   dist/example/');
+    expect(runs[0].dist.size).toBeGreaterThan(20);
+    expect(runs[0]).toEqual(runs[1]);
   });
 });

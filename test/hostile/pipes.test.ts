@@ -56,6 +56,37 @@ describe('standard output', () => {
   });
 });
 
+describe('standard error', () => {
+  it('writes all of a report larger than a pipe holds to a reader that starts late', () => {
+    // Every IPv4 address of every node is invalid: 100 errors a cluster (then it stops reading), on standard error.
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 16; i++) {
+      const name = `fleet-${String(i).padStart(2, '0')}`;
+      files[`clusters/${name}.yaml`] = fleetSpec(fleetCase(60, 'deny-list', name)).replaceAll('expectedIPs: [10.', 'expectedIPs: [300.');
+    }
+    const dir = workspace([], { files });
+    const direct = runBinary(dir, ['synth']);
+    expect(direct.code).toBe(1);
+    expect(direct.stderr.length).toBeGreaterThan(4 * 65536);
+    runShell(dir, `{ ${CALICO_SHIELD} synth 2>&1 >/dev/null; echo $? > code.txt; } | (sleep 1; cat) > late.txt`);
+    const read = fs.readFileSync(path.join(dir, 'late.txt'), 'utf8');
+    expect({ code: fs.readFileSync(path.join(dir, 'code.txt'), 'utf8'), length: read.length, same: read === direct.stderr }).toEqual({ code: '1\n', length: direct.stderr.length, same: true });
+  });
+});
+
+describe('output to a full disk (/dev/full)', () => {
+  // The write fails at once, and the stream reports it on the next tick: exit 4, never 0.
+  it.each([
+    ['--version', '> /dev/full'],
+    ['check --format json', '> /dev/full'],
+    ['synth --no-such-option', '2> /dev/full'],
+  ])('makes `calico-shield %s %s` exit 4', (command, redirect) => {
+    const dir = workspace(['example.yaml']);
+    expect(runBinary(dir, ['synth']).code).toBe(0);
+    expect(runShell(dir, `${CALICO_SHIELD} ${command} ${redirect}; echo "exit $?"`).stdout).toBe('exit 4\n');
+  });
+});
+
 describe('special files where calico-shield reads files', () => {
   it('fails check on a named pipe in dist/ at once, without reading it', () => {
     const dir = workspace(['example.yaml']);
