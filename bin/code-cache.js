@@ -101,4 +101,4 @@ function writeCodeCache(bundle, warmUp) {
   }
 }
 
-module.exports = { cacheFileOf, loadBundle, writeCodeCache };
+module.exports = { loadBundle, writeCodeCache };
