@@ -166,6 +166,8 @@ function bench(quick: boolean, tmp: string): void {
 /** bin/calico-shield.js and the bundle it loads, with its code cache, copied aside, as the package installs them. */
 function snapshotCli(tmp: string): string {
   const app = path.join(tmp, 'cli');
+  const rebuild = 'bench/build.js builds it (npm run bench), as node scripts/bundle.js --code-cache does';
+  if (!fs.existsSync(path.join(ROOT, 'build', 'cli.cache'))) throw new Error(`build/cli.cache is missing: ${rebuild}`);
   for (const file of ['bin/calico-shield.js', 'bin/code-cache.js', 'build/cli.js', 'build/cli.js.map', 'build/cli.cache']) {
     fs.mkdirSync(path.join(app, path.dirname(file)), { recursive: true });
     fs.copyFileSync(path.join(ROOT, file), path.join(app, file));
@@ -173,7 +175,7 @@ function snapshotCli(tmp: string): string {
   // Timed with the cache the command would use: a run without it would measure another program.
   const loader = path.join(app, 'bin', 'code-cache.js');
   const cache = run(process.execPath, ['-e', `process.stdout.write(require(${JSON.stringify(loader)}).loadBundle(${JSON.stringify(path.join(app, 'build', 'cli.js'))}).cache)`], tmp).stdout;
-  if (cache !== 'used') throw new Error(`the code cache of build/cli.js is ${cache}, not used: rebuild with node scripts/bundle.js`);
+  if (cache !== 'used') throw new Error(`the code cache of build/cli.js is ${cache}, not used: ${rebuild}`);
   return path.join(app, 'bin', 'calico-shield.js');
 }
 

@@ -56,14 +56,39 @@ function bundleAll({ codeCache: withCache = false } = {}) {
  * little slower, so a failure is a warning.
  */
 function codeCache(root = ROOT) {
-  const work = fs.mkdtempSync(path.join(root, 'build', '.code-cache-'));
+  const build = path.join(root, 'build');
+  removeLeftovers(build);
+  const work = fs.mkdtempSync(path.join(build, `.code-cache-${process.pid}-`));
   try {
     const env = { ...process.env };
     delete env.NODE_OPTIONS;
     const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'code-cache.js'), work], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
-    if (r.status !== 0) process.stderr.write(`calico-shield: build/cli.cache was not written, the command runs without it: ${r.error?.message ?? r.stderr.trim()}\n`);
+    if (r.status !== 0) {
+      const why = r.error?.message ?? (r.signal ? `it was killed by ${r.signal}` : r.stderr.trim());
+      process.stderr.write(`calico-shield: build/cli.cache was not written, the command runs without it: ${why}\n`);
+    }
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Work folders (.code-cache-<pid>-*) and unfinished caches (cli.cache.<pid>-*) of builds that
+ * were interrupted: those whose process is gone. A running build's are left alone.
+ */
+function removeLeftovers(build) {
+  for (const name of fs.existsSync(build) ? fs.readdirSync(build) : []) {
+    const pid = /^(?:\.code-cache-|cli\.cache\.)(\d+)-/.exec(name)?.[1];
+    if (pid !== undefined && !running(Number(pid))) fs.rmSync(path.join(build, name), { recursive: true, force: true });
+  }
+}
+
+function running(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === 'EPERM';
   }
 }
 

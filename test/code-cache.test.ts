@@ -43,7 +43,7 @@ function load(bundle: string, nodeFlags: readonly string[] = []): { cache: strin
     let stdout = '';
     const code = exports.run(['--version'], { stdout: (t) => { stdout += t; }, stderr: (t) => { stdout += t; }, cwd: process.cwd() });
     process.stdout.write(JSON.stringify({ cache, code, stdout }));`;
-  const r = spawnSync(process.execPath, [...nodeFlags, '-e', script], { encoding: 'utf8', env: withoutNodeOptions() });
+  const r = spawnSync(process.execPath, [...nodeFlags, '-e', script], { encoding: 'utf8', env: withoutNodeOptions(), timeout: 30_000, killSignal: 'SIGKILL' });
   if (r.status !== 0) throw new Error(`the loader failed (${r.status}): ${r.stderr}`);
   return JSON.parse(r.stdout) as { cache: string; code: number; stdout: string };
 }
@@ -147,6 +147,34 @@ describe('building the code cache (scripts/bundle.js codeCache)', () => {
     const root = repository({ 'example.yaml': example, 'pipe.yaml': (file) => expect(spawnSync('mkfifo', [file]).status).toBe(0) });
     expect(build(root)).toBe('');
     expect(load(path.join(root, 'build', 'cli.js'))).toEqual({ ...VERSION, cache: 'used' });
+  });
+
+  it('removes the work folders and unfinished caches of builds whose process is gone, not those of running ones', () => {
+    const root = repository({ 'example.yaml': example });
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    const left = [`.code-cache-${gone}-abc123`, `cli.cache.${gone}-0011aabb2233`, `.code-cache-${process.pid}-def456`];
+    for (const name of left) fs.mkdirSync(path.join(root, 'build', name));
+    expect(build(root)).toBe('');
+    expect(fs.readdirSync(path.join(root, 'build')).sort()).toEqual([`.code-cache-${process.pid}-def456`, 'cli.cache', 'cli.js']);
+  });
+
+  it('builds the cache only when asked: plain bundling (cdk8s synth, npm run synth, the command after an edit) does not', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'calico-shield-repo-'));
+    copies.push(root);
+    for (const entry of ['package.json', 'main.ts', 'lib', 'imports', 'scripts', 'bin', 'clusters']) fs.cpSync(path.join(ROOT, entry), path.join(root, entry), { recursive: true });
+    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(root, 'node_modules'), 'dir');
+    const bundle = (args: readonly string[]): number | null => spawnSync(process.execPath, [path.join(root, 'scripts', 'bundle.js'), ...args], { cwd: root, encoding: 'utf8', env: withoutNodeOptions(), timeout: 60_000 }).status;
+    expect(bundle([])).toBe(0);
+    expect(fs.existsSync(path.join(root, 'build', 'cli.js')) && !fs.existsSync(path.join(root, 'build', 'cli.cache'))).toBe(true);
+    expect(bundle(['--code-cache'])).toBe(0);
+    expect(load(path.join(root, 'build', 'cli.js')).cache).toBe('used');
+    // Another argument: nothing built, not even over the cache.
+    expect(bundle(['--code-cach'])).toBe(2);
+    expect(load(path.join(root, 'build', 'cli.js')).cache).toBe('used');
+    // What cdk8s synth and npm run synth run, and what bin/calico-shield.js rebuilds a stale bundle with.
+    expect(fs.readFileSync(path.join(ROOT, 'cdk8s.yaml'), 'utf8')).toContain('\napp: node scripts/bundle.js && node build/main.js\n');
+    expect((JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.synth).toMatch(/^node scripts\/bundle\.js && /);
+    expect(fs.readFileSync(path.join(ROOT, 'bin', 'calico-shield.js'), 'utf8')).toContain("require('../scripts/bundle.js').bundleAll();");
   });
 
   it('warns, writes no cache and leaves no work folder when the bundle cannot run', () => {
