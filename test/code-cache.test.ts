@@ -6,29 +6,27 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { removeWorkspaces, readTree, workspace } from './support/cli';
+import { removeWorkspaces, readTree, tempDir, workspace } from './support/cli';
 import { ROOT } from './support/compile';
 
 const BUNDLE = path.join(ROOT, 'build', 'cli.js');
 const CACHE = path.join(ROOT, 'build', 'cli.cache');
 const LOADER = path.join(ROOT, 'bin', 'code-cache.js');
 
-const copies: string[] = [];
-afterAll(() => {
-  for (const dir of copies) fs.rmSync(dir, { recursive: true, force: true });
-  removeWorkspaces();
-});
+afterAll(removeWorkspaces);
+
+/** A folder of its own with copies of these files and folders of the repository, at their paths. */
+function copyOf(entries: readonly string[]): string {
+  const dir = tempDir();
+  for (const entry of entries) fs.cpSync(path.join(ROOT, entry), path.join(dir, entry), { recursive: true });
+  return dir;
+}
 
 /** A copy of build/cli.js (and its cache, unless `cache` is false) in a folder of its own. */
 function copyBundle(cache = true): { bundle: string; cache: string } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'calico-shield-cache-'));
-  copies.push(dir);
-  const copy = { bundle: path.join(dir, 'cli.js'), cache: path.join(dir, 'cli.cache') };
-  fs.copyFileSync(BUNDLE, copy.bundle);
-  if (cache) fs.copyFileSync(CACHE, copy.cache);
-  return copy;
+  const dir = copyOf(['build/cli.js', ...(cache ? ['build/cli.cache'] : [])]);
+  return { bundle: path.join(dir, 'build', 'cli.js'), cache: path.join(dir, 'build', 'cli.cache') };
 }
 
 /**
@@ -115,12 +113,7 @@ describe('the code cache of build/cli.js', () => {
 describe('building the code cache (scripts/bundle.js codeCache)', () => {
   /** A repository of the files the cache is built from, with `clusters` in clusters/. */
   function repository(clusters: Readonly<Record<string, (file: string) => void>>): string {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'calico-shield-repo-'));
-    copies.push(root);
-    for (const file of ['scripts/code-cache.js', 'bin/code-cache.js', 'build/cli.js']) {
-      fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-      fs.copyFileSync(path.join(ROOT, file), path.join(root, file));
-    }
+    const root = copyOf(['scripts/code-cache.js', 'bin/code-cache.js', 'build/cli.js']);
     fs.mkdirSync(path.join(root, 'clusters'));
     for (const [name, make] of Object.entries(clusters)) make(path.join(root, 'clusters', name));
     return root;
@@ -159,9 +152,7 @@ describe('building the code cache (scripts/bundle.js codeCache)', () => {
   });
 
   it('builds the cache only when asked: plain bundling (cdk8s synth, npm run synth, the command after an edit) does not', () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'calico-shield-repo-'));
-    copies.push(root);
-    for (const entry of ['package.json', 'main.ts', 'lib', 'imports', 'scripts', 'bin', 'clusters']) fs.cpSync(path.join(ROOT, entry), path.join(root, entry), { recursive: true });
+    const root = copyOf(['package.json', 'main.ts', 'lib', 'imports', 'scripts', 'bin', 'clusters']);
     fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(root, 'node_modules'), 'dir');
     const bundle = (args: readonly string[]): number | null => spawnSync(process.execPath, [path.join(root, 'scripts', 'bundle.js'), ...args], { cwd: root, encoding: 'utf8', env: withoutNodeOptions(), timeout: 60_000 }).status;
     expect(bundle([])).toBe(0);
@@ -186,15 +177,7 @@ describe('building the code cache (scripts/bundle.js codeCache)', () => {
 
   it('changes nothing the command writes: a synth of every example cluster with it and without it', () => {
     // The installed command: bin/ and the bundle, with and without the cache.
-    const apps = [true, false].map((cache) => {
-      const app = fs.mkdtempSync(path.join(os.tmpdir(), 'calico-shield-app-'));
-      copies.push(app);
-      for (const file of ['bin/calico-shield.js', 'bin/code-cache.js', 'build/cli.js', ...(cache ? ['build/cli.cache'] : [])]) {
-        fs.mkdirSync(path.dirname(path.join(app, file)), { recursive: true });
-        fs.copyFileSync(path.join(ROOT, file), path.join(app, file));
-      }
-      return app;
-    });
+    const apps = [true, false].map((cache) => copyOf(['bin/calico-shield.js', 'bin/code-cache.js', 'build/cli.js', ...(cache ? ['build/cli.cache'] : [])]));
     const runs = apps.map((app) => {
       const dir = workspace('all');
       const r = spawnSync(process.execPath, [path.join(app, 'bin', 'calico-shield.js'), 'synth'], { cwd: dir, encoding: 'utf8' });

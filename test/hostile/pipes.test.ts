@@ -38,6 +38,15 @@ describe('standard input', () => {
   });
 });
 
+/**
+ * `command` (a shell command line, its output sent down a pipe) run with the pipe's reader
+ * starting a second late: its exit code and all the reader got.
+ */
+function readLate(dir: string, command: string): { code: string; text: string } {
+  runShell(dir, `{ ${command}; echo $? > code.txt; } | (sleep 1; cat) > late.txt`);
+  return { code: fs.readFileSync(path.join(dir, 'code.txt'), 'utf8'), text: fs.readFileSync(path.join(dir, 'late.txt'), 'utf8') };
+}
+
 describe('standard output', () => {
   // calico-shield exits as soon as its run is over when everything printed is with the
   // operating system (lib/cli.ts main); output a full pipe still holds must be written first.
@@ -50,9 +59,8 @@ describe('standard output', () => {
     expect(direct.code).toBe(1);
     // Pipes hold 64 KiB on Linux: the diff is over four times that.
     expect(direct.stdout.length).toBeGreaterThan(4 * 65536);
-    runShell(dir, `{ ${CALICO_SHIELD} check; echo $? > code.txt; } | (sleep 1; cat) > late.txt`);
-    const read = fs.readFileSync(path.join(dir, 'late.txt'), 'utf8');
-    expect({ code: fs.readFileSync(path.join(dir, 'code.txt'), 'utf8'), length: read.length, same: read === direct.stdout }).toEqual({ code: '1\n', length: direct.stdout.length, same: true });
+    const late = readLate(dir, `${CALICO_SHIELD} check`);
+    expect({ code: late.code, length: late.text.length, same: late.text === direct.stdout }).toEqual({ code: '1\n', length: direct.stdout.length, same: true });
   });
 });
 
@@ -68,9 +76,8 @@ describe('standard error', () => {
     const direct = runBinary(dir, ['synth']);
     expect(direct.code).toBe(1);
     expect(direct.stderr.length).toBeGreaterThan(4 * 65536);
-    runShell(dir, `{ ${CALICO_SHIELD} synth 2>&1 >/dev/null; echo $? > code.txt; } | (sleep 1; cat) > late.txt`);
-    const read = fs.readFileSync(path.join(dir, 'late.txt'), 'utf8');
-    expect({ code: fs.readFileSync(path.join(dir, 'code.txt'), 'utf8'), length: read.length, same: read === direct.stderr }).toEqual({ code: '1\n', length: direct.stderr.length, same: true });
+    const late = readLate(dir, `${CALICO_SHIELD} synth 2>&1 >/dev/null`);
+    expect({ code: late.code, length: late.text.length, same: late.text === direct.stderr }).toEqual({ code: '1\n', length: direct.stderr.length, same: true });
   });
 });
 
