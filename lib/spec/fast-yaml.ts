@@ -19,7 +19,7 @@
 import { FAILSAFE_SCHEMA, load, Type } from 'js-yaml';
 import { PairNode, SpecNode } from './nodes';
 import { NON_STRING, plainValue } from './plain-scalars';
-import { simpleRoot } from './simple-yaml';
+import { SimpleOptions, simpleRoot } from './simple-yaml';
 
 /**
  * Text the fast path leaves to the positioned reader: non-printable or non-ASCII characters
@@ -134,10 +134,11 @@ class Composed {
 /**
  * The document's root as SpecNodes, each with the offset its text starts at (what the
  * positioned reader reports), or undefined when the text needs the positioned reader.
+ * `options` are the line reader's: what it may leave unread (js-yaml's path reads everything).
  */
-export function fastRoot(text: string): SpecNode | undefined {
+export function fastRoot(text: string, options: SimpleOptions = {}): SpecNode | undefined {
   if (NOT_PLAIN.test(text) || spansLines(text)) return undefined;
-  return simpleRoot(text) ?? composedRoot(text);
+  return simpleRoot(text, options) ?? composedRoot(text);
 }
 
 /** js-yaml's reading of a text the filters passed (exported for test/spec/simple-yaml.test.ts, which compares it with simpleRoot's). */

@@ -26,10 +26,11 @@ import {
 } from '../calico/validate';
 import { compareByName, compareText, sortSmall } from '../calico/strings';
 import { Finding } from './errors';
-import { fastRoot } from './fast-yaml';
+import { composedRoot, fastRoot } from './fast-yaml';
 import { MAX_FLOW_DEPTH, TextLines, tooDeep } from './lines';
 import { fromYamlNode, type MapNode, type SeqNode, type SpecNode } from './nodes';
 import { clip, closest, isNull, Located, SpecReader } from './reader';
+import { NotSimple, simpleRoot, unreadItems } from './simple-yaml';
 import {
   AcknowledgeSpec,
   AllowedClientsSpec,
@@ -143,48 +144,78 @@ export function parseClusterSpec(file: string, clusterName: string, bytes: Uint8
   }
   // The fast reader first; any finding at all, and the positioned reader reads again, so
   // the reader's findings are always the positioned reader's.
-  const fast = options.reader === 'positioned' ? undefined : fastRoot(text);
-  if (fast && !isNull(fast)) {
-    // The nodes' fields are most of a large spec's: their positions are recorded only when a
-    // later finding names one, by reading that node again (or, for a listing, the spec).
-    const r = new SpecReader(file, text, lineCounter, undefined, NODES);
-    r.resolve(fast, '');
-    const spec = readRoot(r, { node: fast, path: '' }, file, clusterName, options.nodes ?? 'common-shape');
-    if (spec && r.findings.length === 0) {
-      const mode = spec.hostEndpoints.mode;
-      const items = nodeItems(fast);
-      r.positions.defer({
-        item: (i) => {
-          const again = new SpecReader(file, text, lineCounter);
-          const path = `${NODES}[${i}]`;
-          const item = again.resolve(items[i], path);
-          if (item !== undefined) readNode(again, { node: item, path }, nodesReading(mode));
-          return again.positions;
-        },
-        all: () => {
-          const again = new SpecReader(file, text, lineCounter);
-          again.resolve(fast, '');
-          // Generic: this reading records every field's position.
-          readRoot(again, { node: fast, path: '' }, file, clusterName, 'generic');
-          return again.positions;
-        },
-      });
-      return { spec, findings: [] };
+  if (options.reader !== 'positioned') {
+    const nodesReader = options.nodes ?? 'common-shape';
+    try {
+      const read = readFast(file, clusterName, text, lineCounter, fastRoot(text, { unreadNodes: true }), nodesReader);
+      if (read) return read;
+    } catch (e) {
+      // An item of spec.nodes the line reader left unread is not of its shape after all:
+      // the text goes the way it would have gone had the line reader read it all.
+      if (!(e instanceof NotSimple)) throw e;
+      const read = readFast(file, clusterName, text, lineCounter, composedRoot(text), nodesReader);
+      if (read) return read;
     }
   }
   const { spec, findings } = readPositioned(file, clusterName, text, lineCounter);
   return spec && findings.length === 0 ? { spec, findings: [] } : { findings };
 }
 
+/**
+ * The fast reader's reading of its tree: the spec when nothing at all is found, otherwise
+ * undefined (the positioned reader then reads again). Throws NotSimple when an item of
+ * spec.nodes the line reader left unread is not of its shape.
+ */
+function readFast(file: string, clusterName: string, text: string, lineCounter: TextLines, fast: SpecNode | undefined, nodesReader: NodesReader): ParseResult | undefined {
+  if (!fast || isNull(fast)) return undefined;
+  // The nodes' fields are most of a large spec's: their positions are recorded only when a
+  // later finding names one, by reading that node again (or, for a listing, the spec).
+  const r = new SpecReader(file, text, lineCounter, undefined, NODES);
+  r.resolve(fast, '');
+  const spec = readRoot(r, { node: fast, path: '' }, file, clusterName, nodesReader);
+  if (!spec || r.findings.length > 0) return undefined;
+  const mode = spec.hostEndpoints.mode;
+  const items = nodeItems(fast);
+  r.positions.defer({
+    item: (i) => {
+      const again = new SpecReader(file, text, lineCounter);
+      const path = `${NODES}[${i}]`;
+      const item = i < items.length ? again.resolve(items.item(i), path) : undefined;
+      if (item !== undefined) readNode(again, { node: item, path }, nodesReading(mode));
+      return again.positions;
+    },
+    all: () => {
+      // Every field, so the whole tree: the line reader read all of this text before.
+      const whole = items.unread ? simpleRoot(text) : fast;
+      if (whole === undefined) throw new Error('internal error: the line reader no longer reads the spec it read');
+      const again = new SpecReader(file, text, lineCounter);
+      again.resolve(whole, '');
+      // Generic: this reading records every field's position.
+      readRoot(again, { node: whole, path: '' }, file, clusterName, 'generic');
+      return again.positions;
+    },
+  });
+  return { spec, findings: [] };
+}
+
 /** The list whose items' fields the fast reader records only when asked. */
 const NODES = 'spec.nodes';
 
-/** The items of spec.nodes in the fast reader's tree (which has no aliases), or none. */
-function nodeItems(root: SpecNode): readonly (SpecNode | null)[] {
+/** The items of spec.nodes in the fast reader's tree (which has no aliases): read, or left unread by the line reader. */
+interface NodeItems {
+  readonly length: number;
+  readonly unread: boolean;
+  item(i: number): SpecNode | null;
+}
+
+function nodeItems(root: SpecNode): NodeItems {
   const field = (node: SpecNode | null | undefined, key: string): SpecNode | null | undefined =>
     node?.kind === 'map' ? node.items.find((p) => p.key?.kind === 'scalar' && p.key.value === key)?.value : undefined;
   const nodes = field(field(root, 'spec'), 'nodes');
-  return nodes?.kind === 'seq' ? nodes.items : [];
+  const unread = nodes ? unreadItems(nodes) : undefined;
+  if (unread) return { length: unread.length, unread: true, item: (i) => unread.item(i) };
+  const items = nodes?.kind === 'seq' ? nodes.items : [];
+  return { length: items.length, unread: false, item: (i) => items[i] ?? null };
 }
 
 /** The positioned reader: the yaml library's Document API, a position for every field. */
@@ -409,16 +440,26 @@ function checkInterfacePattern(value: string): Problem | undefined {
 }
 
 function readNodes(r: SpecReader, at: Located, mode: HostEndpointsMode, nodesReader: NodesReader): NodeSpec[] {
-  const items = r.sequence(at) ?? [];
   const nodes: NodeSpec[] = [];
   const reading = nodesReading(mode);
   // commonNode reads the tree without resolve(), which counts visits against the alias budget:
   // harmless only on the fast reader's tree, which has no aliases and whose reader no budget.
   const common = nodesReader === 'common-shape' && r.aliasFree;
-  for (const item of items) {
+  const readItem = (item: Located): void => {
     const node = (common ? commonNode(r, item, reading) : undefined) ?? readNode(r, item, reading);
     if (node) nodes.push(node);
-  }
+  };
+  const unread = unreadItems(at.node);
+  if (unread) {
+    // Only the fast reader's first reading has unread items, and its spec counts only when
+    // nothing at all is found: after the first finding, the positioned reader reads again.
+    // Each item lives for its own reading; the line reader has no empty item.
+    for (let i = 0; i < unread.length && r.findings.length === 0; i++) {
+      const path = `${at.path}[${i}]`;
+      const node = r.resolve(unread.item(i), path);
+      if (node !== undefined) readItem({ node, path });
+    }
+  } else for (const item of r.sequence(at) ?? []) readItem(item);
   return nodes.sort((a, b) => compareText(a.name, b.name));
 }
 

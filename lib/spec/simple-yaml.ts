@@ -25,8 +25,55 @@
 import { MapNode, PairNode, ScalarNode, SeqNode, SpecNode } from './nodes';
 import { NON_STRING, plainValue } from './plain-scalars';
 
-/** Thrown inside the reader when the text is not of the simple shape. */
-class NotSimple extends Error {}
+/**
+ * Thrown inside the reader when the text is not of the simple shape; out of
+ * UnreadItems.item too, when the item it reads is not.
+ */
+export class NotSimple extends Error {}
+
+/** What simpleRoot may leave unread. */
+export interface SimpleOptions {
+  /**
+   * `spec.nodes`, when it is a block sequence, is not read into the tree: its node is a scalar
+   * holding the UnreadItems, each read from its lines when asked for (readNodes in
+   * lib/spec/parse.ts). A large spec's items then live for one item's reading each, instead of
+   * the whole reading's: the tree of a 5,000-node spec is 13 MB, and the collector copied it
+   * from one generation to the next while the rest was read.
+   */
+  readonly unreadNodes?: boolean;
+}
+
+/**
+ * The items of a block sequence left unread (SimpleOptions.unreadNodes): where each item's
+ * lines start and end. Item i is read exactly as simpleRoot would have read it in place, and
+ * any of them may turn out not to be of the simple shape (NotSimple); so is the whole text,
+ * whose reader then starts again from js-yaml's path (lib/spec/parse.ts).
+ */
+export class UnreadItems {
+  /** @param bounds the first line of each item, then the line after the last */
+  public constructor(
+    private readonly reader: SimpleReader,
+    private readonly bounds: readonly number[],
+    private readonly indent: number,
+  ) {}
+
+  public get length(): number {
+    return this.bounds.length - 1;
+  }
+
+  /** Item `i`, read from its lines; throws NotSimple when it is not of the simple shape. */
+  public item(i: number): SpecNode {
+    return this.reader.readItem(this.bounds[i], this.bounds[i + 1], this.indent);
+  }
+}
+
+/** The unread items a node of simpleRoot's tree stands for, if it stands for any. */
+export function unreadItems(node: SpecNode): UnreadItems | undefined {
+  return node.kind === 'scalar' && node.value instanceof UnreadItems ? node.value : undefined;
+}
+
+/** Which mapping the reader is in: the root, the root's `spec`, or another one. */
+type Where = 'root' | 'spec' | 'other';
 
 /** A line with content: where it starts, how many spaces indent it, where it ends (before `\n`). */
 interface Line {
@@ -46,9 +93,9 @@ const FLOW_PLAIN = /^[A-Za-z0-9_./~+=()-][A-Za-z0-9_./~+=()@-]*$/;
 const MAY_NOT_BE_STRING = /^[~nNtTfF0-9+.-]/;
 
 /** The root mapping of a block-style text, or undefined when the text is not of that shape. */
-export function simpleRoot(text: string): SpecNode | undefined {
+export function simpleRoot(text: string, options: SimpleOptions = {}): SpecNode | undefined {
   try {
-    return new SimpleReader(text).root();
+    return new SimpleReader(text, options.unreadNodes === true).root();
   } catch (e) {
     if (e instanceof NotSimple) return undefined;
     throw e;
@@ -59,7 +106,11 @@ class SimpleReader {
   private readonly lines: Line[] = [];
   private i = 0;
 
-  public constructor(private readonly text: string) {
+  /** @param leaveNodes leave the items of `spec.nodes` unread (SimpleOptions.unreadNodes) */
+  public constructor(
+    private readonly text: string,
+    private readonly leaveNodes: boolean,
+  ) {
     let start = 0;
     while (start <= text.length) {
       let end = text.indexOf('\n', start);
@@ -78,13 +129,24 @@ class SimpleReader {
     const line = this.lines[this.i];
     if (line === undefined) throw new NotSimple();
     const col = line.start + line.indent;
-    const root = this.mapping(col, line.indent);
+    const root = this.mapping(col, line.indent, 'root');
     if (this.i !== this.lines.length) throw new NotSimple();
     return root;
   }
 
-  /** A block mapping whose first key is at `first` (maybe after `- `) and whose keys are `indent` deep. */
-  private mapping(first: number, indent: number): MapNode {
+  /** An item UnreadItems left unread: its lines, from `from` up to `to`, of a sequence whose `-` are `indent` deep. */
+  public readItem(from: number, to: number, indent: number): SpecNode {
+    this.i = from;
+    const item = this.item(this.lines[from] as Line, indent);
+    if (this.i !== to) throw new NotSimple();
+    return item;
+  }
+
+  /**
+   * A block mapping whose first key is at `first` (maybe after `- `) and whose keys are
+   * `indent` deep; `where` it is, for SimpleOptions.unreadNodes.
+   */
+  private mapping(first: number, indent: number, where: Where = 'other'): MapNode {
     const items: PairNode[] = [];
     const keys = new Set<string>();
     for (let col = first; ; ) {
@@ -102,8 +164,9 @@ class SimpleReader {
         this.i++;
         const next = this.lines[this.i];
         if (next === undefined) throw new NotSimple();
-        if (next.indent > indent) value = this.isItem(next) ? this.sequence(next.indent) : this.mapping(next.start + next.indent, next.indent);
-        else if (next.indent === indent && this.isItem(next)) value = this.sequence(indent);
+        const leave = this.leaveNodes && where === 'spec' && key === 'nodes';
+        if (next.indent > indent) value = this.isItem(next) ? this.blockSequence(next.indent, leave) : this.mapping(next.start + next.indent, next.indent, where === 'root' && key === 'spec' ? 'spec' : 'other');
+        else if (next.indent === indent && this.isItem(next)) value = this.blockSequence(indent, leave);
         else throw new NotSimple();
       }
       items.push({ key: keyNode, value });
@@ -115,6 +178,11 @@ class SimpleReader {
     return { kind: 'map', start: first, items };
   }
 
+  /** A block sequence whose `-` are `indent` deep, read, or (`leave`) left unread. */
+  private blockSequence(indent: number, leave: boolean): SpecNode {
+    return leave ? this.unreadSequence(indent) : this.sequence(indent);
+  }
+
   /** A block sequence whose `-` are `indent` deep. */
   private sequence(indent: number): SeqNode {
     const items: SpecNode[] = [];
@@ -124,15 +192,40 @@ class SimpleReader {
       if (line === undefined || line.indent < indent) break;
       if (line.indent > indent) throw new NotSimple();
       if (!this.isItem(line)) break;
-      const v = this.skipSpaces(line.start + indent + 1, line.end);
-      if (v === line.end || this.text.charCodeAt(v) === 0x23 || this.isDash(v, line.end)) throw new NotSimple();
-      if (this.keyEnd(v, line.end) >= 0) items.push(this.mapping(v, v - line.start));
-      else {
-        items.push(this.inline(v, line.end));
-        this.i++;
-      }
+      items.push(this.item(line, indent));
     }
     return { kind: 'seq', start, items };
+  }
+
+  /**
+   * A block sequence whose `-` are `indent` deep, left unread: each item is the lines from its
+   * `-` to the next line indented no deeper than the `-`, which is where sequence() would end
+   * it or refuse the text (an item's lines that the item does not take are refused by readItem).
+   */
+  private unreadSequence(indent: number): ScalarNode {
+    const start = (this.lines[this.i] as Line).start + indent;
+    const bounds: number[] = [];
+    for (;;) {
+      const line = this.lines[this.i];
+      if (line === undefined || line.indent < indent) break;
+      if (line.indent > indent) throw new NotSimple();
+      if (!this.isItem(line)) break;
+      bounds.push(this.i);
+      this.i++;
+      for (let next = this.lines[this.i]; next !== undefined && next.indent > indent; next = this.lines[++this.i]);
+    }
+    bounds.push(this.i);
+    return { kind: 'scalar', start, end: start, value: new UnreadItems(this, bounds, indent) };
+  }
+
+  /** The sequence item on `line`, whose `-` is `indent` deep: a mapping starting on its line, or a value. */
+  private item(line: Line, indent: number): SpecNode {
+    const v = this.skipSpaces(line.start + indent + 1, line.end);
+    if (v === line.end || this.text.charCodeAt(v) === 0x23 || this.isDash(v, line.end)) throw new NotSimple();
+    if (this.keyEnd(v, line.end) >= 0) return this.mapping(v, v - line.start);
+    const value = this.inline(v, line.end);
+    this.i++;
+    return value;
   }
 
   /** Whether the line is a sequence item: `-` then a space (a lone `-` is not read here). */

@@ -8,6 +8,7 @@
  */
 import fc from 'fast-check';
 import { fastRoot } from '../../lib/spec/fast-yaml';
+import { simpleRoot } from '../../lib/spec/simple-yaml';
 import { parseClusterSpec, ParseResult } from '../../lib/spec/parse';
 import { ClusterSpec } from '../../lib/spec/types';
 import { mutatedSeed, randomSpecText, seeds, textMutatedSeed } from '../support/arbitraries';
@@ -62,6 +63,37 @@ describe('the fast reader', () => {
     expect(fastRoot(text)).toBeDefined();
     expect(expectSameReading(text)).toBe(true);
     expect(read(text, 'fast-first').spec?.positions.get('spec.metrics.calicoNode.port')).toEqual({ line: 12, col: 24 });
+  });
+
+  it('reads a spec whose later node the line reader gives up on as the positioned reader does', () => {
+    // The line reader leaves spec.nodes unread, reads n1, then gives up on n2's label value,
+    // a block scalar: js-yaml's path reads the whole text again.
+    const valid = SPEC(`  nodes:
+    - name: n1
+      interfaces: [{name: eth0, expectedIPs: [10.0.0.1]}]
+    - name: n2
+      labels:
+        zone: >-
+          west
+      interfaces: [{name: eth0, expectedIPs: [10.0.0.2]}]
+`);
+    // n2's lines go on past what its mapping takes (not YAML): the positioned reader's findings.
+    const broken = SPEC(`  nodes:
+    - name: n1
+      interfaces: [{name: eth0, expectedIPs: [10.0.0.1]}]
+    - name: n2
+      interfaces: [{name: eth0, expectedIPs: [10.0.0.2]}]
+     zone: west
+`);
+    for (const text of [valid, broken]) {
+      expect(simpleRoot(text)).toBeUndefined();
+      expect(simpleRoot(text, { unreadNodes: true })).toBeDefined();
+      expectSameReading(text);
+    }
+    expect(read(valid, 'fast-first').spec?.nodes[1]?.labels).toEqual({ zone: 'west' });
+    expect(read(valid, 'fast-first').spec?.positions.get('spec.nodes[1].labels.zone')).toEqual({ line: 10, col: 15 });
+    expect(read(broken, 'fast-first').findings.map((f) => f.code)).toEqual(read(broken, 'positioned').findings.map((f) => f.code));
+    expect(read(broken, 'fast-first').findings.length).toBeGreaterThan(0);
   });
 
   it("gives a node field's position when asked first, before any listing (recorded then)", () => {

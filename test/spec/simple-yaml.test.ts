@@ -10,7 +10,7 @@ import * as path from 'path';
 import { parse, parseAllDocuments } from 'yaml';
 import { composedRoot, fastRoot } from '../../lib/spec/fast-yaml';
 import { SpecNode } from '../../lib/spec/nodes';
-import { simpleRoot } from '../../lib/spec/simple-yaml';
+import { NotSimple, simpleRoot, unreadItems } from '../../lib/spec/simple-yaml';
 import { fleetCase, fleetSpec } from '../../bench/fleet';
 import { twoInterfaceSpec } from '../support/fleet-spec';
 import { EXAMPLES } from '../support/paths';
@@ -29,13 +29,50 @@ function value(node: SpecNode | null): unknown {
 }
 
 /**
+ * The tree with every item the line reader left unread (SimpleOptions.unreadNodes) read in
+ * place; undefined when one of them is not of the line reader's shape, as the whole text then
+ * is not.
+ */
+function readAll(node: SpecNode | null | undefined): SpecNode | null | undefined {
+  if (node === undefined || node === null) return node;
+  const unread = unreadItems(node);
+  try {
+    if (unread) return { kind: 'seq', start: node.start, items: Array.from({ length: unread.length }, (_, i) => readAll(unread.item(i)) as SpecNode) };
+  } catch (e) {
+    if (e instanceof NotSimple) return undefined;
+    throw e;
+  }
+  if (node.kind === 'seq') {
+    const items = node.items.map(readAll);
+    return items.includes(undefined) ? undefined : { ...node, items: items as SpecNode[] };
+  }
+  if (node.kind === 'map') {
+    const items = node.items.map((p) => ({ key: p.key, value: readAll(p.value) }));
+    return items.some((p) => p.value === undefined) ? undefined : { ...node, items: items as { key: SpecNode | null; value: SpecNode | null }[] };
+  }
+  return node;
+}
+
+/** Whether the tree has a node standing for unread items. */
+function hasUnread(node: SpecNode | null | undefined): boolean {
+  if (node === undefined || node === null) return false;
+  if (unreadItems(node)) return true;
+  if (node.kind === 'seq') return node.items.some(hasUnread);
+  if (node.kind === 'map') return node.items.some((p) => hasUnread(p.value));
+  return false;
+}
+
+/**
  * Fails unless the line reader gave up or read the text as js-yaml's path and the yaml library
  * do; returns whether it took the text. Only texts the fast reader's filters pass reach it.
+ * Reading spec.nodes's items only when asked gives the same tree, or gives up on an item
+ * exactly when reading the whole text gives up.
  */
 function expectSameOrGiveUp(text: string): boolean {
   // The filters refused it (the line reader is never asked), or both readers gave up.
   if (fastRoot(text) === undefined) return false;
   const simple = simpleRoot(text);
+  expect(readAll(simpleRoot(text, { unreadNodes: true }))).toStrictEqual(simple);
   if (simple === undefined) return false;
   expect(simple).toStrictEqual(composedRoot(text));
   expect(value(simple)).toEqual(parse(text));
@@ -194,13 +231,28 @@ describe('the line reader', () => {
       return [`${pad}${k}:`, ...blockLines(v, nested, st, salt + i)];
     });
   }
-  const document = fc.record({ root: fc.dictionary(key, tree, { minKeys: 1, maxKeys: 4, noNullPrototype: true }), st: style, salt: fc.nat(100) }).map(({ root, st, salt }) => `${st.header ? '---\n' : ''}${blockLines(root, 0, st, salt).join('\n')}\n`);
+  /** Trees of the nodes' shape, with keys and scalars the line reader mostly takes. */
+  const nodeKey = fc.constantFrom('a', 'b', 'name', 'x_y', 'node-role.kubernetes.io/control-plane');
+  const nodeTree: fc.Arbitrary<Tree> = fc.letrec<{ t: Tree; leaf: Tree; map: Tree }>((tie) => ({
+    leaf: fc.constantFrom('node-1', 'eth0', '10.0.0.1', '10.0.0.0/8', 'fd00::1', 'a b', 'x,y', '(a)', 'a=b', '7', 'true', 'null'),
+    map: fc.dictionary(nodeKey, tie('t'), { maxKeys: 3, noNullPrototype: true }),
+    t: fc.oneof({ depthSize: 'small', withCrossShrink: true }, tie('leaf'), fc.array(fc.oneof(tie('leaf'), tie('map')), { maxLength: 3 }), tie('map')),
+  })).t;
+  const nodeItem = fc.oneof({ arbitrary: fc.dictionary(nodeKey, nodeTree, { minKeys: 1, maxKeys: 3, noNullPrototype: true }), weight: 6 }, { arbitrary: tree, weight: 1 });
+  /** A root whose spec.nodes is a list of trees, before and after other keys: what SimpleOptions.unreadNodes leaves unread. */
+  const nodesRoot = fc
+    .record({ before: fc.dictionary(nodeKey, nodeTree, { maxKeys: 2, noNullPrototype: true }), items: fc.array(nodeItem, { minLength: 1, maxLength: 4 }), after: fc.dictionary(nodeKey, nodeTree, { maxKeys: 2, noNullPrototype: true }), first: fc.boolean() })
+    .map(({ before, items, after, first }): Record<string, Tree> => ({ ...before, spec: first ? { nodes: items, ...after } : { ...after, nodes: items } }));
+  const document = fc
+    .record({ root: fc.oneof(fc.dictionary(key, tree, { minKeys: 1, maxKeys: 4, noNullPrototype: true }), nodesRoot), st: style, salt: fc.nat(100) })
+    .map(({ root, st, salt }) => `${st.header ? '---\n' : ''}${blockLines(root, 0, st, salt).join('\n')}\n`);
   /** One character of YAML's syntax put in, taken out or swapped at a random place. */
   const edit = fc.record({ at: fc.nat(), op: fc.constantFrom('insert', 'delete', 'replace'), c: fc.constantFrom(' ', '\n', '-', ':', '#', '"', "'", '[', ']', '{', '}', ',', 'a', '0') });
 
   it('agrees with js-yaml and the yaml library on random block-style texts, edited or not', () => {
     let taken = 0;
     let runs = 0;
+    let unread = 0;
     fc.assert(
       fc.property(document, fc.array(edit, { maxLength: 2 }), (text, edits) => {
         let t = text;
@@ -217,12 +269,49 @@ describe('the line reader', () => {
           // Not YAML: the fast reader must not take it (its filters, then the line reader, then js-yaml).
           expect(fastRoot(t)).toBeUndefined();
         }
-        if (ok && expectSameOrGiveUp(t)) taken++;
+        const read = ok && expectSameOrGiveUp(t);
+        if (read) taken++;
+        if (read && hasUnread(simpleRoot(t, { unreadNodes: true }))) unread++;
       }),
       fuzzParams(0.05),
     );
-    // The generator reaches both sides: most texts are read, some given up on.
-    expect(taken).toBeGreaterThan(runs / 5);
+    // The generator reaches both sides: many texts are read, some given up on; and many of
+    // those read have items left unread, which readAll read and compared.
+    expect(taken).toBeGreaterThan(runs / 8);
     expect(taken).toBeLessThan(runs);
+    expect(unread).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['a plain scalar item going on to the next line (valid YAML, js-yaml reads it)', 'spec:\n  nodes:\n  - name: n1\n  - a\n    b\n  x: 1\n'],
+    ['a line between the item\'s dash and its keys (not YAML)', 'spec:\n  nodes:\n    - name: n1\n    - name: n2\n      x: 1\n     y: 2\n'],
+  ])('leaves spec.nodes unread, and gives up on reading an item with %s, as on the whole text', (_what, text) => {
+    expect(simpleRoot(text)).toBeUndefined();
+    const root = simpleRoot(text, { unreadNodes: true });
+    const spec = root?.kind === 'map' ? root.items[0]?.value : undefined;
+    const nodes = spec?.kind === 'map' ? spec.items[0]?.value : undefined;
+    const unread = nodes ? unreadItems(nodes) : undefined;
+    expect(unread?.length).toBe(2);
+    expect(unread?.item(0)).toEqual({ kind: 'map', start: text.indexOf('name: n1'), items: [{ key: { kind: 'scalar', start: text.indexOf('name: n1'), end: text.indexOf('name: n1'), value: 'name' }, value: expect.objectContaining({ value: 'n1' }) }] });
+    expect(() => unread?.item(1)).toThrow(NotSimple);
+  });
+
+  it('reads the items of spec.nodes it left unread as it reads them in place, or gives up on the text', () => {
+    let runs = 0;
+    let unread = 0;
+    fc.assert(
+      fc.property(nodesRoot, style, fc.nat(100), fc.array(edit, { maxLength: 1 }), (root, st, salt, edits) => {
+        let t = `${blockLines(root, 0, { ...st, flow: st.flow === 'always' ? 'leaves' : st.flow }, salt).join('\n')}\n`;
+        for (const e of edits) {
+          const at = e.at % (t.length + 1);
+          t = e.op === 'insert' ? t.slice(0, at) + e.c + t.slice(at) : e.op === 'delete' ? t.slice(0, at) + t.slice(at + 1) : t.slice(0, at) + e.c + t.slice(at + 1);
+        }
+        runs++;
+        // readAll's comparison with the whole reading, inside; and js-yaml's path's, when taken.
+        if (fastRoot(t) !== undefined && expectSameOrGiveUp(t) && hasUnread(simpleRoot(t, { unreadNodes: true }))) unread++;
+      }),
+      fuzzParams(0.05),
+    );
+    expect(unread).toBeGreaterThan(runs / 5);
   });
 });
