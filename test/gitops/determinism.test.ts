@@ -2,10 +2,11 @@
  * dist/ depends on what a spec says, never on how it is written down: Argo CD and Flux should
  * see a change only where the cluster changed, and a reviewer a diff that is the change.
  */
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { unifiedDiff } from '../../lib/gitops/diff';
-import { Lock, shardCount, shardFolder, shardOf } from '../../lib/gitops/render';
+import { Lock, sha256Digest, shardCount, shardFolder, shardOf } from '../../lib/gitops/render';
 import { LOCK_FILE } from '../../lib/gitops/writer';
 import { CLUSTERS, readTree, removeWorkspaces, synth, workspace } from '../support/cli';
 
@@ -200,6 +201,19 @@ describe('a 1,200-node cluster, its host endpoints in four shards', () => {
     for (const node of Array.from({ length: 200 }, (_, i) => `node-${i}`)) {
       expect(shardFolder(shardOf(node, 8), 8).startsWith(shardFolder(shardOf(node, 4), 4))).toBe(true);
     }
+  });
+
+  it("puts a node in the shard of its name's SHA-256's leading bits, the same on every Node version", () => {
+    // The one-shot crypto.hash (Node 20.12 and later) and a Hash object give the same bytes; a
+    // shard that moved with the Node version would move every host endpoint in git.
+    const names = ['node-0001', 'worker-7.example.com', 'ünïcode-nöde', ''];
+    for (const name of names) {
+      const digest = createHash('sha256').update(name, 'utf8').digest();
+      expect(sha256Digest(name)).toEqual(digest);
+      for (const count of [2, 8, 64]) expect(shardOf(name, count)).toBe(digest.readUInt32BE(0) >>> (32 - Math.log2(count)));
+    }
+    expect(shardOf('node-0001', 1)).toBe(0);
+    expect([2, 8, 64].map((count) => shardOf('node-0001', count))).toEqual([1, 7, 57]);
   });
 
   it('can change only the lines of the new node, in its one shard, when one node is added', () => {
