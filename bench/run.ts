@@ -46,7 +46,10 @@ const TARGET = {
   peakRssMB: 400,
   /** Slowest `kubectl kustomize` of one build path at 10,000 nodes, in seconds. */
   buildSeconds: 10,
-  /** All builds of a cluster at 10,000 nodes over 1,000. */
+  /**
+   * Each kind of build path (the folder it is in: `01-policies`, `02-host-endpoints`, …), its
+   * slowest build at 10,000 nodes over its slowest at 1,000.
+   */
   buildScaling: 11,
   /** Pipeline time of the dense fleet (bench/fleet.ts denseFleetSpec) at 10,000 nodes over 1,000. */
   denseScaling: 11,
@@ -87,6 +90,8 @@ interface Builds {
   /** The most host endpoints in one build path. */
   readonly largestShard: number;
   readonly slowest: { readonly path: string; readonly ms: number };
+  /** The slowest build of each kind of path (its first folder: `01-policies`, `02-host-endpoints`, …). */
+  readonly slowestByKind: ReadonlyMap<string, number>;
   readonly totalMs: number;
   /** The root folder dist/<cluster>/ in one build, as Argo CD and Flux built it before the shards: at 1,000 nodes only. */
   readonly rootMs?: number;
@@ -283,14 +288,17 @@ function measureBuilds(cases: readonly CaseResult[]): Builds[] | undefined {
   return cases.map((c, i) => {
     let slowest = { path: '', ms: -1 };
     let totalMs = 0;
+    const slowestByKind = new Map<string, number>();
     paths[i].forEach((gitopsPath, j) => {
       const ms = stats(times[i][j]).median;
       totalMs += ms;
       if (ms > slowest.ms) slowest = { path: gitopsPath, ms };
+      const kind = gitopsPath.split('/')[0];
+      slowestByKind.set(kind, Math.max(slowestByKind.get(kind) ?? 0, ms));
     });
     const rootMs = c.prepared.fleet.nodes === 1000 ? run('kubectl', ['kustomize', '.'], c.folder).wallMs : undefined;
     log(`${c.prepared.fleet.name}: ${paths[i].length} build paths, slowest ${slowest.path} ${seconds(slowest.ms)}, all ${seconds(totalMs)}${rootMs === undefined ? '' : `; the root folder in one build ${seconds(rootMs)}`}`);
-    return { paths: paths[i].length, largestShard: largestShard[i], slowest, totalMs, ...(rootMs === undefined ? {} : { rootMs }) };
+    return { paths: paths[i].length, largestShard: largestShard[i], slowest, slowestByKind, totalMs, ...(rootMs === undefined ? {} : { rootMs }) };
   });
 }
 
@@ -477,13 +485,16 @@ function report(results: readonly CaseResult[], dense: readonly DenseResult[], c
     const slowest = Math.max(...builds10k.map((b) => b?.slowest.ms ?? 0));
     targets.push([buildTitle, `slowest ${seconds(slowest)}`, verdict(slowest <= TARGET.buildSeconds * 1000)]);
   }
-  const scalingTitle = `All builds of a cluster, 10,000 ÷ 1,000 nodes ≤ ${TARGET.buildScaling}`;
+  const scalingTitle = `Every build, 10,000 ÷ 1,000 nodes ≤ ${TARGET.buildScaling} (the slowest build of each kind of path)`;
   const buildPairs = APPROACHES.map((a) => [a, find(1000, a)?.builds, find(10000, a)?.builds] as const);
   if (buildPairs.some(([, small, large]) => small === undefined || large === undefined)) {
     targets.push([scalingTitle, builds10k.length === 0 ? 'n/a (`--quick`)' : 'kubectl is not installed', 'SKIP']);
   } else {
-    const ratios = buildPairs.map(([a, small, large]) => [a, (large?.totalMs ?? 0) / (small?.totalMs ?? 1)] as const);
-    targets.push([scalingTitle, ratios.map(([a, r]) => `${a} ${r.toFixed(2)}`).join(', '), verdict(ratios.every(([, r]) => r <= TARGET.buildScaling))]);
+    const ratios = buildPairs.flatMap(([a, small, large]) =>
+      [...(large?.slowestByKind ?? new Map<string, number>())].map(([kind, ms]) => [`${a} ${kind}`, ms / (small?.slowestByKind.get(kind) ?? Number.NaN)] as const),
+    );
+    // A kind of path that only the larger cluster has would have no ratio: NaN, and a FAIL.
+    targets.push([scalingTitle, ratios.map(([what, r]) => `${what} ${r.toFixed(2)}`).join(', '), verdict(ratios.every(([, r]) => r <= TARGET.buildScaling))]);
   }
   const denseTitle = `Servers on every node, pipeline 10,000 ÷ 1,000 nodes ≤ ${TARGET.denseScaling}`;
   const denseWall = (nodes: number): Stats | undefined => {
@@ -537,6 +548,8 @@ function report(results: readonly CaseResult[], dense: readonly DenseResult[], c
       if (!b) return `| ${[...head, 'kubectl is not installed', '', '', '', ''].join(' | ')} |`;
       return `| ${[...head, String(b.paths), b.largestShard.toLocaleString('en-US'), `${seconds(b.slowest.ms)} (${b.slowest.path})`, seconds(b.totalMs), b.rootMs === undefined ? 'not run (minutes)' : seconds(b.rootMs)].join(' | ')} |`;
     }),
+    '',
+    'All builds is the sum over the build paths of the cluster. Each Argo CD source or Flux Kustomization is its own build, and each `kubectl kustomize` run is mostly its own start, so the sum follows the number of paths (the shards) more than their size; the target above judges each build by the slowest of its kind of path.',
     '',
     `**Servers on every node.** The dense fleet (bench/fleet.ts \`denseFleetSpec\`): ${DENSE_SERVER_COUNT} protected servers, each on every node and with every node its client, deny-list, 2 interfaces per node; pipeline only, median (min–max):`,
     '',
