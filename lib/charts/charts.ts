@@ -66,14 +66,26 @@ export class DefaultHostChart extends Chart {
   }
 }
 
+export interface HostEndpointsChartProps extends PlanChartProps {
+  /**
+   * The planned host endpoints this chart holds, from `start` up to `end`.
+   * @default - all of them
+   */
+  readonly start?: number;
+  readonly end?: number;
+}
+
 /** One HostEndpoint per node and interface, labelled for the policies that select it. */
 export class HostEndpointsChart extends Chart {
-  public constructor(scope: Construct, id: string, props: PlanChartProps) {
+  public constructor(scope: Construct, id: string, props: HostEndpointsChartProps) {
     super(scope, id, CHART_PROPS);
     // Construct ids by position: two interfaces whose names map to one object name must reach
     // the collision check (a positioned finding), not fail inside cdk8s.
     const { HostEndpoint } = CALICO_KINDS[props.plan.calicoVersion];
-    props.plan.hostEndpoints.forEach((h, i) => {
+    const all = props.plan.hostEndpoints;
+    const end = Math.min(props.end ?? all.length, all.length);
+    for (let i = props.start ?? 0; i < end; i++) {
+      const h = all[i];
       new HostEndpoint(this, `host-endpoint-${i}`, {
         metadata: objectMetadata({ name: h.name, stage: 'host-endpoints', labels: h.labels }),
         spec: {
@@ -82,7 +94,7 @@ export class HostEndpointsChart extends Chart {
           ...(h.expectedIPs.length > 0 ? { expectedIPs: [...h.expectedIPs] } : {}),
         },
       });
-    });
+    }
   }
 }
 
@@ -242,16 +254,39 @@ export class FelixConfigurationChart extends Chart {
  * of them would walk a 10,000-node cluster's constructs once per chart.
  */
 export function buildCharts(plan: ProtectionPlan): Chart[] {
+  return chartBuilds(plan).flatMap((c) => c.builds.map((build) => build()));
+}
+
+/**
+ * How many host endpoints one chart holds. A chart's constructs live until it is rendered
+ * (lib/charts/synth.ts renders each chart before it builds the next): 10,000 host endpoints in
+ * one chart are 17 MB of constructs, which the collector copied from one generation to the next
+ * while they were built; 250 of them die where they were made.
+ */
+export const HOST_ENDPOINTS_PER_CHART = 250;
+
+/** A chart id and how to build its chart, or its charts, each in an App of its own. */
+export interface ChartBuilds {
+  readonly id: string;
+  readonly builds: readonly (() => Chart)[];
+}
+
+/** The charts of a plan, each built when asked for: the host endpoints in charts of HOST_ENDPOINTS_PER_CHART. */
+export function chartBuilds(plan: ProtectionPlan): ChartBuilds[] {
+  const one = (id: string, build: (app: App) => Chart): ChartBuilds => ({ id, builds: [() => build(new App())] });
+  const hostEndpoints = Array.from({ length: Math.max(1, Math.ceil(plan.hostEndpoints.length / HOST_ENDPOINTS_PER_CHART)) }, (_, k) => () =>
+    new HostEndpointsChart(new App(), 'host-endpoints', { plan, start: k * HOST_ENDPOINTS_PER_CHART, end: (k + 1) * HOST_ENDPOINTS_PER_CHART }),
+  );
   return [
-    new DefaultHostChart(new App(), 'default-host', { plan }),
-    new HostEndpointsChart(new App(), 'host-endpoints', { plan }),
-    new AutoHostEndpointsChart(new App(), 'auto-host-endpoints', { plan }),
-    new MetricsPolicyChart(new App(), 'calico-node-metrics', { plan, role: 'calico-node-metrics' }),
-    new MetricsPolicyChart(new App(), 'typha-metrics', { plan, role: 'typha-metrics' }),
-    new MetricsPolicyChart(new App(), 'kube-controllers-metrics', { plan, role: 'kube-controllers-metrics' }),
-    new MetricsAccessChart(new App(), 'metrics-access', { plan }),
-    new ProtectedServersChart(new App(), 'protected-servers', { plan }),
-    new HostTrafficChart(new App(), 'host-traffic', { plan }),
-    new FelixConfigurationChart(new App(), 'failsafe', { plan }),
+    one('default-host', (app) => new DefaultHostChart(app, 'default-host', { plan })),
+    { id: 'host-endpoints', builds: hostEndpoints },
+    one('auto-host-endpoints', (app) => new AutoHostEndpointsChart(app, 'auto-host-endpoints', { plan })),
+    one('calico-node-metrics', (app) => new MetricsPolicyChart(app, 'calico-node-metrics', { plan, role: 'calico-node-metrics' })),
+    one('typha-metrics', (app) => new MetricsPolicyChart(app, 'typha-metrics', { plan, role: 'typha-metrics' })),
+    one('kube-controllers-metrics', (app) => new MetricsPolicyChart(app, 'kube-controllers-metrics', { plan, role: 'kube-controllers-metrics' })),
+    one('metrics-access', (app) => new MetricsAccessChart(app, 'metrics-access', { plan })),
+    one('protected-servers', (app) => new ProtectedServersChart(app, 'protected-servers', { plan })),
+    one('host-traffic', (app) => new HostTrafficChart(app, 'host-traffic', { plan })),
+    one('failsafe', (app) => new FelixConfigurationChart(app, 'failsafe', { plan })),
   ];
 }

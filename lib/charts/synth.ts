@@ -6,7 +6,7 @@ import { ApiObject, ApiObjectMetadataDefinition, App, Chart, ImplicitTokenResolv
 import { CalicoObject, type CalicoObjectMetadata } from '../calico/object';
 import { compareText, sortSmall } from '../calico/strings';
 import { ProtectionPlan } from '../plan/plan';
-import { buildCharts } from './charts';
+import { chartBuilds } from './charts';
 import { MANIFESTS } from './kinds';
 
 export interface ChartObjects {
@@ -15,10 +15,18 @@ export interface ChartObjects {
   readonly objects: readonly CalicoObject[];
 }
 
+/**
+ * Each chart is built, rendered and dropped before the next is built, so its constructs die
+ * young (the host endpoints' charts: lib/charts/charts.ts HOST_ENDPOINTS_PER_CHART).
+ */
 export function synthesizePlan(plan: ProtectionPlan): ChartObjects[] {
-  return buildCharts(plan)
-    .map((chart) => ({ chart: chart.node.id, objects: chartJson(chart).map(normalize) }))
-    .filter((c) => c.objects.length > 0);
+  const charts: ChartObjects[] = [];
+  for (const { id, builds } of chartBuilds(plan)) {
+    const objects: CalicoObject[] = [];
+    for (const build of builds) for (const o of chartJson(build())) objects.push(normalize(o));
+    if (objects.length > 0) charts.push({ chart: id, objects });
+  }
+  return charts;
 }
 
 /**

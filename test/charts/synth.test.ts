@@ -9,13 +9,14 @@ import { Construct } from 'constructs';
 import fc from 'fast-check';
 import * as fs from 'fs';
 import * as path from 'path';
-import { buildCharts } from '../../lib/charts/charts';
+import { buildCharts, chartBuilds, HOST_ENDPOINTS_PER_CHART, HostEndpointsChart } from '../../lib/charts/charts';
 import { CALICO_KINDS } from '../../lib/charts/kinds';
-import { chartJson } from '../../lib/charts/synth';
+import { chartJson, synthesizePlan } from '../../lib/charts/synth';
 import { CALICO_MINORS } from '../../lib/calico/versions';
 import { GlobalNetworkPolicySpecIngressDestinationPorts } from '../../imports/globalnetworkpolicy-projectcalico.org';
-import { planCluster } from '../../lib/plan/plan';
+import { planCluster, type ProtectionPlan } from '../../lib/plan/plan';
 import { parseClusterSpec } from '../../lib/spec/parse';
+import { twoInterfaceSpec } from '../support/fleet-spec';
 import { EXAMPLES as EXAMPLES_DIR, readSpec } from '../support/paths';
 
 const EXAMPLES = fs.readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.yaml')).sort();
@@ -417,5 +418,44 @@ describe('chartJson', () => {
     } finally {
       delete process.env.CDK8S_DISABLE_SORT;
     }
+  });
+});
+
+describe('synthesizePlan', () => {
+  /** A plan of `nodes` nodes with two interfaces each: twice as many host endpoints. */
+  function plan(nodes: number): ProtectionPlan {
+    const { spec, findings } = parseClusterSpec('clusters/fleet.yaml', 'fleet', Buffer.from(twoInterfaceSpec(nodes)));
+    if (!spec) throw new Error(JSON.stringify(findings[0]));
+    return planCluster(spec);
+  }
+
+  it('builds the host endpoints in charts of HOST_ENDPOINTS_PER_CHART, with the ids one chart would give them', () => {
+    const p = plan(300);
+    expect(p.hostEndpoints).toHaveLength(600);
+    const builds = chartBuilds(p).find((c) => c.id === 'host-endpoints')?.builds ?? [];
+    expect(builds).toHaveLength(Math.ceil(600 / HOST_ENDPOINTS_PER_CHART));
+    const paths = builds.flatMap((build) => build().node.findAll().filter((n) => n instanceof ApiObject).map((n) => n.node.path));
+    expect(paths).toEqual(p.hostEndpoints.map((_, i) => `host-endpoints/host-endpoint-${i}`));
+  });
+
+  it('writes the objects one chart of all host endpoints would, in its order', () => {
+    const p = plan(300);
+    const written = synthesizePlan(p).find((c) => c.chart === 'host-endpoints')?.objects;
+    const whole = new HostEndpointsChart(new App(), 'host-endpoints', { plan: p }).toJson();
+    expect(whole).toHaveLength(600);
+    // Equal values (toEqual ignores key order, which normalize sets), object for object.
+    expect(written).toEqual(whole);
+    // And every object of the plan, as the charts gave them when the host endpoints were one.
+    const asOneChart = chartBuilds(p).flatMap((c) => (c.id === 'host-endpoints' ? [new HostEndpointsChart(new App(), 'host-endpoints', { plan: p })] : c.builds.map((build) => build())));
+    expect(synthesizePlan(p).flatMap((c) => c.objects)).toEqual(asOneChart.flatMap((c) => c.toJson()));
+  });
+
+  it('writes a plan without host endpoints as before: no host endpoints chart', () => {
+    const { spec } = parseClusterSpec('clusters/auto-hep.yaml', 'auto-hep', Buffer.from(readSpec('clusters/auto-hep.yaml')));
+    if (!spec) throw new Error('auto-hep.yaml does not parse');
+    const p = planCluster(spec);
+    expect(p.hostEndpoints).toHaveLength(0);
+    expect(synthesizePlan(p).map((c) => c.chart)).not.toContain('host-endpoints');
+    expect(chartBuilds(p).find((c) => c.id === 'host-endpoints')?.builds).toHaveLength(1);
   });
 });
