@@ -7,7 +7,7 @@
  * YAML constructs where js-yaml and the yaml library could disagree.
  */
 import fc from 'fast-check';
-import { fastRoot } from '../../lib/spec/fast-yaml';
+import { fastRoot, spansLines } from '../../lib/spec/fast-yaml';
 import { simpleRoot } from '../../lib/spec/simple-yaml';
 import { parseClusterSpec, ParseResult } from '../../lib/spec/parse';
 import { ClusterSpec } from '../../lib/spec/types';
@@ -218,4 +218,46 @@ describe('the fast reader', () => {
     expect(cases - fast).toBeGreaterThan(cases / 10);
     expect(accepted).toBeGreaterThan(cases / 20);
   }, 120_000);
+});
+
+describe('the filter of values over two lines', () => {
+  /** The filter as it was first written, line by line: what spansLines must agree with. */
+  function byLines(text: string): boolean {
+    for (const line of text.split('\n')) {
+      let depth = 0;
+      let quote = '';
+      for (let i = 0; i < line.length; i++) {
+        const c = line[i];
+        if (quote === '"') {
+          if (c === '\\') i++;
+          else if (c === '"') quote = '';
+        } else if (quote === "'") {
+          if (c === "'") quote = '';
+        } else if (c === '#' && (i === 0 || line[i - 1] === ' ')) break;
+        else if (c === '"' || c === "'") quote = c;
+        else if (c === '[' || c === '{') depth++;
+        else if (c === ']' || c === '}') depth--;
+      }
+      if (depth !== 0 || quote !== '') return true;
+    }
+    return false;
+  }
+
+  it('reads every text as the line-by-line filter does', () => {
+    for (const text of ['a: "x\\', 'a: "x\\"\n', 'a: "x\\\nb"', "a: 'it''s'\n", 'a: [x,\n y]\n', 'a: x # [\n', 'a: x#[\n', '#[\n', 'a: {b: "}"}\n', '']) {
+      expect([text, spansLines(text)]).toEqual([text, byLines(text)]);
+    }
+    const chars = fc.constantFrom('a', ' ', '\n', '#', '"', "'", '\\', '[', ']', '{', '}', ':', '-');
+    let spanning = 0;
+    fc.assert(
+      fc.property(fc.array(chars, { maxLength: 40 }).map((cs) => cs.join('')), (text) => {
+        expect(spansLines(text)).toBe(byLines(text));
+        if (byLines(text)) spanning++;
+      }),
+      fuzzParams(0.2),
+    );
+    for (const s of seeds()) expect(spansLines(s.text)).toBe(byLines(s.text));
+    // Both answers are common among the random texts.
+    expect(spanning).toBeGreaterThan(0);
+  });
 });
