@@ -490,10 +490,12 @@ function report(results: readonly CaseResult[], dense: readonly DenseResult[], c
   if (buildPairs.some(([, small, large]) => small === undefined || large === undefined)) {
     targets.push([scalingTitle, builds10k.length === 0 ? 'n/a (`--quick`)' : 'kubectl is not installed', 'SKIP']);
   } else {
+    // Every kind of path either size has: one that only one of them has gets no ratio (NaN), and a FAIL.
     const ratios = buildPairs.flatMap(([a, small, large]) =>
-      [...(large?.slowestByKind ?? new Map<string, number>())].map(([kind, ms]) => [`${a} ${kind}`, ms / (small?.slowestByKind.get(kind) ?? Number.NaN)] as const),
+      [...new Set([...(small?.slowestByKind.keys() ?? []), ...(large?.slowestByKind.keys() ?? [])])]
+        .sort()
+        .map((kind) => [`${a} ${kind}`, (large?.slowestByKind.get(kind) ?? Number.NaN) / (small?.slowestByKind.get(kind) ?? Number.NaN)] as const),
     );
-    // A kind of path that only the larger cluster has would have no ratio: NaN, and a FAIL.
     targets.push([scalingTitle, ratios.map(([what, r]) => `${what} ${r.toFixed(2)}`).join(', '), verdict(ratios.every(([, r]) => r <= TARGET.buildScaling))]);
   }
   const denseTitle = `Servers on every node, pipeline 10,000 ÷ 1,000 nodes ≤ ${TARGET.denseScaling}`;

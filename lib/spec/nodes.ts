@@ -15,7 +15,12 @@ export interface ScalarNode {
   readonly start: number;
   /** Offset past the value's text (the positioned reader), or `start` where the text is not needed. */
   readonly end: number;
-  /** A string, number, boolean or null; an object for a value of another YAML tag. */
+  /**
+   * A string, number, boolean or null; an object for a value of another YAML tag; in the line
+   * reader's tree, the UnreadItems of a list it left unread (lib/spec/simple-yaml.ts), which
+   * only readNodes reads (any other reader finds a value of the wrong type, and the positioned
+   * reader reads the spec again).
+   */
   readonly value: unknown;
   readonly tag?: string;
   readonly anchor?: string;

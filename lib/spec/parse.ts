@@ -185,7 +185,9 @@ function readFast(file: string, clusterName: string, text: string, lineCounter: 
       return again.positions;
     },
     all: () => {
-      // Every field, so the whole tree: the line reader read all of this text before.
+      // Every field, so the whole tree, read at once (the line reader read all of this text
+      // before): reading the unread items one by one would record each item's position next to
+      // its fields, not all of them first as the positioned reader's listing does.
       const whole = items.unread ? simpleRoot(text) : fast;
       if (whole === undefined) throw new Error('internal error: the line reader no longer reads the spec it read');
       const again = new SpecReader(file, text, lineCounter);
@@ -459,7 +461,9 @@ function readNodes(r: SpecReader, at: Located, mode: HostEndpointsMode, nodesRea
       const node = r.resolve(unread.item(i), path);
       if (node !== undefined) readItem({ node, path });
     }
-  } else for (const item of r.sequence(at) ?? []) readItem(item);
+  } else {
+    for (const item of r.sequence(at) ?? []) readItem(item);
+  }
   return nodes.sort((a, b) => compareText(a.name, b.name));
 }
 

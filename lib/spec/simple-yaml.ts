@@ -14,7 +14,9 @@
  * - comment lines, comments after a value, and a leading `---`.
  * An empty value, a value continued on the next line, a block scalar, a nested sequence on an
  * item's line, a key it cannot read, a plain scalar that could be read as a key or a comment,
- * or a number other than a plain decimal integer: any of these gives up on the whole text.
+ * or a number other than a plain decimal integer: any of these gives up on the whole text (in
+ * an item of `spec.nodes` left unread, SimpleOptions.unreadNodes, on the item when it is read,
+ * which gives up on the whole text as well).
  *
  * Only ever called on a text the fast reader's filters passed (printable ASCII and line feeds,
  * no anchors, aliases, tags or directives, no flow collection or quoted scalar over two lines).
@@ -50,11 +52,13 @@ export interface SimpleOptions {
  * whose reader then starts again from js-yaml's path (lib/spec/parse.ts).
  */
 export class UnreadItems {
-  /** @param bounds the first line of each item, then the line after the last */
+  /**
+   * @param read reads the item on lines `from` up to `to`
+   * @param bounds the first line of each item, then the line after the last
+   */
   public constructor(
-    private readonly reader: SimpleReader,
+    private readonly read: (from: number, to: number) => SpecNode,
     private readonly bounds: readonly number[],
-    private readonly indent: number,
   ) {}
 
   public get length(): number {
@@ -63,7 +67,8 @@ export class UnreadItems {
 
   /** Item `i`, read from its lines; throws NotSimple when it is not of the simple shape. */
   public item(i: number): SpecNode {
-    return this.reader.readItem(this.bounds[i], this.bounds[i + 1], this.indent);
+    if (!Number.isInteger(i) || i < 0 || i >= this.length) throw new RangeError(`internal error: no item ${i} of ${this.length}`);
+    return this.read(this.bounds[i], this.bounds[i + 1]);
   }
 }
 
@@ -147,8 +152,8 @@ class SimpleReader {
   }
 
   public root(): SpecNode {
-    const { start, indent, count } = this.lines;
-    if (count > 0 && indent[0] === 0 && /^---(?: +#.*)? *$/.test(this.text.slice(start[0], this.lines.end[0]))) this.i++;
+    const { start, indent, end, count } = this.lines;
+    if (count > 0 && indent[0] === 0 && /^---(?: +#.*)? *$/.test(this.text.slice(start[0], end[0]))) this.i++;
     if (this.i === count) throw new NotSimple();
     const root = this.mapping(start[this.i] + indent[this.i], indent[this.i], 'root');
     if (this.i !== count) throw new NotSimple();
@@ -156,7 +161,7 @@ class SimpleReader {
   }
 
   /** An item UnreadItems left unread: its lines, from `from` up to `to`, of a sequence whose `-` are `indent` deep. */
-  public readItem(from: number, to: number, indent: number): SpecNode {
+  private readItem(from: number, to: number, indent: number): SpecNode {
     this.i = from;
     const item = this.item(from, indent);
     if (this.i !== to) throw new NotSimple();
@@ -229,20 +234,23 @@ class SimpleReader {
     const lines = this.lines;
     const start = lines.start[this.i] + indent;
     const bounds: number[] = [];
+    // The caller is at the first item's `-`; every later line either belongs to an item (it is
+    // indented deeper) or is indented no deeper than the `-` (so never deeper at the loop's top).
     for (;;) {
       const line = this.i;
-      if (line === lines.count || lines.indent[line] < indent) break;
-      if (lines.indent[line] > indent) throw new NotSimple();
-      if (!this.isItem(line)) break;
+      if (line === lines.count || lines.indent[line] < indent || !this.isItem(line)) break;
       bounds.push(line);
       this.i++;
       while (this.i < lines.count && lines.indent[this.i] > indent) this.i++;
     }
     bounds.push(this.i);
-    return { kind: 'scalar', start, end: start, value: new UnreadItems(this, bounds, indent) };
+    return { kind: 'scalar', start, end: start, value: new UnreadItems((from, to) => this.readItem(from, to, indent), bounds) };
   }
 
-  /** The sequence item on `line`, whose `-` is `indent` deep: a mapping starting on its line, or a value. */
+  /**
+   * The sequence item on `line`, the line the reader is at, whose `-` is `indent` deep: a
+   * mapping starting on its line, or a value.
+   */
   private item(line: number, indent: number): SpecNode {
     const lineStart = this.lines.start[line];
     const end = this.lines.end[line];

@@ -85,11 +85,17 @@ describe('the fast reader', () => {
       interfaces: [{name: eth0, expectedIPs: [10.0.0.2]}]
      zone: west
 `);
-    for (const text of [valid, broken]) {
+    // A finding before the nodes, or in an item before the one given up on: the first reading
+    // stops there, and what is reported is the positioned reader's.
+    const findingFirst = valid.replace('approach: deny-list', 'approach: nope');
+    const findingInNodes = valid.replace('expectedIPs: [10.0.0.1]', 'expectedIPs: [10.0.0.256]');
+    for (const text of [valid, broken, findingFirst, findingInNodes]) {
       expect(simpleRoot(text)).toBeUndefined();
       expect(simpleRoot(text, { unreadNodes: true })).toBeDefined();
       expectSameReading(text);
     }
+    expect(read(findingFirst, 'fast-first').findings.map((f) => f.code)).toEqual(['bad-approach']);
+    expect(read(findingInNodes, 'fast-first').findings.map((f) => [f.code, f.line])).toEqual([['bad-ip', 7]]);
     expect(read(valid, 'fast-first').spec?.nodes[1]?.labels).toEqual({ zone: 'west' });
     expect(read(valid, 'fast-first').spec?.positions.get('spec.nodes[1].labels.zone')).toEqual({ line: 10, col: 15 });
     expect(read(broken, 'fast-first').findings.map((f) => f.code)).toEqual(read(broken, 'positioned').findings.map((f) => f.code));
