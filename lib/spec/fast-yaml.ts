@@ -18,7 +18,7 @@
  */
 import { FAILSAFE_SCHEMA, load, Type } from 'js-yaml';
 import { PairNode, SpecNode } from './nodes';
-import { NON_STRING, plainValue } from './plain-scalars';
+import { isNonString, plainValue } from './plain-scalars';
 import { SimpleOptions, simpleRoot } from './simple-yaml';
 
 /**
@@ -84,7 +84,7 @@ const schema = FAILSAFE_SCHEMA.extend({
   implicit: [
     new Type('tag:calico-shield,2026:plain-scalar', {
       kind: 'scalar',
-      resolve: (data: string) => NON_STRING.some((test) => test.test(data)),
+      resolve: (data: string) => isNonString(data),
       construct: (data: string) => new PlainScalar(data),
     }),
   ],

@@ -11,6 +11,23 @@ const CORE_TAGS = new Schema({ schema: 'core' }).tags.flatMap((t) => ('test' in 
 /** The core schema's tests of every plain scalar that is not a string. */
 export const NON_STRING: readonly RegExp[] = CORE_TAGS.map((t) => t.test);
 
+/**
+ * The same tests as one expression: each is anchored at both ends and has no flags (checked
+ * here), so their alternation matches exactly the scalars one of them matches, in one match
+ * instead of up to eight (a 5,000-node spec has 10,000 IPv4 addresses to tell from numbers).
+ */
+const ANY_NON_STRING = ((): RegExp => {
+  if (NON_STRING.some((t) => t.flags !== '' || !t.source.startsWith('^') || !t.source.endsWith('$'))) {
+    throw new Error("internal error: the yaml library's core schema has a test with flags or without anchors");
+  }
+  return new RegExp(NON_STRING.map((t) => `(?:${t.source})`).join('|'));
+})();
+
+/** Whether the core schema reads the plain scalar `source` as something other than a string. */
+export function isNonString(source: string): boolean {
+  return ANY_NON_STRING.test(source);
+}
+
 const coreTest = (tag: string): RegExp => {
   const found = CORE_TAGS.find((t) => t.tag === tag);
   if (!found) throw new Error(`the yaml library's core schema has no ${tag}`);

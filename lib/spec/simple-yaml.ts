@@ -25,7 +25,7 @@
  * block-style texts.
  */
 import { MapNode, PairNode, ScalarNode, SeqNode, SpecNode } from './nodes';
-import { NON_STRING, plainValue } from './plain-scalars';
+import { isNonString, plainValue } from './plain-scalars';
 
 /**
  * Thrown inside the reader when the text is not of the simple shape; out of
@@ -285,7 +285,7 @@ class SimpleReader {
     if (p < 0) throw new NotSimple();
     const key = this.text.slice(at, p);
     // A key the core schema reads as null, a boolean or a number is no string.
-    if (MAY_NOT_BE_STRING.test(key) && NON_STRING.some((t) => t.test(key))) throw new NotSimple();
+    if (MAY_NOT_BE_STRING.test(key) && isNonString(key)) throw new NotSimple();
     return { key, after: p + 1 };
   }
 
@@ -385,7 +385,7 @@ class SimpleReader {
 
   /** A plain scalar: a string, or the null, boolean or decimal integer of the core schema. */
   private plain(at: number, source: string): ScalarNode {
-    if (!MAY_NOT_BE_STRING.test(source) || !NON_STRING.some((t) => t.test(source))) return { kind: 'scalar', start: at, end: at, value: source };
+    if (!MAY_NOT_BE_STRING.test(source) || !isNonString(source)) return { kind: 'scalar', start: at, end: at, value: source };
     const value = plainValue(source);
     if (value === undefined) throw new NotSimple();
     return { kind: 'scalar', start: at, end: at + source.length, value };
