@@ -23,10 +23,24 @@ const PLAIN = /^[A-Za-z0-9_/(][A-Za-z0-9 _./@=,:()|&!"'{}+~<>-]*$/;
  * Whether a string may be written plain, remembered per string: the same keys, kinds, labels
  * and annotations come back in every object (10,000 host endpoints write the same dozen keys).
  */
-const plain = memoize(
+const plainChecked = memoize(
   (s: string): boolean => PLAIN.test(s) && !needsQuotes(s) && !s.endsWith(' ') && !s.endsWith(':') && !s.includes(': ') && !s.includes('#'),
   1 << 16,
 );
+
+/**
+ * Strings plain for certain, without the checks: a letter other than `e` and `E`, then letters,
+ * digits, `.`, `-` and `/`, six characters or more (the names of objects and nodes, each of them
+ * once: 20,000 of them would only fill the memo). PLAIN takes every such string; needsQuotes's
+ * words have five characters at most, its numbers and timestamps start with a digit, a sign or
+ * a dot, or are an exponent (`e5`); and none has a space, `:` or `#`. test/gitops/emit.test.ts
+ * checks random strings of this form against yamlText.
+ */
+const SURELY_PLAIN = /^[A-DF-Za-df-z][A-Za-z0-9./-]{5,}$/;
+
+function plain(s: string): boolean {
+  return SURELY_PLAIN.test(s) || plainChecked(s);
+}
 
 /**
  * The YAML text of any JSON-shaped value: `yaml`'s stringify with OPTIONS, except that every

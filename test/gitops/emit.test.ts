@@ -53,6 +53,24 @@ describe('emitYaml', () => {
     expect(fastCount).toBeGreaterThan(300);
   });
 
+  it('can write names of the form it takes for plain without checks as yamlText does', () => {
+    // lib/gitops/emit.ts SURELY_PLAIN: a letter other than e/E, then letters, digits, . - /, six or more.
+    const surely = fc.stringMatching(/^[A-DF-Za-df-z][A-Za-z0-9./-]{5,12}$/);
+    // The forms next to it, which take the checks: what the checks say must hold as well.
+    const near = fc.stringMatching(/^[A-Za-z0-9.+-][A-Za-z0-9./_ -]{0,8}$/);
+    fc.assert(
+      fc.property(surely, near, (s, t) => {
+        const o = { [`k-${s.length}`]: s };
+        expect(emitYaml(o)).toBe(yamlText(o));
+        const p = { k: t };
+        const fast = emitYaml(p);
+        if (fast !== undefined) expect(fast).toBe(yamlText(p));
+      }),
+      { numRuns: 3000, seed: 7 },
+    );
+    for (const s of ['node-00001.eth0', 'True.x', 'yes-no', 'Infinity', 'NaN-1', 'y.1.2.3', 'e10000', 'E-5.5.5', 'false', 'FALSE', 'True', 'Null', 'off']) expect([s, emitYaml({ a: s })]).toEqual([s, yamlText({ a: s })]);
+  });
+
   it.each([
     ['a plain selector', { selector: 'running-calico == "true"' }, 'selector: running-calico == "true"\n'],
     ['a quoted label value', { labels: { a: 'true' } }, 'labels:\n  a: "true"\n'],
