@@ -68,7 +68,8 @@ export class DefaultHostChart extends Chart {
 
 export interface HostEndpointsChartProps extends PlanChartProps {
   /**
-   * The planned host endpoints this chart holds, from `start` up to `end`.
+   * The planned host endpoints this chart holds: from index `start` up to, not including,
+   * index `end` (both within the plan's list).
    * @default - all of them
    */
   readonly start?: number;
@@ -84,7 +85,7 @@ export class HostEndpointsChart extends Chart {
     const { HostEndpoint } = CALICO_KINDS[props.plan.calicoVersion];
     const all = props.plan.hostEndpoints;
     const end = Math.min(props.end ?? all.length, all.length);
-    for (let i = props.start ?? 0; i < end; i++) {
+    for (let i = Math.max(props.start ?? 0, 0); i < end; i++) {
       const h = all[i];
       new HostEndpoint(this, `host-endpoint-${i}`, {
         metadata: objectMetadata({ name: h.name, stage: 'host-endpoints', labels: h.labels }),
@@ -251,7 +252,9 @@ export class FelixConfigurationChart extends Chart {
 /**
  * Every chart of a cluster, in a fixed order, each in an App of its own: the charts share
  * nothing, and cdk8s validates the whole App on every chart's toJson(), so one App for all
- * of them would walk a 10,000-node cluster's constructs once per chart.
+ * of them would walk a 10,000-node cluster's constructs once per chart. The host endpoints are
+ * in charts of HOST_ENDPOINTS_PER_CHART, all with the id `host-endpoints`. All of them at once:
+ * lib/charts/synth.ts builds them one by one (chartBuilds).
  */
 export function buildCharts(plan: ProtectionPlan): Chart[] {
   return chartBuilds(plan).flatMap((c) => c.builds.map((build) => build()));

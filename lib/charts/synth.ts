@@ -6,7 +6,7 @@ import { ApiObject, ApiObjectMetadataDefinition, App, Chart, ImplicitTokenResolv
 import { CalicoObject, type CalicoObjectMetadata } from '../calico/object';
 import { compareText, sortSmall } from '../calico/strings';
 import { ProtectionPlan } from '../plan/plan';
-import { chartBuilds } from './charts';
+import { chartBuilds, type ChartBuilds } from './charts';
 import { MANIFESTS } from './kinds';
 
 export interface ChartObjects {
@@ -15,13 +15,17 @@ export interface ChartObjects {
   readonly objects: readonly CalicoObject[];
 }
 
+export function synthesizePlan(plan: ProtectionPlan): ChartObjects[] {
+  return synthesizeCharts(chartBuilds(plan));
+}
+
 /**
  * Each chart is built, rendered and dropped before the next is built, so its constructs die
  * young (the host endpoints' charts: lib/charts/charts.ts HOST_ENDPOINTS_PER_CHART).
  */
-export function synthesizePlan(plan: ProtectionPlan): ChartObjects[] {
+export function synthesizeCharts(chartList: readonly ChartBuilds[]): ChartObjects[] {
   const charts: ChartObjects[] = [];
-  for (const { id, builds } of chartBuilds(plan)) {
+  for (const { id, builds } of chartList) {
     const objects: CalicoObject[] = [];
     for (const build of builds) for (const o of chartJson(build())) objects.push(normalize(o));
     if (objects.length > 0) charts.push({ chart: id, objects });

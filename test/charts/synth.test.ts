@@ -11,7 +11,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { buildCharts, chartBuilds, HOST_ENDPOINTS_PER_CHART, HostEndpointsChart } from '../../lib/charts/charts';
 import { CALICO_KINDS } from '../../lib/charts/kinds';
-import { chartJson, synthesizePlan } from '../../lib/charts/synth';
+import { chartJson, synthesizeCharts, synthesizePlan } from '../../lib/charts/synth';
+import { compileCluster } from '../../lib/pipeline';
 import { CALICO_MINORS } from '../../lib/calico/versions';
 import { GlobalNetworkPolicySpecIngressDestinationPorts } from '../../imports/globalnetworkpolicy-projectcalico.org';
 import { planCluster, type ProtectionPlan } from '../../lib/plan/plan';
@@ -423,8 +424,8 @@ describe('chartJson', () => {
 
 describe('synthesizePlan', () => {
   /** A plan of `nodes` nodes with two interfaces each: twice as many host endpoints. */
-  function plan(nodes: number): ProtectionPlan {
-    const { spec, findings } = parseClusterSpec('clusters/fleet.yaml', 'fleet', Buffer.from(twoInterfaceSpec(nodes)));
+  function plan(nodes: number, extra: readonly string[] = []): ProtectionPlan {
+    const { spec, findings } = parseClusterSpec('clusters/fleet.yaml', 'fleet', Buffer.from(twoInterfaceSpec(nodes, { extra })));
     if (!spec) throw new Error(JSON.stringify(findings[0]));
     return planCluster(spec);
   }
@@ -434,6 +435,8 @@ describe('synthesizePlan', () => {
     expect(p.hostEndpoints).toHaveLength(600);
     const builds = chartBuilds(p).find((c) => c.id === 'host-endpoints')?.builds ?? [];
     expect(builds).toHaveLength(Math.ceil(600 / HOST_ENDPOINTS_PER_CHART));
+    // Not vacuous: the 600 are in more than one chart.
+    expect(builds.length).toBeGreaterThan(1);
     const paths = builds.flatMap((build) => build().node.findAll().filter((n) => n instanceof ApiObject).map((n) => n.node.path));
     expect(paths).toEqual(p.hostEndpoints.map((_, i) => `host-endpoints/host-endpoint-${i}`));
   });
@@ -448,6 +451,64 @@ describe('synthesizePlan', () => {
     // And every object of the plan, as the charts gave them when the host endpoints were one.
     const asOneChart = chartBuilds(p).flatMap((c) => (c.id === 'host-endpoints' ? [new HostEndpointsChart(new App(), 'host-endpoints', { plan: p })] : c.builds.map((build) => build())));
     expect(synthesizePlan(p).flatMap((c) => c.objects)).toEqual(asOneChart.flatMap((c) => c.toJson()));
+  });
+
+  it.each([
+    [125, 'v3.32'],
+    [126, 'v3.32'],
+    [250, 'v3.31'],
+    [251, 'v3.30'],
+  ])('writes the objects one chart would at %i nodes of Calico %s, at and past the charts\' bounds', (nodes, minor) => {
+    const p = plan(nodes, [`  calicoVersion: ${minor}`]);
+    expect(p.hostEndpoints).toHaveLength(2 * nodes);
+    const builds = chartBuilds(p).find((c) => c.id === 'host-endpoints')?.builds ?? [];
+    expect(builds).toHaveLength(Math.ceil((2 * nodes) / HOST_ENDPOINTS_PER_CHART));
+    const whole = new HostEndpointsChart(new App(), 'host-endpoints', { plan: p }).toJson();
+    expect(synthesizePlan(p).find((c) => c.chart === 'host-endpoints')?.objects).toEqual(whole);
+  });
+
+  it('renders each chart before it builds the next, so that no two live at once', () => {
+    const events: string[] = [];
+    /** A chart whose one object says when it is rendered. */
+    const logged = (name: string) => (): Chart => {
+      events.push(`build ${name}`);
+      const chart = new Chart(new App(), 'logged', { disableResourceNameHashes: true });
+      new (class extends ApiObject {
+        public override toJson(): unknown {
+          events.push(`render ${name}`);
+          return super.toJson();
+        }
+      })(chart, name, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } });
+      return chart;
+    };
+    const written = synthesizeCharts([
+      { id: 'a', builds: [logged('a1'), logged('a2')] },
+      { id: 'b', builds: [logged('b1')] },
+    ]);
+    expect(events).toEqual(['build a1', 'render a1', 'build a2', 'render a2', 'build b1', 'render b1']);
+    expect(written.map((c) => [c.chart, c.objects.map((o) => o.metadata.name)])).toEqual([
+      ['a', ['a1', 'a2']],
+      ['b', ['b1']],
+    ]);
+  });
+
+  it('finds two host endpoints of one name in different charts, as in one', () => {
+    // 124 nodes of two interfaces and one of one (249 host endpoints before it), then a node
+    // whose interfaces "*" and "all-interfaces" both make <node>.all-interfaces.
+    const text = twoInterfaceSpec(124).trimEnd() + '\n' + [
+      '    - {name: node-z1, interfaces: [{name: eth0, expectedIPs: [10.9.0.1]}]}',
+      '    - {name: node-z2, interfaces: [{name: "*", expectedIPs: [10.9.0.2]}, {name: all-interfaces, expectedIPs: [10.9.0.3]}]}',
+      '',
+    ].join('\n');
+    const bytes = Buffer.from(text);
+    const { spec } = parseClusterSpec('clusters/fleet.yaml', 'fleet', bytes);
+    if (!spec) throw new Error('the spec does not parse');
+    const names = planCluster(spec).hostEndpoints.map((h) => h.name);
+    const twice = names.flatMap((n, i) => (names.indexOf(n) !== i ? [names.indexOf(n), i] : []));
+    // The two are in different charts of HOST_ENDPOINTS_PER_CHART.
+    expect(twice.map((i) => Math.floor(i / HOST_ENDPOINTS_PER_CHART))).toEqual([0, 1]);
+    const result = compileCluster({ file: 'clusters/fleet.yaml', name: 'fleet', bytes });
+    expect(result.findings.filter((f) => f.code === 'name-collision').map((f) => [f.severity, f.message.includes('node-z2.all-interfaces')])).toEqual([['error', true]]);
   });
 
   it('writes a plan without host endpoints as before: no host endpoints chart', () => {
