@@ -276,20 +276,21 @@ export interface ChartBuilds {
 
 /** The charts of a plan, each built when asked for: the host endpoints in charts of HOST_ENDPOINTS_PER_CHART. */
 export function chartBuilds(plan: ProtectionPlan): ChartBuilds[] {
-  const one = (id: string, build: (app: App) => Chart): ChartBuilds => ({ id, builds: [() => build(new App())] });
-  const hostEndpoints = Array.from({ length: Math.max(1, Math.ceil(plan.hostEndpoints.length / HOST_ENDPOINTS_PER_CHART)) }, (_, k) => () =>
-    new HostEndpointsChart(new App(), 'host-endpoints', { plan, start: k * HOST_ENDPOINTS_PER_CHART, end: (k + 1) * HOST_ENDPOINTS_PER_CHART }),
+  const one = (id: string, make: (app: App, id: string) => Chart): ChartBuilds => ({ id, builds: [() => make(new App(), id)] });
+  const perChart = HOST_ENDPOINTS_PER_CHART;
+  const hostEndpoints = Array.from({ length: Math.max(1, Math.ceil(plan.hostEndpoints.length / perChart)) }, (_, k) => () =>
+    new HostEndpointsChart(new App(), 'host-endpoints', { plan, start: k * perChart, end: (k + 1) * perChart }),
   );
   return [
-    one('default-host', (app) => new DefaultHostChart(app, 'default-host', { plan })),
+    one('default-host', (app, id) => new DefaultHostChart(app, id, { plan })),
     { id: 'host-endpoints', builds: hostEndpoints },
-    one('auto-host-endpoints', (app) => new AutoHostEndpointsChart(app, 'auto-host-endpoints', { plan })),
-    one('calico-node-metrics', (app) => new MetricsPolicyChart(app, 'calico-node-metrics', { plan, role: 'calico-node-metrics' })),
-    one('typha-metrics', (app) => new MetricsPolicyChart(app, 'typha-metrics', { plan, role: 'typha-metrics' })),
-    one('kube-controllers-metrics', (app) => new MetricsPolicyChart(app, 'kube-controllers-metrics', { plan, role: 'kube-controllers-metrics' })),
-    one('metrics-access', (app) => new MetricsAccessChart(app, 'metrics-access', { plan })),
-    one('protected-servers', (app) => new ProtectedServersChart(app, 'protected-servers', { plan })),
-    one('host-traffic', (app) => new HostTrafficChart(app, 'host-traffic', { plan })),
-    one('failsafe', (app) => new FelixConfigurationChart(app, 'failsafe', { plan })),
+    one('auto-host-endpoints', (app, id) => new AutoHostEndpointsChart(app, id, { plan })),
+    one('calico-node-metrics', (app, id) => new MetricsPolicyChart(app, id, { plan, role: 'calico-node-metrics' })),
+    one('typha-metrics', (app, id) => new MetricsPolicyChart(app, id, { plan, role: 'typha-metrics' })),
+    one('kube-controllers-metrics', (app, id) => new MetricsPolicyChart(app, id, { plan, role: 'kube-controllers-metrics' })),
+    one('metrics-access', (app, id) => new MetricsAccessChart(app, id, { plan })),
+    one('protected-servers', (app, id) => new ProtectedServersChart(app, id, { plan })),
+    one('host-traffic', (app, id) => new HostTrafficChart(app, id, { plan })),
+    one('failsafe', (app, id) => new FelixConfigurationChart(app, id, { plan })),
   ];
 }
