@@ -30,7 +30,7 @@ import { composedRoot, fastRoot } from './fast-yaml';
 import { MAX_FLOW_DEPTH, TextLines, tooDeep } from './lines';
 import { fromYamlNode, type MapNode, type SeqNode, type SpecNode } from './nodes';
 import { clip, closest, isNull, Located, SpecReader } from './reader';
-import { NotSimple, simpleRoot, unreadItems } from './simple-yaml';
+import { type NodeItem, NotSimple, simpleRoot, unreadItems } from './simple-yaml';
 import {
   AcknowledgeSpec,
   AllowedClientsSpec,
@@ -458,6 +458,13 @@ function readNodes(r: SpecReader, at: Located, mode: HostEndpointsMode, nodesRea
     // Each item lives for its own reading; the line reader has no empty item.
     for (let i = 0; i < unread.length && r.findings.length === 0; i++) {
       const path = `${at.path}[${i}]`;
+      // Written line for line as `nodes import` writes a node: read without a tree.
+      const direct = common ? unread.node(i) : undefined;
+      const read = direct && commonNodeOf(r, path, direct, undefined, reading);
+      if (read) {
+        nodes.push(read);
+        continue;
+      }
       const node = r.resolve(unread.item(i), path);
       if (node !== undefined) readItem({ node, path });
     }
@@ -581,66 +588,104 @@ function readNode(r: SpecReader, item: Located, { mode, seen, ipOwners, reserved
  * The fast reader's first reading only (readNodes): the fields' positions are left to
  * OffsetPositions.defer, which reads the item again with readNode when one is asked for.
  */
-function commonNode(r: SpecReader, item: Located, { mode, seen, ipOwners, reserved }: NodesReading): NodeSpec | undefined {
-  if (item.node.kind !== 'map') return undefined;
+function commonNode(r: SpecReader, item: Located, reading: NodesReading): NodeSpec | undefined {
+  const shape = commonShape(item.node);
+  return shape && commonNodeOf(r, item.path, shape.node, shape.labels, reading);
+}
+
+/**
+ * The item's name and interfaces when it is a mapping of a name, a non-empty list of interfaces
+ * and maybe labels, each interface a mapping of a name and maybe a list of addresses, every
+ * value a string where readNode wants one; undefined for any other shape. Exported for
+ * test/spec/simple-yaml.test.ts, which compares the line reader's NodeItem with it.
+ */
+export function commonShape(node: SpecNode): { readonly node: NodeItem; readonly labels?: MapNode } | undefined {
+  if (node.kind !== 'map') return undefined;
   let name: string | undefined;
   let ifList: SeqNode | undefined;
-  let labelsNode: MapNode | undefined;
+  let labels: MapNode | undefined;
   // Indexed loops: this runs once per node, mostly before the JIT has compiled it, and an
   // iterator costs more than the loop's body there.
-  const fields = item.node.items;
+  const fields = node.items;
   for (let i = 0; i < fields.length; i++) {
     const { key, value } = fields[i];
     const field = key?.kind === 'scalar' ? key.value : undefined;
     if (field === 'name' && value?.kind === 'scalar' && typeof value.value === 'string') name = value.value;
     else if (field === 'interfaces' && value?.kind === 'seq' && value.items.length > 0) ifList = value;
-    else if (field === 'labels' && value?.kind === 'map') labelsNode = value;
+    else if (field === 'labels' && value?.kind === 'map') labels = value;
     else return undefined;
   }
-  if (name === undefined || ifList === undefined || checkNodeName(name) !== undefined || seen.has(name)) return undefined;
+  if (name === undefined || ifList === undefined) return undefined;
+  const interfaces: { name: string; expectedIPs: string[] }[] = [];
+  for (let i = 0; i < ifList.items.length; i++) {
+    const ifNode = ifList.items[i];
+    if (ifNode?.kind !== 'map') return undefined;
+    let ifName: string | undefined;
+    let ipList: SeqNode | undefined;
+    for (let k = 0; k < ifNode.items.length; k++) {
+      const { key, value } = ifNode.items[k];
+      const field = key?.kind === 'scalar' ? key.value : undefined;
+      if (field === 'name' && value?.kind === 'scalar' && typeof value.value === 'string') ifName = value.value;
+      else if (field === 'expectedIPs' && value?.kind === 'seq') ipList = value;
+      else return undefined;
+    }
+    if (ifName === undefined) return undefined;
+    const expectedIPs: string[] = [];
+    const items = ipList?.items ?? [];
+    for (let k = 0; k < items.length; k++) {
+      const ipItem = items[k];
+      if (ipItem?.kind !== 'scalar' || typeof ipItem.value !== 'string') return undefined;
+      expectedIPs.push(ipItem.value);
+    }
+    interfaces.push({ name: ifName, expectedIPs });
+  }
+  return { node: { name, interfaces }, ...(labels ? { labels } : {}) };
+}
+
+/**
+ * One item of spec.nodes of the common shape (commonShape, or the line reader's NodeItem):
+ * undefined, having changed nothing, for one whose name, interfaces or addresses readNode
+ * would find anything to say about; readNode then reads it as it reads every item. So the
+ * nodes, and what `reading` holds after them, are readNode's. The labels come last, through
+ * readLabels, as in readNode.
+ *
+ * The fast reader's first reading only (readNodes): the fields' positions are left to
+ * OffsetPositions.defer, which reads the item again with readNode when one is asked for.
+ */
+function commonNodeOf(r: SpecReader, path: string, item: NodeItem, labelsNode: MapNode | undefined, { mode, seen, ipOwners, reserved }: NodesReading): NodeSpec | undefined {
+  const name = item.name;
+  if (checkNodeName(name) !== undefined || seen.has(name)) return undefined;
   const interfaces: InterfaceSpec[] = [];
   // This node's addresses: readNode takes each into ipOwners as it reads it.
   const ips: string[] = [];
-  for (let i = 0; i < ifList.items.length; i++) {
-    const found = commonInterface(ifList.items[i], `${item.path}.interfaces[${i}]`, interfaces, ipOwners, ips);
+  for (let i = 0; i < item.interfaces.length; i++) {
+    const found = commonInterface(item.interfaces[i], `${path}.interfaces[${i}]`, interfaces, ipOwners, ips);
     if (found === undefined) return undefined;
     interfaces.push(found);
   }
   if (mode === 'auto' && (interfaces.length !== 1 || interfaces[0].name !== '*' || interfaces[0].expectedIPs.length === 0)) return undefined;
-  seen.set(name, item.path);
+  seen.set(name, path);
   for (let i = 0; i < interfaces.length; i++) {
     const owner = `${name}/${interfaces[i].name}`;
     const expected = interfaces[i].expectedIPs;
     for (let k = 0; k < expected.length; k++) ipOwners.set(expected[k], owner);
   }
-  const labels = labelsNode ? readLabels(r, { node: labelsNode, path: `${item.path}.labels` }, reserved) : {};
-  return { name, path: item.path, labels, interfaces: interfaces.length > 1 ? sortSmall(interfaces, compareByName) : interfaces };
+  const labels = labelsNode ? readLabels(r, { node: labelsNode, path: `${path}.labels` }, reserved) : {};
+  return { name, path, labels, interfaces: interfaces.length > 1 ? sortSmall(interfaces, compareByName) : interfaces };
 }
 
 /**
- * One interface of a node of the common shape (commonNode), the node's interfaces before it
- * and its addresses in `ips`, to which this one's are added; undefined for any other shape or
- * anything readNode would say about the interface.
+ * One interface of a node of the common shape (commonNodeOf), the node's interfaces before it
+ * and its addresses in `ips`, to which this one's are added; undefined for anything readNode
+ * would say about the interface.
  */
-function commonInterface(node: SpecNode | null, path: string, before: readonly InterfaceSpec[], ipOwners: ReadonlyMap<string, string>, ips: string[]): InterfaceSpec | undefined {
-  if (node?.kind !== 'map') return undefined;
-  let name: string | undefined;
-  let ipList: SeqNode | undefined;
-  for (let i = 0; i < node.items.length; i++) {
-    const { key, value } = node.items[i];
-    const field = key?.kind === 'scalar' ? key.value : undefined;
-    if (field === 'name' && value?.kind === 'scalar' && typeof value.value === 'string') name = value.value;
-    else if (field === 'expectedIPs' && value?.kind === 'seq') ipList = value;
-    else return undefined;
-  }
-  if (name === undefined || checkInterfaceName(name) !== undefined) return undefined;
+function commonInterface(iface: NodeItem['interfaces'][number], path: string, before: readonly InterfaceSpec[], ipOwners: ReadonlyMap<string, string>, ips: string[]): InterfaceSpec | undefined {
+  const name = iface.name;
+  if (checkInterfaceName(name) !== undefined) return undefined;
   for (let i = 0; i < before.length; i++) if (before[i].name === name) return undefined;
   const parsed: ParsedIp[] = [];
-  const items = ipList?.items ?? [];
-  for (let i = 0; i < items.length; i++) {
-    const ipItem = items[i];
-    if (ipItem?.kind !== 'scalar' || typeof ipItem.value !== 'string') return undefined;
-    const ip = parseIp(ipItem.value);
+  for (let i = 0; i < iface.expectedIPs.length; i++) {
+    const ip = parseIp(iface.expectedIPs[i]);
     if (!ip.ok || ipOwners.has(ip.ip.text) || ips.includes(ip.ip.text)) return undefined;
     ips.push(ip.ip.text);
     parsed.push(ip.ip);

@@ -54,10 +54,12 @@ export interface SimpleOptions {
 export class UnreadItems {
   /**
    * @param read reads the item on lines `from` up to `to`
+   * @param readNode reads the item on lines `from` up to `to` as a NodeItem, if it is written as one
    * @param bounds the first line of each item, then the line after the last
    */
   public constructor(
     private readonly read: (from: number, to: number) => SpecNode,
+    private readonly readNode: (from: number, to: number) => NodeItem | undefined,
     private readonly bounds: readonly number[],
   ) {}
 
@@ -67,10 +69,51 @@ export class UnreadItems {
 
   /** Item `i`, read from its lines; throws NotSimple when it is not of the simple shape. */
   public item(i: number): SpecNode {
-    if (!Number.isInteger(i) || i < 0 || i >= this.length) throw new RangeError(`internal error: no item ${i} of ${this.length}`);
+    this.check(i);
     return this.read(this.bounds[i], this.bounds[i + 1]);
   }
+
+  /**
+   * Item `i` as a NodeItem, read straight from its lines without a tree, when it is written in
+   * the layout NodeItem describes; undefined for any other item, which item(i) then reads.
+   */
+  public node(i: number): NodeItem | undefined {
+    this.check(i);
+    return this.readNode(this.bounds[i], this.bounds[i + 1]);
+  }
+
+  private check(i: number): void {
+    if (!Number.isInteger(i) || i < 0 || i >= this.length) throw new RangeError(`internal error: no item ${i} of ${this.length}`);
+  }
 }
+
+/**
+ * A node of spec.nodes written as `nodes import` and most specs write one, line for line:
+ *
+ *     - name: node-1
+ *       interfaces:
+ *         - name: eth0
+ *           expectedIPs: [10.0.0.1, "fd00::1"]
+ *
+ * (the interfaces' dashes under `interfaces` or at its indentation; `expectedIPs` may be left
+ * out, or empty). It is what the tree item(i) reads from those lines holds: a mapping of `name`
+ * and `interfaces`, a list of mappings of `name` and maybe `expectedIPs`, every value a string.
+ * Every name is a plain scalar of letters, digits, `.`, `_` and `-` starting with a letter or a
+ * digit that the core schema reads as a string; every address a plain scalar of letters, digits
+ * and dots or a double-quoted one of letters, digits, dots and colons; one space after each
+ * `-`, `:` and `,`; nothing else on any line, no comment. test/spec/simple-yaml.test.ts
+ * compares it with the tree on random items.
+ */
+export interface NodeItem {
+  readonly name: string;
+  readonly interfaces: readonly { readonly name: string; readonly expectedIPs: readonly string[] }[];
+}
+
+/** A name NodeItem takes: a plain scalar of these characters (which the core schema may still read as a number). */
+const NODE_ITEM_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** An address NodeItem takes: plain (no `:` in a flow list), or between double quotes. */
+const NODE_ITEM_PLAIN_IP = /^[A-Za-z0-9][A-Za-z0-9.]*$/;
+const NODE_ITEM_QUOTED_IP = /^"[A-Za-z0-9.:]*"$/;
 
 /** The unread items a node of simpleRoot's tree stands for, if it stands for any. */
 export function unreadItems(node: SpecNode): UnreadItems | undefined {
@@ -160,6 +203,68 @@ class SimpleReader {
     return root;
   }
 
+  /**
+   * An item UnreadItems left unread as a NodeItem (its lines from `from` up to `to`, of a
+   * sequence whose `-` are `indent` deep), if it is written as one; undefined otherwise.
+   */
+  private readNodeItem(from: number, to: number, indent: number): NodeItem | undefined {
+    const { indent: indents } = this.lines;
+    const keys = indent + 2;
+    if (to - from < 3 || indents[from] !== indent || indents[from + 1] !== keys || !this.lineIs(from + 1, 'interfaces:')) return undefined;
+    const name = this.nodeItemName(from, '- name: ');
+    if (name === undefined) return undefined;
+    // The interfaces' dashes: under the key, or at its indentation.
+    const dash = indents[from + 2];
+    if (dash !== keys && dash !== keys + 2) return undefined;
+    const interfaces: { name: string; expectedIPs: readonly string[] }[] = [];
+    for (let line = from + 2; line < to; ) {
+      if (indents[line] !== dash) return undefined;
+      const ifName = this.nodeItemName(line, '- name: ');
+      if (ifName === undefined) return undefined;
+      line++;
+      let expectedIPs: readonly string[] = [];
+      if (line < to && indents[line] === dash + 2) {
+        const ips = this.nodeItemAddresses(line);
+        if (ips === undefined) return undefined;
+        expectedIPs = ips;
+        line++;
+      }
+      interfaces.push({ name: ifName, expectedIPs });
+    }
+    return { name, interfaces };
+  }
+
+  /** Whether the content of `line` (past its indentation) is `content`. */
+  private lineIs(line: number, content: string): boolean {
+    const at = this.lines.start[line] + this.lines.indent[line];
+    return this.lines.end[line] - at === content.length && this.text.startsWith(content, at);
+  }
+
+  /** The name after `prefix` on `line` (past its indentation), if it is a string NodeItem takes. */
+  private nodeItemName(line: number, prefix: string): string | undefined {
+    const at = this.lines.start[line] + this.lines.indent[line];
+    if (!this.text.startsWith(prefix, at)) return undefined;
+    const value = this.text.slice(at + prefix.length, this.lines.end[line]);
+    return NODE_ITEM_NAME.test(value) && !(MAY_NOT_BE_STRING.test(value) && isNonString(value)) ? value : undefined;
+  }
+
+  /** The addresses of `expectedIPs: [a, "b"]` on `line`, if it is written so. */
+  private nodeItemAddresses(line: number): string[] | undefined {
+    const prefix = 'expectedIPs: [';
+    const at = this.lines.start[line] + this.lines.indent[line];
+    const end = this.lines.end[line];
+    if (!this.text.startsWith(prefix, at) || this.text.charCodeAt(end - 1) !== 0x5d) return undefined;
+    const list = this.text.slice(at + prefix.length, end - 1);
+    if (list === '') return [];
+    const ips = list.split(', ');
+    for (let i = 0; i < ips.length; i++) {
+      const ip = ips[i];
+      if (NODE_ITEM_QUOTED_IP.test(ip)) ips[i] = ip.slice(1, -1);
+      else if (!NODE_ITEM_PLAIN_IP.test(ip) || (MAY_NOT_BE_STRING.test(ip) && isNonString(ip))) return undefined;
+    }
+    return ips;
+  }
+
   /** An item UnreadItems left unread: its lines, from `from` up to `to`, of a sequence whose `-` are `indent` deep. */
   private readItem(from: number, to: number, indent: number): SpecNode {
     this.i = from;
@@ -244,7 +349,16 @@ class SimpleReader {
       while (this.i < lines.count && lines.indent[this.i] > indent) this.i++;
     }
     bounds.push(this.i);
-    return { kind: 'scalar', start, end: start, value: new UnreadItems((from, to) => this.readItem(from, to, indent), bounds) };
+    return {
+      kind: 'scalar',
+      start,
+      end: start,
+      value: new UnreadItems(
+        (from, to) => this.readItem(from, to, indent),
+        (from, to) => this.readNodeItem(from, to, indent),
+        bounds,
+      ),
+    };
   }
 
   /**

@@ -10,7 +10,8 @@ import * as path from 'path';
 import { parse, parseAllDocuments } from 'yaml';
 import { composedRoot, fastRoot } from '../../lib/spec/fast-yaml';
 import { SpecNode } from '../../lib/spec/nodes';
-import { NotSimple, simpleRoot, unreadItems } from '../../lib/spec/simple-yaml';
+import { NotSimple, simpleRoot, unreadItems, type UnreadItems } from '../../lib/spec/simple-yaml';
+import { commonShape } from '../../lib/spec/parse';
 import { fleetCase, fleetSpec } from '../../bench/fleet';
 import { twoInterfaceSpec } from '../support/fleet-spec';
 import { EXAMPLES } from '../support/paths';
@@ -354,5 +355,70 @@ describe('the line reader', () => {
     };
     walk(root ?? null, '');
     expect(unread).toEqual(['.spec.nodes']);
+  });
+});
+
+describe('the nodes read straight from their lines', () => {
+  /** Names and addresses NodeItem takes, and the ones next to them it must leave to the tree. */
+  const tricky = fc.oneof(fc.constantFrom('fd00::1', '007', '1e3', '12', 'null', 'True', 'no', '*', 'a b', '-x', 'x#y', "it's", 'x:', '1.5', '~'), fc.stringMatching(/^[A-Za-z0-9._:-]{1,8}$/));
+  const value = fc.oneof({ arbitrary: fc.constantFrom('node-1', 'n', 'eth0', 'bond0.100', 'a_b', 'x-1.y', 'A9'), weight: 12 }, { arbitrary: tricky, weight: 1 });
+  const address = fc.oneof(
+    { arbitrary: fc.constantFrom('10.0.0.1', '"fd00::1"', '"10.0.0.2"', '192.168.1.1', 'fd00'), weight: 12 },
+    { arbitrary: tricky, weight: 1 },
+    { arbitrary: tricky.map((v) => `"${v}"`), weight: 1 },
+  );
+  const iface = fc.record({ name: value, ips: fc.option(fc.array(address, { maxLength: 3 }), { nil: undefined }) });
+  const item = fc.record({ name: value, interfaces: fc.array(iface, { minLength: 1, maxLength: 3 }), underKey: fc.boolean() });
+  /** Items written as nodes import writes them, the interfaces' dashes under their key or at its indentation. */
+  const itemLines = (it: { name: string; interfaces: { name: string; ips?: string[] }[]; underKey: boolean }): string[] => {
+    const dash = it.underKey ? '      ' : '    ';
+    return [
+      `  - name: ${it.name}`,
+      '    interfaces:',
+      ...it.interfaces.flatMap((f) => [`${dash}- name: ${f.name}`, ...(f.ips === undefined ? [] : [`${dash}  expectedIPs: [${f.ips.join(', ')}]`])]),
+    ];
+  };
+  const edit = fc.record({ at: fc.nat(), op: fc.constantFrom('insert', 'delete', 'replace'), c: fc.constantFrom(' ', '\n', '-', ':', '#', '"', '[', ']', ',', 'a', '0') });
+
+  it('reads a node only as the tree of its lines holds it, and only where the tree reads it', () => {
+    let runs = 0;
+    let direct = 0;
+    fc.assert(
+      fc.property(fc.array(item, { minLength: 1, maxLength: 3 }), fc.array(edit, { maxLength: 1 }), (items, edits) => {
+        let t = ['spec:', '  nodes:', ...items.flatMap(itemLines), ''].join('\n');
+        for (const e of edits) {
+          const at = e.at % (t.length + 1);
+          t = e.op === 'insert' ? t.slice(0, at) + e.c + t.slice(at) : e.op === 'delete' ? t.slice(0, at) + t.slice(at + 1) : t.slice(0, at) + e.c + t.slice(at + 1);
+        }
+        runs++;
+        const root = simpleRoot(t, { unreadNodes: true });
+        const spec = root?.kind === 'map' ? root.items.find((p) => p.key?.kind === 'scalar' && p.key.value === 'spec')?.value : undefined;
+        const nodes = spec?.kind === 'map' ? spec.items.find((p) => p.key?.kind === 'scalar' && p.key.value === 'nodes')?.value : undefined;
+        const unread = nodes ? unreadItems(nodes) : undefined;
+        for (let i = 0; i < (unread?.length ?? 0); i++) {
+          const node = unread?.node(i);
+          if (node === undefined) continue;
+          direct++;
+          // The tree reads the same lines without giving up, and holds just this.
+          expect(commonShape((unread as UnreadItems).item(i))).toEqual({ node });
+        }
+      }),
+      fuzzParams(0.1),
+    );
+    // Most texts have a node read straight from its lines.
+    expect(direct).toBeGreaterThan(runs / 3);
+  });
+
+  it("reads the benchmark's fleet without a tree", () => {
+    const text = fleetSpec(fleetCase(40, 'deny-list'));
+    const root = simpleRoot(text, { unreadNodes: true });
+    const spec = root?.kind === 'map' ? root.items.find((p) => p.key?.kind === 'scalar' && p.key.value === 'spec')?.value : undefined;
+    const nodes = spec?.kind === 'map' ? spec.items.find((p) => p.key?.kind === 'scalar' && p.key.value === 'nodes')?.value : undefined;
+    const unread = nodes ? unreadItems(nodes) : undefined;
+    expect(unread?.length).toBe(40);
+    for (let i = 0; i < 40; i++) {
+      expect(unread?.node(i)).toBeDefined();
+      expect(commonShape((unread as UnreadItems).item(i))).toEqual({ node: unread?.node(i) });
+    }
   });
 });
