@@ -458,7 +458,11 @@ function readNodes(r: SpecReader, at: Located, mode: HostEndpointsMode, nodesRea
     // Each item lives for its own reading; the line reader has no empty item.
     for (let i = 0; i < unread.length && r.findings.length === 0; i++) {
       const path = `${at.path}[${i}]`;
-      // Written line for line as `nodes import` writes a node: read without a tree.
+      // Written line for line as `nodes import` writes a node in static mode (its "*" of auto
+      // mode is quoted, which NodeItem leaves to the tree): read without a tree. Such an item is
+      // never read into a tree here, so that the line reader gives up on no line it takes is a
+      // rule of NodeItem (test/spec/simple-yaml.test.ts): were it broken, the item's tree, read
+      // for a position a later finding asks for, would throw instead.
       const direct = common ? unread.node(i) : undefined;
       const read = direct && commonNodeOf(r, path, direct, undefined, reading);
       if (read) {
@@ -577,16 +581,9 @@ function readNode(r: SpecReader, item: Located, { mode, seen, ipOwners, reserved
 }
 
 /**
- * One item of spec.nodes of the common shape, read straight from the fast reader's tree: a
- * mapping of a name, a non-empty list of interfaces and maybe labels, each interface a mapping
- * of a name and maybe a list of addresses, every value a string where readNode wants one.
- * Undefined, having changed nothing, for an item of any other shape or one whose name,
- * interfaces or addresses readNode would find anything to say about: readNode then reads it as
- * it reads every item. So the nodes, and what `reading` holds after them, are readNode's. The
- * labels come last, through readLabels, as in readNode.
- *
- * The fast reader's first reading only (readNodes): the fields' positions are left to
- * OffsetPositions.defer, which reads the item again with readNode when one is asked for.
+ * One item of spec.nodes of the common shape (commonShape), read straight from the fast
+ * reader's tree; undefined for any other item, or one readNode would say anything about
+ * (commonNodeOf).
  */
 function commonNode(r: SpecReader, item: Located, reading: NodesReading): NodeSpec | undefined {
   const shape = commonShape(item.node);

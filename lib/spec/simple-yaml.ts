@@ -96,13 +96,15 @@ export class UnreadItems {
  *           expectedIPs: [10.0.0.1, "fd00::1"]
  *
  * (the interfaces' dashes under `interfaces` or at its indentation; `expectedIPs` may be left
- * out, or empty). It is what the tree item(i) reads from those lines holds: a mapping of `name`
- * and `interfaces`, a list of mappings of `name` and maybe `expectedIPs`, every value a string.
- * Every name is a plain scalar of letters, digits, `.`, `_` and `-` starting with a letter or a
- * digit that the core schema reads as a string; every address a plain scalar of letters, digits
- * and dots or a double-quoted one of letters, digits, dots and colons; one space after each
- * `-`, `:` and `,`; nothing else on any line, no comment. test/spec/simple-yaml.test.ts
- * compares it with the tree on random items.
+ * out, or be `[]`). It holds what the tree that item(i) reads from those lines holds: a mapping
+ * of `name` and `interfaces`, a list of mappings of `name` and maybe `expectedIPs`, every value
+ * a string. Every name is a plain scalar of letters, digits, `.`, `_` and `-` starting with a
+ * letter or a digit that the core schema reads as a string; every address a plain scalar of
+ * letters, digits and dots, or a double-quoted one, maybe empty, of letters, digits, dots and
+ * colons; one space after each `-`, `:` and `,`; nothing after a value, not even a comment
+ * (comment and blank lines between the lines are skipped, as the tree skips them). Any line
+ * the line reader would give up on is not of this layout. test/spec/simple-yaml.test.ts
+ * compares it with the tree on random items and on the layouts next to it.
  */
 export interface NodeItem {
   readonly name: string;

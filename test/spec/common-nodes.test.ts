@@ -12,6 +12,7 @@ import * as path from 'path';
 import { CREATED_BY_LABEL } from '../../lib/calico/presets';
 import { parseClusterSpec, ParseOptions, ParseResult } from '../../lib/spec/parse';
 import { SpecReader } from '../../lib/spec/reader';
+import { UnreadItems } from '../../lib/spec/simple-yaml';
 import { ClusterSpec } from '../../lib/spec/types';
 import { fleetCase, fleetSpec } from '../../bench/fleet';
 import { EXAMPLES } from '../support/paths';
@@ -208,6 +209,36 @@ describe('reading the nodes of the common shape straight from the tree', () => {
       expect(generic - mapping.mock.calls.length).toBe(3000);
     } finally {
       mapping.mockRestore();
+    }
+  });
+
+  /** A node as nodes import writes it, which the line reader reads from its lines (NodeItem). */
+  const imported = (name: string, ...interfaces: readonly (readonly [string, string])[]): string[] => [
+    `    - name: ${name}`,
+    '      interfaces:',
+    ...interfaces.flatMap(([iface, ips]) => [`        - name: ${iface}`, `          expectedIPs: [${ips}]`]),
+  ];
+  const mixedSpec = (items: readonly (readonly string[])[]): string => ['apiVersion: calico-shield/v1alpha1', 'kind: Cluster', 'spec:', '  approach: deny-list', '  nodes:', ...items.flat(), ''].join('\n');
+
+  it.each([
+    ['valid nodes read from their lines and from a tree', [imported('n1', ['eth0', '10.0.0.1, "fd00::1"']), ['    - {name: n2, interfaces: [{name: eth0, expectedIPs: [10.0.0.2]}]}'], imported('n3', ['eth0', '10.0.0.3'], ['eth1', ''])], 'accepted'],
+    ['a name read from lines, then in a tree', [imported('n1', ['eth0', '10.0.0.1']), ['    - {name: n1, interfaces: [{name: eth1}]}']], 'refused'],
+    ['a name in a tree, then read from lines', [['    - {name: n1, interfaces: [{name: eth1}]}'], imported('n1', ['eth0', '10.0.0.1'])], 'refused'],
+    ['an address read from lines, then in a tree', [imported('n1', ['eth0', '"fd00::1"']), ['    - {name: n2, interfaces: [{name: eth0, expectedIPs: ["FD00::0001"]}]}']], 'refused'],
+    ['an address in a tree, then read from lines', [['    - {name: n2, interfaces: [{name: eth0, expectedIPs: [10.0.0.1]}]}'], imported('n1', ['eth0', '10.0.0.1'])], 'refused'],
+    ['an address twice among nodes read from lines', [imported('n1', ['eth0', '10.0.0.1']), imported('n2', ['eth0', '10.0.0.1'])], 'refused'],
+    ['an interface twice on a node read from lines', [imported('n1', ['eth0', '10.0.0.1'], ['eth0', '10.0.0.2'])], 'refused'],
+    ['an empty quoted address', [imported('n1', ['eth0', '""'])], 'refused'],
+    ['a bad name read from lines, then a good node', [imported('N1', ['eth0', '10.0.0.1']), imported('n2', ['eth0', '10.0.0.2'])], 'refused'],
+  ] as const)('reads %s as the generic reader does', (_what, items, outcome) => {
+    const text = mixedSpec(items);
+    const fromLines = jest.spyOn(UnreadItems.prototype, 'node');
+    try {
+      expect(expectSameReading(text, ['spec.nodes[0].interfaces[0].expectedIPs[0]', 'spec.nodes[1].name', 'spec.nodes[1].interfaces[0]'])).toBe(outcome === 'accepted');
+      // Not vacuous: the line reader read a node from its lines.
+      expect(fromLines.mock.results.some((r) => r.value !== undefined)).toBe(true);
+    } finally {
+      fromLines.mockRestore();
     }
   });
 

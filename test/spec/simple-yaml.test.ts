@@ -368,7 +368,7 @@ describe('the nodes read straight from their lines', () => {
     { arbitrary: tricky.map((v) => `"${v}"`), weight: 1 },
   );
   const iface = fc.record({ name: value, ips: fc.option(fc.array(address, { maxLength: 3 }), { nil: undefined }) });
-  const item = fc.record({ name: value, interfaces: fc.array(iface, { minLength: 1, maxLength: 3 }), underKey: fc.boolean() });
+  const item = fc.record({ name: value, interfaces: fc.array(iface, { minLength: 0, maxLength: 3 }), underKey: fc.boolean() });
   /** Items written as nodes import writes them, the interfaces' dashes under their key or at its indentation. */
   const itemLines = (it: { name: string; interfaces: { name: string; ips?: string[] }[]; underKey: boolean }): string[] => {
     const dash = it.underKey ? '      ' : '    ';
@@ -384,8 +384,10 @@ describe('the nodes read straight from their lines', () => {
     let runs = 0;
     let direct = 0;
     fc.assert(
-      fc.property(fc.array(item, { minLength: 1, maxLength: 3 }), fc.array(edit, { maxLength: 1 }), (items, edits) => {
-        let t = ['spec:', '  nodes:', ...items.flatMap(itemLines), ''].join('\n');
+      fc.property(fc.array(item, { minLength: 1, maxLength: 3 }), fc.array(edit, { maxLength: 1 }), fc.boolean(), fc.boolean(), (items, edits, deeper, keyAfter) => {
+        // The nodes' dashes at their key's indentation or deeper; maybe another key of spec after them.
+        const lines = items.flatMap(itemLines).map((l) => (deeper ? `  ${l}` : l));
+        let t = ['spec:', '  nodes:', ...lines, ...(keyAfter ? ['  approach: deny-list'] : []), ''].join('\n');
         for (const e of edits) {
           const at = e.at % (t.length + 1);
           t = e.op === 'insert' ? t.slice(0, at) + e.c + t.slice(at) : e.op === 'delete' ? t.slice(0, at) + t.slice(at + 1) : t.slice(0, at) + e.c + t.slice(at + 1);
@@ -407,6 +409,43 @@ describe('the nodes read straight from their lines', () => {
     );
     // Most texts have a node read straight from its lines.
     expect(direct).toBeGreaterThan(runs / 3);
+  });
+
+  /** The unread items of a text's spec.nodes. */
+  function unreadOf(text: string): UnreadItems {
+    const root = simpleRoot(text, { unreadNodes: true });
+    const spec = root?.kind === 'map' ? root.items.find((p) => p.key?.kind === 'scalar' && p.key.value === 'spec')?.value : undefined;
+    const nodes = spec?.kind === 'map' ? spec.items.find((p) => p.key?.kind === 'scalar' && p.key.value === 'nodes')?.value : undefined;
+    const unread = nodes ? unreadItems(nodes) : undefined;
+    if (!unread) throw new Error(`no unread spec.nodes in ${JSON.stringify(text)}`);
+    return unread;
+  }
+
+  const withItem = (lines: readonly string[]): string => ['spec:', '  nodes:', ...lines, '  - name: last', '    interfaces:', '      - name: eth0', ''].join('\n');
+
+  it.each([
+    ['expectedIPs a column too deep', ['      - name: eth0', '         expectedIPs: [10.0.0.1]']],
+    ['expectedIPs two columns too deep', ['      - name: eth0', '          expectedIPs: [10.0.0.1]']],
+    ['expectedIPs a column short', ['      - name: eth0', '       expectedIPs: [10.0.0.1]']],
+    ['an interface a column out', ['      - name: eth0', '     - name: eth1']],
+    ['an interface a column in', ['      - name: eth0', '       - name: eth1']],
+    ['no interface under interfaces', []],
+    ['a trailing comment', ['      - name: eth0 # the first']],
+    ['a comma without its space', ['      - name: eth0', '        expectedIPs: [10.0.0.1,10.0.0.2]']],
+    ['a plain IPv6 address', ['      - name: eth0', '        expectedIPs: [fd00::1]']],
+  ])('leaves a node with %s to the tree', (_what, interfaceLines) => {
+    const unread = unreadOf(withItem(['  - name: n1', '    interfaces:', ...interfaceLines]));
+    expect(unread.length).toBe(2);
+    expect(unread.node(0)).toBeUndefined();
+    // The last item, written as nodes import writes it, is read from its lines.
+    expect(unread.node(1)).toEqual({ name: 'last', interfaces: [{ name: 'eth0', expectedIPs: [] }] });
+  });
+
+  it('reads a node from its lines past comment and blank lines, with its list deeper than its key, before more keys of spec', () => {
+    const text = ['spec:', '  nodes:', '      - name: n1', '        # the node', '', '        interfaces:', '        - name: eth0', '          expectedIPs: [10.0.0.1, "fd00::1"]', '  # between', '        - name: eth1', '          expectedIPs: []', '  approach: deny-list', ''].join('\n');
+    const unread = unreadOf(text);
+    expect(unread.node(0)).toEqual({ name: 'n1', interfaces: [{ name: 'eth0', expectedIPs: ['10.0.0.1', 'fd00::1'] }, { name: 'eth1', expectedIPs: [] }] });
+    expect(commonShape(unread.item(0))).toEqual({ node: unread.node(0) });
   });
 
   it("reads the benchmark's fleet without a tree", () => {
