@@ -224,10 +224,17 @@ class Checker {
   }
 
   strings(value: unknown, field: string): { text: string; field: string }[] {
-    return this.list(value, field).flatMap((v, i) => {
-      const s = this.string(v, `${field}[${i}]`);
-      return s === undefined ? [] : [{ text: s, field: `${field}[${i}]` }];
-    });
+    // A loop, not flatMap's array per item: 15,000 addresses of 10,000 host endpoints.
+    const out: { text: string; field: string }[] = [];
+    const list = this.list(value, field);
+    for (let i = 0; i < list.length; i++) {
+      // flatMap skips the holes of a sparse list: so does this.
+      if (!(i in list)) continue;
+      const itemField = `${field}[${i}]`;
+      const s = this.string(list[i], itemField);
+      if (s !== undefined) out.push({ text: s, field: itemField });
+    }
+    return out;
   }
 
   /** validator.go:616 validateSelector: Calico's selector parser must accept it. */

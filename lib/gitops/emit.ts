@@ -37,9 +37,14 @@ const plainChecked = memoize(
  * checks random strings of this form against yamlText.
  */
 const SURELY_PLAIN = /^[A-DF-Za-df-z][A-Za-z0-9./-]{5,}$/;
+/**
+ * Dotted quads, plain for certain too (the addresses of host endpoints, each written once):
+ * PLAIN takes them, and needsQuotes's numbers have at most one dot, its timestamps a `-`.
+ */
+const SURELY_PLAIN_IPV4 = /^[0-9]{1,3}(?:\.[0-9]{1,3}){3}$/;
 
 function plain(s: string): boolean {
-  return SURELY_PLAIN.test(s) || plainChecked(s);
+  return SURELY_PLAIN.test(s) || SURELY_PLAIN_IPV4.test(s) || plainChecked(s);
 }
 
 /**

@@ -157,7 +157,8 @@ export function renderCluster(
   const files: OutputFile[] = [];
   const gitopsPaths: string[] = [];
   for (const stage of STAGES) {
-    const inStage = objects.filter((o) => o.metadata.annotations?.[SYNC_WAVE_ANNOTATION] === String(stage.wave));
+    const wave = String(stage.wave);
+    const inStage = objects.filter((o) => o.metadata.annotations?.[SYNC_WAVE_ANNOTATION] === wave);
     const hostEndpoints = inStage.filter((o) => o.kind === 'HostEndpoint');
     const shards = shardCount(hostEndpoints.length);
     if (shards === 1) {

@@ -69,6 +69,16 @@ describe('emitYaml', () => {
       { numRuns: 3000, seed: 7 },
     );
     for (const s of ['node-00001.eth0', 'True.x', 'yes-no', 'Infinity', 'NaN-1', 'y.1.2.3', 'e10000', 'E-5.5.5', 'false', 'FALSE', 'True', 'Null', 'off']) expect([s, emitYaml({ a: s })]).toEqual([s, yamlText({ a: s })]);
+    // Dotted quads, and the numbers next to them.
+    const quad = fc.stringMatching(/^[0-9]{1,3}(\.[0-9]{1,3}){3}$/);
+    fc.assert(
+      fc.property(quad, (s) => {
+        expect(emitYaml({ a: s })).toBe(yamlText({ a: s }));
+        expect(emitYaml({ a: s })).toBe(`a: ${s}\n`);
+      }),
+      { numRuns: 2000, seed: 11 },
+    );
+    for (const s of ['10.0.0.1', '0.0.0.0', '1.2.3', '1.2', '12.5', '1e5', '1.2.3.4.5', '0:1:2.3']) expect([s, emitYaml({ a: s })]).toEqual([s, yamlText({ a: s })]);
   });
 
   it.each([
