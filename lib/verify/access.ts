@@ -28,7 +28,7 @@ import { compareText, memoize } from '../calico/strings';
 import { allowedClientLabel, type ProtectionPlan, type ServerPlan } from '../plan/plan';
 import type { Protocol as SpecProtocol } from '../spec/types';
 import { evaluate, workloadLabels, type DecidedBy, type HostPeer, type Peer, type Rewrite, type Stage, type WorkloadPeer } from './evaluator';
-import { ipSetHas, protocolNumber, type AppliedPolicies, type FelixSettings, type HostEndpoint, type Model, type Policy, type PortRange, type Rule, type SelectorRef } from './model';
+import { ipSetContains, protocolNumber, type AppliedPolicies, type FelixSettings, type HostEndpoint, type Model, type Policy, type PortRange, type Rule, type SelectorRef } from './model';
 import { firstHost, ProbeAddresses, type AddressRole } from './probe-addresses';
 
 /** Who tries to connect. */
@@ -344,7 +344,7 @@ class AccessContext {
         appliedSignatures.set(applied, policies);
       }
       let bits = '';
-      for (const set of sets) for (const f of FAMILIES) bits += cls.ips[f] !== undefined && ipSetHas(set, cls.ips[f] as ParsedIp) !== undefined ? '1' : '0';
+      for (const set of sets) for (const f of FAMILIES) bits += cls.ips[f] !== undefined && ipSetContains(set, cls.ips[f] as ParsedIp) ? '1' : '0';
       // Digits, commas and bars only, each part of a fixed form: equal strings, equal parts.
       const signature = `${id(`shape ${cls.shape}`)}|${policies}|${bits}`;
       let group = signatures.get(signature);

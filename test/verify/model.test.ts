@@ -1,6 +1,7 @@
 import type { CalicoObject } from '../../lib/calico/object';
+import type { ParsedIp } from '../../lib/calico/net';
 import { parseSelector } from '../../lib/calico/selector';
-import { buildModel, INSTALLER_ENDPOINT_TO_HOST, ipSetHas, labelsKey, SPEC_ENDPOINT_TO_HOST, type ModelIssue } from '../../lib/verify/model';
+import { buildModel, INSTALLER_ENDPOINT_TO_HOST, ipSetContains, ipSetHas, labelsKey, SPEC_ENDPOINT_TO_HOST, type ModelIssue } from '../../lib/verify/model';
 import { context, denyList, felixConfiguration, gnp, gns, hep, masterEth0, np } from './objects';
 
 const issuesOf = (objects: readonly CalicoObject[]): readonly ModelIssue[] => buildModel(objects, context).issues;
@@ -159,6 +160,12 @@ describe('policies as Felix sees them', () => {
     expect(hosts.hasHostAddresses).toBe(true);
     expect(['10.100.0.15', '10.100.0.16', '10.100.0.17'].map((ip) => hosts.hostWith(ip)?.name)).toEqual(['kubeadm-master.eth0', 'kubeadm-node-0.eth0', undefined]);
     expect(ipSetHas(hosts, { family: 4, text: '10.100.0.16', bytes: Uint8Array.of(10, 100, 0, 16) })).toBe('HostEndpoint kubeadm-node-0.eth0');
+    // ipSetContains says whether ipSetHas names anything: a host endpoint, a network, or nothing.
+    const ip = (text: string, bytes: number[]): ParsedIp => ({ family: 4, text, bytes: Uint8Array.from(bytes) });
+    const samples = [ip('10.100.0.16', [10, 100, 0, 16]), ip('10.100.0.17', [10, 100, 0, 17]), ip('172.15.0.9', [172, 15, 0, 9]), ip('172.16.0.9', [172, 16, 0, 9])];
+    for (const s of [hosts, set]) expect(samples.map((x) => ipSetContains(s, x))).toEqual(samples.map((x) => ipSetHas(s, x) !== undefined));
+    expect(samples.map((x) => ipSetContains(set, x))).toEqual([false, false, true, false]);
+    expect(samples.map((x) => ipSetContains(hosts, x))).toEqual([true, false, false, false]);
   });
 });
 
