@@ -447,8 +447,8 @@ function readNodes(r: SpecReader, at: Located, mode: HostEndpointsMode, nodesRea
   // commonNode reads the tree without resolve(), which counts visits against the alias budget:
   // harmless only on the fast reader's tree, which has no aliases and whose reader no budget.
   const common = nodesReader === 'common-shape' && r.aliasFree;
-  const readItem = (item: Located): void => {
-    const node = (common ? commonNode(r, item, reading) : undefined) ?? readNode(r, item, reading);
+  const readItem = (item: Located, tryCommon = common): void => {
+    const node = (tryCommon ? commonNode(r, item, reading) : undefined) ?? readNode(r, item, reading);
     if (node) nodes.push(node);
   };
   const unread = unreadItems(at.node);
@@ -469,8 +469,9 @@ function readNodes(r: SpecReader, at: Located, mode: HostEndpointsMode, nodesRea
         nodes.push(read);
         continue;
       }
+      // Refused: its tree holds the same node (NodeItem), which commonNode would refuse again.
       const node = r.resolve(unread.item(i), path);
-      if (node !== undefined) readItem({ node, path });
+      if (node !== undefined) readItem({ node, path }, common && direct === undefined);
     }
   } else {
     for (const item of r.sequence(at) ?? []) readItem(item);

@@ -173,6 +173,11 @@ const FLOW_PLAIN = /^[A-Za-z0-9_./~+=()-][A-Za-z0-9_./~+=()@-]*$/;
 /** The first characters of the core schema's non-strings: `~`, null, true, false, numbers. */
 const MAY_NOT_BE_STRING = /^[~nNtTfF0-9+.-]/;
 
+/** Whether the core schema reads the plain scalar `source` as a string (the first character tells most). */
+function readsAsString(source: string): boolean {
+  return !MAY_NOT_BE_STRING.test(source) || !isNonString(source);
+}
+
 /** The root mapping of a block-style text, or undefined when the text is not of that shape. */
 export function simpleRoot(text: string, options: SimpleOptions = {}): SpecNode | undefined {
   try {
@@ -247,7 +252,7 @@ class SimpleReader {
     const at = this.lines.start[line] + this.lines.indent[line];
     if (!this.text.startsWith(prefix, at)) return undefined;
     const value = this.text.slice(at + prefix.length, this.lines.end[line]);
-    return NODE_ITEM_NAME.test(value) && !(MAY_NOT_BE_STRING.test(value) && isNonString(value)) ? value : undefined;
+    return NODE_ITEM_NAME.test(value) && readsAsString(value) ? value : undefined;
   }
 
   /** The addresses of `expectedIPs: [a, "b"]` on `line`, if it is written so. */
@@ -262,7 +267,7 @@ class SimpleReader {
     for (let i = 0; i < ips.length; i++) {
       const ip = ips[i];
       if (NODE_ITEM_QUOTED_IP.test(ip)) ips[i] = ip.slice(1, -1);
-      else if (!NODE_ITEM_PLAIN_IP.test(ip) || (MAY_NOT_BE_STRING.test(ip) && isNonString(ip))) return undefined;
+      else if (!NODE_ITEM_PLAIN_IP.test(ip) || !readsAsString(ip)) return undefined;
     }
     return ips;
   }
@@ -401,7 +406,7 @@ class SimpleReader {
     if (p < 0) throw new NotSimple();
     const key = this.text.slice(at, p);
     // A key the core schema reads as null, a boolean or a number is no string.
-    if (MAY_NOT_BE_STRING.test(key) && isNonString(key)) throw new NotSimple();
+    if (!readsAsString(key)) throw new NotSimple();
     return { key, after: p + 1 };
   }
 
@@ -501,7 +506,7 @@ class SimpleReader {
 
   /** A plain scalar: a string, or the null, boolean or decimal integer of the core schema. */
   private plain(at: number, source: string): ScalarNode {
-    if (!MAY_NOT_BE_STRING.test(source) || !isNonString(source)) return { kind: 'scalar', start: at, end: at, value: source };
+    if (readsAsString(source)) return { kind: 'scalar', start: at, end: at, value: source };
     const value = plainValue(source);
     if (value === undefined) throw new NotSimple();
     return { kind: 'scalar', start: at, end: at + source.length, value };

@@ -600,12 +600,12 @@ function tunnelAddresses(node: string, environment: ModelEnvironment | undefined
   return ip ? [ip.text] : [];
 }
 
-/** The object that puts `ip` in the IP set (with the network, for a network set), or undefined. */
 /** Whether the set holds `ip`: ipSetHas without naming what holds it (a grouping asks it of every class, for every selector). */
 export function ipSetContains(set: IpSet, ip: ParsedIp): boolean {
   return set.hostWith(ip.text) !== undefined || set.nets.some((n) => cidrContains(n.cidr, ip));
 }
 
+/** The object that puts `ip` in the IP set (with the network, for a network set), or undefined. */
 export function ipSetHas(set: IpSet, ip: ParsedIp): string | undefined {
   const exact = set.hostWith(ip.text);
   if (exact !== undefined) return `HostEndpoint ${exact.name}`;

@@ -88,6 +88,34 @@ function expectSameOrGiveUp(text: string): boolean {
   return true;
 }
 
+/** One character of YAML's syntax put in, taken out or swapped at a random place. */
+const edit = fc.record({ at: fc.nat(), op: fc.constantFrom('insert', 'delete', 'replace'), c: fc.constantFrom(' ', '\n', '-', ':', '#', '"', "'", '[', ']', '{', '}', ',', 'a', '0') });
+
+/** The text with the edits made, one after the other. */
+function applyEdits(text: string, edits: readonly { readonly at: number; readonly op: string; readonly c: string }[]): string {
+  let t = text;
+  for (const e of edits) {
+    const at = e.at % (t.length + 1);
+    t = e.op === 'insert' ? t.slice(0, at) + e.c + t.slice(at) : e.op === 'delete' ? t.slice(0, at) + t.slice(at + 1) : t.slice(0, at) + e.c + t.slice(at + 1);
+  }
+  return t;
+}
+
+/** The items the line reader left unread in a text's spec.nodes, if it left any. */
+function unreadOf(text: string): UnreadItems | undefined {
+  const root = simpleRoot(text, { unreadNodes: true });
+  const spec = root?.kind === 'map' ? root.items.find((p) => p.key?.kind === 'scalar' && p.key.value === 'spec')?.value : undefined;
+  const nodes = spec?.kind === 'map' ? spec.items.find((p) => p.key?.kind === 'scalar' && p.key.value === 'nodes')?.value : undefined;
+  return nodes ? unreadItems(nodes) : undefined;
+}
+
+/** unreadOf, for a text that has unread items. */
+function unreadIn(text: string): UnreadItems {
+  const unread = unreadOf(text);
+  if (!unread) throw new Error(`no unread spec.nodes in ${JSON.stringify(text)}`);
+  return unread;
+}
+
 describe('the line reader', () => {
   it.each(fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml')))('reads the example %s as js-yaml does', (file) => {
     const text = fs.readFileSync(path.join(EXAMPLES, file), 'utf8');
@@ -255,19 +283,13 @@ describe('the line reader', () => {
   const document = fc
     .record({ root: fc.dictionary(key, tree, { minKeys: 1, maxKeys: 4, noNullPrototype: true }), st: style, salt: fc.nat(100) })
     .map(({ root, st, salt }) => `${st.header ? '---\n' : ''}${blockLines(root, 0, st, salt).join('\n')}\n`);
-  /** One character of YAML's syntax put in, taken out or swapped at a random place. */
-  const edit = fc.record({ at: fc.nat(), op: fc.constantFrom('insert', 'delete', 'replace'), c: fc.constantFrom(' ', '\n', '-', ':', '#', '"', "'", '[', ']', '{', '}', ',', 'a', '0') });
 
   it('agrees with js-yaml and the yaml library on random block-style texts, edited or not', () => {
     let taken = 0;
     let runs = 0;
     fc.assert(
       fc.property(document, fc.array(edit, { maxLength: 2 }), (text, edits) => {
-        let t = text;
-        for (const e of edits) {
-          const at = e.at % (t.length + 1);
-          t = e.op === 'insert' ? t.slice(0, at) + e.c + t.slice(at) : e.op === 'delete' ? t.slice(0, at) + t.slice(at + 1) : t.slice(0, at) + e.c + t.slice(at + 1);
-        }
+        const t = applyEdits(text, edits);
         runs++;
         let ok = false;
         try {
@@ -292,10 +314,7 @@ describe('the line reader', () => {
     ['a line between the item\'s dash and its keys (not YAML)', 'spec:\n  nodes:\n    - name: n1\n    - name: n2\n      x: 1\n     y: 2\n'],
   ])('leaves spec.nodes unread, and gives up on reading an item with %s, as on the whole text', (_what, text) => {
     expect(simpleRoot(text)).toBeUndefined();
-    const root = simpleRoot(text, { unreadNodes: true });
-    const spec = root?.kind === 'map' ? root.items[0]?.value : undefined;
-    const nodes = spec?.kind === 'map' ? spec.items[0]?.value : undefined;
-    const unread = nodes ? unreadItems(nodes) : undefined;
+    const unread = unreadOf(text);
     expect(unread?.length).toBe(2);
     expect(unread?.item(0)).toEqual({ kind: 'map', start: text.indexOf('name: n1'), items: [{ key: { kind: 'scalar', start: text.indexOf('name: n1'), end: text.indexOf('name: n1'), value: 'name' }, value: expect.objectContaining({ value: 'n1' }) }] });
     expect(() => unread?.item(1)).toThrow(NotSimple);
@@ -306,11 +325,7 @@ describe('the line reader', () => {
     let unread = 0;
     fc.assert(
       fc.property(nodesRoot, style, fc.nat(100), fc.array(edit, { maxLength: 1 }), (root, st, salt, edits) => {
-        let t = `${blockLines(root, 0, { ...st, flow: st.flow === 'always' ? 'leaves' : st.flow }, salt).join('\n')}\n`;
-        for (const e of edits) {
-          const at = e.at % (t.length + 1);
-          t = e.op === 'insert' ? t.slice(0, at) + e.c + t.slice(at) : e.op === 'delete' ? t.slice(0, at) + t.slice(at + 1) : t.slice(0, at) + e.c + t.slice(at + 1);
-        }
+        const t = applyEdits(`${blockLines(root, 0, { ...st, flow: st.flow === 'always' ? 'leaves' : st.flow }, salt).join('\n')}\n`, edits);
         runs++;
         // The whole reading against the one that leaves items unread, whatever the text; and
         // js-yaml's path's, when the filters pass it.
@@ -378,7 +393,6 @@ describe('the nodes read straight from their lines', () => {
       ...it.interfaces.flatMap((f) => [`${dash}- name: ${f.name}`, ...(f.ips === undefined ? [] : [`${dash}  expectedIPs: [${f.ips.join(', ')}]`])]),
     ];
   };
-  const edit = fc.record({ at: fc.nat(), op: fc.constantFrom('insert', 'delete', 'replace'), c: fc.constantFrom(' ', '\n', '-', ':', '#', '"', '[', ']', ',', 'a', '0') });
 
   it('reads a node only as the tree of its lines holds it, and only where the tree reads it', () => {
     let runs = 0;
@@ -387,22 +401,15 @@ describe('the nodes read straight from their lines', () => {
       fc.property(fc.array(item, { minLength: 1, maxLength: 3 }), fc.array(edit, { maxLength: 1 }), fc.boolean(), fc.boolean(), (items, edits, deeper, keyAfter) => {
         // The nodes' dashes at their key's indentation or deeper; maybe another key of spec after them.
         const lines = items.flatMap(itemLines).map((l) => (deeper ? `  ${l}` : l));
-        let t = ['spec:', '  nodes:', ...lines, ...(keyAfter ? ['  approach: deny-list'] : []), ''].join('\n');
-        for (const e of edits) {
-          const at = e.at % (t.length + 1);
-          t = e.op === 'insert' ? t.slice(0, at) + e.c + t.slice(at) : e.op === 'delete' ? t.slice(0, at) + t.slice(at + 1) : t.slice(0, at) + e.c + t.slice(at + 1);
-        }
+        const t = applyEdits(['spec:', '  nodes:', ...lines, ...(keyAfter ? ['  approach: deny-list'] : []), ''].join('\n'), edits);
         runs++;
-        const root = simpleRoot(t, { unreadNodes: true });
-        const spec = root?.kind === 'map' ? root.items.find((p) => p.key?.kind === 'scalar' && p.key.value === 'spec')?.value : undefined;
-        const nodes = spec?.kind === 'map' ? spec.items.find((p) => p.key?.kind === 'scalar' && p.key.value === 'nodes')?.value : undefined;
-        const unread = nodes ? unreadItems(nodes) : undefined;
-        for (let i = 0; i < (unread?.length ?? 0); i++) {
-          const node = unread?.node(i);
+        const unread = unreadOf(t);
+        for (let i = 0; unread && i < unread.length; i++) {
+          const node = unread.node(i);
           if (node === undefined) continue;
           direct++;
           // The tree reads the same lines without giving up, and holds just this.
-          expect(commonShape((unread as UnreadItems).item(i))).toEqual({ node });
+          expect(commonShape(unread.item(i))).toEqual({ node });
         }
       }),
       fuzzParams(0.1),
@@ -410,16 +417,6 @@ describe('the nodes read straight from their lines', () => {
     // Most texts have a node read straight from its lines.
     expect(direct).toBeGreaterThan(runs / 3);
   });
-
-  /** The unread items of a text's spec.nodes. */
-  function unreadOf(text: string): UnreadItems {
-    const root = simpleRoot(text, { unreadNodes: true });
-    const spec = root?.kind === 'map' ? root.items.find((p) => p.key?.kind === 'scalar' && p.key.value === 'spec')?.value : undefined;
-    const nodes = spec?.kind === 'map' ? spec.items.find((p) => p.key?.kind === 'scalar' && p.key.value === 'nodes')?.value : undefined;
-    const unread = nodes ? unreadItems(nodes) : undefined;
-    if (!unread) throw new Error(`no unread spec.nodes in ${JSON.stringify(text)}`);
-    return unread;
-  }
 
   const withItem = (lines: readonly string[]): string => ['spec:', '  nodes:', ...lines, '  - name: last', '    interfaces:', '      - name: eth0', ''].join('\n');
 
@@ -434,7 +431,7 @@ describe('the nodes read straight from their lines', () => {
     ['a comma without its space', ['      - name: eth0', '        expectedIPs: [10.0.0.1,10.0.0.2]']],
     ['a plain IPv6 address', ['      - name: eth0', '        expectedIPs: [fd00::1]']],
   ])('leaves a node with %s to the tree', (_what, interfaceLines) => {
-    const unread = unreadOf(withItem(['  - name: n1', '    interfaces:', ...interfaceLines]));
+    const unread = unreadIn(withItem(['  - name: n1', '    interfaces:', ...interfaceLines]));
     expect(unread.length).toBe(2);
     expect(unread.node(0)).toBeUndefined();
     // The last item, written as nodes import writes it, is read from its lines.
@@ -443,21 +440,17 @@ describe('the nodes read straight from their lines', () => {
 
   it('reads a node from its lines past comment and blank lines, with its list deeper than its key, before more keys of spec', () => {
     const text = ['spec:', '  nodes:', '      - name: n1', '        # the node', '', '        interfaces:', '        - name: eth0', '          expectedIPs: [10.0.0.1, "fd00::1"]', '  # between', '        - name: eth1', '          expectedIPs: []', '  approach: deny-list', ''].join('\n');
-    const unread = unreadOf(text);
+    const unread = unreadIn(text);
     expect(unread.node(0)).toEqual({ name: 'n1', interfaces: [{ name: 'eth0', expectedIPs: ['10.0.0.1', 'fd00::1'] }, { name: 'eth1', expectedIPs: [] }] });
     expect(commonShape(unread.item(0))).toEqual({ node: unread.node(0) });
   });
 
   it("reads the benchmark's fleet without a tree", () => {
-    const text = fleetSpec(fleetCase(40, 'deny-list'));
-    const root = simpleRoot(text, { unreadNodes: true });
-    const spec = root?.kind === 'map' ? root.items.find((p) => p.key?.kind === 'scalar' && p.key.value === 'spec')?.value : undefined;
-    const nodes = spec?.kind === 'map' ? spec.items.find((p) => p.key?.kind === 'scalar' && p.key.value === 'nodes')?.value : undefined;
-    const unread = nodes ? unreadItems(nodes) : undefined;
-    expect(unread?.length).toBe(40);
+    const unread = unreadIn(fleetSpec(fleetCase(40, 'deny-list')));
+    expect(unread.length).toBe(40);
     for (let i = 0; i < 40; i++) {
-      expect(unread?.node(i)).toBeDefined();
-      expect(commonShape((unread as UnreadItems).item(i))).toEqual({ node: unread?.node(i) });
+      expect(unread.node(i)).toBeDefined();
+      expect(commonShape(unread.item(i))).toEqual({ node: unread.node(i) });
     }
   });
 });
