@@ -242,26 +242,24 @@ class AccessContext {
     const memberKeys: [HostEndpoint, string][] = [];
     const id = numbering();
     const felixIds = new Map<FelixSettings, number>();
-    const sorted = [...this.model.hostEndpoints].sort((a, b) => compareText(a.name, b.name));
-    for (const hep of sorted) {
+    // Which networks hold an endpoint's first address of a family: '-' without one.
+    const signature = (text: string | undefined, family: IpFamily): string => (text === undefined ? '-' : nets[family].size === 0 ? '' : nets[family].indexesOf(mustParseIp(text)));
+    const heps = this.model.hostEndpoints;
+    const sorted = heps.map((_, i) => i).sort((a, b) => compareText((heps[a] as HostEndpoint).name, (heps[b] as HostEndpoint).name));
+    for (const i of sorted) {
+      const hep = heps[i] as HostEndpoint;
       // An endpoint another one shadows (same interface, earlier name) polices nothing.
       if (this.model.hostEndpointFor(hep.node, probeInterface(hep), hep.expectedIPs[0]) !== hep) continue;
       const felix = this.model.felix(hep.node);
       const kind: HostClass['kind'] = hep.interfaceName === undefined ? 'address' : hep.interfaceName === '*' ? 'all-interfaces' : 'interface';
       // Only the first address of each family is probed; parsing is skipped when no network
       // of that family could contain it (parsing 20,000 IPv6 addresses shows in a profile).
-      const netSignature = FAMILIES.map((f) => {
-        const text = hep.expectedIPs.find((ip) => familyOf(ip) === f);
-        if (text === undefined) return '-';
-        const familyNets = nets[f];
-        if (familyNets.length === 0) return '';
-        const ip = mustParseIp(text);
-        // The indexes of the networks that contain it, comma-separated (a loop: 10,000 host
-        // endpoints × 50 networks as flatMap's one-element arrays show in a profile).
-        let indexes = '';
-        for (let i = 0; i < familyNets.length; i++) if (familyNets[i].contains(ip)) indexes += indexes === '' ? String(i) : `,${i}`;
-        return indexes;
-      });
+      let v4: string | undefined;
+      let v6: string | undefined;
+      for (const ip of hep.expectedIPs) {
+        if (familyOf(ip) === 4) v4 ??= ip;
+        else v6 ??= ip;
+      }
       // Short keys from numbered parts (equal numbers for equal texts): 10,000 keys of the full
       // texts took longer to build and hash than the rest of the loop.
       let settings = felixIds.get(felix);
@@ -271,8 +269,9 @@ class AccessContext {
       }
       const profiles = hep.profiles.length === 0 ? '' : id(JSON.stringify(hep.profiles));
       // Digits, commas, dashes and bars only, each part of a fixed place: equal strings, equal parts.
-      const shape = `${kind}|${settings}|${profiles}|${netSignature.join('|')}`;
-      const key = `${id(this.model.labelsKeyOf(hep.labels))}|${shape}`;
+      const shape = `${kind}|${settings}|${profiles}|${signature(v4, 4)}|${signature(v6, 6)}`;
+      // The model numbers the endpoints' label sets (for its IP sets) without this loop's help.
+      const key = `${this.model.labelSetOf(i)}|${shape}`;
       const entry = byKey.get(key) ?? { shape, members: [], kind };
       entry.members.push(hep);
       byKey.set(key, entry);
@@ -927,19 +926,60 @@ const parseCidrText = memoize((text: string): ParsedCidr => {
 
 /** A network with a fast membership test (10,000 nodes × 50 networks add up). */
 interface Net {
+  readonly cidr: ParsedCidr;
   contains(ip: ParsedIp): boolean;
 }
 
 function net(cidr: ParsedCidr): Net {
-  if (cidr.family === 6) return { contains: (ip) => cidrContains(cidr, ip) };
+  if (cidr.family === 6) return { cidr, contains: (ip) => cidrContains(cidr, ip) };
   const value = (b: Uint8Array): number => ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0;
   const mask = cidr.prefixLength === 0 ? 0 : (0xffffffff << (32 - cidr.prefixLength)) >>> 0;
   const network = value(cidr.address.bytes);
-  return { contains: (ip) => ip.family === 4 && ((value(ip.bytes) & mask) >>> 0) === network };
+  return { cidr, contains: (ip) => ip.family === 4 && ((value(ip.bytes) & mask) >>> 0) === network };
+}
+
+/**
+ * Networks of one family, each address tested only against those that may hold it: a network
+ * of 8 bits or more holds only addresses of its own first byte (the fleet's 10,000 host
+ * endpoints meet none of its 50 client networks, but were each tested against all of them).
+ */
+export class NetIndex {
+  private readonly nets: readonly Net[];
+  /** By first byte: the networks that may hold an address starting with it, ascending. */
+  private readonly byFirstByte = new Map<number, readonly number[]>();
+  /** Networks shorter than 8 bits: they may hold any address. */
+  private readonly short: readonly number[];
+
+  constructor(cidrs: readonly ParsedCidr[]) {
+    const nets = cidrs.map(net);
+    this.nets = nets;
+    const short: number[] = [];
+    const byFirstByte = new Map<number, number[]>();
+    nets.forEach((n, i) => {
+      if (n.cidr.prefixLength < 8) short.push(i);
+      else {
+        const first = n.cidr.address.bytes[0] as number;
+        byFirstByte.set(first, [...(byFirstByte.get(first) ?? []), i]);
+      }
+    });
+    this.short = short;
+    for (const [first, list] of byFirstByte) this.byFirstByte.set(first, [...list, ...short].sort((a, b) => a - b));
+  }
+
+  get size(): number {
+    return this.nets.length;
+  }
+
+  /** The indexes of the networks that hold `ip`, ascending and comma-separated. */
+  indexesOf(ip: ParsedIp): string {
+    let indexes = '';
+    for (const i of this.byFirstByte.get(ip.bytes[0] as number) ?? this.short) if ((this.nets[i] as Net).contains(ip)) indexes += indexes === '' ? String(i) : `,${i}`;
+    return indexes;
+  }
 }
 
 /** Networks that can tell two host endpoints apart, by family: those of network sets and rules. */
-function significantNets(model: Model): Record<IpFamily, Net[]> {
+function significantNets(model: Model): Record<IpFamily, NetIndex> {
   const seen = new Map<string, ParsedCidr>();
   for (const set of model.networkSets) for (const n of set.nets) seen.set(n.cidr.text, n.cidr);
   for (const p of model.policies) {
@@ -948,7 +988,7 @@ function significantNets(model: Model): Record<IpFamily, Net[]> {
     }
   }
   const all = [...seen.values()];
-  return { 4: all.filter((n) => n.family === 4).map(net), 6: all.filter((n) => n.family === 6).map(net) };
+  return { 4: new NetIndex(all.filter((n) => n.family === 4)), 6: new NetIndex(all.filter((n) => n.family === 6)) };
 }
 
 const inRanges = (ranges: readonly PortRange[], port: number): boolean => ranges.some((r) => r.first <= port && port <= r.last);

@@ -234,8 +234,8 @@ interface HostEndpointLabelSets {
   readonly withAddresses: readonly boolean[];
   /** Per endpoint (model order): the index of its label set. */
   readonly of: Int32Array;
-  /** Per address: the endpoints (model order) that expect it. */
-  readonly byAddress: ReadonlyMap<string, readonly number[]>;
+  /** Per address: the endpoint (model order) that expects it, or the endpoints when several do (an array per address of 10,000 nodes shows). */
+  readonly byAddress: ReadonlyMap<string, number | readonly number[]>;
 }
 
 /** The addresses a rule selector stands for, each with the object that put it there. */
@@ -311,6 +311,7 @@ export const INSTALLER_ENDPOINT_TO_HOST = "calico-node's FELIX_DEFAULTENDPOINTTO
 export const SPEC_ENDPOINT_TO_HOST = "calico-node's FELIX_DEFAULTENDPOINTTOHOSTACTION, as spec.environment says";
 
 export class Model {
+  /** Each node's host endpoints by name (a stable sort: equal names keep the objects' order). */
   private readonly hepsByNode = new Map<string, HostEndpoint[]>();
   private readonly policyGroups: readonly { readonly selector: SelectorRef; readonly policies: readonly Policy[] }[];
   private readonly appliedCache = new Map<string, AppliedPolicies>();
@@ -322,6 +323,8 @@ export class Model {
   /** The host endpoints' distinct label sets, each endpoint's, and who expects each address: built on first use. */
   private hepLabelSets: HostEndpointLabelSets | undefined;
   private readonly felixCache = new Map<string, FelixSettings>();
+  /** Whether a FelixConfiguration `node.<name>` exists: without one, felix() needs no lookup per node. */
+  private readonly felixPerNode: boolean;
   /** The settings of every node without a `node.<name>` FelixConfiguration: the same for all. */
   private sharedFelix: FelixSettings | undefined;
   /** Felix's all-hosts-net: the addresses of the Calico nodes (tunnel addresses excluded). */
@@ -343,6 +346,7 @@ export class Model {
       list.push(hep);
       this.hepsByNode.set(hep.node, list);
     }
+    for (const list of this.hepsByNode.values()) if (list.length > 1) list.sort(compareByName);
     // Felix keeps one address per node and family in all-hosts-net (the node's own, from its
     // Node resource): the node's first address of each family, not every expected IP.
     const firstOfFamily = (ips: readonly string[]): string[] => [ips.find((ip) => !ip.includes(':')), ips.find((ip) => ip.includes(':'))].filter((ip): ip is string => ip !== undefined);
@@ -350,11 +354,10 @@ export class Model {
     for (const [node, heps] of this.hepsByNode) {
       if (inventory.has(node)) continue;
       const tunnel = tunnelAddress(node, context.environment)?.text;
-      const byName = heps.length > 1 ? [...heps].sort(compareByName) : heps;
       // The first address of each family, host endpoints by name (a loop: one node of thousands).
       let v4: string | undefined;
       let v6: string | undefined;
-      for (const hep of byName) {
+      for (const hep of heps) {
         for (const ip of hep.expectedIPs) {
           if (ip === tunnel) continue;
           if (ip.includes(':')) v6 ??= ip;
@@ -372,6 +375,7 @@ export class Model {
       groups.set(p.selector.key, group);
     }
     this.policyGroups = [...groups.values()];
+    this.felixPerNode = [...felixConfigs.keys()].some((name) => name.startsWith('node.'));
   }
 
   /**
@@ -383,16 +387,18 @@ export class Model {
    * @see https://github.com/projectcalico/felix/pull/2228 (a named host endpoint wins over `*`)
    */
   hostEndpointFor(node: string, iface: string | undefined, ifaceIp?: string): HostEndpoint | undefined {
-    const heps = this.hepsByNode.get(node) ?? [];
-    const first = (list: HostEndpoint[]): HostEndpoint | undefined =>
-      list.sort(compareByName)[0];
+    const heps = this.hepsByNode.get(node);
+    if (heps === undefined) return undefined;
     const address = ifaceIp === undefined ? undefined : canonicalIp(ifaceIp);
-    const specific = heps.filter((h) =>
-      h.interfaceName === undefined
-        ? address !== undefined && h.expectedIPs.includes(address)
-        : iface !== undefined && iface !== '*' && h.interfaceName === iface,
-    );
-    return first(specific) ?? first(heps.filter((h) => h.interfaceName === '*'));
+    // The node's endpoints are in name order: the first that matches is the one with the first
+    // name (a loop without copies: asked for each of 10,000 host endpoints, and by every probe).
+    let all: HostEndpoint | undefined;
+    for (const h of heps) {
+      const specific = h.interfaceName === undefined ? address !== undefined && h.expectedIPs.includes(address) : iface !== undefined && iface !== '*' && h.interfaceName === iface;
+      if (specific) return h;
+      if (all === undefined && h.interfaceName === '*') all = h;
+    }
+    return all;
   }
 
   /** The environment around the objects, when the caller gave one. */
@@ -425,8 +431,7 @@ export class Model {
   }
 
   private findNodeAddress(node: string, family: 4 | 6): string | undefined {
-    const heps = [...(this.hepsByNode.get(node) ?? [])].sort(compareByName);
-    for (const hep of heps) {
+    for (const hep of this.hepsByNode.get(node) ?? []) {
       const ip = hep.expectedIPs.find((x) => this.hostAddresses.has(x) && (family === 6) === x.includes(':'));
       if (ip !== undefined) return ip;
     }
@@ -464,13 +469,18 @@ export class Model {
     return key;
   }
 
+  /** The number of the label set of `hostEndpoints[index]`: equal numbers for equal label sets. */
+  labelSetOf(index: number): number {
+    return this.hostEndpointLabelSets().of[index] as number;
+  }
+
   private hostEndpointLabelSets(): HostEndpointLabelSets {
     if (this.hepLabelSets) return this.hepLabelSets;
     const index = new Map<string, number>();
     const labels: Labels[] = [];
     const withAddresses: boolean[] = [];
     const of = new Int32Array(this.hostEndpoints.length);
-    const byAddress = new Map<string, number[]>();
+    const byAddress = new Map<string, number | number[]>();
     this.hostEndpoints.forEach((hep, i) => {
       const key = this.labelsKeyOf(hep.labels);
       let n = index.get(key);
@@ -483,9 +493,11 @@ export class Model {
       of[i] = n;
       if (hep.expectedIPs.length > 0) withAddresses[n] = true;
       for (const ip of hep.expectedIPs) {
-        const list = byAddress.get(ip);
-        if (list === undefined) byAddress.set(ip, [i]);
-        else if (list[list.length - 1] !== i) list.push(i);
+        const found = byAddress.get(ip);
+        if (found === undefined) byAddress.set(ip, i);
+        else if (typeof found === 'number') {
+          if (found !== i) byAddress.set(ip, [found, i]);
+        } else if (found[found.length - 1] !== i) found.push(i);
       }
     });
     this.hepLabelSets = { labels, withAddresses, of, byAddress };
@@ -505,6 +517,7 @@ export class Model {
     const hostWith = (ip: string): HostEndpoint | undefined => {
       const expecting = sets.byAddress.get(ip);
       if (expecting === undefined) return undefined;
+      if (typeof expecting === 'number') return selected[sets.of[expecting] as number] ? hostEndpoints[expecting] : undefined;
       for (let k = expecting.length - 1; k >= 0; k--) {
         const i = expecting[k] as number;
         if (selected[sets.of[i] as number]) return hostEndpoints[i];
@@ -524,6 +537,8 @@ export class Model {
 
   /** Felix's settings on `node`: its `node.<name>` FelixConfiguration, then `default`, then the context. */
   felix(node: string): FelixSettings {
+    // Without a `node.<name>` configuration every node has the shared settings, once computed.
+    if (this.sharedFelix !== undefined && !this.felixPerNode) return this.sharedFelix;
     const cached = this.felixCache.get(node);
     if (cached) return cached;
     const perNode = this.felixConfigs.get(`node.${node}`);
@@ -945,12 +960,14 @@ function readHostEndpoint(o: CalicoObject, r: SpecReader): HostEndpoint | undefi
   if (node === undefined || node === '') r.error('spec.node', 'a HostEndpoint needs the node it is on');
   const interfaceName = r.string(spec['interfaceName'], 'spec.interfaceName') || undefined;
   const written = r.strings(spec['expectedIPs'], 'spec.expectedIPs');
-  const expectedIPs = written.flatMap((ip, i) => {
-    const parsed = parseIp(ip);
-    if (parsed.ok) return [parsed.ip.text];
-    r.error(`spec.expectedIPs[${i}]`, parsed.problem.message);
-    return [];
-  });
+  // Canonical, in place: `written` is the reader's own copy (a loop, without an array per
+  // address: 10,000 host endpoints).
+  const expectedIPs: string[] = [];
+  for (let i = 0; i < written.length; i++) {
+    const parsed = parseIp(written[i] as string);
+    if (parsed.ok) expectedIPs.push(parsed.ip.text);
+    else r.error(`spec.expectedIPs[${i}]`, parsed.problem.message);
+  }
   if (interfaceName === undefined && written.length === 0) {
     r.error('spec', 'a HostEndpoint needs an interfaceName or expectedIPs');
   }

@@ -3,9 +3,10 @@
  * objects; equivalence classes that keep a 10,000-node cluster to a handful of probes; the
  * made-up addresses that stay clear of every network the objects name.
  */
-import { cidrContains, parseCidr, parseIp } from '../../lib/calico/net';
+import fc from 'fast-check';
+import { cidrContains, ipFromBytes, parseCidr, parseIp, type ParsedCidr, type ParsedIp } from '../../lib/calico/net';
 import { buildModel } from '../../lib/verify/model';
-import { CLIENT_CLASSES, computeAccess, type AccessMatrix, type ClientClass } from '../../lib/verify/access';
+import { CLIENT_CLASSES, computeAccess, NetIndex, type AccessMatrix, type ClientClass } from '../../lib/verify/access';
 import { shortDecision } from '../../lib/verify/describe';
 import { compileOk, compileText } from '../support/compile';
 import type { CalicoObject } from '../../lib/calico/object';
@@ -163,6 +164,40 @@ describe('equivalence classes', () => {
   it('keeps a host endpoint with profiles out of the class of those without', () => {
     const classes = classesWith([], (o) => (o.kind === 'HostEndpoint' && o.metadata.name === 'node-00007.eth0' ? { ...o, spec: { ...o.spec, profiles: ['projectcalico-default-allow'] } } : o));
     expect(classes).toContainEqual(['node-00007.eth0']);
+  });
+
+  // A network of 8 bits or more holds only addresses of its own first byte: the index tests an
+  // address against those and the shorter ones, and must name the networks a test of every
+  // network names, in the same order.
+  it('finds the networks that hold an address as testing each network does', () => {
+    const v4 = fc.tuple(fc.constantFrom(0, 10, 128, 192, 255), fc.nat(255), fc.nat(255), fc.nat(255)).map((b) => b.join('.'));
+    const v6 = fc.tuple(fc.constantFrom(0, 0xfd00, 0xfe80, 0xffff), fc.nat(0xffff), fc.nat(0xffff)).map(([a, b, c]) => `${a.toString(16)}:${b.toString(16)}::${c.toString(16)}`);
+    const cidr = fc.oneof(fc.tuple(v4, fc.integer({ min: 0, max: 32 })), fc.tuple(v6, fc.integer({ min: 0, max: 128 }))).map(([text, bits]) => {
+      const ip = parseIp(text);
+      if (!ip.ok) throw new Error(text);
+      // The network's address: the bits after the prefix cleared.
+      const bytes = ip.ip.bytes.map((b, i) => (i * 8 >= bits ? 0 : i * 8 + 8 <= bits ? b : b & (0xff << (8 - (bits - i * 8)))));
+      const parsed = parseCidr(`${ipFromBytes(bytes).text}/${bits}`);
+      if (!parsed.ok) throw new Error(parsed.problem.message);
+      return parsed.cidr;
+    });
+    const sameAsEveryNet = (cidrs: readonly ParsedCidr[], ip: ParsedIp): string =>
+      cidrs.flatMap((c, i) => (cidrContains(c, ip) ? [i] : [])).join(',');
+    fc.assert(
+      fc.property(fc.array(cidr, { maxLength: 12 }), fc.array(fc.oneof(v4, v6), { maxLength: 8 }), (cidrs, addresses) => {
+        for (const family of [4, 6] as const) {
+          const ofFamily = cidrs.filter((c) => c.family === family);
+          const index = new NetIndex(ofFamily);
+          expect(index.size).toBe(ofFamily.length);
+          for (const text of addresses) {
+            const ip = parseIp(text);
+            if (!ip.ok) throw new Error(text);
+            expect(index.indexesOf(ip.ip)).toBe(sameAsEveryNet(ofFamily, ip.ip));
+          }
+        }
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it('can count the target nodes of a host-networked server on named nodes', () => {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import * as selectorModule from '../../lib/calico/selector';
 import { evaluate, type Flow, type Peer, type WorkloadPeer } from '../../lib/verify/evaluator';
 import { clusterEnvironment } from '../../lib/verify/environment';
@@ -531,5 +532,35 @@ describe('evaluating without steps', () => {
         expect({ ...bare, steps: explained.steps }).toEqual(explained);
       }
     }
+  });
+
+  // Without steps a rule's ports are checked before its selectors: any order gives the same
+  // verdict when every criterion must hold, for source and destination ports alike, with the
+  // source port known or not.
+  it('gives the verdict it gives with them, whatever the rules say of ports and selectors', () => {
+    const ranges = fc.array(fc.oneof(fc.integer({ min: 1, max: 6 }), fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 3, max: 6 })).map(([a, b]) => `${a}:${b}`)), { minLength: 1, maxLength: 2 });
+    const side = fc.record({ ports: fc.option(ranges, { nil: undefined }), notPorts: fc.option(ranges, { nil: undefined }), selector: fc.option(fc.constantFrom('role == "client"', 'has(role)', '!has(role)'), { nil: undefined }) });
+    const rule = fc.record({ action: fc.constantFrom('Allow', 'Deny', 'Log'), source: side, destination: side });
+    const defined = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+    // The client outside the cluster, in a network set the selectors may select.
+    const client = gns('clients', { role: 'client' }, ['10.0.0.0/24']);
+    const server = hep('server.eth0', { 'running-calico': 'true' }, { node: 'server', interfaceName: 'eth0', expectedIPs: ['10.0.0.1'] });
+    const from: Peer = { kind: 'external', ip: '10.0.0.2' };
+    const to: Peer = { kind: 'host', node: 'server', interface: 'eth0', ip: '10.0.0.1' };
+    const verdicts = new Set<string>();
+    fc.assert(
+      fc.property(fc.array(rule, { minLength: 1, maxLength: 4 }), fc.integer({ min: 1, max: 6 }), fc.option(fc.integer({ min: 1, max: 6 }), { nil: undefined }), (rules, port, sourcePort) => {
+        const policy = gnp('ports', { selector: 'running-calico == "true"', order: 10, types: ['Ingress'], ingress: rules.map((r) => ({ action: r.action, protocol: 'TCP', source: defined(r.source), destination: defined(r.destination) })) });
+        const model = buildModel([client, server, policy], context);
+        const flow: Flow = { source: from, destination: to, protocol: 'TCP', port, ...(sourcePort !== undefined && { sourcePort }) };
+        const explained = evaluate(model, flow, { failsafe: false });
+        const bare = evaluate(model, flow, { failsafe: false, steps: false });
+        expect({ ...bare, steps: explained.steps }).toEqual(explained);
+        verdicts.add(`${explained.allowed} ${explained.decidedBy.kind}`);
+      }),
+      { numRuns: 1500 },
+    );
+    // Rules allowed, denied, and matched nothing (the tier's default deny).
+    expect([...verdicts].sort()).toEqual(['false end-of-tier-deny', 'false policy', 'true policy']);
   });
 });

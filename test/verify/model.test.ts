@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import type { CalicoObject } from '../../lib/calico/object';
 import type { ParsedIp } from '../../lib/calico/net';
 import { parseSelector } from '../../lib/calico/selector';
@@ -148,6 +149,30 @@ describe('policies as Felix sees them', () => {
     expect(set("role in {'x', 'y'}").hostWith('10.0.0.2')?.name).toBe('b.eth0');
     expect(set("role == 'z'").hasHostAddresses).toBe(false);
     expect(set("role == 'y'").hasHostAddresses).toBe(true);
+    // An address one endpoint expects twice has one owner all the same.
+    const twice = buildModel([hep('t.eth0', { role: 'x' }, { node: 't', interfaceName: 'eth0', expectedIPs: ['10.0.0.9', '10.0.0.9'] })], context);
+    const x = parseSelector("role == 'x'");
+    if (!x.ok) throw new Error('selector');
+    expect(twice.ipSet({ selector: x.selector, key: 'x' }).hostWith('10.0.0.9')?.name).toBe('t.eth0');
+  });
+
+  it('names the owner a walk over every endpoint names, for any endpoints sharing addresses', () => {
+    const ips = ['10.0.0.1', '10.0.0.2', '10.0.0.3'];
+    const endpoint = fc.record({ role: fc.constantFrom('x', 'y'), ips: fc.array(fc.constantFrom(...ips), { maxLength: 3 }) });
+    fc.assert(
+      fc.property(fc.array(endpoint, { maxLength: 6 }), fc.constantFrom("role == 'x'", "role == 'y'", 'has(role)'), (list, text) => {
+        const objects = list.map((e, i) => hep(`h${i}.eth0`, { role: e.role }, { node: `h${i}`, interfaceName: 'eth0', expectedIPs: e.ips }));
+        const parsed = parseSelector(text);
+        if (!parsed.ok) throw new Error(text);
+        const set = buildModel(objects, context).ipSet({ selector: parsed.selector, key: text });
+        for (const ip of ips) {
+          // The last endpoint in the model's order that the selector selects and that expects the address.
+          const owner = list.map((e, i) => ({ e, i })).filter(({ e }) => e.ips.includes(ip) && (text === 'has(role)' || text.includes(`'${e.role}'`))).pop();
+          expect(set.hostWith(ip)?.name).toBe(owner && `h${owner.i}.eth0`);
+        }
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   it('can list what a rule selector stands for: host endpoint addresses and network set nets', () => {
@@ -183,6 +208,36 @@ describe('host endpoint resolution and Felix settings', () => {
     ['nothing on an interface of a node without `*`', [named('eth0', 'eth0')], 'eth1', undefined, undefined],
   ])('can pick %s', (_title, objects, iface, ip, expected) => {
     expect(buildModel(objects, context).hostEndpointFor('n1', iface, ip)?.name).toBe(expected);
+  });
+
+  // The model keeps each node's endpoints sorted by name and takes the first that matches: the
+  // same endpoint as filtering them, then sorting (stably) by name, as the rule above reads.
+  it('picks what the rule picks, for any endpoints, names repeated, in any order', () => {
+    const ifaces = [undefined, 'eth0', 'eth1', '*'] as const;
+    const ips = ['10.0.0.1', '10.0.0.2', 'fd00::1'];
+    const endpoint = fc.record({
+      name: fc.constantFrom('a', 'b', 'c'),
+      node: fc.constantFrom('n1', 'n2'),
+      iface: fc.constantFrom(...ifaces),
+      ips: fc.subarray(ips),
+    });
+    const byRule = (heps: readonly { name: string; node: string; iface?: string; ips: string[]; at: number }[], node: string, iface: string | undefined, ip: string | undefined): number | undefined => {
+      const first = (list: typeof heps): number | undefined => [...list].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0))[0]?.at;
+      const mine = heps.filter((h) => h.node === node);
+      const specific = mine.filter((h) => (h.iface === undefined ? ip !== undefined && h.ips.includes(ip) : iface !== undefined && iface !== '*' && h.iface === iface));
+      return first(specific) ?? first(mine.filter((h) => h.iface === '*'));
+    };
+    fc.assert(
+      fc.property(fc.array(endpoint, { maxLength: 7 }), fc.constantFrom('n1', 'n2', 'n3'), fc.constantFrom(...ifaces), fc.constantFrom(undefined, ...ips), (list, node, iface, ip) => {
+        const heps = list.map((h, at) => ({ ...h, at }));
+        // Each endpoint told apart by a label: equal names are different objects.
+        const objects = heps.map((h) => hep(h.name, { at: String(h.at) }, { node: h.node, ...(h.iface !== undefined && { interfaceName: h.iface }), expectedIPs: h.ips }));
+        const picked = buildModel(objects, context).hostEndpointFor(node, iface, ip);
+        const expected = byRule(heps, node, iface, ip);
+        expect(picked === undefined ? undefined : Number(picked.labels.at)).toBe(expected);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it.each([
