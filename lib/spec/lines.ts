@@ -1,15 +1,23 @@
 import type { Position, Positions } from './types';
 
+/** Where each line of `text` starts: 0, then one past each line break. */
+export function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
 /**
  * Line and column of an offset in a spec's text, from the text itself. (yaml's LineCounter
  * learns line breaks from the tokens it accepts, so after a rejected multi-line token it
  * reports later positions a line too high.)
  */
 export class TextLines {
-  private readonly starts: number[] = [0];
+  /** Where each line starts (lineStarts): the line reader takes them from here too. */
+  public readonly starts: readonly number[];
 
   public constructor(text: string) {
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+    this.starts = lineStarts(text);
   }
 
   /** 1-based line and column (in UTF-16 code units, as editors count them). */

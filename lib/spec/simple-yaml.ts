@@ -26,6 +26,7 @@
  */
 import { MapNode, PairNode, ScalarNode, SeqNode, SpecNode } from './nodes';
 import { isNonString, plainValue } from './plain-scalars';
+import { lineStarts } from './lines';
 
 /**
  * Thrown inside the reader when the text is not of the simple shape; out of
@@ -43,6 +44,11 @@ export interface SimpleOptions {
    * from one generation to the next while the rest was read.
    */
   readonly unreadNodes?: boolean;
+  /**
+   * lineStarts(text), when the caller has them already (TextLines.starts): finding the lines
+   * again is a pass over the text, a megabyte for 5,000 nodes.
+   */
+  readonly lineStarts?: readonly number[];
 }
 
 /**
@@ -137,17 +143,17 @@ class Lines {
   public readonly end: Int32Array;
   public readonly count: number;
 
-  public constructor(text: string) {
-    let most = 1;
-    for (let p = text.indexOf('\n'); p >= 0; p = text.indexOf('\n', p + 1)) most++;
+  /** @param starts lineStarts(text) */
+  public constructor(text: string, starts: readonly number[]) {
+    const most = starts.length;
     this.start = new Int32Array(most);
     this.indent = new Int32Array(most);
     this.end = new Int32Array(most);
     let count = 0;
-    let start = 0;
-    while (start <= text.length) {
-      let end = text.indexOf('\n', start);
-      if (end < 0) end = text.length;
+    for (let k = 0; k < most; k++) {
+      const start = starts[k] as number;
+      // A line ends at the next one's line break, the last at the text's end.
+      const end = k + 1 < most ? (starts[k + 1] as number) - 1 : text.length;
       let indent = 0;
       while (start + indent < end && text.charCodeAt(start + indent) === 0x20) indent++;
       // Blank lines and comment lines hold no node.
@@ -157,7 +163,6 @@ class Lines {
         this.end[count] = end;
         count++;
       }
-      start = end + 1;
     }
     this.count = count;
   }
@@ -181,7 +186,7 @@ function readsAsString(source: string): boolean {
 /** The root mapping of a block-style text, or undefined when the text is not of that shape. */
 export function simpleRoot(text: string, options: SimpleOptions = {}): SpecNode | undefined {
   try {
-    return new SimpleReader(text, options.unreadNodes === true).root();
+    return new SimpleReader(text, options.unreadNodes === true, options.lineStarts ?? lineStarts(text)).root();
   } catch (e) {
     if (e instanceof NotSimple) return undefined;
     throw e;
@@ -197,8 +202,9 @@ class SimpleReader {
   public constructor(
     private readonly text: string,
     private readonly leaveNodes: boolean,
+    starts: readonly number[],
   ) {
-    this.lines = new Lines(text);
+    this.lines = new Lines(text, starts);
   }
 
   public root(): SpecNode {

@@ -2,7 +2,7 @@
  * OffsetPositions: the fields of a deferred list's items are recorded item by item when one of
  * the item's fields is first asked for, all at once for a listing, and never for other fields.
  */
-import { OffsetPositions, TextLines } from '../../lib/spec/lines';
+import { lineStarts, OffsetPositions, TextLines } from '../../lib/spec/lines';
 
 const text = 'spec:\n  nodes:\n    - name: n1\n    - name: n2\n  other: 1\n';
 const lines = new TextLines(text);
@@ -68,5 +68,16 @@ describe('OffsetPositions.defer', () => {
     expect([...positions].map(([path]) => path)).toEqual(['spec', 'spec.nodes', 'spec.nodes[0]', 'spec.nodes[0].name', 'spec.nodes[1]', 'spec.nodes[1].name', 'spec.other']);
     expect(positions.get('spec.nodes[0].name')).toEqual({ line: 3, col: 13 });
     expect(loads).toEqual(['item 1', 'all']);
+  });
+});
+
+// The line reader and TextLines share one index of the lines (lib/spec/simple-yaml.ts Lines).
+describe('lineStarts', () => {
+  it.each(['', 'a', 'a\n', '\n\n', 'a\nbb\n\nccc', 'x\r\ny\n'])('starts a line at 0 and after each line break of %j', (text) => {
+    // Each line's start: the lengths of the lines before it, each with its line break.
+    const lines = text.split('\n');
+    const expected = lines.map((_, i) => lines.slice(0, i).reduce((n, l) => n + l.length + 1, 0));
+    expect(lineStarts(text)).toEqual(expected);
+    expect(new TextLines(text).starts).toEqual(expected);
   });
 });
