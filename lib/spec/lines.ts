@@ -116,17 +116,18 @@ export const MAX_FLOW_DEPTH = 100;
  */
 export function tooDeep(text: string): number | undefined {
   let depth = 0;
+  // By code unit (a megabyte for 5,000 nodes): `"` 0x22, `'` 0x27, `\` 0x5c, `#` 0x23, `[` 0x5b, `{` 0x7b, `]` 0x5d, `}` 0x7d.
   for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '"' || c === "'") {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 || c === 0x27) {
       // Skip the quoted scalar; in double quotes a backslash escapes the next character.
-      for (i++; i < text.length && text[i] !== c; i++) if (c === '"' && text[i] === '\\') i++;
-    } else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]))) {
+      for (i++; i < text.length && text.charCodeAt(i) !== c; i++) if (c === 0x22 && text.charCodeAt(i) === 0x5c) i++;
+    } else if (c === 0x23 && (i === 0 || /\s/.test(text[i - 1] as string))) {
       const end = text.indexOf('\n', i);
       i = end < 0 ? text.length : end;
-    } else if (c === '[' || c === '{') {
+    } else if (c === 0x5b || c === 0x7b) {
       if (++depth > MAX_FLOW_DEPTH) return i;
-    } else if ((c === ']' || c === '}') && depth > 0) depth--;
+    } else if ((c === 0x5d || c === 0x7d) && depth > 0) depth--;
   }
   return undefined;
 }

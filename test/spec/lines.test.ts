@@ -2,7 +2,7 @@
  * OffsetPositions: the fields of a deferred list's items are recorded item by item when one of
  * the item's fields is first asked for, all at once for a listing, and never for other fields.
  */
-import { lineStarts, OffsetPositions, TextLines } from '../../lib/spec/lines';
+import { lineStarts, MAX_FLOW_DEPTH, OffsetPositions, TextLines, tooDeep } from '../../lib/spec/lines';
 
 const text = 'spec:\n  nodes:\n    - name: n1\n    - name: n2\n  other: 1\n';
 const lines = new TextLines(text);
@@ -79,5 +79,22 @@ describe('lineStarts', () => {
     const expected = lines.map((_, i) => lines.slice(0, i).reduce((n, l) => n + l.length + 1, 0));
     expect(lineStarts(text)).toEqual(expected);
     expect(new TextLines(text).starts).toEqual(expected);
+  });
+});
+
+// yaml's parser recurses per flow level: past MAX_FLOW_DEPTH the spec is refused where it goes deeper.
+describe('tooDeep', () => {
+  const deep = (n: number): string => `${'['.repeat(n)}${']'.repeat(n)}`;
+  it.each<[string, string, number | undefined]>([
+    ['nesting up to the limit', `a: ${deep(MAX_FLOW_DEPTH)}\n`, undefined],
+    ['the bracket past the limit', `a: ${deep(MAX_FLOW_DEPTH + 1)}\n`, 3 + MAX_FLOW_DEPTH],
+    ['brackets in double quotes, an escaped quote inside', `a: "\\"${'['.repeat(200)}"\n`, undefined],
+    ['brackets in single quotes', `a: '${'{'.repeat(200)}'\n`, undefined],
+    ['brackets in a comment after a space', `a: 1 #${'['.repeat(200)}\n`, undefined],
+    ['brackets in a comment after a tab or a no-break space', `a:\t#${'['.repeat(200)}\nb:\u00a0#${'['.repeat(200)}\n`, undefined],
+    ['a # inside a word, which is no comment', `a: b#${'['.repeat(101)}\n`, 5 + MAX_FLOW_DEPTH],
+    ['closing brackets without openers', `a: ]]]}}} ${deep(MAX_FLOW_DEPTH)}\n`, undefined],
+  ])('finds %s', (_title, text, offset) => {
+    expect(tooDeep(text)).toBe(offset);
   });
 });
