@@ -38,7 +38,7 @@ const QUOTE_CUT_AT = 60;
  * isolates (U+202E turns the rest of a line around), zero-width and invisible formatting
  * characters, line and paragraph separators, lone surrogates.
  */
-const HIDDEN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
+export const HIDDEN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
 const HIDDEN_ALL = new RegExp(HIDDEN.source, 'gu');
 
 /** One hidden character as a JSON-style escape, `\u001b`. */

@@ -7,7 +7,7 @@
 import type { EssentialDirection, EssentialHostPath } from '../calico/essentials';
 import { printSelector } from '../calico/selector';
 import { compareText } from '../calico/strings';
-import { escapeHiddenCharacters } from '../calico/validate';
+import { escapeHiddenCharacters, HIDDEN } from '../calico/validate';
 import { CALICO_RELEASES } from '../calico/versions';
 import type { ProtectionPlan } from '../plan/plan';
 import type { Finding } from '../spec/errors';
@@ -206,9 +206,13 @@ function warnings(findings: readonly Finding[]): string[] {
   return ['## Warnings', '', ...list.map((f) => `- **${f.code}**: ${md(f.message)}${f.hint ? ` (${md(f.hint)})` : ''}`)];
 }
 
+/** What md changes: a hidden character (escapeHiddenCharacters) or an angle bracket. */
+const MD_CHANGES = new RegExp(`${HIDDEN.source}|[<>]`, 'u');
+
 /** Free text in Markdown: `<node>` would be taken for an HTML tag and vanish. */
 function md(text: string): string {
-  return escapeHiddenCharacters(text).replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  // One test for the three changes below: most texts (a probe per line, thousands) need none.
+  return MD_CHANGES.test(text) ? escapeHiddenCharacters(text).replace(/</g, '&lt;').replace(/>/g, '&gt;') : text;
 }
 
 

@@ -85,6 +85,19 @@ describe('ACCESS.md of clusters/example.yaml (deny-list)', () => {
     expect(warnings).not.toContain('<node>');
   });
 
+  it('escapes hidden characters and angle brackets in free text, and leaves other text as it is', () => {
+    const r = compileOk('clusters/example.yaml');
+    const { plan, access } = r;
+    if (!plan || !access) throw new Error('no access matrix');
+    const finding = (message: string): Finding => ({ severity: 'warning', code: 'x', message, hint: 'plain → text', file: 'f' });
+    const warningsOf = (message: string): string => section(renderAccessReport(plan, access, [finding(message)]), 'Warnings');
+    expect(warningsOf('a\u202eb <c> \u0007')).toContain('- **x**: a\\u202eb &lt;c&gt; \\u0007 (plain → text)');
+    // Each on its own: a hidden character without an angle bracket, and the other way round.
+    expect(warningsOf('a\u202eb')).toContain('- **x**: a\\u202eb (plain → text)');
+    expect(warningsOf('<c>')).toContain('- **x**: &lt;c&gt; (plain → text)');
+    expect(warningsOf('a → b, 10.0.0.1:80 (c)')).toContain('- **x**: a → b, 10.0.0.1:80 (c) (plain → text)');
+  });
+
   it('can render the same text twice, with no timestamp', () => {
     expect(report('clusters/example.yaml').text).toBe(text);
     expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}|\d{2}:\d{2}:\d{2}/);
