@@ -187,18 +187,35 @@ const ANNOTATIONS_MAX_BYTES = 256 * 1024; // validator.go:50 totalAnnotationSize
 const GLOBAL = 'global()';
 
 type Json = Record<string, unknown>;
+
+/** A string of a list, with its field's path made when a violation names it. */
+class ListString {
+  constructor(
+    readonly text: string,
+    private readonly list: string,
+    private readonly index: number,
+  ) {}
+
+  get field(): string {
+    return `${this.list}[${this.index}]`;
+  }
+}
 const isRecord = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Collects violations for one object; `field` paths are relative to the object. */
 class Checker {
   readonly found: Violation[] = [];
+  /** The object as violations name it, once one is found (10,000 host endpoints have none). */
+  private description: string | undefined;
+
   constructor(
-    private readonly object: string,
+    private readonly object: CalicoObject,
     readonly minor: CalicoMinor,
   ) {}
 
   fail(field: string, message: string, rule: string | Cite): void {
-    this.found.push({ object: this.object, field, message, rule: typeof rule === 'string' ? rule : citeAt(rule, this.minor) });
+    this.description ??= describe(this.object);
+    this.found.push({ object: this.description, field, message, rule: typeof rule === 'string' ? rule : citeAt(rule, this.minor) });
   }
 
   /** The value at `field` when it is a string; a violation when it is present but not one. */
@@ -223,16 +240,16 @@ class Checker {
     return undefined;
   }
 
-  strings(value: unknown, field: string): { text: string; field: string }[] {
+  strings(value: unknown, field: string): ListString[] {
     // A loop, not flatMap's array per item: 15,000 addresses of 10,000 host endpoints.
-    const out: { text: string; field: string }[] = [];
+    const out: ListString[] = [];
     const list = this.list(value, field);
     for (let i = 0; i < list.length; i++) {
       // flatMap skips the holes of a sparse list: so does this.
       if (!(i in list)) continue;
-      const itemField = `${field}[${i}]`;
-      const s = this.string(list[i], itemField);
-      if (s !== undefined) out.push({ text: s, field: itemField });
+      const item: unknown = list[i];
+      const s = typeof item === 'string' ? item : this.string(item, `${field}[${i}]`);
+      if (s !== undefined) out.push(new ListString(s, field, i));
     }
     return out;
   }
@@ -255,7 +272,8 @@ class Checker {
   labels(value: unknown, field: string, rule: Cite): void {
     const labels = this.record(value, field);
     if (!labels) return;
-    for (const [key, v] of Object.entries(labels)) {
+    for (const key of Object.keys(labels)) {
+      const v = labels[key];
       const keyProblem = labelKeyProblem(key);
       if (keyProblem) this.fail(`${field}.${key}`, keyProblem.message, rule);
       const text = this.string(v, `${field}.${key}`);
@@ -283,7 +301,7 @@ function describe(o: CalicoObject): string {
 }
 
 function admitObject(o: CalicoObject, minor: CalicoMinor): Violation[] {
-  const c = new Checker(describe(o), minor);
+  const c = new Checker(o, minor);
   if (o.apiVersion !== 'projectcalico.org/v3') c.fail('apiVersion', `${quote(String(o.apiVersion))} is not projectcalico.org/v3`, 'the CRD group and version');
   checkMetadata(c, o);
   const spec = c.record(o.spec, 'spec') ?? {};
@@ -346,8 +364,9 @@ function checkMetadata(c: Checker, o: CalicoObject): void {
   if (annotations) {
     // validator.go:2205-2229 validateObjectMetaAnnotations: qualified keys (lower-cased), 256 kB in all.
     let size = 0;
-    for (const [key, value] of Object.entries(annotations)) {
-      const problem = checkLabelKey(key.toLowerCase());
+    for (const key of Object.keys(annotations)) {
+      const value = annotations[key];
+      const problem = labelKeyProblem(key.toLowerCase());
       if (problem) c.fail(`metadata.annotations.${key}`, problem.message, at(2208, 'validateObjectMetaAnnotations'));
       size += Buffer.byteLength(key) + Buffer.byteLength(c.string(value, `metadata.annotations.${key}`) ?? '');
     }

@@ -23,6 +23,8 @@ const ACCEPTED: readonly [string, CalicoObject][] = [
     ['preDNAT with applyOnForward and ingress only', gnp({ preDNAT: true, applyOnForward: true, types: ['Ingress'], ingress: [{ action: 'Deny' }] })],
     ['a host endpoint with "*" and no IPs', hep({ node: 'node-1', interfaceName: '*' })],
     ['a host endpoint with expected IPs only', hep({ node: 'node-1', expectedIPs: ['10.0.0.1', 'fd00::1'] })],
+    // validator.go:2208 lower-cases an annotation's key before checking it as a qualified name.
+    ['an annotation key in upper case', { ...hep({ node: 'node-1', interfaceName: 'eth0' }), metadata: { name: 'node-1.eth0', annotations: { 'Example.COM/Note': 'x' } } }],
     ['a network set with host bits and a bare address (the cidr tag is not strict)', gns(['10.0.0.1/24', '192.0.2.7', 'fd00::/8'])],
     ['failsafe ports with TCP, UDP and SCTP, port 0 (Go test)', felix({ failsafeInboundHostPorts: [{ protocol: 'UDP', port: 0 }, { protocol: 'TCP', port: 22 }, { protocol: 'SCTP', port: 20 }] })],
     ['defaultEndpointToHostAction Drop (Go test)', felix({ defaultEndpointToHostAction: 'Drop' })],
@@ -81,6 +83,9 @@ const REFUSED: readonly [string, CalicoObject, string][] = [
     ['a host endpoint port without protocol', hep({ node: 'node-1', interfaceName: 'eth0', ports: [{ name: 'metrics', port: 9091 }] }), 'spec.ports[0].protocol: EndpointPort protocol does not support ports. (protocol missing: it reads as 0) (libcalico-go/lib/validator/v3/validator.go:1662 validateEndpointPort)'],
     ['a host endpoint port over ICMP', hep({ node: 'node-1', interfaceName: 'eth0', ports: [{ name: 'metrics', protocol: 'ICMP', port: 9091 }] }), 'spec.ports[0].protocol: EndpointPort protocol does not support ports. (libcalico-go/lib/validator/v3/validator.go:1662 validateEndpointPort)'],
     ['an expected IP that is a network', hep({ node: 'node-1', expectedIPs: ['10.0.0.0/24'] }), 'spec.expectedIPs[0]: "10.0.0.0/24" is not a valid IP address: it is a network (CIDR), not a single address'],
+    // The field names the item itself, past the valid ones.
+    ['an expected IP that is a network, after a valid one', hep({ node: 'node-1', expectedIPs: ['10.0.0.1', '10.0.0.0/24'] }), 'spec.expectedIPs[1]: "10.0.0.0/24" is not a valid IP address'],
+    ['an expected IP that is not a string', hep({ node: 'node-1', expectedIPs: ['10.0.0.1', 5] }), 'spec.expectedIPs[1]: 5 is not a string (the CRD schema)'],
     // FelixConfiguration, validator.go:1694-1706, 598; felixconfig.go:570
     ['a failsafe protocol in lower case', felix({ failsafeInboundHostPorts: [{ protocol: 'tcp', port: 22 }] }), "spec.failsafeInboundHostPorts[0].protocol: protocol must be 'TCP' or 'UDP' or 'SCTP'. (libcalico-go/lib/validator/v3/validator.go:1702 validateProtoPort)"],
     ['a random failsafe protocol (Go test)', felix({ failsafeOutboundHostPorts: [{ protocol: 'jolly-UDP', port: 0 }] }), "spec.failsafeOutboundHostPorts[0].protocol: protocol must be 'TCP' or 'UDP' or 'SCTP'. (libcalico-go/lib/validator/v3/validator.go:1702 validateProtoPort)"],
