@@ -13,11 +13,16 @@ export function lineStarts(text: string): number[] {
  * reports later positions a line too high.)
  */
 export class TextLines {
-  /** Where each line starts (lineStarts): the line reader takes them from here too. */
+  /** Where each line starts (lineStarts). */
   public readonly starts: readonly number[];
 
-  public constructor(text: string) {
+  public constructor(private readonly text: string) {
     this.starts = lineStarts(text);
+  }
+
+  /** The line starts of `text` (for the line reader): these when it is this text, else found again. */
+  public startsOf(text: string): readonly number[] {
+    return text === this.text ? this.starts : lineStarts(text);
   }
 
   /** 1-based line and column (in UTF-16 code units, as editors count them). */

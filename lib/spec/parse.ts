@@ -147,7 +147,7 @@ export function parseClusterSpec(file: string, clusterName: string, bytes: Uint8
   if (options.reader !== 'positioned') {
     const nodesReader = options.nodes ?? 'common-shape';
     try {
-      const read = readFast(file, clusterName, text, lineCounter, fastRoot(text, { unreadNodes: true, lineStarts: lineCounter.starts }), nodesReader);
+      const read = readFast(file, clusterName, text, lineCounter, fastRoot(text, { unreadNodes: true, lines: lineCounter }), nodesReader);
       if (read) return read;
     } catch (e) {
       // An item of spec.nodes the line reader left unread is not of its shape after all:
@@ -188,7 +188,7 @@ function readFast(file: string, clusterName: string, text: string, lineCounter: 
       // Every field, so the whole tree, read at once (the line reader read all of this text
       // before): reading the unread items one by one would record each item's position next to
       // its fields, not all of them first as the positioned reader's listing does.
-      const whole = items.unread ? simpleRoot(text, { lineStarts: lineCounter.starts }) : fast;
+      const whole = items.unread ? simpleRoot(text, { lines: lineCounter }) : fast;
       if (whole === undefined) throw new Error('internal error: the line reader no longer reads the spec it read');
       const again = new SpecReader(file, text, lineCounter);
       again.resolve(whole, '');

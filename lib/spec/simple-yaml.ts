@@ -26,7 +26,7 @@
  */
 import { MapNode, PairNode, ScalarNode, SeqNode, SpecNode } from './nodes';
 import { isNonString, plainValue } from './plain-scalars';
-import { lineStarts } from './lines';
+import { lineStarts, type TextLines } from './lines';
 
 /**
  * Thrown inside the reader when the text is not of the simple shape; out of
@@ -45,10 +45,10 @@ export interface SimpleOptions {
    */
   readonly unreadNodes?: boolean;
   /**
-   * lineStarts(text), when the caller has them already (TextLines.starts): finding the lines
-   * again is a pass over the text, a megabyte for 5,000 nodes.
+   * The text's TextLines, when the caller has them already: finding the lines again is a pass
+   * over the text, a megabyte for 5,000 nodes (they are found again for another text).
    */
-  readonly lineStarts?: readonly number[];
+  readonly lines?: TextLines;
 }
 
 /**
@@ -186,7 +186,7 @@ function readsAsString(source: string): boolean {
 /** The root mapping of a block-style text, or undefined when the text is not of that shape. */
 export function simpleRoot(text: string, options: SimpleOptions = {}): SpecNode | undefined {
   try {
-    return new SimpleReader(text, options.unreadNodes === true, options.lineStarts ?? lineStarts(text)).root();
+    return new SimpleReader(text, options.unreadNodes === true, options.lines?.startsOf(text) ?? lineStarts(text)).root();
   } catch (e) {
     if (e instanceof NotSimple) return undefined;
     throw e;

@@ -959,16 +959,21 @@ function readHostEndpoint(o: CalicoObject, r: SpecReader): HostEndpoint | undefi
   const node = r.string(spec['node'], 'spec.node');
   if (node === undefined || node === '') r.error('spec.node', 'a HostEndpoint needs the node it is on');
   const interfaceName = r.string(spec['interfaceName'], 'spec.interfaceName') || undefined;
-  const written = r.strings(spec['expectedIPs'], 'spec.expectedIPs');
-  // Canonical, in place: `written` is the reader's own copy (a loop, without an array per
-  // address: 10,000 host endpoints).
+  const written = r.list(spec['expectedIPs'], 'spec.expectedIPs') ?? [];
+  // Each address canonical, in a loop (no array per address: 10,000 host endpoints); a finding
+  // names the item by its place in the list as written.
   const expectedIPs: string[] = [];
+  let strings = 0;
   for (let i = 0; i < written.length; i++) {
-    const parsed = parseIp(written[i] as string);
+    const item: unknown = written[i];
+    const text = typeof item === 'string' ? item : r.string(item, `spec.expectedIPs[${i}]`);
+    if (text === undefined) continue;
+    strings++;
+    const parsed = parseIp(text);
     if (parsed.ok) expectedIPs.push(parsed.ip.text);
     else r.error(`spec.expectedIPs[${i}]`, parsed.problem.message);
   }
-  if (interfaceName === undefined && written.length === 0) {
+  if (interfaceName === undefined && strings === 0) {
     r.error('spec', 'a HostEndpoint needs an interfaceName or expectedIPs');
   }
   if (spec['ports'] !== undefined) r.warn('spec.ports', 'named ports are not resolved: rules that use them match no port');

@@ -80,6 +80,12 @@ describe('lineStarts', () => {
     expect(lineStarts(text)).toEqual(expected);
     expect(new TextLines(text).starts).toEqual(expected);
   });
+
+  it("gives the line reader its own starts for its own text, and another text's found again", () => {
+    const own = new TextLines('a\nb\n');
+    expect(own.startsOf('a\nb\n')).toBe(own.starts);
+    expect(own.startsOf('abc\nd\ne')).toEqual([0, 4, 6]);
+  });
 });
 
 // yaml's parser recurses per flow level: past MAX_FLOW_DEPTH the spec is refused where it goes deeper.

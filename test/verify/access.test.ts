@@ -152,6 +152,23 @@ describe('equivalence classes', () => {
     return computeAccess(r.plan, model).hostClasses.map((c) => c.members.map((m) => m.name));
   };
 
+  // Classes are keyed by the model's numbers of label sets, which follow the objects' order,
+  // while the classes are built in name order (found by review: compiled objects come in name
+  // order, a cluster's dump need not).
+  it('gives the same classes whatever the order of the objects', () => {
+    const r = compileText(fleet(20), 'fleet');
+    const { plan, objects, spec } = r;
+    if (!plan || !objects || !spec) throw new Error(r.findings.map((f) => f.message).join('\n'));
+    const classesOf = (list: readonly CalicoObject[]): string[][] =>
+      computeAccess(plan, buildModel(list, { failsafeDefaults: spec.failsafe, calicoVersion: spec.calicoVersion })).hostClasses.map((c) => c.members.map((m) => m.name));
+    const inOrder = classesOf(objects);
+    expect(inOrder.length).toBeGreaterThan(2);
+    expect(classesOf([...objects].reverse())).toEqual(inOrder);
+    // Every class holds host endpoints of one label set.
+    const labels = new Map(objects.map((o) => [o.metadata.name, JSON.stringify(o.metadata.labels)]));
+    for (const members of classesOf([...objects].reverse())) expect(new Set(members.map((m) => labels.get(m))).size).toBe(1);
+  });
+
   it("keeps a node whose own FelixConfiguration sets its failsafe ports out of its neighbours' class", () => {
     const plain = classesWith([]);
     const apart = classesWith([felixConfiguration('node.node-00007', { failsafeInboundHostPorts: [{ protocol: 'TCP', port: 22 }] })]);

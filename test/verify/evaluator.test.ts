@@ -534,6 +534,25 @@ describe('evaluating without steps', () => {
     }
   });
 
+  // With steps, a rule's criteria are checked in their order, selectors before ports, and the
+  // first that fails is named (found by review: only the verdicts were compared).
+  it('names the first criterion that fails when it explains itself', () => {
+    const server = hep('server.eth0', { 'running-calico': 'true' }, { node: 'server', interfaceName: 'eth0', expectedIPs: ['10.0.0.1'] });
+    const policy = gnp('ports', {
+      selector: 'running-calico == "true"',
+      order: 10,
+      types: ['Ingress'],
+      ingress: [
+        { action: 'Allow', protocol: 'TCP', source: { selector: 'role == "client"' }, destination: { ports: [9091] } },
+        { action: 'Allow', protocol: 'TCP', destination: { ports: [9091] } },
+      ],
+    });
+    const flow: Flow = { source: { kind: 'external', ip: '10.0.0.2' }, destination: { kind: 'host', node: 'server', interface: 'eth0', ip: '10.0.0.1' }, protocol: 'TCP', port: 22 };
+    const { steps } = evaluate(buildModel([server, policy], context), flow, { failsafe: false });
+    expect(steps).toContain('  GlobalNetworkPolicy ports (order 10) rule 0 (Allow) does not match: source 10.0.0.2 is not selected by role == "client"');
+    expect(steps).toContain('  GlobalNetworkPolicy ports (order 10) rule 1 (Allow) does not match: destination port 22 is not in ports [9091]');
+  });
+
   // Without steps a rule's ports are checked before its selectors: any order gives the same
   // verdict when every criterion must hold, for source and destination ports alike, with the
   // source port known or not.

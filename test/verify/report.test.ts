@@ -95,6 +95,9 @@ describe('ACCESS.md of clusters/example.yaml (deny-list)', () => {
     // Each on its own: a hidden character without an angle bracket, and the other way round.
     expect(warningsOf('a\u202eb')).toContain('- **x**: a\\u202eb (plain → text)');
     expect(warningsOf('<c>')).toContain('- **x**: &lt;c&gt; (plain → text)');
+    // One bracket alone, as in an explain query's `->` (found by review).
+    expect(warningsOf('a -> b')).toContain('- **x**: a -&gt; b (plain → text)');
+    expect(warningsOf('a <- b')).toContain('- **x**: a &lt;- b (plain → text)');
     expect(warningsOf('a → b, 10.0.0.1:80 (c)')).toContain('- **x**: a → b, 10.0.0.1:80 (c) (plain → text)');
   });
 
