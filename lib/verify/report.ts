@@ -26,11 +26,11 @@ export function renderAccessReport(plan: ProtectionPlan, access: AccessMatrix, f
     `Written by calico-shield on every synth from the objects of this folder; Argo CD and Flux do not apply it (no kustomization lists it). Change \`${plan.spec.file}\`, not this file.`,
     '',
   );
-  out.push(...approach(plan), '');
-  out.push(...matrix(access), '');
-  out.push(...diagram(access), '');
-  if (access.essentials.length > 0) out.push(...essentials(access.essentials, plan.hostTraffic, plan.hostRoles), '');
-  out.push(...probes(access), '');
+  pushSection(out, approach(plan));
+  pushSection(out, matrix(access));
+  pushSection(out, diagram(access));
+  if (access.essentials.length > 0) pushSection(out, essentials(access.essentials, plan.hostTraffic, plan.hostRoles));
+  pushSection(out, probes(access));
   out.push(...warnings(findings));
   if (acknowledged.length > 0) {
     out.push('', '## Acknowledged', '', 'Findings the spec accepts on purpose (`spec.acknowledge`), with its reasons:', '');
@@ -38,7 +38,15 @@ export function renderAccessReport(plan: ProtectionPlan, access: AccessMatrix, f
       out.push(`- **${a.finding.code}** (${a.finding.severity}): ${md(a.finding.message)} — acknowledged: ${md(a.reason)}`);
     }
   }
+  // Blank lines collapse into one whatever a section ends with; when none are left to collapse,
+  // the text stays the one string join made (the probes of an allow-list are 600 kB).
   return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+}
+
+/** A section's lines and one blank line after them: never a second one (the probes end with theirs). */
+function pushSection(out: string[], lines: readonly string[]): void {
+  out.push(...lines);
+  if (out[out.length - 1] !== '') out.push('');
 }
 
 /** The environment the verdicts hold in, in words. */
