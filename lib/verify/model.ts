@@ -679,15 +679,23 @@ class SpecReader {
   }
 
   strings(value: unknown, path: string): readonly string[] {
-    const list = this.list(value, path) ?? [];
     const out: string[] = [];
+    this.eachString(value, path, (s) => out.push(s));
+    return out;
+  }
+
+  /**
+   * Calls `each` with every string of the list and its index in the list as written, which
+   * names the item in a finding; an item that is not a string is a finding of its own.
+   */
+  eachString(value: unknown, path: string, each: (text: string, index: number) => void): void {
+    const list = this.list(value, path) ?? [];
     for (let i = 0; i < list.length; i++) {
       const v = list[i];
       // The path only for a finding: most lists are all strings.
       const s = typeof v === 'string' ? v : this.string(v, `${path}[${i}]`);
-      if (s !== undefined) out.push(s);
+      if (s !== undefined) each(s, i);
     }
-    return out;
   }
 
   selector(value: unknown, path: string): Selector | undefined {
@@ -700,12 +708,13 @@ class SpecReader {
   }
 
   cidrs(value: unknown, path: string): readonly { text: string; cidr: ParsedCidr }[] {
-    return this.strings(value, path).flatMap((text, i) => {
+    const out: { text: string; cidr: ParsedCidr }[] = [];
+    this.eachString(value, path, (text, i) => {
       const parsed = parseCidr(text, { allowBareIp: true });
-      if (parsed.ok) return [{ text, cidr: parsed.cidr }];
-      this.error(`${path}[${i}]`, parsed.problem.message);
-      return [];
+      if (parsed.ok) out.push({ text, cidr: parsed.cidr });
+      else this.error(`${path}[${i}]`, parsed.problem.message);
     });
+    return out;
   }
 
   ports(value: unknown, path: string): readonly PortRange[] | undefined {
@@ -959,26 +968,22 @@ function readHostEndpoint(o: CalicoObject, r: SpecReader): HostEndpoint | undefi
   const node = r.string(spec['node'], 'spec.node');
   if (node === undefined || node === '') r.error('spec.node', 'a HostEndpoint needs the node it is on');
   const interfaceName = r.string(spec['interfaceName'], 'spec.interfaceName') || undefined;
-  const written = r.list(spec['expectedIPs'], 'spec.expectedIPs') ?? [];
-  // Each address canonical, in a loop (no array per address: 10,000 host endpoints); a finding
-  // names the item by its place in the list as written.
+  // Each address canonical (no array per address: 10,000 host endpoints).
   const expectedIPs: string[] = [];
-  let strings = 0;
-  for (let i = 0; i < written.length; i++) {
-    const item: unknown = written[i];
-    const text = typeof item === 'string' ? item : r.string(item, `spec.expectedIPs[${i}]`);
-    if (text === undefined) continue;
-    strings++;
+  let written = 0;
+  r.eachString(spec['expectedIPs'], 'spec.expectedIPs', (text, i) => {
+    written++;
     const parsed = parseIp(text);
     if (parsed.ok) expectedIPs.push(parsed.ip.text);
     else r.error(`spec.expectedIPs[${i}]`, parsed.problem.message);
-  }
-  if (interfaceName === undefined && strings === 0) {
+  });
+  if (interfaceName === undefined && written === 0) {
     r.error('spec', 'a HostEndpoint needs an interfaceName or expectedIPs');
   }
   if (spec['ports'] !== undefined) r.warn('spec.ports', 'named ports are not resolved: rules that use them match no port');
-  const profiles = r.strings(spec['profiles'], 'spec.profiles');
-  profiles.forEach((p, i) => {
+  const profiles: string[] = [];
+  r.eachString(spec['profiles'], 'spec.profiles', (p, i) => {
+    profiles.push(p);
     if (!profileAllowsAll(p)) r.warn(`spec.profiles[${i}]`, `profile ${JSON.stringify(p)} is not known: the model treats it as allowing nothing`);
   });
   if (r.failed || node === undefined) return undefined;
