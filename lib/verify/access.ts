@@ -254,12 +254,7 @@ class AccessContext {
       const kind: HostClass['kind'] = hep.interfaceName === undefined ? 'address' : hep.interfaceName === '*' ? 'all-interfaces' : 'interface';
       // Only the first address of each family is probed; parsing is skipped when no network
       // of that family could contain it (parsing 20,000 IPv6 addresses shows in a profile).
-      let v4: string | undefined;
-      let v6: string | undefined;
-      for (const ip of hep.expectedIPs) {
-        if (familyOf(ip) === 4) v4 ??= ip;
-        else v6 ??= ip;
-      }
+      const first = firstOfFamily(hep.expectedIPs);
       // Short keys from numbered parts (equal numbers for equal texts): 10,000 keys of the full
       // texts took longer to build and hash than the rest of the loop.
       let settings = felixIds.get(felix);
@@ -269,7 +264,7 @@ class AccessContext {
       }
       const profiles = hep.profiles.length === 0 ? '' : id(JSON.stringify(hep.profiles));
       // Digits, commas, dashes and bars only, each part of a fixed place: equal strings, equal parts.
-      const shape = `${kind}|${settings}|${profiles}|${signature(v4, 4)}|${signature(v6, 6)}`;
+      const shape = `${kind}|${settings}|${profiles}|${signature(first[4], 4)}|${signature(first[6], 6)}`;
       // The model numbers the endpoints' label sets (for its IP sets) without this loop's help.
       const key = `${this.model.labelSetOf(i)}|${shape}`;
       const entry = byKey.get(key) ?? { shape, members: [], kind };
@@ -905,11 +900,19 @@ function mustParseIp(text: string): ParsedIp {
 }
 
 function firstIps(ips: readonly string[]): Partial<Record<IpFamily, ParsedIp>> {
+  const texts = firstOfFamily(ips);
   const out: Partial<Record<IpFamily, ParsedIp>> = {};
   for (const f of FAMILIES) {
-    const text = ips.find((ip) => familyOf(ip) === f);
+    const text = texts[f];
     if (text !== undefined) out[f] = mustParseIp(text);
   }
+  return out;
+}
+
+/** The first of `ips` (canonical) of each family, unparsed. */
+function firstOfFamily(ips: readonly string[]): Partial<Record<IpFamily, string>> {
+  const out: Partial<Record<IpFamily, string>> = {};
+  for (const ip of ips) out[familyOf(ip)] ??= ip;
   return out;
 }
 
@@ -926,16 +929,15 @@ const parseCidrText = memoize((text: string): ParsedCidr => {
 
 /** A network with a fast membership test (10,000 nodes × 50 networks add up). */
 interface Net {
-  readonly cidr: ParsedCidr;
   contains(ip: ParsedIp): boolean;
 }
 
 function net(cidr: ParsedCidr): Net {
-  if (cidr.family === 6) return { cidr, contains: (ip) => cidrContains(cidr, ip) };
+  if (cidr.family === 6) return { contains: (ip) => cidrContains(cidr, ip) };
   const value = (b: Uint8Array): number => ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0;
   const mask = cidr.prefixLength === 0 ? 0 : (0xffffffff << (32 - cidr.prefixLength)) >>> 0;
   const network = value(cidr.address.bytes);
-  return { cidr, contains: (ip) => ip.family === 4 && ((value(ip.bytes) & mask) >>> 0) === network };
+  return { contains: (ip) => ip.family === 4 && ((value(ip.bytes) & mask) >>> 0) === network };
 }
 
 /**
@@ -951,14 +953,13 @@ export class NetIndex {
   private readonly short: readonly number[];
 
   constructor(cidrs: readonly ParsedCidr[]) {
-    const nets = cidrs.map(net);
-    this.nets = nets;
+    this.nets = cidrs.map(net);
     const short: number[] = [];
     const byFirstByte = new Map<number, number[]>();
-    nets.forEach((n, i) => {
-      if (n.cidr.prefixLength < 8) short.push(i);
+    cidrs.forEach((cidr, i) => {
+      if (cidr.prefixLength < 8) short.push(i);
       else {
-        const first = n.cidr.address.bytes[0] as number;
+        const first = cidr.address.bytes[0] as number;
         byFirstByte.set(first, [...(byFirstByte.get(first) ?? []), i]);
       }
     });
