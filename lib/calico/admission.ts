@@ -187,6 +187,7 @@ const ANNOTATIONS_MAX_BYTES = 256 * 1024; // validator.go:50 totalAnnotationSize
 const GLOBAL = 'global()';
 
 type Json = Record<string, unknown>;
+const isRecord = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A string of a list, with its field's path made when a violation names it. */
 class ListString {
@@ -200,7 +201,6 @@ class ListString {
     return `${this.list}[${this.index}]`;
   }
 }
-const isRecord = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Collects violations for one object; `field` paths are relative to the object. */
 class Checker {
@@ -245,8 +245,7 @@ class Checker {
     const out: ListString[] = [];
     const list = this.list(value, field);
     for (let i = 0; i < list.length; i++) {
-      // flatMap skips the holes of a sparse list: so does this.
-      if (!(i in list)) continue;
+      // A hole of a sparse list reads as undefined, which string() skips, as flatMap skips holes.
       const item: unknown = list[i];
       const s = typeof item === 'string' ? item : this.string(item, `${field}[${i}]`);
       if (s !== undefined) out.push(new ListString(s, field, i));

@@ -281,7 +281,7 @@ class SimpleReader {
   /** An item UnreadItems left unread: its lines, from `from` up to `to`, of a sequence whose `-` are `indent` deep. */
   private readItem(from: number, to: number, indent: number): SpecNode {
     this.i = from;
-    const item = this.item(from, indent);
+    const item = this.item(indent);
     if (this.i !== to) throw new NotSimple();
     return item;
   }
@@ -338,7 +338,7 @@ class SimpleReader {
       if (line === lines.count || lines.indent[line] < indent) break;
       if (lines.indent[line] > indent) throw new NotSimple();
       if (!this.isItem(line)) break;
-      items.push(this.item(line, indent));
+      items.push(this.item(indent));
     }
     return { kind: 'seq', start, items };
   }
@@ -375,10 +375,11 @@ class SimpleReader {
   }
 
   /**
-   * The sequence item on `line`, the line the reader is at, whose `-` is `indent` deep: a
+   * The sequence item on the line the reader is at, whose `-` is `indent` deep: a
    * mapping starting on its line, or a value.
    */
-  private item(line: number, indent: number): SpecNode {
+  private item(indent: number): SpecNode {
+    const line = this.i;
     const lineStart = this.lines.start[line];
     const end = this.lines.end[line];
     const v = this.skipSpaces(lineStart + indent + 1, end);
