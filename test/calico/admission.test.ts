@@ -23,6 +23,8 @@ const ACCEPTED: readonly [string, CalicoObject][] = [
     ['preDNAT with applyOnForward and ingress only', gnp({ preDNAT: true, applyOnForward: true, types: ['Ingress'], ingress: [{ action: 'Deny' }] })],
     ['a host endpoint with "*" and no IPs', hep({ node: 'node-1', interfaceName: '*' })],
     ['a host endpoint with expected IPs only', hep({ node: 'node-1', expectedIPs: ['10.0.0.1', 'fd00::1'] })],
+    // A hole of a sparse list (a list built in code, never YAML) is skipped, not a violation.
+    ['expected IPs with a hole', hep({ node: 'node-1', expectedIPs: Object.assign(new Array<string>(3), { 0: '10.0.0.1', 2: '10.0.0.2' }) })],
     // validator.go:2208 lower-cases an annotation's key before checking it as a qualified name.
     ['an annotation key in upper case', { ...hep({ node: 'node-1', interfaceName: 'eth0' }), metadata: { name: 'node-1.eth0', annotations: { 'Example.COM/Note': 'x' } } }],
     ['a network set with host bits and a bare address (the cidr tag is not strict)', gns(['10.0.0.1/24', '192.0.2.7', 'fd00::/8'])],
