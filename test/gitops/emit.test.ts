@@ -56,8 +56,10 @@ describe('emitYaml', () => {
   it('can write names of the form it takes for plain without checks as yamlText does', () => {
     // lib/gitops/emit.ts SURELY_PLAIN: a letter other than e/E, then letters, digits, . - /, six or more.
     const surely = fc.stringMatching(/^[A-DF-Za-df-z][A-Za-z0-9./-]{5,12}$/);
-    // The forms next to it, which take the checks: what the checks say must hold as well.
-    const near = fc.stringMatching(/^[A-Za-z0-9.+-][A-Za-z0-9./_ -]{0,8}$/);
+    // The forms next to it, which take the checks: what the checks say must hold as well; with
+    // the characters that need quotes (`:`, `#`, quotes, a space), so that a SURELY_PLAIN that
+    // took one of them is caught (found by review).
+    const near = fc.stringMatching(/^[A-Za-z0-9.+-][A-Za-z0-9./_ :#"'eE-]{0,10}$/);
     fc.assert(
       fc.property(surely, near, (s, t) => {
         const o = { [`k-${s.length}`]: s };
@@ -68,7 +70,7 @@ describe('emitYaml', () => {
       }),
       { numRuns: 3000, seed: 7 },
     );
-    for (const s of ['node-00001.eth0', 'True.x', 'yes-no', 'Infinity', 'NaN-1', 'y.1.2.3', 'e10000', 'E-5.5.5', 'false', 'FALSE', 'True', 'Null', 'off']) expect([s, emitYaml({ a: s })]).toEqual([s, yamlText({ a: s })]);
+    for (const s of ['node-00001.eth0', 'node-1:', 'abcdef:', 'abcdef#x', 'abcdef x', "abcdef'", 'True.x', 'yes-no', 'Infinity', 'NaN-1', 'y.1.2.3', 'e10000', 'E-5.5.5', 'false', 'FALSE', 'True', 'Null', 'off']) expect([s, emitYaml({ a: s })]).toEqual([s, yamlText({ a: s })]);
     // Dotted quads, and the numbers next to them.
     const quad = fc.stringMatching(/^[0-9]{1,3}(\.[0-9]{1,3}){3}$/);
     fc.assert(

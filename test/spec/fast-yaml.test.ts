@@ -8,7 +8,7 @@
  */
 import fc from 'fast-check';
 import { fastRoot, spansLines } from '../../lib/spec/fast-yaml';
-import { simpleRoot } from '../../lib/spec/simple-yaml';
+import { simpleRoot, UnreadItems } from '../../lib/spec/simple-yaml';
 import { parseClusterSpec, ParseResult } from '../../lib/spec/parse';
 import { ClusterSpec } from '../../lib/spec/types';
 import { mutatedSeed, randomSpecText, seeds, textMutatedSeed } from '../support/arbitraries';
@@ -96,6 +96,19 @@ describe('the fast reader', () => {
     }
     expect(read(findingFirst, 'fast-first').findings.map((f) => f.code)).toEqual(['bad-approach']);
     expect(read(findingInNodes, 'fast-first').findings.map((f) => [f.code, f.line])).toEqual([['bad-ip', 7]]);
+    // The first reading stops at the item with the finding: the item after it is never read
+    // (found by review: the positioned reader's findings are the same either way).
+    const item = jest.spyOn(UnreadItems.prototype, 'item');
+    const node = jest.spyOn(UnreadItems.prototype, 'node');
+    try {
+      read(findingInNodes, 'fast-first');
+      const asked = [...item.mock.calls, ...node.mock.calls].map(([i]) => i);
+      expect(asked).toContain(0);
+      expect(asked).not.toContain(1);
+    } finally {
+      item.mockRestore();
+      node.mockRestore();
+    }
     expect(read(valid, 'fast-first').spec?.nodes[1]?.labels).toEqual({ zone: 'west' });
     expect(read(valid, 'fast-first').spec?.positions.get('spec.nodes[1].labels.zone')).toEqual({ line: 10, col: 15 });
     expect(read(broken, 'fast-first').findings.map((f) => f.code)).toEqual(read(broken, 'positioned').findings.map((f) => f.code));

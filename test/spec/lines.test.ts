@@ -99,7 +99,8 @@ describe('tooDeep', () => {
     ['brackets in a comment after a space', `a: 1 #${'['.repeat(200)}\n`, undefined],
     ['brackets in a comment after a tab or a no-break space', `a:\t#${'['.repeat(200)}\nb:\u00a0#${'['.repeat(200)}\n`, undefined],
     ['a # inside a word, which is no comment', `a: b#${'['.repeat(101)}\n`, 5 + MAX_FLOW_DEPTH],
-    ['closing brackets without openers', `a: ]]]}}} ${deep(MAX_FLOW_DEPTH)}\n`, undefined],
+    // Closings without openers do not lower the depth below none (found by review).
+    ['closing brackets without openers, then nesting past the limit', `a: ]]]}}} ${deep(MAX_FLOW_DEPTH + 1)}\n`, 10 + MAX_FLOW_DEPTH],
   ])('finds %s', (_title, text, offset) => {
     expect(tooDeep(text)).toBe(offset);
   });

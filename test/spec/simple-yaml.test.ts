@@ -356,6 +356,11 @@ describe('the line reader', () => {
       '  x:',
       '    nodes:',
       '    - d',
+      // A `spec` inside another mapping is not the root's (found by review).
+      '  y:',
+      '    spec:',
+      '      nodes:',
+      '      - e',
       '',
     ].join('\n');
     const root = simpleRoot(text, { unreadNodes: true });

@@ -35,7 +35,7 @@ describe('buildModel issues', () => {
     ['fails a host endpoint with a bad expected IP', hep('h', {}, { node: 'n', expectedIPs: ['10.0.0.256'] }), { severity: 'error', path: 'spec.expectedIPs[0]' }],
     // By its place in the list as written, past an item that is not a string (found by review).
     ['fails a bad expected IP after an item that is not a string, at its own place', hep('h', {}, { node: 'n', expectedIPs: [5, '10.0.0.256'] }), { severity: 'error', path: 'spec.expectedIPs[1]', message: expect.stringContaining('10.0.0.256') }],
-    ['fails an expected IP that is not a string', hep('h', {}, { node: 'n', expectedIPs: [5, '10.0.0.256'] }), { severity: 'error', path: 'spec.expectedIPs[0]', message: 'must be a string' }],
+    ['fails an expected IP that is not a string, at its own place', hep('h', {}, { node: 'n', expectedIPs: ['10.0.0.1', 5] }), { severity: 'error', path: 'spec.expectedIPs[1]', message: 'must be a string' }],
     ['fails a network set net after an item that is not a string, at its own place', { ...gns('set', {}, []), spec: { nets: [5, '172.15.0.1/24'] } }, { severity: 'error', path: 'spec.nets[1]', message: expect.stringContaining('host bits set') }],
     ['can warn about an unknown profile after an item that is not a string, at its own place', hep('h', {}, { node: 'n', interfaceName: 'eth0', profiles: [5, 'mine'] }), { severity: 'warning', path: 'spec.profiles[1]' }],
     ['fails another apiVersion', { apiVersion: 'crd.projectcalico.org/v1', kind: 'HostEndpoint', metadata: { name: 'h' }, spec: {} }, { severity: 'error', path: 'apiVersion' }],
