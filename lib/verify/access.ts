@@ -417,6 +417,8 @@ class AccessContext {
     };
     const clients = this.clientSpec(s);
     const hostClientNodes = new Set(clients.nodes);
+    // Nodes probed over loopback: two targets on one node share its `lo`, one flow.
+    const loopbackNodes = new Set<string>();
     for (const target of targets) {
       const node = target.peer.node;
       const podNode = this.otherNode(node);
@@ -424,7 +426,9 @@ class AccessContext {
       const unlabelled = this.unlabelledPod(s);
       // From a node of every group: where pod traffic is masqueraded, a pod counts as its node,
       // so an unlabelled pod on an allowed client's node must be probed too.
-      const podNodes = this.representativesExcept(grouping, new Set([node])).map((rep) => ({ node: rep.hep.node, ...this.interfaceFor(rep.hep.node) }));
+      // One placement per node: the representatives of two groups on one node (its eth0 and its
+      // eth1, say) put the same pod on the same node, one flow.
+      const podNodes = [...new Set(this.representativesExcept(grouping, new Set([node])).map((rep) => rep.hep.node))].map((n) => ({ node: n, ...this.interfaceFor(n) }));
       for (const placement of podNodes.length > 0 ? podNodes : [podNode]) add('unlabelled-pod', this.attempt(s, this.pod(unlabelled, 'client-pod', target.family, placement), target));
       for (const net of clients.nets) {
         const parsed = parseCidrText(net);
@@ -432,7 +436,7 @@ class AccessContext {
       }
       if (clients.nets.length === 0) notes.set('allowed-network', 'the spec allows no network');
       this.allowedHostProbes(s, target, grouping, clients.nodes.filter((n) => n !== node), add);
-      this.loopbackProbe(s, target, add);
+      this.loopbackProbe(s, target, loopbackNodes, add);
       if (clients.nodes.length === 0) notes.set('allowed-host', s.role === 'protected-server' ? 'the spec allows no host' : 'metrics have no host clients');
       this.otherHostProbes(s, target, grouping, new Set([...hostClientNodes, node]), add);
       const external = this.addresses.get('external', target.family);
@@ -504,8 +508,16 @@ class AccessContext {
       for (const need of on) {
         const targets = hostTargets.filter((t) => t.hostEndpoint !== undefined && matchesSelector(roles[need.on], t.hostEndpoint.labels, { global: true }));
         const probes: Probe[] = [];
+        // A probe is a function of its source and target: one per flow, as the host endpoints of
+        // two groups on the server's node are both its `lo` (for each of its targets).
+        const flows = new Set<string>();
         for (const target of targets) {
-          for (const source of this.needers(need, grouping, roles, target)) probes.push(this.probe(s, source.peer, source.target));
+          for (const source of this.needers(need, grouping, roles, target)) {
+            const flow = JSON.stringify([source.peer, source.target.peer, source.target.nodes]);
+            if (flows.has(flow)) continue;
+            flows.add(flow);
+            probes.push(this.probe(s, source.peer, source.target));
+          }
         }
         // Nothing to probe (no host of the path's role runs the server, or no one who needs it is described) is kept: a warning says so.
         out.push({ server: s, need, probes });
@@ -566,9 +578,10 @@ class AccessContext {
    * felix/rules/dispatch.go:189-229: every non-workload interface without an endpoint of its
    * own, `lo` included, gets the `*` endpoint's chains).
    */
-  private loopbackProbe(s: ServerPlan, target: ServerTarget, add: (client: ClientClass, probe: Probe | string) => void): void {
+  private loopbackProbe(s: ServerPlan, target: ServerTarget, probed: Set<string>, add: (client: ClientClass, probe: Probe | string) => void): void {
     const hep = target.hostEndpoint;
-    if (hep === undefined || s.role !== 'protected-server' || !matchesSelector(s.clientSelector, hep.labels, { global: true })) return;
+    if (hep === undefined || s.role !== 'protected-server' || probed.has(hep.node) || !matchesSelector(s.clientSelector, hep.labels, { global: true })) return;
+    probed.add(hep.node);
     const lo: HostPeer = { kind: 'host', node: hep.node, interface: LOOPBACK_INTERFACE, ip: LOOPBACK_IP };
     add('allowed-host', this.probe(s, lo, { peer: lo, nodes: target.nodes, family: 4 }));
   }

@@ -8,6 +8,7 @@ import { cidrContains, ipFromBytes, parseCidr, parseIp, type ParsedCidr, type Pa
 import { buildModel } from '../../lib/verify/model';
 import { CLIENT_CLASSES, computeAccess, NetIndex, type AccessMatrix, type ClientClass } from '../../lib/verify/access';
 import { shortDecision } from '../../lib/verify/describe';
+import { fleetCase, fleetSpec } from '../../bench/fleet';
 import { compileOk, compileText } from '../support/compile';
 import type { CalicoObject } from '../../lib/calico/object';
 import { felixConfiguration } from './objects';
@@ -263,3 +264,40 @@ describe('computeAccess on objects alone', () => {
     expect(node?.cells.every((c) => c.status === 'none')).toBe(true);
   });
 });
+
+/** Cells (and needed paths) of an access matrix whose probes repeat a flow, one entry per repeat. */
+const repeatedProbes = (access: AccessMatrix | undefined): string[] => {
+  const repeats = (where: string, probes: readonly object[]): string[] => {
+    const flows = probes.map((p) => JSON.stringify(p));
+    return flows.filter((f, i) => flows.indexOf(f) !== i).map(() => where);
+  };
+  return [
+    ...(access?.servers ?? []).flatMap((s) => s.cells.flatMap((c) => repeats(`${s.server.id} ${c.client}`, c.probes))),
+    ...(access?.needs ?? []).flatMap((n) => repeats(`${n.server.id} needs ${n.need.port}`, n.probes)),
+  ];
+};
+
+describe('probes of a cell', () => {
+  it.each(['example', 'allow-list-essentials', 'allow-list-etcd', 'auto-hep', 'etcd-v3-30'])('are distinct flows (%s)', (name) => {
+    const access = accessOf(`clusters/${name}.yaml`);
+    expect(access.servers.length).toBeGreaterThan(0);
+    expect(repeatedProbes(access)).toEqual([]);
+  });
+
+
+  // The benchmark's fleets: two interfaces a node, in networks the policies tell apart, so a
+  // node's two host endpoints fall in different groups. A pod placed on a group's representative
+  // node once per group was the same pod on the same node twice: the same flow probed, listed
+  // and counted ("1 of 2 allowed") twice.
+  it.each(['deny-list', 'allow-list'] as const)('are distinct flows (%s fleet)', (approach) => {
+    const name = `fleet-40-${approach}`;
+    const r = compileText(fleetSpec(fleetCase(40, approach, name)), name);
+    const servers = r.access?.servers ?? [];
+    expect(servers.length).toBeGreaterThan(0);
+    expect(repeatedProbes(r.access)).toEqual([]);
+    // The unlabelled pod is still probed from more than one node.
+    const unlabelled = servers.flatMap((s) => s.cells.filter((c) => c.client === 'unlabelled-pod').map((c) => new Set(c.probes.map((p) => JSON.stringify(p.source))).size));
+    expect(Math.max(...unlabelled)).toBeGreaterThan(1);
+  });
+});
+

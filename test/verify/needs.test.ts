@@ -41,6 +41,31 @@ describe('a protected port on a path the cluster needs', () => {
     expect(r.access?.needs.map((n) => [n.server.id, n.need.id, n.probes.every((p) => p.allowed)])).toEqual([['etcd', 'etcd', true]]);
   });
 
+  it("probes each flow once: the two host endpoints of a control-plane node share its loopback", () => {
+    const twoInterfaces = (name: string, last: number, labels: string): string =>
+      `    - {name: ${name}, ${labels}interfaces: [{name: eth0, expectedIPs: [10.0.0.${last}]}, {name: eth1, expectedIPs: [10.1.0.${last}]}]}`;
+    const controlPlane = 'labels: {node-role.kubernetes.io/control-plane: ""}, ';
+    const text = [
+      ...HEAD,
+      '  approach: allow-list',
+      ENV,
+      '  nodes:',
+      twoInterfaces('cp-1', 11, controlPlane),
+      twoInterfaces('cp-2', 12, controlPlane),
+      twoInterfaces('worker-1', 21, ''),
+      // The network makes eth0 and eth1 groups of their own.
+      '  protectedServers: [{name: etcd, port: 2379, runsOn: {nodes: [cp-1, cp-2]}, allowedClients: {nodes: [cp-1, cp-2], nets: [10.0.0.0/24]}}]',
+      PRESETS,
+      '',
+    ].join('\n');
+    const r = compileText(text, 'needs');
+    const probes = r.access?.needs.flatMap((n) => n.probes) ?? [];
+    expect(probes.length).toBeGreaterThan(0);
+    expect(probes.some((p) => p.source.kind === 'host' && p.source.interface === 'lo')).toBe(true);
+    const flows = probes.map((p) => JSON.stringify(p));
+    expect(flows).toEqual([...new Set(flows)]);
+  });
+
   it('warns need-not-probed when the path cannot be probed: 6443 protected where no node of the spec is control plane', () => {
     const unlabelled = [...HEAD, '  approach: deny-list', ENV, '  nodes:', '    - {name: node-a, interfaces: [{name: "*", expectedIPs: [10.0.0.11]}]}', '    - {name: node-b, interfaces: [{name: "*", expectedIPs: [10.0.1.21]}]}', '  protectedServers: [{name: api, port: 6443, runsOn: {nodes: [node-a]}, allowedClients: {nets: [192.0.2.0/24]}}]', ''].join('\n');
     const r = compileText(unlabelled, 'needs');
