@@ -389,13 +389,20 @@ export class Model {
   hostEndpointFor(node: string, iface: string | undefined, ifaceIp?: string): HostEndpoint | undefined {
     const heps = this.hepsByNode.get(node);
     if (heps === undefined) return undefined;
-    const address = ifaceIp === undefined ? undefined : canonicalIp(ifaceIp);
+    // The address made canonical only for an endpoint without an interfaceName: most name theirs.
+    let address: string | undefined;
+    let canonical = false;
     // The node's endpoints are in name order: the first that matches is the one with the first
     // name (a loop without copies: asked for each of 10,000 host endpoints, and by every probe).
     let all: HostEndpoint | undefined;
     for (const h of heps) {
-      const specific = h.interfaceName === undefined ? address !== undefined && h.expectedIPs.includes(address) : iface !== undefined && iface !== '*' && h.interfaceName === iface;
-      if (specific) return h;
+      if (h.interfaceName === undefined) {
+        if (!canonical) {
+          address = ifaceIp === undefined ? undefined : canonicalIp(ifaceIp);
+          canonical = true;
+        }
+        if (address !== undefined && h.expectedIPs.includes(address)) return h;
+      } else if (iface !== undefined && iface !== '*' && h.interfaceName === iface) return h;
       if (all === undefined && h.interfaceName === '*') all = h;
     }
     return all;
