@@ -21,7 +21,7 @@
  */
 import { essentialHostPaths, type EssentialDirection, type EssentialHostPath } from '../calico/essentials';
 import { neededPaths, type NeededPath } from '../calico/needs';
-import { cidrContains, parseCidr, parseIp, type IpFamily, type ParsedCidr, type ParsedIp } from '../calico/net';
+import { cidrContains, parseCidr, type IpFamily, type ParsedCidr, type ParsedIp } from '../calico/net';
 import type { HostPeer as HostPeerRole, HostRole } from '../calico/presets';
 import { matchesSelector, type Labels, type Selector } from '../calico/selector';
 import { compareText, memoize } from '../calico/strings';
@@ -244,7 +244,7 @@ class AccessContext {
     const id = numbering();
     const felixIds = new Map<FelixSettings, number>();
     // Which networks hold an endpoint's first address of a family: '-' without one.
-    const signature = (text: string | undefined, family: IpFamily): string => (text === undefined ? '-' : nets[family].size === 0 ? '' : nets[family].indexesOf(mustParseIp(text)));
+    const signature = (ip: ParsedIp | undefined, family: IpFamily): string => (ip === undefined ? '-' : nets[family].size === 0 ? '' : nets[family].indexesOf(ip));
     const heps = this.model.hostEndpoints;
     const sorted = heps.map((_, i) => i).sort((a, b) => compareText((heps[a] as HostEndpoint).name, (heps[b] as HostEndpoint).name));
     for (const i of sorted) {
@@ -253,9 +253,8 @@ class AccessContext {
       if (this.model.hostEndpointFor(hep.node, probeInterface(hep), hep.expectedIPs[0]) !== hep) continue;
       const felix = this.model.felix(hep.node);
       const kind: HostClass['kind'] = hep.interfaceName === undefined ? 'address' : hep.interfaceName === '*' ? 'all-interfaces' : 'interface';
-      // Only the first address of each family is probed; parsing is skipped when no network
-      // of that family could contain it (parsing 20,000 IPv6 addresses shows in a profile).
-      const first = firstOfFamily(hep.expectedIPs);
+      // Only the first address of each family is probed (as the model parsed it).
+      const first = firstIps(hep);
       // Short keys from numbered parts (equal numbers for equal texts): 10,000 keys of the full
       // texts took longer to build and hash than the rest of the loop.
       let settings = felixIds.get(felix);
@@ -276,7 +275,7 @@ class AccessContext {
     const classOf = new Map<string, HostClass>();
     for (const [key, e] of byKey) {
       const rep = e.members[0] as HostEndpoint;
-      classOf.set(key, { hostEndpoint: rep, members: e.members, kind: e.kind, ips: firstIps(rep.expectedIPs), shape: e.shape });
+      classOf.set(key, { hostEndpoint: rep, members: e.members, kind: e.kind, ips: firstIps(rep), shape: e.shape });
     }
     for (const [hep, key] of memberKeys) {
       const cls = classOf.get(key) as HostClass;
@@ -655,7 +654,7 @@ class AccessContext {
   }
 
   private hostPeer(hep: HostEndpoint, cls: HostClass, family: IpFamily): HostPeer {
-    const own = firstIps(hep.expectedIPs)[family] ?? this.addresses.target('node', family);
+    const own = firstIps(hep)[family] ?? this.addresses.target('node', family);
     return { kind: 'host', node: hep.node, interface: cls.kind === 'address' ? BY_ADDRESS : (hep.interfaceName as string), ip: own.text };
   }
 
@@ -665,7 +664,7 @@ class AccessContext {
     const peer = target.peer;
     if (peer.kind === 'workload') return { ...target, family, peer: { ...peer, ip: this.addresses.target('server-pod', family).text } };
     const own = (this.byNode.get(peer.node) ?? []).find((m) => probeInterface(m.hep) === peer.interface);
-    const ip = (own && firstIps(own.hep.expectedIPs)[family]) ?? this.addresses.target('node', family);
+    const ip = (own && firstIps(own.hep)[family]) ?? this.addresses.target('node', family);
     return { ...target, family, peer: { ...peer, ip: ip.text } };
   }
 
@@ -946,31 +945,10 @@ function probeInterface(hep: HostEndpoint): string {
   return hep.interfaceName ?? BY_ADDRESS;
 }
 
-/** The family of a canonical address (the model canonicalises expected IPs). */
-function familyOf(ip: string): IpFamily {
-  return ip.includes(':') ? 6 : 4;
-}
-
-function mustParseIp(text: string): ParsedIp {
-  const parsed = parseIp(text);
-  if (!parsed.ok) throw new Error(`expected IP ${text} of the model is not an address`);
-  return parsed.ip;
-}
-
-function firstIps(ips: readonly string[]): Partial<Record<IpFamily, ParsedIp>> {
-  const texts = firstOfFamily(ips);
+/** The first address of each family of an endpoint. */
+function firstIps(hep: HostEndpoint): Partial<Record<IpFamily, ParsedIp>> {
   const out: Partial<Record<IpFamily, ParsedIp>> = {};
-  for (const f of FAMILIES) {
-    const text = texts[f];
-    if (text !== undefined) out[f] = mustParseIp(text);
-  }
-  return out;
-}
-
-/** The first of `ips` (canonical) of each family, unparsed. */
-function firstOfFamily(ips: readonly string[]): Partial<Record<IpFamily, string>> {
-  const out: Partial<Record<IpFamily, string>> = {};
-  for (const ip of ips) out[familyOf(ip)] ??= ip;
+  for (const ip of hep.addresses) out[ip.family] ??= ip;
   return out;
 }
 

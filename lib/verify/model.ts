@@ -207,6 +207,8 @@ export interface HostEndpoint {
   readonly interfaceName?: string;
   /** Canonical addresses (lib/calico/net): the endpoint's identity in other endpoints' rules. */
   readonly expectedIPs: readonly string[];
+  /** The expectedIPs that are addresses (all but a bad one of an inventory), parsed, in their order: the access matrix reads them for every endpoint. */
+  readonly addresses: readonly ParsedIp[];
   readonly labels: Labels;
   readonly profiles: readonly string[];
 }
@@ -617,11 +619,6 @@ export function tunnelAddress(node: string, environment: ModelEnvironment | unde
   return { family: 4, text: bytes.join('.'), bytes };
 }
 
-function tunnelAddresses(node: string, environment: ModelEnvironment | undefined): string[] {
-  const ip = tunnelAddress(node, environment);
-  return ip ? [ip.text] : [];
-}
-
 /** Whether the set holds `ip`: ipSetHas without naming what holds it (a grouping asks it of every class, for every selector). */
 export function ipSetContains(set: IpSet, ip: ParsedIp): boolean {
   return set.hostWith(ip.text) !== undefined || set.nets.some((n) => cidrContains(n.cidr, ip));
@@ -977,12 +974,15 @@ function readHostEndpoint(o: CalicoObject, r: SpecReader): HostEndpoint | undefi
   const interfaceName = r.string(spec['interfaceName'], 'spec.interfaceName') || undefined;
   // Each address canonical (no array per address: 10,000 host endpoints).
   const expectedIPs: string[] = [];
+  const addresses: ParsedIp[] = [];
   let written = 0;
   r.eachString(spec['expectedIPs'], 'spec.expectedIPs', (text, i) => {
     written++;
     const parsed = parseIp(text);
-    if (parsed.ok) expectedIPs.push(parsed.ip.text);
-    else r.error(`spec.expectedIPs[${i}]`, parsed.problem.message);
+    if (parsed.ok) {
+      expectedIPs.push(parsed.ip.text);
+      addresses.push(parsed.ip);
+    } else r.error(`spec.expectedIPs[${i}]`, parsed.problem.message);
   });
   if (interfaceName === undefined && written === 0) {
     r.error('spec', 'a HostEndpoint needs an interfaceName or expectedIPs');
@@ -999,6 +999,7 @@ function readHostEndpoint(o: CalicoObject, r: SpecReader): HostEndpoint | undefi
     node,
     ...(interfaceName !== undefined && { interfaceName }),
     expectedIPs,
+    addresses,
     labels: o.metadata.labels ?? {},
     profiles,
   };
@@ -1087,16 +1088,21 @@ function readKubeControllersConfiguration(o: CalicoObject, r: SpecReader, nodes:
     r.warn('spec.controllers.node.hostEndpoint.autoCreate', 'automatic host endpoints are enabled but no nodes were given: they are not modelled');
     return [];
   }
-  return nodes.map((n) => ({
-    name: `${n.name}-auto-hep`,
-    node: n.name,
-    interfaceName: '*',
+  return nodes.map((n) => {
     // kube-controllers adds the node's IP-in-IP and VXLAN tunnel addresses
     // (v3.32.1 kube-controllers/pkg/controllers/node/hostendpoints.go:502-527 getExpectedIPs).
-    expectedIPs: [...n.ips.map(canonicalIp), ...tunnelAddresses(n.name, environment)],
-    labels: { ...n.labels, [CREATED_BY_LABEL]: KUBE_CONTROLLERS },
-    profiles: [DEFAULT_ALLOW_PROFILE],
-  }));
+    const tunnel = tunnelAddress(n.name, environment);
+    const parsed = n.ips.map((text) => parseIp(text));
+    return {
+      name: `${n.name}-auto-hep`,
+      node: n.name,
+      interfaceName: '*',
+      expectedIPs: [...parsed.map((p, i) => (p.ok ? p.ip.text : (n.ips[i] as string))), ...(tunnel ? [tunnel.text] : [])],
+      addresses: [...parsed.flatMap((p) => (p.ok ? [p.ip] : [])), ...(tunnel ? [tunnel] : [])],
+      labels: { ...n.labels, [CREATED_BY_LABEL]: KUBE_CONTROLLERS },
+      profiles: [DEFAULT_ALLOW_PROFILE],
+    };
+  });
 }
 
 function policySortKey(name: string, namespace: string | undefined, kind: string, tier: string, calicoVersion: CalicoMinor): string {

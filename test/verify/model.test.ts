@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import type { CalicoObject } from '../../lib/calico/object';
-import type { ParsedIp } from '../../lib/calico/net';
+import { parseCidr, type ParsedIp } from '../../lib/calico/net';
 import { parseSelector } from '../../lib/calico/selector';
-import { buildModel, INSTALLER_ENDPOINT_TO_HOST, ipSetContains, ipSetHas, labelsKey, SPEC_ENDPOINT_TO_HOST, type ModelIssue } from '../../lib/verify/model';
+import { buildModel, INSTALLER_ENDPOINT_TO_HOST, ipSetContains, ipSetHas, labelsKey, SPEC_ENDPOINT_TO_HOST, tunnelAddress, type ModelEnvironment, type ModelIssue } from '../../lib/verify/model';
 import { context, denyList, felixConfiguration, gnp, gns, hep, masterEth0, np } from './objects';
 
 const issuesOf = (objects: readonly CalicoObject[]): readonly ModelIssue[] => buildModel(objects, context).issues;
@@ -293,7 +293,37 @@ describe('host endpoint resolution and Felix settings', () => {
 
   it('can keep a host endpoint without policy in the model', () => {
     expect(buildModel([masterEth0], context).hostEndpoints).toEqual([
-      { name: 'kubeadm-master.eth0', node: 'kubeadm-master', interfaceName: 'eth0', expectedIPs: ['10.100.0.15'], labels: { 'running-calico': 'true' }, profiles: [] },
+      {
+        name: 'kubeadm-master.eth0',
+        node: 'kubeadm-master',
+        interfaceName: 'eth0',
+        expectedIPs: ['10.100.0.15'],
+        addresses: [{ family: 4, text: '10.100.0.15', bytes: Uint8Array.of(10, 100, 0, 15) }],
+        labels: { 'running-calico': 'true' },
+        profiles: [],
+      },
     ]);
+  });
+
+  it('keeps the expected IPs canonical, and parsed in the same order', () => {
+    const [h] = buildModel([hep('h', {}, { node: 'n', interfaceName: 'eth0', expectedIPs: ['FD00:0::1', '10.0.0.2', 'fd00::2'] })], context).hostEndpoints;
+    expect(h?.expectedIPs).toEqual(['fd00::1', '10.0.0.2', 'fd00::2']);
+    expect(h?.addresses.map((ip) => [ip.family, ip.text])).toEqual([
+      [6, 'fd00::1'],
+      [4, '10.0.0.2'],
+      [6, 'fd00::2'],
+    ]);
+  });
+
+  it("parses an automatic host endpoint's addresses: the node's that are addresses, then its tunnel's", () => {
+    const kcc = { apiVersion: 'projectcalico.org/v3', kind: 'KubeControllersConfiguration', metadata: { name: 'default' }, spec: { controllers: { node: { hostEndpoint: { autoCreate: 'Enabled' } } } } };
+    const pool = parseCidr('192.168.0.0/16');
+    if (!pool.ok) throw new Error('bad pool');
+    const environment: ModelEnvironment = { ipPools: [{ cidr: pool.cidr, natOutgoing: true }], natOutgoingExclusions: 'IPPoolsOnly', encapsulation: 'IPIP', wireguard: false };
+    const [h] = buildModel([kcc], { ...context, environment, nodes: [{ name: 'n1', ips: ['FD00:0::1', 'not an address', '10.0.0.1'] }] }).hostEndpoints;
+    const tunnel = tunnelAddress('n1', environment);
+    expect(tunnel).toBeDefined();
+    expect(h?.expectedIPs).toEqual(['fd00::1', 'not an address', '10.0.0.1', tunnel?.text]);
+    expect(h?.addresses.map((ip) => ip.text)).toEqual(['fd00::1', '10.0.0.1', tunnel?.text]);
   });
 });
