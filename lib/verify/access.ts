@@ -221,7 +221,6 @@ class AccessContext {
   private readonly specNodes: readonly string[];
   private readonly addresses: ProbeAddresses;
   private readonly groupings = new Map<string, Grouping>();
-  private readonly memberships = new Map<string, Uint8Array | undefined>();
   private readonly classNodes = new Map<HostClass, number>();
   private readonly coverages = new Map<readonly string[], { readonly uncovered: NodeSample; readonly partial: NodeSample }>();
   /** Nodes by the classes of their host endpoints (set by buildClasses). */
@@ -321,33 +320,35 @@ class AccessContext {
         }
       }
     }
-    // The classes' groups, refined by each selector's IP set in turn: classes stay together
-    // while every part of their signature is equal, and groups are numbered in the order of
-    // their first class, as one signature string per class would number them.
+    const refs = [...selectors.values()];
+    const sets = refs.map((s) => this.model.ipSet(s));
+    const signatures = new Map<string, number>();
+    const groupOf = new Map<HostClass, number>();
+    // The parts of a signature as numbers (equal numbers for equal shapes and policy sort
+    // keys), and once per set of applied policies: classes share a few of each.
     const id = numbering();
     const names = (list: readonly Policy[]): string => list.filter((p) => relevant.has(p)).map((p) => id(`policy ${p.sortKey}`)).join(',');
     const appliedSignatures = new Map<AppliedPolicies, string>();
-    const first = numbering();
-    let group: Int32Array = Int32Array.from(this.classes, (cls) => {
+    for (const cls of this.classes) {
       const applied = this.model.policiesFor(cls.hostEndpoint.labels);
       let policies = appliedSignatures.get(applied);
       if (policies === undefined) {
         policies = `${applied.ingress.length > 0 ? 1 : 0}${applied.egress.length > 0 ? 1 : 0}|${names(applied.ingress)}|${names(applied.egress)}`;
         appliedSignatures.set(applied, policies);
       }
+      let bits = '';
+      for (const set of sets) for (const f of FAMILIES) bits += cls.ips[f] !== undefined && ipSetContains(set, cls.ips[f] as ParsedIp) ? '1' : '0';
       // Digits, commas and bars only, each part of a fixed form: equal strings, equal parts.
-      return first(`${id(`shape ${cls.shape}`)}|${policies}`);
-    });
-    let count = new Set(group).size;
-    for (const ref of selectors.values()) {
-      const membership = this.membership(ref);
-      if (membership === undefined) continue;
-      [group, count] = refine(group, count, membership);
+      const signature = `${id(`shape ${cls.shape}`)}|${policies}|${bits}`;
+      let group = signatures.get(signature);
+      if (group === undefined) {
+        group = signatures.size;
+        signatures.set(signature, group);
+      }
+      groupOf.set(cls, group);
     }
-    const groupOf = new Map<HostClass, number>();
-    this.classes.forEach((cls, c) => groupOf.set(cls, group[c] as number));
-    const nodes = new Array<number>(count).fill(0);
-    const candidates: Member[][] = Array.from({ length: count }, () => []);
+    const nodes = new Array<number>(signatures.size).fill(0);
+    const candidates: Member[][] = Array.from({ length: signatures.size }, () => []);
     for (const kind of this.nodeKinds) {
       for (const g of new Set(kind.classes.map((c) => groupOf.get(c) as number))) {
         nodes[g] += kind.count;
@@ -359,30 +360,6 @@ class AccessContext {
     }
     const result: Grouping = { groupOf, nodes, candidates };
     this.groupings.set(cacheKey, result);
-    return result;
-  }
-
-  /**
-   * Which of each class's first addresses the selector's IP set holds (bit 1: the IPv4 one,
-   * bit 2: the IPv6 one), per class in class order; undefined when it holds none of them. It
-   * depends on the selector alone, so each selector's is computed once for every port.
-   */
-  private membership(ref: SelectorRef): Uint8Array | undefined {
-    if (this.memberships.has(ref.key)) return this.memberships.get(ref.key);
-    const set = this.model.ipSet(ref);
-    const bits = new Uint8Array(this.classes.length);
-    let any = false;
-    this.classes.forEach((cls, c) => {
-      FAMILIES.forEach((f, k) => {
-        const ip = cls.ips[f];
-        if (ip !== undefined && ipSetContains(set, ip)) {
-          bits[c] = (bits[c] as number) | (1 << k);
-          any = true;
-        }
-      });
-    });
-    const result = any ? bits : undefined;
-    this.memberships.set(ref.key, result);
     return result;
   }
 
@@ -880,28 +857,6 @@ class AccessContext {
 }
 
 /** A number per distinct text, in order of first sight: short parts for long keys. */
-/**
- * The groups split by one more part of the classes' signatures (values 0 to 3, a membership's
- * bits): classes stay in one group when they were and `part` is equal for them. Groups are
- * numbered in the order of their first class (so a group's number depends on the partition
- * alone); `count` groups before.
- */
-export function refine(group: Int32Array, count: number, part: Uint8Array): [Int32Array, number] {
-  const seen = new Int32Array(count * 4).fill(-1);
-  const next = new Int32Array(group.length);
-  let made = 0;
-  for (let c = 0; c < group.length; c++) {
-    const k = (group[c] as number) * 4 + (part[c] as number);
-    let g = seen[k] as number;
-    if (g < 0) {
-      g = made++;
-      seen[k] = g;
-    }
-    next[c] = g;
-  }
-  return [next, made];
-}
-
 function numbering(): (text: string) => number {
   const ids = new Map<string, number>();
   return (text) => {

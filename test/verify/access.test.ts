@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { cidrContains, ipFromBytes, parseCidr, parseIp, type ParsedCidr, type ParsedIp } from '../../lib/calico/net';
 import { buildModel } from '../../lib/verify/model';
-import { CLIENT_CLASSES, computeAccess, NetIndex, refine, type AccessMatrix, type ClientClass } from '../../lib/verify/access';
+import { CLIENT_CLASSES, computeAccess, NetIndex, type AccessMatrix, type ClientClass } from '../../lib/verify/access';
 import { shortDecision } from '../../lib/verify/describe';
 import { fleetCase, fleetSpec } from '../../bench/fleet';
 import { compileOk, compileText } from '../support/compile';
@@ -301,35 +301,3 @@ describe('probes of a cell', () => {
   });
 });
 
-describe('refine', () => {
-  /** Groups numbered by first appearance of each class's whole signature, as one string per class would number them. */
-  const bySignature = (signatures: readonly string[]): number[] => {
-    const ids = new Map<string, number>();
-    return signatures.map((sig) => {
-      if (!ids.has(sig)) ids.set(sig, ids.size);
-      return ids.get(sig) as number;
-    });
-  };
-
-  it('numbers the groups as the whole signatures would, part after part', () => {
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 40 }).chain((n) => fc.tuple(fc.array(fc.integer({ min: 0, max: 5 }), { minLength: n, maxLength: n }), fc.array(fc.array(fc.integer({ min: 0, max: 3 }), { minLength: n, maxLength: n }), { maxLength: 6 }))),
-        ([first, parts]) => {
-          const start = Int32Array.from(bySignature(first.map(String)));
-          let group: Int32Array = start;
-          let count = new Set(start).size;
-          for (const part of parts) [group, count] = refine(group, count, Uint8Array.from(part));
-          const whole = bySignature(first.map((f, c) => [f, ...parts.map((p) => p[c])].join('|')));
-          expect([...group]).toEqual(whole);
-          expect(count).toBe(new Set(whole).size);
-        },
-      ),
-    );
-  });
-
-  it('splits a group by a part and keeps apart what was apart', () => {
-    // Classes 0 and 2 were one group; the part tells 0 from 2 and joins nothing.
-    expect(refine(Int32Array.of(0, 1, 0, 1), 2, Uint8Array.of(1, 1, 2, 1))).toEqual([Int32Array.of(0, 1, 2, 1), 3]);
-  });
-});
