@@ -416,8 +416,8 @@ class AccessContext {
     };
     const clients = this.clientSpec(s);
     const hostClientNodes = new Set(clients.nodes);
-    // Nodes probed over loopback: two targets on one node share its `lo`, one flow.
-    const loopbackNodes = new Set<string>();
+    // Loopback probes made: two targets on one node that stand for as many nodes share one.
+    const loopbacks = new Set<string>();
     for (const target of targets) {
       const node = target.peer.node;
       const podNode = this.otherNode(node);
@@ -435,7 +435,7 @@ class AccessContext {
       }
       if (clients.nets.length === 0) notes.set('allowed-network', 'the spec allows no network');
       this.allowedHostProbes(s, target, grouping, clients.nodes.filter((n) => n !== node), add);
-      this.loopbackProbe(s, target, loopbackNodes, add);
+      this.loopbackProbe(s, target, loopbacks, add);
       if (clients.nodes.length === 0) notes.set('allowed-host', s.role === 'protected-server' ? 'the spec allows no host' : 'metrics have no host clients');
       this.otherHostProbes(s, target, grouping, new Set([...hostClientNodes, node]), add);
       const external = this.addresses.get('external', target.family);
@@ -577,10 +577,13 @@ class AccessContext {
    * felix/rules/dispatch.go:189-229: every non-workload interface without an endpoint of its
    * own, `lo` included, gets the `*` endpoint's chains).
    */
-  private loopbackProbe(s: ServerPlan, target: ServerTarget, probed: Set<string>, add: (client: ClientClass, probe: Probe | string) => void): void {
+  private loopbackProbe(s: ServerPlan, target: ServerTarget, made: Set<string>, add: (client: ClientClass, probe: Probe | string) => void): void {
     const hep = target.hostEndpoint;
-    if (hep === undefined || s.role !== 'protected-server' || probed.has(hep.node) || !matchesSelector(s.clientSelector, hep.labels, { global: true })) return;
-    probed.add(hep.node);
+    if (hep === undefined || s.role !== 'protected-server' || !matchesSelector(s.clientSelector, hep.labels, { global: true })) return;
+    // The probe is the same for a target on the same node standing for as many nodes.
+    const key = `${target.nodes} ${hep.node}`;
+    if (made.has(key)) return;
+    made.add(key);
     const lo: HostPeer = { kind: 'host', node: hep.node, interface: LOOPBACK_INTERFACE, ip: LOOPBACK_IP };
     add('allowed-host', this.probe(s, lo, { peer: lo, nodes: target.nodes, family: 4 }));
   }

@@ -254,6 +254,18 @@ describe('made-up addresses', () => {
   });
 });
 
+describe("a class's addresses", () => {
+  it('are the first of each family its endpoint expects, in the order written', () => {
+    const r = compileText(fleet(3), 'fleet');
+    if (!r.plan || !r.objects || !r.spec) throw new Error('no plan');
+    // A dump's order, not the spec's sorted one: 10.0.0.250 first, then fd00::2, 10.0.0.9, fd00::1.
+    const objects = r.objects.map((o) => (o.kind === 'HostEndpoint' && o.metadata.name === 'node-00000.eth0' ? { ...o, spec: { ...o.spec, expectedIPs: ['10.0.0.250', 'fd00::2', '10.0.0.9', 'fd00::1'] } } : o));
+    const access = computeAccess(r.plan, buildModel(objects, { failsafeDefaults: r.spec.failsafe }));
+    const cls = access.hostClasses.find((c) => c.hostEndpoint.name === 'node-00000.eth0');
+    expect([cls?.ips[4]?.text, cls?.ips[6]?.text]).toEqual(['10.0.0.250', 'fd00::2']);
+  });
+});
+
 describe('computeAccess on objects alone', () => {
   it('can compute from a model whose nodes have no host endpoint', () => {
     const r = compileOk('clusters/example.yaml');
@@ -284,6 +296,45 @@ describe('probes of a cell', () => {
     expect(repeatedProbes(access)).toEqual([]);
   });
 
+  /** Nodes a and b, each with eth0 and eth1; a server on both, both its clients. */
+  const twoByTwo = (extra = ''): string =>
+    [
+      'apiVersion: calico-shield/v1alpha1',
+      'kind: Cluster',
+      'spec:',
+      '  approach: allow-list',
+      '  environment: {install: manifests, ipPools: [{cidr: 192.168.0.0/16, natOutgoing: false}]}',
+      '  nodes:',
+      '    - {name: a, interfaces: [{name: eth0, expectedIPs: [10.0.0.1]}, {name: eth1, expectedIPs: [10.1.0.1]}]}',
+      `    - {name: b, interfaces: [{name: eth0, expectedIPs: [10.0.0.2]}${extra === 'b without eth1' ? '' : ', {name: eth1, expectedIPs: [10.1.0.2]}'}]}`,
+      '  protectedServers:',
+      '    - {name: svc, port: 7000, runsOn: {nodes: [a, b]}, allowedClients: {nodes: [a, b], nets: [10.0.0.0/24]}}',
+      '',
+    ].join('\n');
+  const loopbacks = (access: AccessMatrix | undefined): number[] =>
+    (access?.servers.find((s) => s.server.id === 'svc')?.cells.find((c) => c.client === 'allowed-host')?.probes ?? []).filter((p) => p.source.kind === 'host' && p.source.interface === 'lo').map((p) => p.targetNodes);
+
+  it("keeps one loopback probe for a node's targets that stand for as many nodes, and both when they do not", () => {
+    // eth0 and eth1 are groups of their own (the network tells them apart), each of two nodes.
+    expect(loopbacks(compileText(twoByTwo(), 'lo').access)).toEqual([2]);
+    // Without b's eth1, a's eth1 stands for itself only: "and the nodes like it" differs.
+    expect(loopbacks(compileText(twoByTwo('b without eth1'), 'lo').access).sort()).toEqual([1, 2]);
+  });
+
+  it.each(['eth0', 'eth1'])('probes the loopback through the target the client selector selects (the label dropped from %s)', (iface) => {
+    const r = compileText(twoByTwo(), 'lo');
+    if (!r.plan || !r.objects) throw new Error('no plan');
+    // Per-interface labels, as a dump may have them: the interface without the client label is
+    // a target of the server but no client of it.
+    const objects = r.objects.map((o) => {
+      if (o.kind !== 'HostEndpoint' || !o.metadata.name.endsWith(`.${iface}`)) return o;
+      const { ['allowed-svc-client']: _dropped, ...labels } = o.metadata.labels ?? {};
+      return { ...o, metadata: { ...o.metadata, labels } };
+    });
+    const access = computeAccess(r.plan, buildModel(objects, { failsafeDefaults: r.plan.spec.failsafe }));
+    expect(access.servers.find((s) => s.server.id === 'svc')?.targets.filter((t) => t.hostEndpoint?.node === 'a')).toHaveLength(2);
+    expect(loopbacks(access)).toEqual([2]);
+  });
 
   // The benchmark's fleets: two interfaces a node, in networks the policies tell apart, so a
   // node's two host endpoints fall in different groups. A pod placed on a group's representative

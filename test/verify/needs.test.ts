@@ -61,9 +61,13 @@ describe('a protected port on a path the cluster needs', () => {
     const r = compileText(text, 'needs');
     const probes = r.access?.needs.flatMap((n) => n.probes) ?? [];
     expect(probes.length).toBeGreaterThan(0);
-    expect(probes.some((p) => p.source.kind === 'host' && p.source.interface === 'lo')).toBe(true);
+    const loopbacks = (list: typeof probes): number[] => list.filter((p) => p.source.kind === 'host' && p.source.interface === 'lo').map((p) => p.targetNodes);
+    expect(loopbacks(probes)).toEqual([2]);
     const flows = probes.map((p) => JSON.stringify(p));
     expect(flows).toEqual([...new Set(flows)]);
+    // Without cp-2's eth1, cp-1's eth1 stands for itself only: its loopback probe says so, beside eth0's.
+    const uneven = compileText(text.replace(', {name: eth1, expectedIPs: [10.1.0.12]}', ''), 'needs');
+    expect(loopbacks(uneven.access?.needs.flatMap((n) => n.probes) ?? []).sort()).toEqual([1, 2]);
   });
 
   it('warns need-not-probed when the path cannot be probed: 6443 protected where no node of the spec is control plane', () => {
