@@ -134,14 +134,3 @@ export function mappingYaml(value: Record<string, unknown>): string {
   return emitYaml(value) ?? yamlText(value);
 }
 
-/**
- * mappingYaml(value), appended to `out` in parts: a file of many objects is joined once, not
- * once per object and again for the file (10,000 host endpoints).
- */
-export function appendMappingYaml(value: Record<string, unknown>, out: string[]): void {
-  const mark = out.length;
-  if (emitMap(value, '', '', out)) return;
-  // Declined part of the way: what it wrote goes, and yaml writes the whole mapping.
-  out.length = mark;
-  out.push(yamlText(value));
-}

@@ -21,7 +21,7 @@ import { CalicoObject } from '../calico/object';
 import { compareText } from '../calico/strings';
 import { STAGES, SYNC_WAVE_ANNOTATION } from '../charts/metadata';
 import { GENERATOR_NAME, GENERATOR_VERSION } from '../version';
-import { appendMappingYaml, mappingYaml } from './emit';
+import { mappingYaml } from './emit';
 import { LOCK_FILE, OutputFile } from './writer';
 
 /**
@@ -243,13 +243,7 @@ function stageFiles(folder: string, objects: readonly CalicoObject[], folders: r
   const files: OutputFile[] = [];
   for (const name of names) {
     const list = (byFile.get(name) ?? []).sort((a, b) => compareText(a.metadata.namespace ?? '', b.metadata.namespace ?? '') || compareText(a.metadata.name, b.metadata.name));
-    // objectYaml of each, after `---`: in one list of parts, joined once.
-    const parts: string[] = [];
-    for (const o of list) {
-      parts.push('---\n');
-      appendMappingYaml(o as unknown as Record<string, unknown>, parts);
-    }
-    files.push({ path: `${folder}/${name}`, content: parts.join('') });
+    files.push({ path: `${folder}/${name}`, content: list.map((o) => `---\n${objectYaml(o)}`).join('') });
   }
   files.push({ path: `${folder}/kustomization.yaml`, content: kustomizationYaml([...names, ...folders]) });
   return files;

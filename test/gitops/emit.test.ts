@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
-import { appendMappingYaml, emitYaml, mappingYaml, yamlText } from '../../lib/gitops/emit';
+import { emitYaml, yamlText } from '../../lib/gitops/emit';
 import { needsQuotes } from '../../lib/gitops/scalars';
 import { CLUSTERS } from '../support/cli';
 import { compileOk, compileText, ROOT } from '../support/compile';
@@ -24,31 +24,6 @@ const objectArb = fc.letrec((tie) => ({
   value: fc.oneof({ depthSize: 'small' }, scalarArb, tie('map'), fc.array(tie('value'), { maxLength: 3 })),
   map: fc.dictionary(fc.oneof({ weight: 9, arbitrary: name }, { weight: 1, arbitrary: tricky }), tie('value'), { maxKeys: 4 }),
 }));
-
-describe('appendMappingYaml', () => {
-  it("appends mappingYaml's text to what is there, whether emitYaml writes it or declines part of the way", () => {
-    let declined = 0;
-    fc.assert(
-      fc.property(fc.array(objectArb.map, { minLength: 1, maxLength: 4 }), (list) => {
-        const out: string[] = ['before\n'];
-        for (const o of list) appendMappingYaml(o as Record<string, unknown>, out);
-        expect(out.join('')).toBe(`before\n${list.map((o) => mappingYaml(o as Record<string, unknown>)).join('')}`);
-        declined += list.filter((o) => emitYaml(o as Record<string, unknown>) === undefined).length;
-      }),
-      { numRuns: 500, seed: 7 },
-    );
-    expect(declined).toBeGreaterThan(20);
-  });
-
-  it('takes back the lines it wrote before it declined', () => {
-    // `a` is written, then the multi-line `b` makes emitYaml decline: yaml writes both, once.
-    const o = { a: 'first', b: 'two\nlines' };
-    const out: string[] = [];
-    appendMappingYaml(o, out);
-    expect(emitYaml(o)).toBeUndefined();
-    expect(out).toEqual([yamlText(o)]);
-  });
-});
 
 describe('emitYaml', () => {
   it.each(specs)('can write every object compiled from %s exactly as yamlText does', (spec) => {
