@@ -491,7 +491,9 @@ export class Model {
     const of = new Int32Array(this.hostEndpoints.length);
     const byAddress = new Map<string, number | number[]>();
     this.hostEndpoints.forEach((hep, i) => {
-      const key = this.labelsKeyOf(hep.labels);
+      // Not through labelsKeyOf: each endpoint's labels are asked for once here, and 10,000
+      // entries in its WeakMap would only be kept for the collector to trace.
+      const key = labelsKey(hep.labels);
       let n = index.get(key);
       if (n === undefined) {
         n = labels.length;
