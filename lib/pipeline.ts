@@ -93,8 +93,10 @@ function sizeFindings(spec: ClusterSpec, plan: ProtectionPlan): Finding[] {
 }
 
 function collisionFindings(spec: ClusterSpec, plan: ProtectionPlan, objects: readonly CalicoObject[]): Finding[] {
+  const collisions = findCollisions(objects);
+  if (collisions.length === 0) return [];
   const hepPaths = new Map(plan.hostEndpoints.map((h) => [h.name, h.path]));
-  return findCollisions(objects).map((c) => {
+  return collisions.map((c) => {
     const paths = c.indexes.map((i) => (objects[i].kind === 'HostEndpoint' ? hepPaths.get(objects[i].metadata.name) : undefined));
     const path = paths.find((p) => p !== undefined);
     const pos = path ? spec.positions.get(path) : undefined;
