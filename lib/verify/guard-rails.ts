@@ -69,7 +69,7 @@ export function verifyCluster(plan: ProtectionPlan, objects: readonly CalicoObje
   const { installed = modelled, explainFrom, ...modelContext } = context;
   const model = buildModel([...installed, ...objects], { failsafeDefaults: plan.spec.failsafe, environment, calicoVersion: plan.spec.calicoVersion, defaultEndpointToHostAction: plan.spec.environment.defaultEndpointToHostAction, ...modelContext });
   const access = computeAccess(plan, model);
-  const rails = new GuardRails(plan, model, access, new Set(objects.map(objectKey)), explainFrom);
+  const rails = new GuardRails(plan, model, access, objects, explainFrom);
   return { findings: sortFindings(rails.check()), access };
 }
 
@@ -90,10 +90,13 @@ class GuardRails {
     private readonly plan: ProtectionPlan,
     private readonly model: Model,
     private readonly access: AccessMatrix,
-    /** `Kind/namespace/name` of the objects calico-shield compiled: the others are the cluster's or its installer's. */
-    private readonly own: ReadonlySet<string>,
+    /** The objects calico-shield compiled: the others are the cluster's or its installer's. */
+    private readonly own: readonly CalicoObject[],
     private readonly explainFrom: string | undefined,
   ) {}
+
+  /** `Kind/namespace/name` of the compiled objects, per kind asked about (never the 10,000 host endpoints' unless asked). */
+  private readonly ownKeys = new Map<string, ReadonlySet<string>>();
 
   /** The command that shows every step of one probe, on the same objects the finding saw. */
   private explainCommand(probe: Probe): string {
@@ -103,7 +106,12 @@ class GuardRails {
   }
 
   private owns(ref: { readonly kind: string; readonly name: string; readonly namespace?: string }): boolean {
-    return this.own.has(refKey(ref));
+    let keys = this.ownKeys.get(ref.kind);
+    if (keys === undefined) {
+      keys = new Set(this.own.filter((o) => o.kind === ref.kind).map(objectKey));
+      this.ownKeys.set(ref.kind, keys);
+    }
+    return keys.has(refKey(ref));
   }
 
   check(): Finding[] {
