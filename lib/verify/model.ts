@@ -539,7 +539,8 @@ export class Model {
     const nets: { cidr: ParsedCidr; text: string; owner: string }[] = [];
     for (const set of this.networkSets) {
       if (!matchesSelector(selector.selector, set.labels, { global: set.ref.namespace === undefined })) continue;
-      for (const net of set.nets) nets.push({ cidr: net.cidr, text: net.text, owner: describeObject(set.ref) });
+      const owner = describeObject(set.ref);
+      for (const net of set.nets) nets.push({ cidr: net.cidr, text: net.text, owner });
     }
     const result: IpSet = { hostWith, hasHostAddresses, nets };
     this.ipSetCache.set(selector.key, result);
