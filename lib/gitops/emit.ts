@@ -133,4 +133,3 @@ export function emitYaml(value: Record<string, unknown>): string | undefined {
 export function mappingYaml(value: Record<string, unknown>): string {
   return emitYaml(value) ?? yamlText(value);
 }
-

@@ -141,6 +141,12 @@ describe('selector-matches-nothing', () => {
       field: 'spec.protectedServers[1]',
       message: 'GlobalNetworkPolicy protected-pqr-server selects nothing calico-shield knows of: no host endpoint and no pod the spec describes matches protected-pqr-server == "true"',
     });
+    // The same warning when the cluster's own objects are asked about first (an IPPool the
+    // model does not read): calico-shield's policies are told apart from the cluster's per kind
+    // (found by review: one set of keys for every kind asked about survived every test).
+    const pool: CalicoObject = { apiVersion: 'projectcalico.org/v3', kind: 'IPPool', metadata: { name: 'default-ipv4-ippool' }, spec: { cidr: '192.168.0.0/16' } };
+    const withPool = byCode(verifyCluster(r.plan ?? fail(), objects, { installed: [pool] }).findings, 'selector-matches-nothing').filter((f) => f.message.startsWith('GlobalNetworkPolicy'));
+    expect(withPool).toEqual([found]);
   });
 });
 

@@ -161,6 +161,19 @@ describe('policies as Felix sees them', () => {
     expect(twice.ipSet({ selector: x.selector, key: 'x' }).hostWith('10.0.0.9')?.name).toBe('t.eth0');
   });
 
+  it('names each network of an IP set by its own network set, a namespaced one with its namespace', () => {
+    const team: CalicoObject = { apiVersion: 'projectcalico.org/v3', kind: 'NetworkSet', metadata: { name: 'c', namespace: 'team', labels: { role: 'x' } }, spec: { nets: ['10.3.0.0/16'] } };
+    const model = buildModel([gns('a', { role: 'x' }, ['10.1.0.0/16', '10.1.1.0/24']), gns('b', { role: 'x' }, ['10.2.0.0/16']), gns('d', { role: 'y' }, ['10.4.0.0/16']), team], context);
+    const x = parseSelector("role == 'x'");
+    if (!x.ok) throw new Error('selector');
+    expect(model.ipSet({ selector: x.selector, key: 'x' }).nets.map((n) => `${n.owner} ${n.text}`)).toEqual([
+      'GlobalNetworkSet a 10.1.0.0/16',
+      'GlobalNetworkSet a 10.1.1.0/24',
+      'GlobalNetworkSet b 10.2.0.0/16',
+      'NetworkSet team/c 10.3.0.0/16',
+    ]);
+  });
+
   it('names the owner a walk over every endpoint names, for any endpoints sharing addresses', () => {
     const ips = ['10.0.0.1', '10.0.0.2', '10.0.0.3'];
     const endpoint = fc.record({ role: fc.constantFrom('x', 'y'), ips: fc.array(fc.constantFrom(...ips), { maxLength: 3 }) });
