@@ -416,8 +416,9 @@ class AccessContext {
     };
     const clients = this.clientSpec(s);
     const hostClientNodes = new Set(clients.nodes);
-    // Loopback probes made: two targets on one node that stand for as many nodes share one.
-    const loopbacks = new Set<string>();
+    // The flows probed for this server (firstFlow): a node's two groups put the same pod on it,
+    // and two of its targets standing for as many nodes share its loopback.
+    const flows = new Set<string>();
     for (const target of targets) {
       const node = target.peer.node;
       const podNode = this.otherNode(node);
@@ -425,17 +426,18 @@ class AccessContext {
       const unlabelled = this.unlabelledPod(s);
       // From a node of every group: where pod traffic is masqueraded, a pod counts as its node,
       // so an unlabelled pod on an allowed client's node must be probed too.
-      // One placement per node: the representatives of two groups on one node (its eth0 and its
-      // eth1, say) put the same pod on the same node, one flow.
-      const podNodes = [...new Set(this.representativesExcept(grouping, new Set([node])).map((rep) => rep.hep.node))].map((n) => ({ node: n, ...this.interfaceFor(n) }));
-      for (const placement of podNodes.length > 0 ? podNodes : [podNode]) add('unlabelled-pod', this.attempt(s, this.pod(unlabelled, 'client-pod', target.family, placement), target));
+      const podNodes = this.representativesExcept(grouping, new Set([node])).map((rep) => ({ node: rep.hep.node, ...this.interfaceFor(rep.hep.node) }));
+      for (const placement of podNodes.length > 0 ? podNodes : [podNode]) {
+        const pod = this.pod(unlabelled, 'client-pod', target.family, placement);
+        if (pod === undefined || firstFlow(flows, pod, target)) add('unlabelled-pod', this.attempt(s, pod, target));
+      }
       for (const net of clients.nets) {
         const parsed = parseCidrText(net);
         add('allowed-network', this.probe(s, { kind: 'external', ip: firstHost(parsed).text }, this.retarget(target, parsed.family)));
       }
       if (clients.nets.length === 0) notes.set('allowed-network', 'the spec allows no network');
       this.allowedHostProbes(s, target, grouping, clients.nodes.filter((n) => n !== node), add);
-      this.loopbackProbe(s, target, loopbacks, add);
+      this.loopbackProbe(s, target, flows, add);
       if (clients.nodes.length === 0) notes.set('allowed-host', s.role === 'protected-server' ? 'the spec allows no host' : 'metrics have no host clients');
       this.otherHostProbes(s, target, grouping, new Set([...hostClientNodes, node]), add);
       const external = this.addresses.get('external', target.family);
@@ -507,16 +509,10 @@ class AccessContext {
       for (const need of on) {
         const targets = hostTargets.filter((t) => t.hostEndpoint !== undefined && matchesSelector(roles[need.on], t.hostEndpoint.labels, { global: true }));
         const probes: Probe[] = [];
-        // A probe is a function of its source and target: one per flow, as the host endpoints of
-        // two groups on the server's node are both its `lo` (for each of its targets).
+        // The host endpoints of two groups on the server's node are both its `lo`, for each target.
         const flows = new Set<string>();
         for (const target of targets) {
-          for (const source of this.needers(need, grouping, roles, target)) {
-            const flow = JSON.stringify([source.peer, source.target.peer, source.target.nodes]);
-            if (flows.has(flow)) continue;
-            flows.add(flow);
-            probes.push(this.probe(s, source.peer, source.target));
-          }
+          for (const source of this.needers(need, grouping, roles, target)) if (firstFlow(flows, source.peer, source.target)) probes.push(this.probe(s, source.peer, source.target));
         }
         // Nothing to probe (no host of the path's role runs the server, or no one who needs it is described) is kept: a warning says so.
         out.push({ server: s, need, probes });
@@ -577,15 +573,12 @@ class AccessContext {
    * felix/rules/dispatch.go:189-229: every non-workload interface without an endpoint of its
    * own, `lo` included, gets the `*` endpoint's chains).
    */
-  private loopbackProbe(s: ServerPlan, target: ServerTarget, made: Set<string>, add: (client: ClientClass, probe: Probe | string) => void): void {
+  private loopbackProbe(s: ServerPlan, target: ServerTarget, flows: Set<string>, add: (client: ClientClass, probe: Probe | string) => void): void {
     const hep = target.hostEndpoint;
     if (hep === undefined || s.role !== 'protected-server' || !matchesSelector(s.clientSelector, hep.labels, { global: true })) return;
-    // The probe is the same for a target on the same node standing for as many nodes.
-    const key = `${target.nodes} ${hep.node}`;
-    if (made.has(key)) return;
-    made.add(key);
     const lo: HostPeer = { kind: 'host', node: hep.node, interface: LOOPBACK_INTERFACE, ip: LOOPBACK_IP };
-    add('allowed-host', this.probe(s, lo, { peer: lo, nodes: target.nodes, family: 4 }));
+    const loopback: Target = { peer: lo, nodes: target.nodes, family: 4 };
+    if (firstFlow(flows, lo, loopback)) add('allowed-host', this.probe(s, lo, loopback));
   }
 
   /**
@@ -893,6 +886,19 @@ interface Target {
   /** Nodes the peer stands for. */
   readonly nodes: number;
   readonly family: IpFamily;
+}
+
+/**
+ * Whether the flow from `source` to `target` is not in `flows` yet (and now is). A probe is a
+ * function of its source, its target's peer and the nodes the target stands for (the family is
+ * the peers' addresses'), so a flow met again would only repeat a probe, its line in ACCESS.md
+ * and its count in "N of M allowed".
+ */
+function firstFlow(flows: Set<string>, source: Peer, target: Target): boolean {
+  const flow = JSON.stringify([source, target.peer, target.nodes]);
+  if (flows.has(flow)) return false;
+  flows.add(flow);
+  return true;
 }
 
 function hostInterfaceOf(p: WorkloadPeer): { hostInterface?: string } {
