@@ -50,18 +50,30 @@ export interface MetadataOptions {
 }
 
 export function objectMetadata(options: MetadataOptions): ApiObjectMetadata {
-  const wave = STAGES.find((s) => s.name === options.stage)?.wave;
   return {
     name: options.name,
     ...(options.namespace !== undefined ? { namespace: options.namespace } : {}),
     labels: { ...(options.labels ?? {}), [MANAGED_BY_LABEL]: GENERATOR_NAME },
-    annotations: {
-      ...(options.annotations ?? {}),
+    annotations: options.annotations === undefined ? stageAnnotations(options.stage, options.sharedObject === true) : { ...options.annotations, ...stageAnnotations(options.stage, options.sharedObject === true) },
+  };
+}
+
+/**
+ * The annotations every object of a stage carries, made once per stage (10,000 host endpoints
+ * share them): frozen, as cdk8s copies an object's annotations into its own metadata
+ * (cdk8s 2.70.106 lib/metadata.js:52).
+ */
+function stageAnnotations(stage: StageName, sharedObject: boolean): Readonly<Record<string, string>> {
+  const key = `${stage}${sharedObject ? ' shared' : ''}`;
+  let annotations = STAGE_ANNOTATIONS.get(key);
+  if (annotations === undefined) {
+    const wave = STAGES.find((s) => s.name === stage)?.wave;
+    annotations = Object.freeze({
       // The name only: the version is in calico-shield.lock, so an upgrade of calico-shield that
       // changes no object rewrites no object (a pull request shows the lock and what changed).
       [GENERATOR_ANNOTATION]: GENERATOR_NAME,
       [SYNC_WAVE_ANNOTATION]: String(wave),
-      ...(options.sharedObject
+      ...(sharedObject
         ? {
             [SYNC_OPTIONS_ANNOTATION]: 'ServerSideApply=true,Prune=false,Delete=false',
             // Once it leaves dist/, the object stays in the cluster (Prune=false): it carries this
@@ -72,6 +84,10 @@ export function objectMetadata(options: MetadataOptions): ApiObjectMetadata {
             [FLUX_SSA_ANNOTATION]: 'Merge',
           }
         : {}),
-    },
-  };
+    });
+    STAGE_ANNOTATIONS.set(key, annotations);
+  }
+  return annotations;
 }
+
+const STAGE_ANNOTATIONS = new Map<string, Readonly<Record<string, string>>>();
