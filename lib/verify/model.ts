@@ -36,7 +36,7 @@ import { cidrContains, parseCidr, parseIp, type ParsedCidr, type ParsedIp } from
 import { NAMESPACE_LABEL, type CalicoObject } from '../calico/object';
 import { CREATED_BY_LABEL, KUBE_CONTROLLERS } from '../calico/presets';
 import { matchesSelector, parseSelector, printSelector, sel, type Labels, type Selector } from '../calico/selector';
-import { compareByName } from '../calico/strings';
+import { compareByName, sortSmall } from '../calico/strings';
 
 
 /** A Kubernetes node, for the host endpoint kube-controllers creates for it. */
@@ -348,7 +348,8 @@ export class Model {
       list.push(hep);
       this.hepsByNode.set(hep.node, list);
     }
-    for (const list of this.hepsByNode.values()) if (list.length > 1) list.sort(compareByName);
+    // Most nodes have one or two: sorted in place, without the copy Array.prototype.sort makes.
+    for (const list of this.hepsByNode.values()) if (list.length > 1) sortSmall(list, compareByName);
     // Felix keeps one address per node and family in all-hosts-net (the node's own, from its
     // Node resource): the node's first address of each family, not every expected IP.
     const firstOfFamily = (ips: readonly string[]): string[] => [ips.find((ip) => !ip.includes(':')), ips.find((ip) => ip.includes(':'))].filter((ip): ip is string => ip !== undefined);
