@@ -192,6 +192,28 @@ export interface Verdict {
  * @see https://github.com/projectcalico/calico/blob/master/libcalico-go/lib/backend/syncersv1/updateprocessors/workloadendpointprocessor.go
  */
 export function workloadLabels(w: WorkloadPeer): Labels {
+  // The access matrix probes the same few pods thousands of times, each time as a new peer of
+  // the same label object: one label set per pod's labels, namespace and service account, so
+  // that Model.policiesFor finds the policies by the object without keying its labels again.
+  if (w.labels === undefined || w.namespaceLabels !== undefined) return buildWorkloadLabels(w);
+  let byPlace = WORKLOAD_LABELS.get(w.labels);
+  if (byPlace === undefined) {
+    byPlace = new Map();
+    WORKLOAD_LABELS.set(w.labels, byPlace);
+  }
+  const key = JSON.stringify([w.namespace, w.serviceAccount ?? null]);
+  let labels = byPlace.get(key);
+  if (labels === undefined) {
+    labels = Object.freeze(buildWorkloadLabels(w));
+    byPlace.set(key, labels);
+  }
+  return labels;
+}
+
+/** workloadLabels of a pod's labels, by the JSON of its namespace and service account. */
+const WORKLOAD_LABELS = new WeakMap<Labels, Map<string, Labels>>();
+
+function buildWorkloadLabels(w: WorkloadPeer): Labels {
   const labels: Record<string, string> = {};
   for (const [k, v] of Object.entries(w.labels ?? {})) {
     if (!k.startsWith(NAMESPACE_LABEL_PREFIX) && !k.startsWith(SERVICE_ACCOUNT_LABEL_PREFIX)) labels[k] = v;

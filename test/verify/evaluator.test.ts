@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import * as selectorModule from '../../lib/calico/selector';
-import { evaluate, type Flow, type Peer, type WorkloadPeer } from '../../lib/verify/evaluator';
+import { evaluate, workloadLabels, type Flow, type Peer, type WorkloadPeer } from '../../lib/verify/evaluator';
 import { clusterEnvironment } from '../../lib/verify/environment';
 import { buildModel, INSTALLER_ENDPOINT_TO_HOST, SPEC_ENDPOINT_TO_HOST } from '../../lib/verify/model';
 import { compileOk } from '../support/compile';
@@ -581,5 +581,45 @@ describe('evaluating without steps', () => {
     );
     // Rules allowed, denied, and matched nothing (the tier's default deny).
     expect([...verdicts].sort()).toEqual(['false end-of-tier-deny', 'false policy', 'true policy']);
+  });
+});
+
+// The access matrix asks for the labels of the same few pods thousands of times, each time as
+// a new peer: one label set per pod's labels object, namespace and service account.
+describe('workload labels', () => {
+  const pod = (over: Partial<WorkloadPeer>): WorkloadPeer => ({ kind: 'workload', namespace: 'default', ip: '192.168.1.11', node: 'n', ...over });
+
+  it('are one frozen object for peers of the same labels object, namespace and service account', () => {
+    const labels = { app: 'web' };
+    const a = workloadLabels(pod({ labels, name: 'a', ip: '192.168.1.1' }));
+    const b = workloadLabels(pod({ labels, name: 'b', ip: '192.168.1.2', node: 'other' }));
+    expect(b).toBe(a);
+    expect(Object.isFrozen(a)).toBe(true);
+    expect(a).toEqual({ app: 'web', 'projectcalico.org/namespace': 'default', 'projectcalico.org/orchestrator': 'k8s', 'pcns.projectcalico.org/name': 'default' });
+  });
+
+  it('differ by namespace and service account, however their names read together', () => {
+    const labels = {};
+    const sets = [
+      workloadLabels(pod({ labels, namespace: 'a/b' })),
+      workloadLabels(pod({ labels, namespace: 'a', serviceAccount: 'b' })),
+      workloadLabels(pod({ labels, namespace: 'a' })),
+      workloadLabels(pod({ labels, namespace: 'a', serviceAccount: '' })),
+    ];
+    expect(new Set(sets).size).toBe(4);
+    expect(sets[0]).toHaveProperty(['projectcalico.org/namespace'], 'a/b');
+    expect(sets[0]).not.toHaveProperty(['projectcalico.org/serviceaccount']);
+    expect(sets[1]).toHaveProperty(['projectcalico.org/serviceaccount'], 'b');
+    expect(sets[3]).toHaveProperty(['projectcalico.org/serviceaccount'], '');
+  });
+
+  it('are computed afresh for another labels object with the same labels, and for namespace labels', () => {
+    const first = workloadLabels(pod({ labels: { app: 'web' } }));
+    const other = workloadLabels(pod({ labels: { app: 'web' } }));
+    expect(other).toEqual(first);
+    expect(other).not.toBe(first);
+    const withNamespace = workloadLabels(pod({ labels: { app: 'web' }, namespaceLabels: { team: 'x' } }));
+    expect(withNamespace).toHaveProperty(['pcns.team'], 'x');
+    expect(Object.isFrozen(withNamespace)).toBe(false);
   });
 });
