@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { FailsafeEntry, failsafeKey } from '../calico/felix';
 import { CONTROL_PLANE_LABELS, CREATED_BY_LABEL, KUBE_CONTROLLERS, LOOPBACK_NETS, type HostRole } from '../calico/presets';
 import { sel, Selector } from '../calico/selector';
-import { compareByName, compareText } from '../calico/strings';
+import { compareByName, compareText, sortSmall } from '../calico/strings';
 import { shortenName } from '../calico/validate';
 import type { CalicoMinor } from '../calico/versions';
 import { Approach, ClusterSpec, HostEndpointsMode, Labels, ProtectedServerSpec, Protocol, WorkloadSelectorSpec } from '../spec/types';
@@ -177,6 +177,11 @@ export interface ProtectionPlan {
 const TRUE = 'true';
 
 /** Builds the plan. The spec has been validated: failures here are bugs and throw. */
+/** Two [key, value] entries by key, in code-unit order. */
+function compareEntryKeys(a: readonly [string, string], b: readonly [string, string]): number {
+  return compareText(a[0], b[0]);
+}
+
 export function planCluster(spec: ClusterSpec): ProtectionPlan {
   const auto = spec.hostEndpoints.mode === 'auto';
   // Kube-controllers' host endpoints carry the node's labels and created-by, never the labels
@@ -331,7 +336,7 @@ export function planCluster(spec: ClusterSpec): ProtectionPlan {
       if (s.runsOn.has(node.name)) entries.push([s.serverLabel, TRUE]);
       if (s.clients.has(node.name)) entries.push([s.clientLabel, TRUE]);
     }
-    const sortedLabels = Object.fromEntries(entries.sort(([a], [b]) => compareText(a, b)));
+    const sortedLabels = Object.fromEntries(sortSmall(entries, compareEntryKeys));
     for (const iface of node.interfaces) {
       hostEndpoints.push({
         name: hostEndpointName(node.name, iface.name),
