@@ -256,7 +256,6 @@ class AccessContext {
       const felix = this.model.felix(hep.node);
       const kind: HostClass['kind'] = hep.interfaceName === undefined ? 'address' : hep.interfaceName === '*' ? 'all-interfaces' : 'interface';
       // Only the first address of each family is probed (as the model parsed it).
-      const first = firstIps(hep);
       // Short keys from numbered parts (equal numbers for equal texts): 10,000 keys of the full
       // texts took longer to build and hash than the rest of the loop.
       let settings = felixIds.get(felix);
@@ -266,7 +265,7 @@ class AccessContext {
       }
       const profiles = hep.profiles.length === 0 ? '' : id(JSON.stringify(hep.profiles));
       // Digits, commas, dashes and bars only, each part of a fixed place: equal strings, equal parts.
-      const shape = `${kind}|${settings}|${profiles}|${signature(first[4], 4)}|${signature(first[6], 6)}`;
+      const shape = `${kind}|${settings}|${profiles}|${signature(firstIp(hep, 4), 4)}|${signature(firstIp(hep, 6), 6)}`;
       // The model numbers the endpoints' label sets (for its IP sets) without this loop's help.
       const key = `${this.model.labelSetOf(i)}|${shape}`;
       const entry = byKey.get(key) ?? { shape, members: [], kind };
@@ -314,12 +313,21 @@ class AccessContext {
     const proto = protocolNumber(protocol) as number;
     const relevant = new Set<Policy>();
     const selectors = new Map<string, SelectorRef>();
+    // Without a new list of each policy's rules and of each rule's selectors: once per protocol
+    // and port, for every policy.
+    const take = (s: SelectorRef | undefined): void => {
+      if (s) selectors.set(s.key, s);
+    };
     for (const p of this.model.policies) {
-      for (const rule of [...p.ingress, ...p.egress]) {
-        if (!ruleCanMatch(rule, proto, port)) continue;
-        relevant.add(p);
-        for (const e of [rule.source, rule.destination]) {
-          for (const s of [e.selector, e.notSelector]) if (s) selectors.set(s.key, s);
+      for (const rules of [p.ingress, p.egress]) {
+        for (let i = 0; i < rules.length; i++) {
+          const rule = rules[i] as Rule;
+          if (!ruleCanMatch(rule, proto, port)) continue;
+          relevant.add(p);
+          take(rule.source.selector);
+          take(rule.source.notSelector);
+          take(rule.destination.selector);
+          take(rule.destination.notSelector);
         }
       }
     }
@@ -630,7 +638,7 @@ class AccessContext {
   }
 
   private hostPeer(hep: HostEndpoint, cls: HostClass, family: IpFamily): HostPeer {
-    const own = firstIps(hep)[family] ?? this.addresses.target('node', family);
+    const own = firstIp(hep, family) ?? this.addresses.target('node', family);
     return { kind: 'host', node: hep.node, interface: cls.kind === 'address' ? BY_ADDRESS : (hep.interfaceName as string), ip: own.text };
   }
 
@@ -640,7 +648,7 @@ class AccessContext {
     const peer = target.peer;
     if (peer.kind === 'workload') return { ...target, family, peer: { ...peer, ip: this.addresses.target('server-pod', family).text } };
     const own = (this.byNode.get(peer.node) ?? []).find((m) => probeInterface(m.hep) === peer.interface);
-    const ip = (own && firstIps(own.hep)[family]) ?? this.addresses.target('node', family);
+    const ip = (own && firstIp(own.hep, family)) ?? this.addresses.target('node', family);
     return { ...target, family, peer: { ...peer, ip: ip.text } };
   }
 
@@ -914,9 +922,21 @@ function probeInterface(hep: HostEndpoint): string {
 
 /** The first address of each family of an endpoint. */
 function firstIps(hep: HostEndpoint): Partial<Record<IpFamily, ParsedIp>> {
-  const out: Partial<Record<IpFamily, ParsedIp>> = {};
-  for (const ip of hep.addresses) out[ip.family] ??= ip;
-  return out;
+  const v4 = firstIp(hep, 4);
+  const v6 = firstIp(hep, 6);
+  return { ...(v4 && { 4: v4 }), ...(v6 && { 6: v6 }) };
+}
+
+/**
+ * An endpoint's first address of a family, without firstIps's object: asked of each of
+ * 10,000 host endpoints and by every probe of a host.
+ */
+function firstIp(hep: HostEndpoint, family: IpFamily): ParsedIp | undefined {
+  for (let i = 0; i < hep.addresses.length; i++) {
+    const ip = hep.addresses[i] as ParsedIp;
+    if (ip.family === family) return ip;
+  }
+  return undefined;
 }
 
 /**
