@@ -59,9 +59,9 @@ export function objectMetadata(options: MetadataOptions): ApiObjectMetadata {
 }
 
 /**
- * The annotations every object of a stage carries, made once per stage (10,000 host endpoints
- * share them): frozen, as cdk8s copies an object's annotations into its own metadata
- * (cdk8s 2.70.106 lib/metadata.js:52).
+ * The annotations every object of a stage carries, made once per stage and kind of object
+ * (shared or not; 10,000 host endpoints share one): frozen, as cdk8s copies an object's
+ * annotations into its own metadata (cdk8s 2.70.106 lib/metadata.js:52).
  */
 function stageAnnotations(stage: StageName, sharedObject: boolean): Readonly<Record<string, string>> {
   const key = `${stage}${sharedObject ? ' shared' : ''}`;

@@ -176,12 +176,12 @@ export interface ProtectionPlan {
 
 const TRUE = 'true';
 
-/** Builds the plan. The spec has been validated: failures here are bugs and throw. */
 /** Two [key, value] entries by key, in code-unit order. */
 function compareEntryKeys(a: readonly [string, string], b: readonly [string, string]): number {
   return compareText(a[0], b[0]);
 }
 
+/** Builds the plan. The spec has been validated: failures here are bugs and throw. */
 export function planCluster(spec: ClusterSpec): ProtectionPlan {
   const auto = spec.hostEndpoints.mode === 'auto';
   // Kube-controllers' host endpoints carry the node's labels and created-by, never the labels

@@ -160,9 +160,6 @@ const FAMILIES: readonly IpFamily[] = [4, 6];
 const SAMPLE_SIZE = 5;
 /** Name of a made-up node without host endpoints, when a pod needs a node and the spec has none to spare. */
 const NODE_WITHOUT_HOST_ENDPOINT = 'node-without-host-endpoint';
-
-/** The labels of the pods probes make up without any: one object, so that workloadLabels gives one label set for each of their namespaces. */
-const NO_LABELS: Labels = Object.freeze({});
 /** The interface a probe names for an endpoint that gives its interface by address only. */
 const BY_ADDRESS = '(address)';
 
@@ -226,6 +223,12 @@ class AccessContext {
   private readonly groupings = new Map<string, Grouping>();
   private readonly classNodes = new Map<HostClass, number>();
   private readonly coverages = new Map<readonly string[], { readonly uncovered: NodeSample; readonly partial: NodeSample }>();
+  /**
+   * The labels of the pods the probes make up without any: one object per matrix, so that
+   * workloadLabels gives one label set for each of their namespaces; frozen, as it is shared
+   * by the probes of the result.
+   */
+  private readonly noLabels: Labels = Object.freeze({});
   /** Nodes by the classes of their host endpoints (set by buildClasses). */
   private nodeKinds: readonly NodeKind[] = [];
 
@@ -545,7 +548,7 @@ class AccessContext {
         return ip === undefined ? [] : [{ peer: this.hostPeer(rep.hep, rep.cls, target.family), target }];
       });
     const pod = (): { peer: Peer; target: Target }[] => {
-      const p = this.pod({ name: 'unlabelled', namespace: 'default', labels: NO_LABELS }, 'client-pod', target.family, this.otherNode(node));
+      const p = this.pod({ name: 'unlabelled', namespace: 'default', labels: this.noLabels }, 'client-pod', target.family, this.otherNode(node));
       return p ? [{ peer: p, target }] : [];
     };
     switch (need.from) {
@@ -714,8 +717,8 @@ class AccessContext {
     // Only workload clients that name a namespace and no label match a pod without labels: one more candidate than those is enough.
     const extra = this.plan.spec.protectedServers.reduce((n, p) => n + p.allowedClients.workloads.length, 0);
     for (const namespace of ['default', 'unlabelled', ...Array.from({ length: extra + 1 }, (_, i) => `probes-${i + 1}`)]) {
-      const labels = workloadLabels({ kind: 'workload', namespace, labels: NO_LABELS, ip: '0.0.0.0', node: '' });
-      if (!matchesSelector(s.clientSelector, labels, { global: false })) return { name: 'unlabelled', namespace, labels: NO_LABELS };
+      const labels = workloadLabels({ kind: 'workload', namespace, labels: this.noLabels, ip: '0.0.0.0', node: '' });
+      if (!matchesSelector(s.clientSelector, labels, { global: false })) return { name: 'unlabelled', namespace, labels: this.noLabels };
     }
     throw new Error(`every namespace tried is an allowed client namespace of ${s.id}`);
   }
@@ -815,11 +818,11 @@ class AccessContext {
         return external === undefined ? [] : [{ kind: 'external', ip: external.text }];
       }
       case 'nodes-and-pods': {
-        const pod = this.pod({ name: 'unlabelled', namespace: 'default', labels: NO_LABELS }, 'client-pod', family, this.otherNode(node));
+        const pod = this.pod({ name: 'unlabelled', namespace: 'default', labels: this.noLabels }, 'client-pod', family, this.otherNode(node));
         return [...hosts('nodes'), ...(pod ? [pod] : [])];
       }
       case 'pods': {
-        const pod = this.pod({ name: 'webhook', namespace: 'default', labels: NO_LABELS }, 'client-pod', family, this.otherNode(node));
+        const pod = this.pod({ name: 'webhook', namespace: 'default', labels: this.noLabels }, 'client-pod', family, this.otherNode(node));
         return pod ? [pod] : [];
       }
       case 'nodes':

@@ -11,7 +11,7 @@ import { shortDecision } from '../../lib/verify/describe';
 import { fleetCase, fleetSpec } from '../../bench/fleet';
 import { compileOk, compileText } from '../support/compile';
 import type { CalicoObject } from '../../lib/calico/object';
-import { felixConfiguration } from './objects';
+import { felixConfiguration, gnp } from './objects';
 
 const accessOf = (file: string): AccessMatrix => {
   const r = compileOk(file);
@@ -178,6 +178,29 @@ describe('equivalence classes', () => {
     expect(apart).toContainEqual(['node-00007.eth0']);
     // A setting the classes do not depend on leaves them as they are.
     expect(classesWith([felixConfiguration('node.node-00007', { natOutgoingExclusions: 'IPPoolsAndHostIPs' })])).toEqual(plain);
+  });
+
+  // A grouping tells classes apart by every selector of a rule that can match the port: of
+  // ingress and egress rules, source and destination, selector and notSelector. Each case
+  // labels one node so that only that selector knows it: it gets a group, so one more
+  // other-host probe of etcd, of its own.
+  it.each<[string, Record<string, unknown>]>([
+    ['an ingress rule, source selector', { types: ['Ingress'], ingress: [{ action: 'Allow', protocol: 'TCP', source: { selector: 'marked == "1"' }, destination: { ports: [2379] } }] }],
+    ['an ingress rule, source notSelector', { types: ['Ingress'], ingress: [{ action: 'Allow', protocol: 'TCP', source: { notSelector: 'marked == "1"' }, destination: { ports: [2379] } }] }],
+    ['an egress rule, destination selector', { types: ['Egress'], egress: [{ action: 'Allow', protocol: 'TCP', destination: { selector: 'marked == "1"', ports: [2379] } }] }],
+    ['an egress rule, destination notSelector', { types: ['Egress'], egress: [{ action: 'Allow', protocol: 'TCP', destination: { notSelector: 'marked == "1"', ports: [2379] } }] }],
+  ])('groups the classes by the selectors of %s', (_, rules) => {
+    const otherHostProbes = (mark: boolean): number => {
+      const r = compileText(fleet(20), 'fleet');
+      if (!r.plan || !r.objects || !r.spec) throw new Error(r.findings.map((f) => f.message).join('\n'));
+      const marked = (o: CalicoObject): CalicoObject =>
+        mark && o.kind === 'HostEndpoint' && o.metadata.name === 'node-00007.eth0' ? { ...o, metadata: { ...o.metadata, labels: { ...o.metadata.labels, marked: '1' } } } : o;
+      // Selects no host endpoint: its rules matter to the grouping alone.
+      const policy = gnp('grouping-probe', { selector: 'nothing == "here"', order: 10, ...rules });
+      const model = buildModel([policy, ...r.objects.map(marked)], { failsafeDefaults: r.spec.failsafe, calicoVersion: r.spec.calicoVersion });
+      return cell(computeAccess(r.plan, model), 'etcd', 'other-host').probes.length;
+    };
+    expect(otherHostProbes(true)).toBe(otherHostProbes(false) + 1);
   });
 
   it('keeps a host endpoint with profiles out of the class of those without', () => {

@@ -621,5 +621,14 @@ describe('workload labels', () => {
     const withNamespace = workloadLabels(pod({ labels: { app: 'web' }, namespaceLabels: { team: 'x' } }));
     expect(withNamespace).toHaveProperty(['pcns.team'], 'x');
     expect(Object.isFrozen(withNamespace)).toBe(false);
+    // The namespace's labels are not part of the memo's key: never memoised.
+    const shared = { app: 'db' };
+    const inX = workloadLabels(pod({ labels: shared, namespaceLabels: { team: 'x' } }));
+    const inY = workloadLabels(pod({ labels: shared, namespaceLabels: { team: 'y' } }));
+    const inNone = workloadLabels(pod({ labels: shared }));
+    expect(inX).toHaveProperty(['pcns.team'], 'x');
+    expect(inY).toHaveProperty(['pcns.team'], 'y');
+    expect(inNone).not.toHaveProperty(['pcns.team']);
+    expect(workloadLabels(pod({ labels: shared, namespaceLabels: { team: 'x' } }))).not.toBe(inX);
   });
 });
