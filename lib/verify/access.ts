@@ -258,7 +258,6 @@ class AccessContext {
       if (this.model.hostEndpointFor(hep.node, probeInterface(hep), hep.expectedIPs[0]) !== hep) continue;
       const felix = this.model.felix(hep.node);
       const kind: HostClass['kind'] = hep.interfaceName === undefined ? 'address' : hep.interfaceName === '*' ? 'all-interfaces' : 'interface';
-      // Only the first address of each family is probed (as the model parsed it).
       // Short keys from numbered parts (equal numbers for equal texts): 10,000 keys of the full
       // texts took longer to build and hash than the rest of the loop.
       let settings = felixIds.get(felix);
@@ -267,7 +266,8 @@ class AccessContext {
         felixIds.set(felix, settings);
       }
       const profiles = hep.profiles.length === 0 ? '' : id(JSON.stringify(hep.profiles));
-      // Digits, commas, dashes and bars only, each part of a fixed place: equal strings, equal parts.
+      // Digits, commas, dashes and bars only, each part of a fixed place: equal strings, equal
+      // parts. Only the first address of each family is probed (as the model parsed it).
       const shape = `${kind}|${settings}|${profiles}|${signature(firstIp(hep, 4), 4)}|${signature(firstIp(hep, 6), 6)}`;
       // The model numbers the endpoints' label sets (for its IP sets) without this loop's help.
       const key = `${this.model.labelSetOf(i)}|${shape}`;
