@@ -50,44 +50,44 @@ export interface MetadataOptions {
 }
 
 export function objectMetadata(options: MetadataOptions): ApiObjectMetadata {
+  const stage = (STAGE_ANNOTATIONS.get(options.stage) as StageAnnotations)[options.sharedObject === true ? 'shared' : 'own'];
   return {
     name: options.name,
     ...(options.namespace !== undefined ? { namespace: options.namespace } : {}),
     labels: { ...(options.labels ?? {}), [MANAGED_BY_LABEL]: GENERATOR_NAME },
-    annotations: options.annotations === undefined ? stageAnnotations(options.stage, options.sharedObject === true) : { ...options.annotations, ...stageAnnotations(options.stage, options.sharedObject === true) },
+    annotations: options.annotations === undefined ? stage : { ...options.annotations, ...stage },
   };
 }
 
+/** What an object that exists already, and whose other fields are the installer's, carries besides (MetadataOptions.sharedObject). */
+const SHARED_OBJECT_ANNOTATIONS = {
+  [SYNC_OPTIONS_ANNOTATION]: 'ServerSideApply=true,Prune=false,Delete=false',
+  // Once it leaves dist/, the object stays in the cluster (Prune=false): it carries this
+  // annotation there, so the Application does not stay OutOfSync over an object it must keep.
+  [COMPARE_OPTIONS_ANNOTATION]: 'IgnoreExtraneous',
+  [FLUX_PRUNE_ANNOTATION]: 'disabled',
+  // Merge keeps fields other managers (the installer, kubectl) set on the object.
+  [FLUX_SSA_ANNOTATION]: 'Merge',
+} as const;
+
 /**
- * The annotations every object of a stage carries, made once per stage and kind of object
- * (shared or not; 10,000 host endpoints share one): frozen, as cdk8s copies an object's
- * annotations into its own metadata (cdk8s 2.70.106 lib/metadata.js:52).
+ * The annotations every object of a stage carries, for calico-shield's own objects and for
+ * shared ones, made once (10,000 host endpoints share one): frozen, as cdk8s copies an
+ * object's annotations into its own metadata (cdk8s 2.70.106 lib/metadata.js:52).
  */
-function stageAnnotations(stage: StageName, sharedObject: boolean): Readonly<Record<string, string>> {
-  const key = `${stage}${sharedObject ? ' shared' : ''}`;
-  let annotations = STAGE_ANNOTATIONS.get(key);
-  if (annotations === undefined) {
-    const wave = STAGES.find((s) => s.name === stage)?.wave;
-    annotations = Object.freeze({
+const STAGE_ANNOTATIONS = new Map<StageName, StageAnnotations>(
+  STAGES.map((stage) => {
+    const own = Object.freeze({
       // The name only: the version is in calico-shield.lock, so an upgrade of calico-shield that
       // changes no object rewrites no object (a pull request shows the lock and what changed).
       [GENERATOR_ANNOTATION]: GENERATOR_NAME,
-      [SYNC_WAVE_ANNOTATION]: String(wave),
-      ...(sharedObject
-        ? {
-            [SYNC_OPTIONS_ANNOTATION]: 'ServerSideApply=true,Prune=false,Delete=false',
-            // Once it leaves dist/, the object stays in the cluster (Prune=false): it carries this
-            // annotation there, so the Application does not stay OutOfSync over an object it must keep.
-            [COMPARE_OPTIONS_ANNOTATION]: 'IgnoreExtraneous',
-            [FLUX_PRUNE_ANNOTATION]: 'disabled',
-            // Merge keeps fields other managers (the installer, kubectl) set on the object.
-            [FLUX_SSA_ANNOTATION]: 'Merge',
-          }
-        : {}),
+      [SYNC_WAVE_ANNOTATION]: String(stage.wave),
     });
-    STAGE_ANNOTATIONS.set(key, annotations);
-  }
-  return annotations;
-}
+    return [stage.name, { own, shared: Object.freeze({ ...own, ...SHARED_OBJECT_ANNOTATIONS }) }];
+  }),
+);
 
-const STAGE_ANNOTATIONS = new Map<string, Readonly<Record<string, string>>>();
+interface StageAnnotations {
+  readonly own: Readonly<Record<string, string>>;
+  readonly shared: Readonly<Record<string, string>>;
+}
