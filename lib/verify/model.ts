@@ -361,10 +361,10 @@ export class Model {
       let v4: string | undefined;
       let v6: string | undefined;
       for (const hep of heps) {
-        for (const ip of hep.expectedIPs) {
-          if (ip === tunnel) continue;
-          if (ip.includes(':')) v6 ??= ip;
-          else v4 ??= ip;
+        for (const ip of hep.addresses) {
+          if (ip.text === tunnel) continue;
+          if (ip.family === 6) v6 ??= ip.text;
+          else v4 ??= ip.text;
         }
       }
       for (const ip of [v4, v6]) if (ip !== undefined) this.hostAddresses.add(ip);

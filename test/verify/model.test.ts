@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { CalicoObject } from '../../lib/calico/object';
-import { parseCidr, type ParsedIp } from '../../lib/calico/net';
+import { parseCidr, parseIp, type ParsedIp } from '../../lib/calico/net';
 import { parseSelector } from '../../lib/calico/selector';
 import { buildModel, INSTALLER_ENDPOINT_TO_HOST, ipSetContains, ipSetHas, labelsKey, SPEC_ENDPOINT_TO_HOST, tunnelAddress, type ModelEnvironment, type ModelIssue } from '../../lib/verify/model';
 import { context, denyList, felixConfiguration, gnp, gns, hep, masterEth0, np } from './objects';
@@ -326,6 +326,32 @@ describe('host endpoint resolution and Felix settings', () => {
       [4, '10.0.0.2'],
       [6, 'fd00::2'],
     ]);
+  });
+
+  // Felix's all-hosts-net holds one address per node and family (v3.32.1
+  // felix/dataplane/linux/ipset_hosts_mgr.go:72-124): the model takes the first of each family
+  // of the node's host endpoints, in name order, never its tunnel's (no mutant of that rule
+  // failed a test before).
+  it("counts a node's first address of each family as a Calico host, not the others nor its tunnel's", () => {
+    const pool = parseCidr('192.168.0.0/16');
+    if (!pool.ok) throw new Error('bad pool');
+    const environment: ModelEnvironment = { ipPools: [{ cidr: pool.cidr, natOutgoing: true }], natOutgoingExclusions: 'IPPoolsOnly', encapsulation: 'IPIP', wireguard: false };
+    const tunnel = tunnelAddress('n1', environment)?.text;
+    if (tunnel === undefined) throw new Error('no tunnel address');
+    const model = buildModel(
+      [
+        hep('n1.eth1', {}, { node: 'n1', interfaceName: 'eth1', expectedIPs: ['10.0.1.1', 'fd00:1::1'] }),
+        hep('n1.eth0', {}, { node: 'n1', interfaceName: 'eth0', expectedIPs: [tunnel, '10.0.0.1', '10.0.0.2', 'fd00::1', 'fd00::2'] }),
+      ],
+      { ...context, environment },
+    );
+    const host = (text: string): boolean => {
+      const ip = parseIp(text);
+      if (!ip.ok) throw new Error(text);
+      return model.isCalicoHost(ip.ip);
+    };
+    expect(['10.0.0.1', 'fd00::1'].map(host)).toEqual([true, true]);
+    expect([tunnel, '10.0.0.2', 'fd00::2', '10.0.1.1', 'fd00:1::1'].map(host)).toEqual([false, false, false, false, false]);
   });
 
   it("parses an automatic host endpoint's addresses: the node's that are addresses, then its tunnel's", () => {
