@@ -5,6 +5,8 @@
  * The yaml Document API finds the values; this module only knows lines and offsets.
  */
 
+import { lineIndex, lineStarts } from '../spec/lines';
+
 /** Replace `text[start, end)` by `text`; an insertion has start === end. */
 export interface Edit {
   readonly start: number;
@@ -19,9 +21,7 @@ export class SourceText {
 
   public constructor(public readonly text: string) {
     this.eol = text.includes('\r\n') ? '\r\n' : '\n';
-    const starts = [0];
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-    this.starts = starts;
+    this.starts = lineStarts(text);
   }
 
   public get lineCount(): number {
@@ -30,14 +30,7 @@ export class SourceText {
 
   /** 0-based line of an offset. */
   public lineOf(offset: number): number {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    return lineIndex(this.starts, offset);
   }
 
   /** 0-based column of an offset. */

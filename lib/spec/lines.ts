@@ -7,6 +7,18 @@ export function lineStarts(text: string): number[] {
   return starts;
 }
 
+/** The 0-based line of an offset, by the line starts of its text (lineStarts). */
+export function lineIndex(starts: readonly number[], offset: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
 /**
  * Line and column of an offset in a spec's text, from the text itself. (yaml's LineCounter
  * learns line breaks from the tokens it accepts, so after a rejected multi-line token it
@@ -27,14 +39,8 @@ export class TextLines {
 
   /** 1-based line and column (in UTF-16 code units, as editors count them). */
   public linePos(offset: number): { line: number; col: number } {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, col: offset - this.starts[lo] + 1 };
+    const line = lineIndex(this.starts, offset);
+    return { line: line + 1, col: offset - this.starts[line] + 1 };
   }
 }
 

@@ -2,7 +2,8 @@
  * OffsetPositions: the fields of a deferred list's items are recorded item by item when one of
  * the item's fields is first asked for, all at once for a listing, and never for other fields.
  */
-import { lineStarts, MAX_FLOW_DEPTH, OffsetPositions, TextLines, tooDeep } from '../../lib/spec/lines';
+import { lineIndex, lineStarts, MAX_FLOW_DEPTH, OffsetPositions, TextLines, tooDeep } from '../../lib/spec/lines';
+import { SourceText } from '../../lib/inventory/source-text';
 
 const text = 'spec:\n  nodes:\n    - name: n1\n    - name: n2\n  other: 1\n';
 const lines = new TextLines(text);
@@ -85,6 +86,21 @@ describe('lineStarts', () => {
     const own = new TextLines('a\nb\n');
     expect(own.startsOf('a\nb\n')).toBe(own.starts);
     expect(own.startsOf('abc\nd\ne')).toEqual([0, 4, 6]);
+  });
+});
+
+describe('lineIndex', () => {
+  it.each(['', 'a', 'a\n', '\n\n', 'a\nbb\n\nccc', 'x\r\ny\n'])('gives every offset of %j the line that holds it, as counting line breaks does', (text) => {
+    const starts = lineStarts(text);
+    // An offset past the text counts as on the last line, as an end offset does.
+    for (let offset = 0; offset <= text.length + 1; offset++) {
+      const line = (text.slice(0, offset).match(/\n/g) ?? []).length;
+      expect(lineIndex(starts, offset)).toBe(line);
+      // The spec's positions (TextLines) and nodes import's edits (SourceText) read lines with it.
+      expect(new TextLines(text).linePos(offset)).toEqual({ line: line + 1, col: offset - (starts[line] as number) + 1 });
+      expect(new SourceText(text).lineOf(offset)).toBe(line);
+      expect(new SourceText(text).columnOf(offset)).toBe(offset - (starts[line] as number));
+    }
   });
 });
 
