@@ -92,14 +92,16 @@ describe('lineStarts', () => {
 describe('lineIndex', () => {
   it.each(['', 'a', 'a\n', '\n\n', 'a\nbb\n\nccc', 'x\r\ny\n'])('gives every offset of %j the line that holds it, as counting line breaks does', (text) => {
     const starts = lineStarts(text);
+    // The spec's positions (TextLines) and nodes import's edits (SourceText) read lines with it.
+    const positions = new TextLines(text);
+    const source = new SourceText(text);
     // An offset past the text counts as on the last line, as an end offset does.
     for (let offset = 0; offset <= text.length + 1; offset++) {
       const line = (text.slice(0, offset).match(/\n/g) ?? []).length;
       expect(lineIndex(starts, offset)).toBe(line);
-      // The spec's positions (TextLines) and nodes import's edits (SourceText) read lines with it.
-      expect(new TextLines(text).linePos(offset)).toEqual({ line: line + 1, col: offset - (starts[line] as number) + 1 });
-      expect(new SourceText(text).lineOf(offset)).toBe(line);
-      expect(new SourceText(text).columnOf(offset)).toBe(offset - (starts[line] as number));
+      expect(positions.linePos(offset)).toEqual({ line: line + 1, col: offset - (starts[line] as number) + 1 });
+      expect(source.lineOf(offset)).toBe(line);
+      expect(source.columnOf(offset)).toBe(offset - (starts[line] as number));
     }
   });
 });
